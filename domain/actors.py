@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class Role(StrEnum):
@@ -43,13 +47,28 @@ class Acting(BaseModel):
 
 
 class CommandMeta(BaseModel):
-    """What every command carries besides its payload."""
+    """What every command carries besides its payload.
+
+    ``occurred_at`` is when the decision was made: the workflow's clock for steps a
+    workflow drives (simulated time in tests and demos), the wall clock otherwise. It
+    becomes the event's timestamp, so point-in-time reads follow business time.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     command_id: str = Field(min_length=1, max_length=200)
     acting: Acting
+    occurred_at: AwareDatetime
     comment: str = ""
+
+    def today(self) -> date:
+        """The business date of the command, in China's time zone."""
+        return self.occurred_at.astimezone(CHINA_TZ).date()
+
+
+def china_date(moment: datetime) -> date:
+    """The date of an instant in China's time zone."""
+    return moment.astimezone(CHINA_TZ).date()
 
 
 def system_acting(org_id: str = "system") -> Acting:

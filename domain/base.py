@@ -105,6 +105,7 @@ class LedgerAggregate(Aggregate):
             command_id=meta.command_id,
             comment=meta.comment,
             prev_hash=GENESIS_HASH,
+            timestamp=meta.occurred_at,
             **fields,
         )
 
@@ -116,6 +117,7 @@ class LedgerAggregate(Aggregate):
             command_id=meta.command_id,
             comment=meta.comment,
             prev_hash=self.chain_head,
+            timestamp=meta.occurred_at,
             **fields,
         )
 

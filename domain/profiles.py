@@ -1,0 +1,379 @@
+"""Rule profiles (规则配置): every statutory or provincial number the processes obey, as data.
+
+Profiles live in ``profile_data/*.yaml``; a provincial file names ``extends:`` and lists
+only what differs. Periods named ``*_days``/``*_months`` are calendar periods,
+``*_working_days`` count working days (see ``domain.calendar``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Self
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+PROFILE_DATA_DIR = Path(__file__).with_name("profile_data")
+
+_CENT = Decimal("0.01")
+
+
+def _to_cents(value: Decimal) -> Decimal:
+    # 22, 22.0 and "22.00" are one amount; a fixed exponent keeps the fingerprint equal too.
+    return value.quantize(_CENT)
+
+
+Yuan = Annotated[Decimal, Field(gt=0, decimal_places=2), AfterValidator(_to_cents)]
+Percent = Annotated[Decimal, Field(ge=-100, le=100, decimal_places=2), AfterValidator(_to_cents)]
+
+
+class ProfileError(ValueError):
+    """A rule profile is missing, ambiguous, cyclic or invalid."""
+
+
+class _Rules(BaseModel):
+    """Base of every profile section: immutable, and unknown keys are typos."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # An override replaces a whole-valued section instead of merging into it, so a
+    # province's three wage areas never inherit the national fourth one.
+    merge_whole: ClassVar[bool] = False
+
+
+class Fraction(_Rules):
+    """A share ``num/den``, compared with integer arithmetic so 2/3 of 30 is exactly 20."""
+
+    merge_whole: ClassVar[bool] = True
+
+    num: int = Field(ge=0)
+    den: int = Field(gt=0)
+    strict: bool = Field(
+        description="True: the bound itself does not satisfy the rule (more/less than)."
+    )
+
+    @model_validator(mode="after")
+    def _check_proper(self) -> Self:
+        if self.num > self.den:
+            raise ValueError(f"num {self.num} exceeds den {self.den}")
+        return self
+
+    def allows(self, part: int, whole: int) -> bool:
+        """Whether ``part`` of ``whole`` satisfies this rule."""
+        raise NotImplementedError
+
+    def _cross(self, part: int, whole: int) -> tuple[int, int]:
+        if whole <= 0 or not 0 <= part <= whole:
+            raise ValueError(f"need 0 <= part <= whole and whole > 0, got {part}/{whole}")
+        return part * self.den, self.num * whole
+
+
+class MinFraction(Fraction):
+    """A floor: ``part/whole`` must reach ``num/den``, or exceed it when ``strict``."""
+
+    def allows(self, part: int, whole: int) -> bool:
+        """Whether ``part`` of ``whole`` reaches the floor."""
+        lhs, rhs = self._cross(part, whole)
+        return lhs > rhs if self.strict else lhs >= rhs
+
+
+class MaxFraction(Fraction):
+    """A ceiling: ``part/whole`` must not pass ``num/den``, nor reach it when ``strict``."""
+
+    def allows(self, part: int, whole: int) -> bool:
+        """Whether ``part`` of ``whole`` stays under the ceiling."""
+        lhs, rhs = self._cross(part, whole)
+        return lhs < rhs if self.strict else lhs <= rhs
+
+
+class AreaMinimumWage(_Rules):
+    """The minimum wage of one wage area class (一类区 … 四类区 = class 1 … 4)."""
+
+    area_class: int = Field(ge=1, le=4, description="1 is the highest-paid area class.")
+    monthly_yuan: Yuan = Field(description="Monthly minimum for full-time work, yuan.")
+    hourly_yuan: Yuan = Field(description="Hourly minimum for part-time work, yuan.")
+
+
+class MinimumWage(_Rules):
+    """Local minimum wage (最低工资标准): the floor a wage contract must respect."""
+
+    merge_whole: ClassVar[bool] = True
+
+    areas: list[AreaMinimumWage] = Field(min_length=1)
+    effective_from: dt.date | None = Field(
+        default=None, description="The date the figures took effect, if known."
+    )
+    source: str = Field(min_length=1, description="The notice the figures come from.")
+
+    @model_validator(mode="after")
+    def _check_areas(self) -> Self:
+        classes = [area.area_class for area in self.areas]
+        if classes != list(range(1, len(classes) + 1)):
+            raise ValueError(f"area classes must be 1..n in order, got {classes}")
+        return self
+
+    def for_area(self, area_class: int) -> AreaMinimumWage:
+        """The figures of ``area_class``."""
+        for area in self.areas:
+            if area.area_class == area_class:
+                return area
+        raise KeyError(f"no wage area class {area_class}")
+
+
+class WageGuideline(_Rules):
+    """Government wage guideline (工资指导线): yearly raise benchmarks in percent."""
+
+    merge_whole: ClassVar[bool] = True
+
+    year: int = Field(ge=2000, le=2200)
+    baseline_pct: Percent = Field(description="Baseline raise (基准线), percent.")
+    upper_pct: Percent = Field(description="Warning upper line (预警上线), percent.")
+    lower_pct: Percent = Field(description="Lower line (下线), percent.")
+    source: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_order(self) -> Self:
+        if not self.lower_pct <= self.baseline_pct <= self.upper_pct:
+            raise ValueError("need lower_pct <= baseline_pct <= upper_pct")
+        return self
+
+
+class WageContractRules(_Rules):
+    """Periods and thresholds of the wage special collective contract (工资专项集体合同)."""
+
+    reply_days: int = Field(
+        ge=1, description="CCR §32: written reply to an offer within 20 (calendar) days."
+    )
+    talks_start_working_days: int = Field(
+        ge=1, description="[profile, provincial] talks start within 10 working days of the reply."
+    )
+    offer_request_fraction: MinFraction = Field(
+        description="[profile] at least 1/5 of employees asking obliges the union to send the offer."
+    )
+    data_before_talks_days: int = Field(
+        ge=0, description="WCN §18: requested data provided at least 5 days before talks."
+    )
+    suspension_cap_days: int = Field(
+        ge=1, description="[profile, Wuhan] a deadlock suspension lasts at most 60 days."
+    )
+    negotiators_min_per_side: int = Field(
+        ge=1, description="CCR §19: equal sides of at least 3 negotiators, one chief each."
+    )
+    outsiders_max_fraction: MaxFraction = Field(
+        description="CCR §23: outside experts at most 1/3 of a side, never the chief."
+    )
+    pre_review_working_days: int = Field(
+        ge=1, description="[profile, inferred] higher-union pre-review within 10 working days."
+    )
+    pre_review_reminder_working_days_before: int = Field(
+        ge=0, description="[inferred] reviewer reminded 2 working days before the deadline."
+    )
+    pre_review_escalates: bool = Field(
+        description="[inferred; Dalian 2012 plan] an overdue pre-review goes to the next higher union."
+    )
+    adoption_quorum: MinFraction = Field(
+        description="CCR §36, EDM §20: at least 2/3 of all delegates present."
+    )
+    adoption_pass: MinFraction = Field(
+        description="CCR §36, EDM §20: more than 1/2 of ALL delegates; exactly half fails."
+    )
+    adoption_secret_ballot: bool = Field(description="EDM §20: adoption by secret ballot.")
+    filing_days: int = Field(
+        ge=1, description="CCR §42: filed within 10 days of signing [profile; WCN §21 says 7]."
+    )
+    filing_copies: int = Field(ge=1, description="CCR §42: copies of the contract filed.")
+    filing_fix_days: int = Field(
+        ge=1, description="[profile] an incomplete filing package is fixed within 7 days."
+    )
+    filing_reminder_days_before: int = Field(
+        ge=0, description="[inferred] parties reminded 2 days before the filing deadline."
+    )
+    review_window_days: int = Field(
+        ge=1, description="CCR §46–47, 劳动法 §34: no objection in 15 days means effective."
+    )
+    publication_days: int = Field(
+        ge=1,
+        description="WCN §23: published to employees within 5 days [profile; 10 in some provinces].",
+    )
+    higher_union_report_days: int = Field(
+        ge=1, description="[profile] reported to the higher union within 15 days of effect."
+    )
+    renewal_notice_days: int = Field(
+        ge=1, description="WCN §24: the next round opens at least 60 days before expiry."
+    )
+    contract_term_months: int = Field(
+        ge=1, description="WCN §24: a wage contract runs for one year (12 months)."
+    )
+    minimum_wage: MinimumWage = Field(description="劳动合同法 §55: wage standards not below it.")
+    wage_guideline: WageGuideline = Field(description="Pre-review checks the raise against it.")
+
+
+class CongressRules(_Rules):
+    """Sessions, polls and motions of the workers' congress (职代会)."""
+
+    papers_before_days: int = Field(
+        ge=0, description="SH §30: papers to delegates at least 7 days before the session."
+    )
+    quorum: MinFraction = Field(description="SH §28: at least 2/3 of all delegates present.")
+    pass_threshold: MinFraction = Field(
+        description="EDM §20: more than 1/2 of ALL delegates, not of those present."
+    )
+    report_working_days: int = Field(
+        ge=1, description="SH §37: results reported to the higher union within 7 working days."
+    )
+    managers_max_fraction: MaxFraction = Field(
+        description="SH §16: managers at most 20% of delegates."
+    )
+    presidium_workers_min_fraction: MinFraction = Field(
+        description="EDM §19: workers and technicians at least 50% of the presidium."
+    )
+    term_years_min: int = Field(ge=1, description="SH §22: a term lasts 3 to 5 years.")
+    term_years_max: int = Field(ge=1, description="SH §22: a term lasts 3 to 5 years.")
+    extraordinary_request_fraction: MinFraction = Field(
+        description="SH §22: 1/3 of delegates may request an extraordinary session."
+    )
+    motion_seconders_min: int = Field(
+        ge=0, description="[profile] a motion needs at least 2 seconders (some units use 3)."
+    )
+    motion_answer_months: int = Field(
+        ge=1, description="[profile, inferred] a filed motion is answered within 3 months."
+    )
+    motion_extension_months: int = Field(
+        ge=0, description="[profile, inferred] one extension of 1 month for the answer."
+    )
+    motion_call_days_before: int = Field(
+        ge=0, description="[profile] the call for motions opens about 30 days before the session."
+    )
+
+    @model_validator(mode="after")
+    def _check_term(self) -> Self:
+        if self.term_years_min > self.term_years_max:
+            raise ValueError("term_years_min exceeds term_years_max")
+        return self
+
+
+class RuleProfile(_Rules):
+    """A complete, merged rule profile; its fingerprint is recorded when a process starts."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=1)
+    extends: str | None = Field(default=None, description="The base profile, if any.")
+    wage_contract: WageContractRules
+    congress: CongressRules
+
+    def fingerprint(self) -> str:
+        """SHA-256 hex of the profile's canonical JSON."""
+        canonical = json.dumps(
+            self.model_dump(mode="json"),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def available_profiles(extra_dirs: Sequence[Path] = ()) -> list[str]:
+    """Names of the shipped profiles and those in ``extra_dirs``, sorted."""
+    return sorted(
+        {path.stem for directory in _dirs(extra_dirs) for path in directory.glob("*.yaml")}
+    )
+
+
+def load_profile(name: str, extra_dirs: Sequence[Path] = ()) -> RuleProfile:
+    """Load profile ``name``, merged onto the profile it extends, and validate it."""
+    directories = _dirs(extra_dirs)
+    raw, chain = _resolve(name, directories, ())
+    try:
+        return RuleProfile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        files = " extends ".join(str(path) for path in chain)
+        raise ProfileError(f"profile {name!r} ({files}) is invalid: {problems}") from None
+
+
+def _dirs(extra_dirs: Sequence[Path]) -> list[Path]:
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            raise ProfileError(f"profile directory not found: {directory}")
+    return [PROFILE_DATA_DIR, *extra_dirs]
+
+
+def _resolve(
+    name: str, directories: Sequence[Path], seen: tuple[str, ...]
+) -> tuple[dict[str, Any], list[Path]]:
+    """The raw merged mapping of ``name`` and the files it came from, leaf first."""
+    if name in seen:
+        raise ProfileError(f"profile inheritance cycle: {' -> '.join((*seen, name))}")
+    path = _find(name, directories)
+    raw = _read(path)
+    if raw.get("name") != name:
+        raise ProfileError(
+            f"{path}: name must be {name!r} (the file name), got {raw.get('name')!r}"
+        )
+    base_name = raw.get("extends")
+    if base_name is None:
+        return raw, [path]
+    if not isinstance(base_name, str):
+        raise ProfileError(f"{path}: extends must be a profile name, got {base_name!r}")
+    base, chain = _resolve(base_name, directories, (*seen, name))
+    return _merge(base, raw, RuleProfile), [path, *chain]
+
+
+def _find(name: str, directories: Sequence[Path]) -> Path:
+    found = [d / f"{name}.yaml" for d in directories if (d / f"{name}.yaml").is_file()]
+    if not found:
+        raise ProfileError(
+            f"unknown profile {name!r}; available: {available_profiles(directories[1:])}"
+        )
+    # Shadowing a shipped profile silently would change rules behind the fingerprint's back.
+    if len(found) > 1:
+        raise ProfileError(f"profile {name!r} defined more than once: {[str(p) for p in found]}")
+    return found[0]
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ProfileError(f"{path}: cannot read profile: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ProfileError(f"{path}: a profile must be a mapping, got {type(raw).__name__}")
+    return raw
+
+
+def _merge(
+    base: Mapping[str, Any], override: Mapping[str, Any], model: type[BaseModel] | None
+) -> dict[str, Any]:
+    """Deep-merge ``override`` onto ``base``; whole-valued sections are replaced, not merged."""
+    merged = dict(base)
+    for key, value in override.items():
+        section = _section_model(model, key)
+        whole = section is not None and section.merge_whole
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not whole:
+            merged[key] = _merge(merged[key], value, section)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _section_model(model: type[BaseModel] | None, key: str) -> type[_Rules] | None:
+    field = model.model_fields.get(key) if model is not None else None
+    annotation = field.annotation if field is not None else None
+    if isinstance(annotation, type) and issubclass(annotation, _Rules):
+        return annotation
+    return None
