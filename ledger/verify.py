@@ -1,0 +1,301 @@
+"""The audit (账本核验): one pass over the notification log that recomputes every hash chain
+and every seal, and names the first bad event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import Notification
+from pydantic import BaseModel
+
+from domain.base import GENESIS_HASH, event_hash
+from ledger.app import Ledger
+from ledger.seal import (
+    MerkleAccumulator,
+    SealChain,
+    SealView,
+    leaf_hash,
+    range_notifications,
+    view_of,
+)
+
+# Start far below 1: a row forged at id <= 0 would otherwise hide from a walk from 1.
+MIN_NOTIFICATION_ID = -(2**63)
+# Leaves kept unhashed because a seal may end before them (written while it was being made).
+LEAF_WINDOW = 4096
+PROGRESS_EVERY = 1000
+
+
+class BadEvent(BaseModel):
+    """The first event that fails the audit.
+
+    For ``version_gap`` the version is the one missing and the notification id that of the
+    event that revealed the gap; for a seal failure it is the seal event itself, because a
+    Merkle root alone cannot say which leaf changed; for ``seal_missing`` the notification id
+    is 0.
+    """
+
+    aggregate_id: str
+    version: int
+    notification_id: int
+    reason_code: str
+    reason_zh: str
+    reason_en: str
+
+
+class VerifyReport(BaseModel):
+    """What the audit checked and the first bad event it found, if any."""
+
+    ok: bool
+    events_checked: int
+    aggregates_checked: int
+    seals_checked: int
+    last_sealed_notification_id: int
+    unsealed_events: int
+    first_bad: BadEvent | None = None
+
+
+class _Found(Exception):
+    def __init__(self, bad: BadEvent) -> None:
+        super().__init__(bad.reason_en)
+        self.bad = bad
+
+
+def _bad(
+    code: str, zh: str, en: str, aggregate_id: Any, version: int, notification_id: int
+) -> _Found:
+    return _Found(
+        BadEvent(
+            aggregate_id=str(aggregate_id),
+            version=version,
+            notification_id=notification_id,
+            reason_code=code,
+            reason_zh=zh,
+            reason_en=en,
+        )
+    )
+
+
+class _PendingLeaves:
+    """Leaves since the last seal: older ones folded into a Merkle accumulator, the newest raw."""
+
+    def __init__(self) -> None:
+        self.acc = MerkleAccumulator()
+        self.acc_business = 0
+        self.acc_last_id = MIN_NOTIFICATION_ID
+        self.window: deque[tuple[int, bytes, bool]] = deque()
+
+    def add(self, notification_id: int, leaf: bytes, business: bool) -> None:
+        self.window.append((notification_id, leaf, business))
+        if len(self.window) > LEAF_WINDOW:
+            self._fold()
+
+    def _fold(self) -> None:
+        notification_id, leaf, business = self.window.popleft()
+        self.acc.add(leaf)
+        self.acc_business += business
+        self.acc_last_id = notification_id
+
+    def split(self, upto: int) -> tuple[str, int, int] | None:
+        """Root, leaf count and business count of leaves up to ``upto``; None if some are folded past it."""
+        if self.acc_last_id > upto:
+            return None
+        while self.window and self.window[0][0] <= upto:
+            self._fold()
+        result = (self.acc.root(), self.acc.count, self.acc_business)
+        self.acc, self.acc_business = MerkleAccumulator(), 0
+        return result
+
+    def rebase(self, ledger: Ledger, upto: int) -> None:
+        """Rebuild the folded part from the database after ``split`` overflowed."""
+        acc, business = MerkleAccumulator(), 0
+        for _, leaf, is_business in _leaves(ledger, upto, self.acc_last_id):
+            acc.add(leaf)
+            business += is_business
+        self.acc, self.acc_business = acc, business
+
+
+def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, bool]]:
+    leaves = []
+    for n in range_notifications(ledger, after, upto):
+        event = ledger.mapper.to_domain_event(n)
+        leaf = leaf_hash(n.id, event.originator_id, event.originator_version, event_hash(event))
+        leaves.append((n.id, leaf, not isinstance(event, SealChain.Sealed)))
+    return leaves
+
+
+class _Audit:
+    def __init__(
+        self, ledger: Ledger, trusted_public_key: bytes | None, against: SealView | None
+    ) -> None:
+        self.ledger = ledger
+        self.trusted = trusted_public_key.hex() if trusted_public_key is not None else None
+        self.against = against
+        self.against_seen = False
+        self.heads: dict[uuid.UUID, tuple[int, str]] = {}
+        self.pending = _PendingLeaves()
+        self.events = 0
+        self.business = 0
+        self.sealed_business = 0
+        self.seals = 0
+        self.sealed_up_to = 0
+        self.last_seal_digest = GENESIS_HASH
+
+    def check(self, n: Notification) -> None:
+        try:
+            event = self.ledger.mapper.to_domain_event(n)
+            recomputed = event_hash(event)
+        except Exception as e:
+            raise _bad(
+                "undecodable",
+                f"无法解码：{type(e).__name__}",
+                f"cannot be decoded: {type(e).__name__}: {e}",
+                n.originator_id,
+                n.originator_version,
+                n.id,
+            ) from None
+        aggregate_id, version = event.originator_id, event.originator_version
+        head = self.heads.get(aggregate_id)
+        expected = head[0] + 1 if head else 1
+        if version != expected:
+            raise _bad(
+                "version_gap",
+                f"版本 {expected} 缺失（下一条记录为版本 {version}）",
+                f"version {expected} is missing (the next record is version {version})",
+                aggregate_id,
+                expected,
+                n.id,
+            )
+        if event.__dict__.get("hash") != recomputed:
+            raise _bad(
+                "hash_mismatch",
+                "内容与其哈希不符：记录被改动",
+                "content does not match its hash: the record was altered",
+                aggregate_id,
+                version,
+                n.id,
+            )
+        if event.__dict__.get("prev_hash") != (head[1] if head else GENESIS_HASH):
+            raise _bad(
+                "chain_broken",
+                "prev_hash 与上一版本的哈希不符：此处或上一版本被改写",
+                "prev_hash does not match the previous version's hash: this or the previous version was rewritten",
+                aggregate_id,
+                version,
+                n.id,
+            )
+        self.heads[aggregate_id] = (version, recomputed)
+        is_seal = isinstance(event, SealChain.Sealed)
+        if is_seal:
+            self._check_seal(n, view_of(event))
+        else:
+            self.business += 1
+        self.pending.add(n.id, leaf_hash(n.id, aggregate_id, version, recomputed), not is_seal)
+        self.events += 1
+
+    def _check_seal(self, n: Notification, seal: SealView) -> None:
+        def bad(code: str, zh: str, en: str) -> _Found:
+            return _bad(code, zh, en, seal.seal_chain_id, seal.version, n.id)
+
+        if (
+            seal.from_notification_id != self.sealed_up_to
+            or seal.prev_seal != self.last_seal_digest
+            or not seal.from_notification_id < seal.to_notification_id < n.id
+        ):
+            raise bad(
+                "seal_chain_broken",
+                f"封存链断裂：封存 ({seal.from_notification_id}, {seal.to_notification_id}] 未接续上一封存（止于 {self.sealed_up_to}）",
+                f"seal chain broken: seal ({seal.from_notification_id}, {seal.to_notification_id}] does not follow the previous seal (up to {self.sealed_up_to})",
+            )
+        if not seal.signature_valid():
+            raise bad("seal_signature_invalid", "封存签名无效", "the seal's signature is invalid")
+        if self.trusted is not None and seal.public_key != self.trusted:
+            raise bad(
+                "seal_key_untrusted",
+                "封存由非受信密钥签署",
+                "the seal was signed with a key other than the trusted one",
+            )
+        split = self.pending.split(seal.to_notification_id)
+        if split is None:
+            leaves = _leaves(self.ledger, seal.from_notification_id, seal.to_notification_id)
+            acc = MerkleAccumulator()
+            for _, leaf, _ in leaves:
+                acc.add(leaf)
+            split = (acc.root(), acc.count, sum(b for _, _, b in leaves))
+            self.pending.rebase(self.ledger, seal.to_notification_id)
+        root, count, business = split
+        if root != seal.merkle_root or count != seal.count:
+            raise bad(
+                "seal_root_mismatch",
+                f"封存范围 ({seal.from_notification_id}, {seal.to_notification_id}] 内的记录已变：封存时 {seal.count} 条，现有 {count} 条，根哈希不符",
+                f"records in sealed range ({seal.from_notification_id}, {seal.to_notification_id}] changed: {seal.count} sealed, {count} present, root differs",
+            )
+        if self.against is not None and seal.version == self.against.version:
+            if seal != self.against:
+                raise bad(
+                    "seal_missing",
+                    "导出的封存在账本中已被改动",
+                    "the exported seal was changed in the ledger",
+                )
+            self.against_seen = True
+        self.seals += 1
+        self.sealed_business += business
+        self.sealed_up_to = seal.to_notification_id
+        self.last_seal_digest = seal.digest()
+
+    def finish(self) -> None:
+        if self.against is not None and not self.against_seen:
+            raise _bad(
+                "seal_missing",
+                f"导出的封存（第 {self.against.version} 版，止于 {self.against.to_notification_id}）不在账本中",
+                f"the exported seal (version {self.against.version}, up to {self.against.to_notification_id}) is not in the ledger",
+                self.against.seal_chain_id,
+                self.against.version,
+                0,
+            )
+
+    def report(self, bad: BadEvent | None) -> VerifyReport:
+        return VerifyReport(
+            ok=bad is None,
+            events_checked=self.events,
+            aggregates_checked=len(self.heads),
+            seals_checked=self.seals,
+            last_sealed_notification_id=self.sealed_up_to,
+            unsealed_events=self.business - self.sealed_business,
+            first_bad=bad,
+        )
+
+
+def verify_ledger(
+    ledger: Ledger,
+    *,
+    trusted_public_key: bytes | None = None,
+    against: dict[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """Recompute every chain and seal in one streaming pass; stop at the first bad event.
+
+    ``trusted_public_key`` (raw Ed25519) must have signed every seal; ``against`` is a seal
+    exported earlier (``export_seal``) that must still be in the ledger unchanged.
+    ``progress`` is called with (events checked, highest notification id at the start).
+    """
+    audit = _Audit(
+        ledger, trusted_public_key, SealView.model_validate(against) if against else None
+    )
+    total = ledger.max_notification_id()
+    bad: BadEvent | None = None
+    try:
+        for n in ledger.all_notifications(start=MIN_NOTIFICATION_ID):
+            audit.check(n)
+            if progress is not None and audit.events % PROGRESS_EVERY == 0:
+                progress(audit.events, total)
+        audit.finish()
+    except _Found as found:
+        bad = found.bad
+    if progress is not None:
+        progress(audit.events, total)
+    return audit.report(bad)

@@ -1,0 +1,200 @@
+"""The directory service: load the org tree and actors from YAML, resolve who acts."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from domain.actors import Acting, CommandMeta, Role, system_acting
+from domain.base import canonical_bytes
+from domain.directory import (
+    ActorRecord,
+    ActorSpec,
+    Organisation,
+    OrgSpec,
+    actor_id,
+    org_id,
+)
+from domain.errors import InvalidInput, NotFound
+from ledger.app import Ledger
+from projections.index import CreatedIndex
+
+
+class DirectoryFile(BaseModel):
+    """A directory file: organisations and actors."""
+
+    organisations: list[OrgSpec]
+    actors: list[ActorSpec] = []
+
+
+class LoadReport(BaseModel):
+    """What a load changed."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class DirectoryService:
+    """Organisations and actors, as the ledger records them."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._orgs = CreatedIndex(ledger, Organisation.Created)
+        self._actors = CreatedIndex(ledger, ActorRecord.Created)
+
+    # -- loading ---------------------------------------------------------------------
+
+    def parse(self, path: Path) -> DirectoryFile:
+        """Read and validate a directory file; nothing is written."""
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as e:
+            raise InvalidInput(f"无法读取名录文件 {path}：{e}", f"cannot read {path}: {e}") from e
+        try:
+            return DirectoryFile.model_validate(raw or {})
+        except ValidationError as e:
+            first = e.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise InvalidInput(
+                f"名录文件 {path} 第 {where} 项无效：{first['msg']}",
+                f"{path}: {where}: {first['msg']}",
+            ) from e
+
+    def load(self, data: DirectoryFile, *, source: str = "") -> LoadReport:
+        """Write the directory; idempotent, and checked whole before anything is written."""
+        paths = self._paths(data.organisations)
+        known_orgs = set(paths)
+        for a in data.actors:
+            if a.org not in known_orgs and self.ledger.find(org_id(a.org)) is None:
+                raise InvalidInput(
+                    f"人员 {a.id} 所属组织 {a.org} 不存在", f"actor {a.id}: unknown org {a.org}"
+                )
+        ids = [a.id for a in data.actors]
+        if len(set(ids)) != len(ids):
+            raise InvalidInput("名录中人员编号重复", "duplicate actor ids in the file")
+
+        report = LoadReport()
+        acting = system_acting()
+        now = datetime.now(UTC)
+        for spec in data.organisations:
+            existing = self.ledger.find(org_id(spec.code))
+            version = existing.version if existing else 0
+            meta = self._meta(acting, now, "org", spec, paths[spec.code], source, version)
+            if existing is None:
+                self.ledger.execute(
+                    org_id(spec.code),
+                    meta,
+                    create=lambda s=spec, m=meta: Organisation.register(s, paths[s.code], m),
+                )
+                report.created += 1
+            elif existing.spec == spec and existing.path == paths[spec.code]:
+                report.unchanged += 1
+            else:
+                self.ledger.execute(
+                    org_id(spec.code),
+                    meta,
+                    lambda o, s=spec, m=meta: o.update(s, paths[s.code], m),
+                )
+                report.updated += 1
+        for spec in data.actors:
+            existing = self.ledger.find(actor_id(spec.id))
+            version = existing.version if existing else 0
+            meta = self._meta(acting, now, "actor", spec, [], source, version)
+            if existing is None:
+                self.ledger.execute(
+                    actor_id(spec.id), meta, create=lambda s=spec, m=meta: ActorRecord.register(s, m)
+                )
+                report.created += 1
+            elif existing.spec == spec:
+                report.unchanged += 1
+            else:
+                self.ledger.execute(actor_id(spec.id), meta, lambda a, s=spec, m=meta: a.update(s, m))
+                report.updated += 1
+        return report
+
+    def _paths(self, orgs: list[OrgSpec]) -> dict[str, list[str]]:
+        by_code: dict[str, OrgSpec] = {}
+        for o in orgs:
+            if o.code in by_code:
+                raise InvalidInput(f"组织代码 {o.code} 重复", f"duplicate organisation {o.code}")
+            by_code[o.code] = o
+        paths: dict[str, list[str]] = {}
+
+        def path_of(code: str, seen: tuple[str, ...]) -> list[str]:
+            if code in paths:
+                return paths[code]
+            if code in seen:
+                raise InvalidInput(f"组织 {code} 形成循环", f"organisation {code} forms a cycle")
+            spec = by_code.get(code)
+            if spec is None:
+                stored = self.ledger.find(org_id(code))
+                if stored is None:
+                    raise InvalidInput(f"上级组织 {code} 不存在", f"unknown parent organisation {code}")
+                return list(stored.path)
+            parent = [] if spec.parent is None else path_of(spec.parent, (*seen, code))
+            paths[code] = [*parent, code]
+            return paths[code]
+
+        for code in by_code:
+            path_of(code, ())
+        return paths
+
+    @staticmethod
+    def _meta(
+        acting: Acting,
+        now: datetime,
+        kind: str,
+        spec: BaseModel,
+        path: list[str],
+        source: str,
+        version: int,
+    ) -> CommandMeta:
+        # The version makes a change back to an earlier declaration a new command.
+        digest = hashlib.sha256(canonical_bytes([spec.model_dump(mode="json"), path])).hexdigest()
+        key = getattr(spec, "code", None) or getattr(spec, "id", "")
+        return CommandMeta(
+            command_id=f"directory:{kind}:{key}:v{version}:{digest[:24]}",
+            acting=acting,
+            occurred_at=now,
+            comment=f"directory load {source}".strip(),
+        )
+
+    # -- reading ---------------------------------------------------------------------
+
+    def organisation(self, code: str) -> Organisation:
+        """An organisation by code."""
+        org = self.ledger.find(org_id(code))
+        if org is None:
+            raise NotFound(f"组织 {code} 不存在", f"no organisation {code}")
+        return org
+
+    def actor(self, code: str) -> ActorRecord:
+        """An actor by id."""
+        record = self.ledger.find(actor_id(code))
+        if record is None:
+            raise NotFound(f"人员 {code} 不存在", f"no actor {code}")
+        return record
+
+    def acting(self, code: str, role: Role) -> Acting:
+        """The actor acting in ``role``, with its org path; refused if it lacks the role."""
+        record = self.actor(code)
+        return record.acting_as(role, list(self.organisation(record.spec.org).path))
+
+    def organisations(self) -> list[Organisation]:
+        """Every organisation, in tree order."""
+        orgs = [self.ledger.get(i) for i in self._orgs.ids()]
+        return sorted(orgs, key=lambda o: o.path)
+
+    def actors(self) -> list[ActorRecord]:
+        """Every actor."""
+        return sorted((self.ledger.get(i) for i in self._actors.ids()), key=lambda a: a.spec.id)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts, for a status line."""
+        return {"organisations": len(self._orgs.ids()), "actors": len(self._actors.ids())}

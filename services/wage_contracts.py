@@ -1,0 +1,196 @@
+"""The wage-contract service: the one facade the CLI, demo and tests use."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.actors import Role
+from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from domain.wage_contract import (
+    RULES,
+    OpenCase,
+    Stage,
+    WageContract,
+    WageContractView,
+    precheck,
+    wage_contract_id,
+)
+from ledger.app import Ledger
+from projections.index import CreatedIndex
+from services.directory import DirectoryService
+from services.errors import raise_domain_error
+from settings import Settings
+from workflows.wage_contract import (
+    ActRequest,
+    WageContractInput,
+    WageContractStatus,
+    WageContractWorkflow,
+    workflow_id_for,
+)
+
+# What each human command needs of the actor.
+ROLE_FOR = {"unit_cadre": Role.CADRE, "reviewer": Role.REVIEWER}
+
+
+class WageContractService:
+    """Start a contract, decide its steps, read its state and history."""
+
+    def __init__(
+        self,
+        client: Client | None,
+        ledger: Ledger,
+        directory: DirectoryService,
+        settings: Settings,
+        task_queue: str | None = None,
+    ) -> None:
+        self.client = client
+        self.ledger = ledger
+        self.directory = directory
+        self.settings = settings
+        self.task_queue = task_queue or settings.task_queue
+        self._cases = CreatedIndex(ledger, WageContract.Created)
+
+    # -- commands --------------------------------------------------------------------
+
+    async def open(
+        self, actor: str, offer: OpenCase, *, profile: str | None = None, comment: str = ""
+    ) -> WageContractView:
+        """Send the offer and start the case's workflow; returns the opened case."""
+        acting = self.directory.acting(actor, Role.CADRE)
+        org = self.directory.organisation(offer.unit_org)
+        if acting.org_id != offer.unit_org:
+            raise NotAuthorised(
+                f"只有本单位（{offer.unit_org}）工会干部可以发出要约",
+                f"only a cadre of {offer.unit_org} may send the offer",
+            )
+        if len(org.path) < 2:
+            raise InvalidInput(
+                f"{offer.unit_org} 没有上级工会，无法预审",
+                f"{offer.unit_org} has no higher union to pre-review",
+            )
+        if self.ledger.find(wage_contract_id(offer.case_id)) is not None:
+            raise InvalidState(f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists")
+        inp = WageContractInput(
+            offer=offer,
+            opened_by=acting,
+            profile=profile or self.settings.rule_profile,
+            comment=comment,
+            activity_timeout_seconds=self.settings.activity_timeout_seconds,
+        )
+        try:
+            handle = await self._client().start_workflow(
+                WageContractWorkflow.run,
+                inp,
+                id=workflow_id_for(offer.case_id),
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError as e:
+            raise InvalidState(f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists") from e
+        return await self._wait_opened(handle)
+
+    async def _wait_opened(self, handle: WorkflowHandle[Any, Any]) -> WageContractView:
+        for _ in range(600):
+            status = await handle.query(WageContractWorkflow.status)
+            if status.view is not None:
+                return status.view
+            try:
+                # An open refused by the domain fails the workflow at once.
+                desc = await handle.describe()
+                if desc.status is not None and desc.status.name in ("FAILED", "TERMINATED"):
+                    await handle.result()
+            except Exception as e:  # noqa: BLE001 - mapped below
+                raise_domain_error(e)
+            await asyncio.sleep(0.1)
+        raise TimeoutError("the case did not open in time (is a worker running?)")
+
+    async def act(
+        self,
+        case_id: str,
+        actor: str,
+        command: Any,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> WageContractView:
+        """A person's decision on a case, exactly once per ``command_id``."""
+        who, _ = RULES[command.kind]
+        role = ROLE_FOR.get(who)
+        if role is None:
+            raise InvalidState("此步骤由系统执行", "the engine performs this step itself")
+        acting = self.directory.acting(actor, role)
+        # Refuse here too, so a refusal is explained even when the process is not running.
+        precheck(command.kind, acting, self.view(case_id))
+        handle = self._client().get_workflow_handle(workflow_id_for(case_id))
+        try:
+            return await handle.execute_update(
+                WageContractWorkflow.act,
+                ActRequest(command=command, acting=acting, comment=comment),
+                id=command_id or str(uuid.uuid4()),
+                result_type=WageContractView,
+            )
+        except Exception as e:  # noqa: BLE001 - mapped in one place
+            raise_domain_error(e)
+            raise
+
+    # -- reads -----------------------------------------------------------------------
+
+    def view(self, case_id: str, *, at: datetime | None = None) -> WageContractView:
+        """The case from the ledger, now or as it was at an instant."""
+        aggregate = self.ledger.find(wage_contract_id(case_id)) if at is None else None
+        if at is not None:
+            aggregate = self.ledger.get(wage_contract_id(case_id), at=at)
+        if aggregate is None:
+            raise NotFound(f"案件 {case_id} 不存在", f"no case {case_id}")
+        return aggregate.view()
+
+    async def status(self, case_id: str) -> WageContractStatus | None:
+        """The workflow's own status (None when it is not reachable)."""
+        try:
+            handle = self._client().get_workflow_handle(workflow_id_for(case_id))
+            return await handle.query(WageContractWorkflow.status)
+        except Exception:  # noqa: BLE001 - a status line must not fail the caller
+            return None
+
+    def cases(self) -> list[WageContractView]:
+        """Every wage contract case."""
+        return [self.ledger.get(i).view() for i in self._cases.ids()]
+
+    def tasks(self, actor: str) -> list[tuple[WageContractView, str]]:
+        """What waits for this actor: (case, what to do)."""
+        record = self.directory.actor(actor)
+        out: list[tuple[WageContractView, str]] = []
+        for view in self.cases():
+            if view.terminal:
+                continue
+            for kind, (who, stages) in RULES.items():
+                role = ROLE_FOR.get(who)
+                if role is None or role not in record.spec.roles or view.stage not in stages:
+                    continue
+                if kind in ("resume_talks", "appoint_negotiators", "suspend_talks"):
+                    continue  # optional steps are not tasks
+                if role is Role.REVIEWER:
+                    review = view.reviews[-1]
+                    if review.reviewer_org != record.spec.org:
+                        continue
+                try:
+                    precheck(kind, self.directory.acting(actor, role), view)
+                except Exception:  # noqa: BLE001 - not this actor's task
+                    continue
+                out.append((view, kind))
+        return out
+
+    def _client(self) -> Client:
+        if self.client is None:
+            raise InvalidState("未连接 Temporal 服务", "not connected to a Temporal server")
+        return self.client
+
+
+__all__ = ["Stage", "WageContractService"]

@@ -1,0 +1,75 @@
+"""Typed settings of UnionFlow, read from ``UNIONFLOW_*`` environment variables."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LedgerBackend(StrEnum):
+    """Where the ledger lives."""
+
+    SQLITE = "sqlite"
+    POSTGRES = "postgres"
+
+
+class Settings(BaseSettings):
+    """One model for every setting; nothing reads the environment elsewhere."""
+
+    model_config = SettingsConfigDict(env_prefix="UNIONFLOW_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("var"), description="Ledger, server database, keys.")
+    ledger_backend: LedgerBackend = LedgerBackend.SQLITE
+    ledger_sqlite_file: str = Field(default="ledger.db", description="Inside data_dir.")
+    postgres_host: str = "127.0.0.1"
+    postgres_port: int = 5432
+    postgres_db: str = "unionflow"
+    postgres_user: str = "postgres"
+    postgres_password: str = ""
+    postgres_schema: str = ""
+    temporal_address: str | None = Field(
+        default=None, description="host:port of a Temporal server; unset: the embedded dev server."
+    )
+    temporal_namespace: str = "default"
+    task_queue: str = "unionflow"
+    dev_server_port: int = 7233
+    dev_server_ui_port: int = 8233
+    rule_profile: str = Field(default="national", description="Profile for new processes.")
+    profile_dir: Path | None = Field(default=None, description="Extra rule profiles (YAML).")
+    calendar_dir: Path | None = Field(default=None, description="Extra year schedules (YAML).")
+    activity_timeout_seconds: float = 30.0
+    log_format: str = Field(default="auto", description="auto, json or console.")
+    log_level: str = "INFO"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The SQLite ledger file."""
+        return self.data_dir / self.ledger_sqlite_file
+
+    @property
+    def seal_key_path(self) -> Path:
+        """The Ed25519 key that signs seals."""
+        return self.data_dir / "keys" / "seal_ed25519.pem"
+
+    def ledger_env(self) -> dict[str, str]:
+        """The eventsourcing environment for the configured backend."""
+        if self.ledger_backend is LedgerBackend.POSTGRES:
+            env = {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": self.postgres_db,
+                "POSTGRES_HOST": self.postgres_host,
+                "POSTGRES_PORT": str(self.postgres_port),
+                "POSTGRES_USER": self.postgres_user,
+                "POSTGRES_PASSWORD": self.postgres_password,
+            }
+            if self.postgres_schema:
+                env["POSTGRES_SCHEMA"] = self.postgres_schema
+            return env
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+        }

@@ -1,0 +1,53 @@
+"""Shared fixtures: settings on a temporary data dir, the app graph, Temporal servers."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from bootstrap import App, build_app, build_worker, temporal_binary
+from settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var", rule_profile="liaoning", activity_timeout_seconds=10)
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[App]:
+    application = build_app(settings)
+    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY))
+    yield application
+    application.close()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_binary("temporal-test-server")),
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4()}"
+
+
+@pytest_asyncio.fixture
+async def running_worker(time_skipping_env: WorkflowEnvironment, app: App, task_queue: str):
+    worker = build_worker(time_skipping_env.client, app, task_queue)
+    async with worker:
+        yield worker

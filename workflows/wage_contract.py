@@ -1,0 +1,272 @@
+"""The wage-contract workflow: one per contract, from the offer to the renewal notice.
+
+The workflow owns time and order: it waits for people (Temporal updates, validated
+before they reach history), fires deadlines, reminders and escalations, and runs every
+fact as a ledger command in an activity. The ledger's view of the case is its state,
+so each loop turn re-reads where the case stands and what it waits for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
+    from domain.errors import DomainError
+    from domain.wage_contract import (
+        EscalateReplyOverdue,
+        EscalateReview,
+        FlagFilingOverdue,
+        FlagPublicationOverdue,
+        HumanCommand,
+        OpenCase,
+        OpenRenewal,
+        RemindFiling,
+        RemindReviewer,
+        ResumeTalks,
+        Stage,
+        TakeEffect,
+        WageContractView,
+        precheck,
+    )
+
+
+class WageContractInput(BaseModel):
+    """Start (or continue) the process of one contract."""
+
+    offer: OpenCase
+    opened_by: Acting
+    profile: str
+    comment: str = ""
+    activity_timeout_seconds: float = 30.0
+    resumed: bool = False
+
+
+class ActRequest(BaseModel):
+    """A person's decision on the case: who, in which role, what, and why."""
+
+    command: HumanCommand
+    acting: Acting
+    comment: str = ""
+
+
+class Wait(BaseModel):
+    """What the workflow waits for now (shown by the status query)."""
+
+    kind: str
+    until: datetime | None = None
+
+
+class WageContractStatus(BaseModel):
+    """The status query's answer."""
+
+    view: WageContractView | None
+    waiting: Wait | None = None
+    now: datetime
+    history_length: int = Field(default=0)
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day``, China time."""
+    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
+
+
+def end_of(day: date) -> datetime:
+    """The end of ``day`` (a deadline "within N days" runs through its last day)."""
+    return start_of(day + timedelta(days=1))
+
+
+def workflow_id_for(case_id: str) -> str:
+    """The workflow id of a case."""
+    return f"wage-contract-{case_id}"
+
+
+@workflow.defn(name="WageContract")
+class WageContractWorkflow:
+    """Wage special collective contract (工资专项集体合同) lifecycle."""
+
+    @workflow.init
+    def __init__(self, inp: WageContractInput) -> None:
+        self.inp = inp
+        self.view: WageContractView | None = None
+        self.waiting: Wait | None = None
+        self.lock = asyncio.Lock()
+
+    # -- the process ----------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: WageContractInput) -> WageContractView:
+        if inp.resumed:
+            self.view = await self._activity("wage_contract.view", CaseRef(case_id=inp.offer.case_id))
+        else:
+            meta = CommandMeta(
+                command_id=f"{workflow.info().workflow_id}:open",
+                acting=inp.opened_by,
+                occurred_at=workflow.now(),
+                comment=inp.comment,
+            )
+            self.view = await self._activity(
+                "wage_contract.open", OpenCaseRequest(command=inp.offer, meta=meta, profile=inp.profile)
+            )
+        while not self._current().terminal:
+            await self._next_turn()
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(inp.model_copy(update={"resumed": True}))
+        self.waiting = None
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._current()
+
+    async def _next_turn(self) -> None:
+        """Wait for the next thing the current stage waits for, or for any change."""
+        v = self._current()
+        stage = v.stage
+        if stage is Stage.OFFERED and not v.reply_overdue:
+            await self._deadline("reply", end_of(v.reply_due), EscalateReplyOverdue())
+        elif stage is Stage.SUSPENDED and v.suspended_until is not None:
+            await self._deadline("suspension", start_of(v.suspended_until), ResumeTalks())
+        elif stage is Stage.UNDER_REVIEW:
+            review = v.reviews[-1]
+            if review.overdue_at_top:
+                await self._change("pre_review_overdue")
+            elif review.reminder_on is not None and not review.reminded:
+                await self._deadline("pre_review_reminder", start_of(review.reminder_on), RemindReviewer())
+            else:
+                await self._deadline("pre_review", end_of(review.due), EscalateReview())
+        elif stage is Stage.SIGNED and v.filing_due is not None:
+            if v.filing_overdue:
+                await self._change("filing_overdue")
+            elif v.filing_reminder_on is not None and not v.filing_reminded:
+                await self._deadline("filing_reminder", start_of(v.filing_reminder_on), RemindFiling())
+            else:
+                await self._deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
+        elif stage is Stage.FILED and v.review_window_until is not None:
+            await self._deadline("review_window", end_of(v.review_window_until), TakeEffect())
+        elif stage in (Stage.EFFECTIVE, Stage.PUBLISHED) and v.renewal_on is not None:
+            renewal = start_of(v.renewal_on)
+            publication = end_of(v.publication_due) if v.publication_due else renewal
+            if stage is Stage.EFFECTIVE and not v.publication_overdue and publication < renewal:
+                await self._deadline("publication", publication, FlagPublicationOverdue())
+            else:
+                await self._deadline("renewal", renewal, OpenRenewal())
+        else:
+            await self._change(f"people:{stage.value}")
+
+    async def _change(self, kind: str) -> None:
+        version = self._current().version
+        self.waiting = Wait(kind=kind)
+        await workflow.wait_condition(lambda: self._current().version != version)
+
+    async def _deadline(self, kind: str, at: datetime, command: Any) -> None:
+        """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
+        version = self._current().version
+        self.waiting = Wait(kind=kind, until=at)
+        remaining = (at - workflow.now()).total_seconds()
+        if remaining > 0:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._current().version != version, timeout=remaining
+                )
+                return
+            except TimeoutError:
+                pass
+        async with self.lock:
+            if self._current().version != version:
+                return
+            meta = CommandMeta(
+                # The version the decision was taken at makes the id unique and stable
+                # across retries, replays and continue-as-new.
+                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
+                acting=system_acting(),
+                occurred_at=workflow.now(),
+                comment=f"deadline {kind} passed" if kind != "suspension" else "suspension ended",
+            )
+            try:
+                self.view = await self._activity(
+                    "wage_contract.command",
+                    WageCommandRequest(case_id=self.inp.offer.case_id, command=command, meta=meta),
+                )
+            except ApplicationError as e:
+                # The engine's own step was refused: a bug, not a business outcome. Fail
+                # the workflow task (retried, visible to operators), not the process.
+                raise RuntimeError(f"system step {command.kind} refused: {e}") from e
+
+    # -- people ---------------------------------------------------------------------
+
+    @workflow.update
+    async def act(self, req: ActRequest) -> WageContractView:
+        """A person's decision; refused ones never reach the ledger."""
+        async with self.lock:
+            # The case may have moved on since validation (another update, a deadline).
+            self._check(req)
+            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
+            meta = CommandMeta(
+                command_id=f"{workflow.info().workflow_id}:{update_id}",
+                acting=req.acting,
+                occurred_at=workflow.now(),
+                comment=req.comment,
+            )
+            self.view = await self._activity(
+                "wage_contract.command",
+                WageCommandRequest(case_id=self.inp.offer.case_id, command=req.command, meta=meta),
+            )
+            return self.view
+
+    @act.validator
+    def validate_act(self, req: ActRequest) -> None:
+        """Refuse before history: wrong stage, wrong actor, conflict of interest."""
+        self._check(req)
+
+    def _check(self, req: ActRequest) -> None:
+        if self.view is None:
+            raise ApplicationError("案件尚未建立 / the case is not open yet", type="invalid_state")
+        try:
+            precheck(req.command.kind, req.acting, self.view)
+        except DomainError as e:
+            raise ApplicationError(
+                e.message_en, e.message_zh, e.message_en, type=e.code, non_retryable=True
+            ) from None
+
+    @workflow.query
+    def status(self) -> WageContractStatus:
+        """Where the case stands and what the workflow waits for."""
+        return WageContractStatus(
+            view=self.view,
+            waiting=self.waiting,
+            now=workflow.now(),
+            history_length=workflow.info().get_current_history_length(),
+        )
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _current(self) -> WageContractView:
+        assert self.view is not None
+        return self.view
+
+    async def _activity(self, name: str, arg: Any) -> WageContractView:
+        try:
+            return await workflow.execute_activity(
+                name,
+                arg,
+                result_type=WageContractView,
+                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(seconds=1),
+                    maximum_interval=timedelta(seconds=30),
+                ),
+            )
+        except ActivityError as e:
+            # A refusal by the domain fails this step (the update), not the workflow.
+            if isinstance(e.cause, ApplicationError):
+                raise ApplicationError(
+                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
+                ) from None
+            raise
