@@ -73,4 +73,6 @@ def china_date(moment: datetime) -> date:
 
 def system_acting(org_id: str = "system") -> Acting:
     """The engine acting on its own (a timer fired, a seal was due)."""
-    return Acting(actor_id="system", name="UnionFlow", role=Role.SYSTEM, roles=[Role.SYSTEM], org_id=org_id)
+    return Acting(
+        actor_id="system", name="UnionFlow", role=Role.SYSTEM, roles=[Role.SYSTEM], org_id=org_id
+    )

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
@@ -92,7 +92,8 @@ class Clause(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    no: str = Field(min_length=1)
+    # "number" is accepted too: YAML 1.1 reads a bare ``no:`` key as the boolean false.
+    no: str = Field(min_length=1, validation_alias=AliasChoices("no", "number"))
     title: str = Field(min_length=1)
     text: str = ""
 
@@ -554,9 +555,7 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
             )
         review = view.current_review
         if review is not None and review.submitted_by == acting.actor_id:
-            raise NotAuthorised(
-                "不能预审本人报送的案件", "nobody reviews a case they submitted"
-            )
+            raise NotAuthorised("不能预审本人报送的案件", "nobody reviews a case they submitted")
     if view.stage not in stages:
         label = STAGE_LABELS[view.stage]
         raise InvalidState(
@@ -1006,15 +1005,17 @@ class WageContract(LedgerAggregate):
 
     # -- commands ----------------------------------------------------------------------
 
-    def handle(
-        self, command: Any, meta: CommandMeta, *, today: date, calendar: Calendar
-    ) -> None:
+    def handle(self, command: Any, meta: CommandMeta, *, today: date, calendar: Calendar) -> None:
         """Run one command after the stage and authorisation rules allow it."""
         precheck(command.kind, meta.acting, self.s)
         getattr(self, f"_do_{command.kind}")(command, meta, today, calendar)
 
-    def _do_record_reply(self, c: RecordReply, meta: CommandMeta, today: date, cal: Calendar) -> None:
-        start = cal.add_working_days(today, self.rule_profile.wage_contract.talks_start_working_days)
+    def _do_record_reply(
+        self, c: RecordReply, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
+        start = cal.add_working_days(
+            today, self.rule_profile.wage_contract.talks_start_working_days
+        )
         self._emit(
             self.ReplyReceived,
             meta,
@@ -1024,7 +1025,9 @@ class WageContract(LedgerAggregate):
             talks_start_due_provisional=start.provisional,
         )
 
-    def _do_escalate_reply_overdue(self, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_escalate_reply_overdue(
+        self, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         if self.s.reply_overdue:
             return
         if today <= self.s.reply_due:
@@ -1068,7 +1071,9 @@ class WageContract(LedgerAggregate):
             deadlocked=c.deadlocked,
         )
 
-    def _do_suspend_talks(self, c: SuspendTalks, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_suspend_talks(
+        self, c: SuspendTalks, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         cap = self.rule_profile.wage_contract.suspension_cap_days
         if self.s.suspended_days_total + c.days > cap:
             left = cap - self.s.suspended_days_total
@@ -1077,11 +1082,21 @@ class WageContract(LedgerAggregate):
                 f"suspensions may total at most {cap} days ({left} left)",
             )
         self._emit(
-            self.TalksSuspended, meta, until=today + timedelta(days=c.days), days=c.days, reason=c.reason
+            self.TalksSuspended,
+            meta,
+            until=today + timedelta(days=c.days),
+            days=c.days,
+            reason=c.reason,
         )
 
-    def _do_resume_talks(self, c: ResumeTalks, meta: CommandMeta, today: date, cal: Calendar) -> None:
-        if meta.acting.role is Role.SYSTEM and self.s.suspended_until and today < self.s.suspended_until:
+    def _do_resume_talks(
+        self, c: ResumeTalks, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
+        if (
+            meta.acting.role is Role.SYSTEM
+            and self.s.suspended_until
+            and today < self.s.suspended_until
+        ):
             raise InvalidState("中止期限未到", "the suspension has not ended")
         self._emit(self.TalksResumed, meta, resumed_on=today)
 
@@ -1092,7 +1107,9 @@ class WageContract(LedgerAggregate):
             raise InvalidState("请先确定协商代表", "appoint the negotiators first")
         self._emit(self.DraftSigned, meta, draft=c.draft.model_dump(mode="json"))
 
-    def _do_revise_draft(self, c: ReviseDraft, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_revise_draft(
+        self, c: ReviseDraft, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         self._emit(self.DraftRevised, meta, draft=c.draft.model_dump(mode="json"))
 
     def _do_submit_for_review(
@@ -1132,8 +1149,13 @@ class WageContract(LedgerAggregate):
         index = self.s.unit_path.index(review.reviewer_org)
         if index == 0 or not rules.pre_review_escalates:
             self._emit(
-                self.ReviewEscalated, meta, round=review.round, to_org=None, due=None,
-                due_provisional=False, reminder_on=None,
+                self.ReviewEscalated,
+                meta,
+                round=review.round,
+                to_org=None,
+                due=None,
+                due_provisional=False,
+                reminder_on=None,
             )
             return
         due = cal.add_working_days(today, rules.pre_review_working_days)
@@ -1199,25 +1221,37 @@ class WageContract(LedgerAggregate):
             recorded_on=today,
         )
 
-    def _do_sign_contract(self, c: SignContract, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_sign_contract(
+        self, c: SignContract, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         rules = self.rule_profile.wage_contract
         due = today + timedelta(days=rules.filing_days)
         before = rules.filing_reminder_days_before
-        reminder = due - timedelta(days=before) if before and due - timedelta(days=before) > today else None
-        self._emit(self.ContractSigned, meta, signed_on=today, filing_due=due, filing_reminder_on=reminder)
+        reminder = (
+            due - timedelta(days=before)
+            if before and due - timedelta(days=before) > today
+            else None
+        )
+        self._emit(
+            self.ContractSigned, meta, signed_on=today, filing_due=due, filing_reminder_on=reminder
+        )
 
     def _do_remind_filing(self, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
         if not self.s.filing_reminded:
             self._emit(self.FilingReminded, meta)
 
-    def _do_flag_filing_overdue(self, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_flag_filing_overdue(
+        self, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         assert self.s.filing_due is not None
         if today <= self.s.filing_due:
             raise InvalidState("备案期限未到", "the filing period has not ended")
         if not self.s.filing_overdue:
             self._emit(self.FilingOverdue, meta)
 
-    def _do_file_contract(self, c: FileContract, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_file_contract(
+        self, c: FileContract, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         needed = self.rule_profile.wage_contract.filing_copies
         if c.copies < needed:
             raise InvalidInput(f"报送备案须提交{needed}份文本", f"filing needs {needed} copies")
@@ -1263,7 +1297,9 @@ class WageContract(LedgerAggregate):
         if not self.s.publication_overdue:
             self._emit(self.PublicationOverdue, meta)
 
-    def _do_publish(self, c: PublishContract, meta: CommandMeta, today: date, cal: Calendar) -> None:
+    def _do_publish(
+        self, c: PublishContract, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
         self._emit(self.Published, meta, published_on=today, channel=c.channel)
 
     def _do_open_renewal(self, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:

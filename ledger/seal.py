@@ -21,7 +21,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 from eventsourcing.persistence import Notification
-from eventsourcing.utils import get_topic
 from pydantic import BaseModel, ConfigDict
 
 from domain.actors import CommandMeta
@@ -260,9 +259,6 @@ class SealChain(LedgerAggregate):
         self._emit(self.Sealed, meta, signature=signature, **fields)
 
 
-SEALED_TOPIC = get_topic(SealChain.Sealed)
-
-
 def view_of(event: SealChain.Sealed) -> SealView:
     """The seal a ``Sealed`` event records."""
     return SealView(
@@ -304,7 +300,8 @@ def _range_root(ledger: Ledger, after: int, upto: int) -> tuple[str, int, int]:
                 f"refusing to seal: event {n.originator_id} v{n.originator_version} fails its hash",
             )
         acc.add(leaf_hash(n.id, event.originator_id, event.originator_version, recomputed))
-        if n.topic != SEALED_TOPIC:
+        # The seal chain's own events are not business: sealing only them would never end.
+        if event.originator_id != SEAL_CHAIN_ID:
             business += 1
     return acc.root(), acc.count, business
 
@@ -325,7 +322,6 @@ def seal_ledger(ledger: Ledger, key: SealKey, meta: CommandMeta) -> SealView | N
         after = chain.sealed_up_to
         root, count, business = _range_root(ledger, after, upto)
         if business == 0:
-            # Only the previous seal is new: sealing it would add a seal per call forever.
             return
         chain.seal(meta, key, to_notification_id=upto, count=count, merkle_root=root)
         sealed.append(True)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from domain.base import GENESIS_HASH, event_hash
 from ledger.app import Ledger
 from ledger.seal import (
+    SEAL_CHAIN_ID,
     MerkleAccumulator,
     SealChain,
     SealView,
@@ -124,7 +125,7 @@ def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, boo
     for n in range_notifications(ledger, after, upto):
         event = ledger.mapper.to_domain_event(n)
         leaf = leaf_hash(n.id, event.originator_id, event.originator_version, event_hash(event))
-        leaves.append((n.id, leaf, not isinstance(event, SealChain.Sealed)))
+        leaves.append((n.id, leaf, event.originator_id != SEAL_CHAIN_ID))
     return leaves
 
 
@@ -189,12 +190,11 @@ class _Audit:
                 n.id,
             )
         self.heads[aggregate_id] = (version, recomputed)
-        is_seal = isinstance(event, SealChain.Sealed)
-        if is_seal:
+        if isinstance(event, SealChain.Sealed):
             self._check_seal(n, view_of(event))
-        else:
-            self.business += 1
-        self.pending.add(n.id, leaf_hash(n.id, aggregate_id, version, recomputed), not is_seal)
+        business = aggregate_id != SEAL_CHAIN_ID
+        self.business += business
+        self.pending.add(n.id, leaf_hash(n.id, aggregate_id, version, recomputed), business)
         self.events += 1
 
     def _check_seal(self, n: Notification, seal: SealView) -> None:

@@ -108,13 +108,17 @@ class DirectoryService:
             meta = self._meta(acting, now, "actor", spec, [], source, version)
             if existing is None:
                 self.ledger.execute(
-                    actor_id(spec.id), meta, create=lambda s=spec, m=meta: ActorRecord.register(s, m)
+                    actor_id(spec.id),
+                    meta,
+                    create=lambda s=spec, m=meta: ActorRecord.register(s, m),
                 )
                 report.created += 1
             elif existing.spec == spec:
                 report.unchanged += 1
             else:
-                self.ledger.execute(actor_id(spec.id), meta, lambda a, s=spec, m=meta: a.update(s, m))
+                self.ledger.execute(
+                    actor_id(spec.id), meta, lambda a, s=spec, m=meta: a.update(s, m)
+                )
                 report.updated += 1
         return report
 
@@ -135,7 +139,9 @@ class DirectoryService:
             if spec is None:
                 stored = self.ledger.find(org_id(code))
                 if stored is None:
-                    raise InvalidInput(f"上级组织 {code} 不存在", f"unknown parent organisation {code}")
+                    raise InvalidInput(
+                        f"上级组织 {code} 不存在", f"unknown parent organisation {code}"
+                    )
                 return list(stored.path)
             parent = [] if spec.parent is None else path_of(spec.parent, (*seen, code))
             paths[code] = [*parent, code]

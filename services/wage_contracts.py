@@ -93,7 +93,9 @@ class WageContractService:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             )
         except WorkflowAlreadyStartedError as e:
-            raise InvalidState(f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists") from e
+            raise InvalidState(
+                f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists"
+            ) from e
         return await self._wait_opened(handle)
 
     async def _wait_opened(self, handle: WorkflowHandle[Any, Any]) -> WageContractView:

@@ -105,7 +105,9 @@ class WageContractWorkflow:
     @workflow.run
     async def run(self, inp: WageContractInput) -> WageContractView:
         if inp.resumed:
-            self.view = await self._activity("wage_contract.view", CaseRef(case_id=inp.offer.case_id))
+            self.view = await self._activity(
+                "wage_contract.view", CaseRef(case_id=inp.offer.case_id)
+            )
         else:
             meta = CommandMeta(
                 command_id=f"{workflow.info().workflow_id}:open",
@@ -114,7 +116,8 @@ class WageContractWorkflow:
                 comment=inp.comment,
             )
             self.view = await self._activity(
-                "wage_contract.open", OpenCaseRequest(command=inp.offer, meta=meta, profile=inp.profile)
+                "wage_contract.open",
+                OpenCaseRequest(command=inp.offer, meta=meta, profile=inp.profile),
             )
         while not self._current().terminal:
             await self._next_turn()
@@ -138,14 +141,18 @@ class WageContractWorkflow:
             if review.overdue_at_top:
                 await self._change("pre_review_overdue")
             elif review.reminder_on is not None and not review.reminded:
-                await self._deadline("pre_review_reminder", start_of(review.reminder_on), RemindReviewer())
+                await self._deadline(
+                    "pre_review_reminder", start_of(review.reminder_on), RemindReviewer()
+                )
             else:
                 await self._deadline("pre_review", end_of(review.due), EscalateReview())
         elif stage is Stage.SIGNED and v.filing_due is not None:
             if v.filing_overdue:
                 await self._change("filing_overdue")
             elif v.filing_reminder_on is not None and not v.filing_reminded:
-                await self._deadline("filing_reminder", start_of(v.filing_reminder_on), RemindFiling())
+                await self._deadline(
+                    "filing_reminder", start_of(v.filing_reminder_on), RemindFiling()
+                )
             else:
                 await self._deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
         elif stage is Stage.FILED and v.review_window_until is not None:

@@ -6,6 +6,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -56,8 +57,12 @@ class Account(LedgerAggregate):
 CADRE = Acting(actor_id="u-1", name="李华", role=Role.CADRE, roles=[Role.CADRE], org_id="org-1")
 
 
-def meta(command_id: str | None = None) -> CommandMeta:
-    return CommandMeta(command_id=command_id or uuid.uuid4().hex, acting=CADRE)
+def meta(command_id: str | None = None, at: datetime | None = None) -> CommandMeta:
+    return CommandMeta(
+        command_id=command_id or uuid.uuid4().hex,
+        acting=CADRE,
+        occurred_at=at or datetime.now(UTC),
+    )
 
 
 class Bank:
@@ -66,17 +71,24 @@ class Bank:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
 
-    def open(self, owner: str, *, command_id: str | None = None) -> CommandResult[Account]:
+    def open(
+        self, owner: str, *, command_id: str | None = None, at: datetime | None = None
+    ) -> CommandResult[Account]:
         account_id = deterministic_id(Account.KIND, owner)
-        m = meta(command_id)
+        m = meta(command_id, at)
         return self.ledger.execute(
             account_id, m, create=lambda: Account._new(account_id, m, owner=owner)
         )
 
     def deposit(
-        self, account_id: uuid.UUID, amount: int, *, command_id: str | None = None
+        self,
+        account_id: uuid.UUID,
+        amount: int,
+        *,
+        command_id: str | None = None,
+        at: datetime | None = None,
     ) -> CommandResult[Account]:
-        m = meta(command_id)
+        m = meta(command_id, at)
         return self.ledger.execute(account_id, m, lambda a: a.deposit(m, amount))
 
     def forge_deposit(self, account_id: uuid.UUID, amount: int) -> StoredEvent:

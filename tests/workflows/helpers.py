@@ -4,24 +4,36 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
+from temporalio.client import WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import App
 from domain.wage_contract import (
     AppointNegotiators,
+    ApproveReview,
     Clause,
     Draft,
+    FileContract,
     Negotiator,
     OpenCase,
+    RecordAdoptionVote,
     RecordReply,
     RecordTalksRound,
+    ReturnForRevision,
+    ReviewComment,
     Side,
+    SignContract,
     SignDraft,
     SubmitForReview,
+    VoteCount,
+    WageContractView,
     WageStandard,
+    wage_contract_id,
 )
 from services.wage_contracts import WageContractService
+from workflows.wage_contract import WageContractStatus, WageContractWorkflow, workflow_id_for
 
 CADRE = "wang.li"  # dl-bearing
 REVIEWER = "chen.jing"  # dl-ganjingzi, the parent
@@ -88,3 +100,80 @@ async def to_review(svc: WageContractService, case_id: str = "WC-1", **draft_kw:
 
 async def skip(env: WorkflowEnvironment, days: float) -> None:
     await env.sleep(timedelta(days=days))
+
+
+# -- additions for the wage-contract path, refusal and deadline tests ---------------------
+
+
+def handle(env: WorkflowEnvironment, case_id: str = "WC-1") -> WorkflowHandle[Any, Any]:
+    """The handle of a case's workflow, typed to return the final view."""
+    return env.client.get_workflow_handle_for(
+        WageContractWorkflow.run, workflow_id_for(case_id)
+    )
+
+
+async def status(env: WorkflowEnvironment, case_id: str = "WC-1") -> WageContractStatus:
+    return await handle(env, case_id).query(WageContractWorkflow.status)
+
+
+def ledger_version(app: App, case_id: str = "WC-1") -> int:
+    """The version the ledger holds for a case (0 when it does not exist)."""
+    aggregate = app.ledger.find(wage_contract_id(case_id))
+    return 0 if aggregate is None else aggregate.version
+
+
+def ledger_events(app: App, case_id: str = "WC-1") -> list[Any]:
+    return app.ledger.stream(wage_contract_id(case_id))
+
+
+async def pass_deadline(env: WorkflowEnvironment, kind: str, case_id: str = "WC-1") -> None:
+    """Skip simulated time just past the deadline the workflow waits for, which must be ``kind``."""
+    st = await status(env, case_id)
+    assert st.waiting is not None and st.waiting.kind == kind, st.waiting
+    assert st.waiting.until is not None
+    await env.sleep(st.waiting.until - st.now + timedelta(minutes=1))
+
+
+async def skip_to_before(
+    env: WorkflowEnvironment, kind: str, case_id: str = "WC-1", margin: timedelta = timedelta(hours=1)
+) -> None:
+    """Skip simulated time to just before the deadline ``kind`` the workflow waits for."""
+    st = await status(env, case_id)
+    assert st.waiting is not None and st.waiting.kind == kind, st.waiting
+    assert st.waiting.until is not None
+    await env.sleep(st.waiting.until - st.now - margin)
+
+
+def passing_vote(total: int = 30) -> RecordAdoptionVote:
+    return RecordAdoptionVote(
+        count=VoteCount(
+            total_delegates=total, present=total, votes_for=total - 2, votes_against=1, abstentions=1
+        )
+    )
+
+
+def failing_vote(total: int = 30) -> RecordAdoptionVote:
+    """Quorum met, but exactly half of all delegates in favour: not adopted."""
+    return RecordAdoptionVote(
+        count=VoteCount(
+            total_delegates=total, present=total, votes_for=total // 2, votes_against=total // 2,
+            abstentions=0,
+        )
+    )
+
+
+def return_comments(text: str) -> ReturnForRevision:
+    return ReturnForRevision(comments=[ReviewComment(clause="1", comment=text)])
+
+
+async def to_signed(svc: WageContractService, case_id: str = "WC-1") -> WageContractView:
+    """From the offer to the signed contract, approved at the first review."""
+    await to_review(svc, case_id)
+    await svc.act(case_id, REVIEWER, ApproveReview())
+    await svc.act(case_id, CADRE, passing_vote())
+    return await svc.act(case_id, CADRE, SignContract())
+
+
+async def to_filed(svc: WageContractService, case_id: str = "WC-1") -> WageContractView:
+    await to_signed(svc, case_id)
+    return await svc.act(case_id, CADRE, FileContract(copies=3, office="甘井子区人社局"))

@@ -1,0 +1,826 @@
+"""The ``unionflow`` command line: parses input, calls services, renders. No rules here."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+import yaml
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from bootstrap import App, build_app, connect
+from domain.actors import CHINA_TZ
+from domain.directory import ROLE_LABELS_ZH
+from domain.errors import DomainError, InvalidInput
+from domain.wage_contract import (
+    COMMAND_LABELS,
+    STAGE_LABELS,
+    AppointNegotiators,
+    ApproveReview,
+    Draft,
+    FileContract,
+    Negotiator,
+    OpenCase,
+    PublishContract,
+    RecordAdoptionVote,
+    RecordObjection,
+    RecordReply,
+    RecordTalksRound,
+    ResumeTalks,
+    ReturnForRevision,
+    ReviewComment,
+    ReviseDraft,
+    SignContract,
+    SignDraft,
+    SubmitForReview,
+    SuspendTalks,
+    VoteCount,
+    WageContractView,
+    wage_contract_id,
+)
+from i18n import Lang, pick, t
+from logs import configure_logging
+from services.audit import AuditService
+from services.wage_contracts import WageContractService
+from settings import Settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="UnionFlow 工会业务流程引擎 / trade-union workflow engine", no_args_is_help=True
+)
+directory_app = typer.Typer(
+    help="组织与人员名录 / organisation tree and actors", no_args_is_help=True
+)
+wage_app = typer.Typer(
+    help="工资专项集体合同 / wage special collective contract", no_args_is_help=True
+)
+audit_app = typer.Typer(help="审计 / audit: verify, seal, export", no_args_is_help=True)
+profiles_app = typer.Typer(help="规则配置 / rule profiles", no_args_is_help=True)
+app.add_typer(directory_app, name="directory")
+app.add_typer(wage_app, name="wage")
+app.add_typer(audit_app, name="audit")
+app.add_typer(profiles_app, name="profiles")
+
+# Piped output is not cut to 80 columns: auditors pipe histories into files.
+console = Console() if sys.stdout.isatty() else Console(width=200)
+err = Console(stderr=True)
+
+AS = typer.Option(..., "--as", help="以此人员身份操作 / act as this actor id")
+COMMENT = typer.Option("", "--comment", "-m", help="说明 / comment recorded with the event")
+COMMAND_ID = typer.Option(None, "--command-id", help="幂等命令号 / idempotency key (default: new)")
+
+
+@app.callback()
+def _main(
+    lang: str = typer.Option("zh", "--lang", help="zh（默认）或 en / zh (default) or en"),
+) -> None:
+    Lang.code = "en" if lang.lower().startswith("en") else "zh"
+    settings = Settings()
+    configure_logging(
+        settings.log_format, "WARNING" if settings.log_level == "INFO" else settings.log_level
+    )
+
+
+# -- plumbing ----------------------------------------------------------------------------
+
+
+def _app() -> App:
+    return build_app(Settings())
+
+
+def _fail(error: Exception) -> None:
+    if isinstance(error, DomainError):
+        err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
+        raise typer.Exit(2)
+    raise error
+
+
+def _run(fn: Callable[[App], T]) -> T:
+    application = _app()
+    try:
+        return fn(application)
+    except DomainError as e:
+        _fail(e)
+        raise
+    finally:
+        application.close()
+
+
+def _run_async(fn: Callable[[App, WageContractService], Awaitable[T]]) -> T:
+    async def go() -> T:
+        application = _app()
+        try:
+            try:
+                client = await connect(application.settings)
+            except Exception as e:  # noqa: BLE001 - told to the user plainly
+                err.print(
+                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {e}[/]\n"
+                    "先运行 / first run: make run  (unionflow up)"
+                )
+                raise typer.Exit(3) from e
+            svc = WageContractService(
+                client, application.ledger, application.directory, application.settings
+            )
+            return await fn(application, svc)
+        finally:
+            application.close()
+
+    try:
+        return asyncio.run(go())
+    except DomainError as e:
+        _fail(e)
+        raise
+
+
+def _load_model(path: Path, model: type[BaseModel], what: str) -> Any:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except (OSError, yaml.YAMLError) as e:
+        _fail(InvalidInput(f"无法读取{what}文件 {path}：{e}", f"cannot read {path}: {e}"))
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        _fail(
+            InvalidInput(
+                f"{what}文件 {path} 的 {where} 无效：{first['msg']}",
+                f"{path}: {where}: {first['msg']}",
+            )
+        )
+
+
+def _stage(view: WageContractView) -> str:
+    return pick(STAGE_LABELS[view.stage])
+
+
+def _print_view(view: WageContractView) -> None:
+    console.print(
+        f"[bold]{t('case')} {view.case_id}[/] · {view.unit_org} · {t('stage')}: [cyan]{_stage(view)}[/]"
+        f" · {t('version')} {view.version}"
+    )
+
+
+def _act(case_id: str, actor: str, command: Any, comment: str, command_id: str | None) -> None:
+    def go(application: App, svc: WageContractService) -> Awaitable[WageContractView]:
+        return svc.act(case_id, actor, command, comment=comment, command_id=command_id)
+
+    view = _run_async(go)
+    console.print(f"[green]✓[/] {pick(COMMAND_LABELS[command.kind])}")
+    _print_view(view)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        _fail(InvalidInput(f"时间格式无效：{value}", f"not an ISO time: {value}"))
+        raise
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+# -- the local stack -------------------------------------------------------------------------
+
+
+@app.command()
+def up(
+    no_worker: bool = typer.Option(False, "--no-worker", help="只启动服务 / server only"),
+) -> None:
+    """启动本地环境（Temporal 开发服务器 + 工作进程） / start the local stack."""
+    from stack import run_stack
+
+    asyncio.run(run_stack(Settings(), console, with_worker=not no_worker))
+
+
+@app.command()
+def worker() -> None:
+    """对已有服务器运行工作进程 / run a worker against an existing server."""
+    from worker import run_worker
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    application = build_app(settings)
+    try:
+        asyncio.run(run_worker(application))
+    finally:
+        application.close()
+
+
+@app.command()
+def demo() -> None:
+    """在时间跳跃服务器上演示完整流程 / run the whole lifecycle on the time-skipping server."""
+    from demo import run_demo
+
+    application = _app()
+    try:
+        code = asyncio.run(run_demo(application, console))
+    finally:
+        application.close()
+    raise typer.Exit(code)
+
+
+# -- directory -----------------------------------------------------------------------------
+
+
+@directory_app.command("load")
+def directory_load(file: Path = typer.Argument(..., exists=True, readable=True)) -> None:
+    """导入名录（可重复执行） / load a directory file (idempotent)."""
+
+    def go(application: App) -> Any:
+        data = application.directory.parse(file)
+        return application.directory.load(data, source=str(file))
+
+    report = _run(go)
+    console.print(
+        f"[green]✓[/] 新增 created {report.created} · 更新 updated {report.updated} · 未变 unchanged {report.unchanged}"
+    )
+
+
+@directory_app.command("show")
+def directory_show() -> None:
+    """列出组织与人员 / list organisations and actors."""
+
+    def go(application: App) -> tuple[list[Any], list[Any]]:
+        return application.directory.organisations(), application.directory.actors()
+
+    orgs, actors = _run(go)
+    table = Table(title="组织 / organisations")
+    for col in ("code", "name", "kind", "parent"):
+        table.add_column(t(col))
+    for o in orgs:
+        indent = "  " * (len(o.path) - 1)
+        name = o.spec.name if Lang.code == "zh" else (o.spec.name_en or o.spec.name)
+        table.add_row(o.spec.code, indent + name, o.spec.kind.value, o.spec.parent or "")
+    console.print(table)
+    table = Table(title="人员 / actors")
+    for col in ("id", "name", "org", "roles"):
+        table.add_column(t(col))
+    for a in actors:
+        roles = ", ".join(ROLE_LABELS_ZH[r] if Lang.code == "zh" else r.value for r in a.spec.roles)
+        table.add_row(a.spec.id, a.spec.name, a.spec.org, roles)
+    console.print(table)
+
+
+# -- profiles -------------------------------------------------------------------------------
+
+
+@profiles_app.command("list")
+def profiles_list() -> None:
+    """可用的规则配置 / available rule profiles."""
+    application = _app()
+    try:
+        for name in application.profiles.names():
+            profile = application.profiles.load(name)
+            console.print(f"{name}\t{profile.title}\t{profile.fingerprint()[:16]}")
+    finally:
+        application.close()
+
+
+@profiles_app.command("show")
+def profiles_show(name: str = typer.Argument("national")) -> None:
+    """显示规则配置（合并后） / show a merged profile."""
+    application = _app()
+    try:
+        profile = application.profiles.load(name)
+    except Exception as e:  # noqa: BLE001
+        err.print(f"[red]{e}[/]")
+        raise typer.Exit(2) from e
+    finally:
+        application.close()
+    console.print_json(json.dumps(profile.model_dump(mode="json"), ensure_ascii=False))
+
+
+# -- the wage contract ------------------------------------------------------------------------
+
+
+@wage_app.command("open")
+def wage_open(
+    actor: str = AS,
+    case: str = typer.Option(..., "--case", help="案件编号 / case id"),
+    unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
+    employer: str = typer.Option(..., "--employer", help="企业名称 / employer"),
+    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year"),
+    place: str = typer.Option(..., "--place", help="要约中的协商地点 / place of talks"),
+    content: str = typer.Option(..., "--content", help="要约内容 / content of the offer"),
+    profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
+    comment: str = COMMENT,
+) -> None:
+    """发出协商要约并建立案件 / send the offer to bargain and open the case."""
+    try:
+        offer = OpenCase(
+            case_id=case,
+            unit_org=unit,
+            employer=employer,
+            year=year,
+            offer_place=place,
+            offer_content=content,
+        )
+    except ValidationError as e:
+        _fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", str(e)))
+        raise
+
+    def go(application: App, svc: WageContractService) -> Awaitable[WageContractView]:
+        return svc.open(actor, offer, profile=profile, comment=comment)
+
+    view = _run_async(go)
+    console.print(f"[green]✓[/] 已发出要约 / offer sent; 书面回应期限 reply due {view.reply_due}")
+    _print_view(view)
+
+
+@wage_app.command("reply")
+def wage_reply(
+    case: str,
+    actor: str = AS,
+    content: str = typer.Option(..., "--content"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记对方书面回应 / record the employer's written reply."""
+    _act(case, actor, RecordReply(content=content), comment, command_id)
+
+
+class _Negotiators(BaseModel):
+    negotiators: list[Negotiator]
+
+
+@wage_app.command("negotiators")
+def wage_negotiators(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """确定双方协商代表（YAML 文件） / appoint negotiators from a YAML file."""
+    data = _load_model(file, _Negotiators, "协商代表")
+    _act(case, actor, AppointNegotiators(negotiators=data.negotiators), comment, command_id)
+
+
+@wage_app.command("round")
+def wage_round(
+    case: str,
+    actor: str = AS,
+    minutes: str = typer.Option(..., "--minutes"),
+    deadlock: bool = typer.Option(False, "--deadlock"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记一轮协商及纪要 / record a talks round with its minutes."""
+    _act(case, actor, RecordTalksRound(minutes=minutes, deadlocked=deadlock), comment, command_id)
+
+
+@wage_app.command("suspend")
+def wage_suspend(
+    case: str,
+    actor: str = AS,
+    days: int = typer.Option(..., "--days"),
+    reason: str = typer.Option(..., "--reason"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """中止协商 / suspend deadlocked talks."""
+    _act(case, actor, SuspendTalks(days=days, reason=reason), comment, command_id)
+
+
+@wage_app.command("resume")
+def wage_resume(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """恢复协商 / resume talks."""
+    _act(case, actor, ResumeTalks(), comment, command_id)
+
+
+@wage_app.command("draft")
+def wage_draft(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """双方首席代表签字的草案（YAML 文件） / the draft signed by both chiefs."""
+    _act(case, actor, SignDraft(draft=_load_model(file, Draft, "草案")), comment, command_id)
+
+
+@wage_app.command("submit")
+def wage_submit(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """报上级工会预审 / submit for pre-review."""
+    _act(case, actor, SubmitForReview(), comment, command_id)
+
+
+@wage_app.command("checks")
+def wage_checks(case: str) -> None:
+    """显示本轮预审检查结果 / show the checks of the current review round."""
+    view = _run(lambda a: WageContractService(None, a.ledger, a.directory, a.settings).view(case))
+    _print_reviews(view)
+
+
+@wage_app.command("approve")
+def wage_approve(
+    case: str,
+    actor: str = AS,
+    override: str | None = typer.Option(
+        None,
+        "--override",
+        help="硬性检查未通过时的批准理由 / reason to approve despite failed hard checks",
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """预审通过 / approve the draft."""
+    _act(case, actor, ApproveReview(override_reason=override), comment, command_id)
+
+
+@wage_app.command("return")
+def wage_return(
+    case: str,
+    actor: str = AS,
+    clause: list[str] = typer.Option(
+        ..., "--clause", help="条款号=意见，可重复 / CLAUSE=comment, repeatable"
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """退回修改并逐条提出意见 / return with comments per clause."""
+    comments = []
+    for item in clause:
+        no, sep, text = item.partition("=")
+        if not sep or not no.strip() or not text.strip():
+            _fail(
+                InvalidInput(
+                    f"意见格式应为 条款号=意见：{item}", f"expected CLAUSE=comment: {item}"
+                )
+            )
+        comments.append(ReviewComment(clause=no.strip(), comment=text.strip()))
+    _act(case, actor, ReturnForRevision(comments=comments), comment, command_id)
+
+
+@wage_app.command("revise")
+def wage_revise(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """提交修改后的草案 / the revised draft."""
+    _act(case, actor, ReviseDraft(draft=_load_model(file, Draft, "草案")), comment, command_id)
+
+
+@wage_app.command("vote")
+def wage_vote(
+    case: str,
+    actor: str = AS,
+    total: int = typer.Option(..., "--total", help="代表总数 / delegates in total"),
+    present: int = typer.Option(..., "--present", help="出席 / present"),
+    votes_for: int = typer.Option(..., "--for", help="赞成 / for"),
+    against: int = typer.Option(..., "--against", help="反对 / against"),
+    abstain: int = typer.Option(..., "--abstain", help="弃权 / abstentions"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记职代会表决结果 / record the congress's adoption vote."""
+    try:
+        count = VoteCount(
+            total_delegates=total,
+            present=present,
+            votes_for=votes_for,
+            votes_against=against,
+            abstentions=abstain,
+        )
+    except ValidationError as e:
+        _fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+        raise
+    _act(case, actor, RecordAdoptionVote(count=count), comment, command_id)
+
+
+@wage_app.command("sign")
+def wage_sign(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """签订合同 / sign the adopted contract."""
+    _act(case, actor, SignContract(), comment, command_id)
+
+
+@wage_app.command("file")
+def wage_file(
+    case: str,
+    actor: str = AS,
+    copies: int = typer.Option(3, "--copies"),
+    office: str = typer.Option(..., "--office", help="劳动行政部门 / labour administration office"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """报送劳动行政部门备案 / file with the labour administration."""
+    _act(case, actor, FileContract(copies=copies, office=office), comment, command_id)
+
+
+@wage_app.command("objection")
+def wage_objection(
+    case: str,
+    actor: str = AS,
+    text: str = typer.Option(..., "--text"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记劳动行政部门审查意见 / record the labour administration's objection."""
+    _act(case, actor, RecordObjection(text=text), comment, command_id)
+
+
+@wage_app.command("publish")
+def wage_publish(
+    case: str,
+    actor: str = AS,
+    channel: str = typer.Option(..., "--channel"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """向全体职工公布 / publish to all employees."""
+    _act(case, actor, PublishContract(channel=channel), comment, command_id)
+
+
+@wage_app.command("list")
+def wage_list() -> None:
+    """列出全部工资集体合同案件 / list wage contract cases."""
+    views = _run(lambda a: WageContractService(None, a.ledger, a.directory, a.settings).cases())
+    table = Table()
+    for col in ("case", "unit", "employer", "stage", "version"):
+        table.add_column(t(col))
+    for v in views:
+        table.add_row(v.case_id, v.unit_org, v.employer, _stage(v), str(v.version))
+    console.print(table)
+
+
+def _print_reviews(view: WageContractView) -> None:
+    _print_view(view)
+    for review in view.reviews:
+        outcome = review.outcome or "…"
+        console.print(
+            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {review.reviewer_org}"
+            f" · {t('due')} {review.due}{t('provisional') if review.due_provisional else ''} · {t('outcome')} {outcome}"
+        )
+        table = Table()
+        for col in ("check", "hard", "result", "detail"):
+            table.add_column(t(col))
+        for c in review.checks:
+            label = c.label_en if Lang.code == "en" else c.label_zh
+            mark = f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]"
+            table.add_row(label, "●" if c.hard else "", mark, c.detail)
+        console.print(table)
+        for comment in review.comments:
+            console.print(f"  · {comment.clause}: {comment.comment}")
+        if review.override_reason:
+            console.print(f"  override: {review.override_reason}")
+
+
+# -- every role -----------------------------------------------------------------------------
+
+
+@app.command()
+def tasks(actor: str = AS) -> None:
+    """此人员的待办事项（审查人收件箱） / what waits for this actor (a reviewer's inbox)."""
+
+    def go(application: App) -> list[tuple[WageContractView, str]]:
+        return WageContractService(
+            None, application.ledger, application.directory, application.settings
+        ).tasks(actor)
+
+    items = _run(go)
+    if not items:
+        console.print(t("no_tasks"))
+        return
+    grouped: dict[str, tuple[WageContractView, list[str]]] = {}
+    for view, kind in items:
+        grouped.setdefault(view.case_id, (view, []))[1].append(pick(COMMAND_LABELS[kind]))
+    table = Table()
+    for col in ("case", "unit", "stage", "todo", "due"):
+        table.add_column(t(col))
+    for view, todo in grouped.values():
+        due = ""
+        if view.reviews and view.stage.value == "under_review":
+            due = str(view.reviews[-1].due)
+        elif view.filing_due and view.stage.value == "signed":
+            due = str(view.filing_due)
+        elif view.publication_due and view.stage.value == "effective":
+            due = str(view.publication_due)
+        table.add_row(view.case_id, view.unit_org, _stage(view), " / ".join(todo), due)
+    console.print(table)
+
+
+@app.command()
+def status(case: str) -> None:
+    """案件状态 / the status of a case."""
+
+    async def go(application: App) -> tuple[WageContractView, Any]:
+        svc = WageContractService(
+            None, application.ledger, application.directory, application.settings
+        )
+        view = svc.view(case)
+        try:
+            svc.client = await asyncio.wait_for(connect(application.settings), timeout=3)
+            return view, await svc.status(case)
+        except Exception:  # noqa: BLE001 - the ledger view is enough without a server
+            return view, None
+
+    application = _app()
+    try:
+        view, wf = asyncio.run(go(application))
+    except DomainError as e:
+        _fail(e)
+        raise
+    finally:
+        application.close()
+    _print_view(view)
+    table = Table(show_header=False)
+    table.add_row(t("employer"), view.employer)
+    table.add_row(t("profile"), f"{view.profile_name} ({view.profile_fingerprint[:12]})")
+    table.add_row("要约 offer", str(view.offer_on))
+    table.add_row(
+        "回应期限 reply due",
+        f"{view.reply_due}{' · 已逾期并提请上级协调 overdue, escalated' if view.reply_overdue else ''}",
+    )
+    if view.reviews:
+        r = view.reviews[-1]
+        table.add_row(
+            "预审 pre-review",
+            f"#{r.round} {r.reviewer_org} · {t('due')} {r.due} · {r.outcome or '…'}",
+        )
+    for label, value in (
+        ("签订 signed", view.signed_on),
+        ("备案期限 filing due", view.filing_due),
+        ("备案 filed", view.filed_on),
+        ("审查期至 review window", view.review_window_until),
+        ("生效 effective", view.effective_on),
+        ("到期 expires", view.expires_on),
+        ("公布 published", view.published_on),
+        ("续签提醒 renewal notice", view.renewal_on),
+    ):
+        if value:
+            table.add_row(label, str(value))
+    flags = [
+        f
+        for f, on in (
+            ("备案逾期 filing overdue", view.filing_overdue),
+            ("公布逾期 publication overdue", view.publication_overdue),
+        )
+        if on
+    ]
+    if flags:
+        table.add_row("[red]逾期 overdue[/]", ", ".join(flags))
+    if wf is not None and wf.waiting is not None:
+        until = (
+            f" → {wf.waiting.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if wf.waiting.until else ""
+        )
+        table.add_row(t("waiting"), f"{wf.waiting.kind}{until}")
+    console.print(table)
+
+
+@app.command()
+def history(
+    case: str,
+    at: str | None = typer.Option(
+        None, "--at", help="ISO 时间：查看当时的状态 / as it was at this instant"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="JSON 输出 / JSON output"),
+) -> None:
+    """案件历史：每个事件的操作人、角色、说明与哈希 / the timeline of a case."""
+    moment = _parse_time(at)
+
+    def go(application: App) -> tuple[list[Any], WageContractView | None]:
+        audit = AuditService(application.ledger, application.settings)
+        entries = audit.timeline(wage_contract_id(case), at=moment)
+        if not entries and application.ledger.find(wage_contract_id(case)) is None:
+            from domain.errors import NotFound
+
+            raise NotFound(f"案件 {case} 不存在", f"no case {case}")
+        view = None
+        if moment is not None and entries:
+            view = application.ledger.get(wage_contract_id(case), at=moment).view()
+        return entries, view
+
+    entries, view = _run(go)
+    if as_json:
+        payload = {
+            "case": case,
+            "at": moment.isoformat() if moment else None,
+            "events": [e.model_dump(mode="json") for e in entries],
+            "state": view.model_dump(mode="json") if view else None,
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{t('case')} {case}" + (f" @ {moment.isoformat()}" if moment else ""))
+    for col in ("version", "time", "event", "actor", "role", "org", "comment", "hash"):
+        table.add_column(t(col), overflow="fold")
+    for e in entries:
+        role = e.actor.get("role", "")
+        table.add_row(
+            str(e.version),
+            e.timestamp.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+            e.event,
+            e.actor.get("id", ""),
+            role,
+            e.actor.get("org", ""),
+            e.comment,
+            e.hash[:12],
+        )
+    console.print(table)
+    if view is not None:
+        console.print(f"{t('stage')} @ {moment}: [cyan]{_stage(view)}[/]")
+
+
+# -- audit ------------------------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(
+    against: Path | None = typer.Option(
+        None, "--against", exists=True, help="先前导出的封印 / a seal exported earlier"
+    ),
+    public_key: str | None = typer.Option(
+        None, "--public-key", help="可信的封印公钥（hex） / trusted seal key"
+    ),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """校验整个账本（哈希链与封印） / verify the whole ledger: exit 0 when intact."""
+    from rich.progress import Progress
+
+    seal = json.loads(against.read_text(encoding="utf-8")) if against else None
+    key = bytes.fromhex(public_key) if public_key else None
+    application = _app()
+    try:
+        audit = AuditService(application.ledger, application.settings)
+        total = application.ledger.max_notification_id()
+        with Progress(console=err, transient=True, disable=as_json or total < 2000) as progress:
+            task = progress.add_task("verify", total=total or None)
+            report = audit.verify(
+                against=seal,
+                trusted_public_key=key,
+                progress=lambda done, of: progress.update(task, completed=done, total=of or None),
+            )
+    finally:
+        application.close()
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    elif report.ok:
+        console.print(
+            f"[green]✓ {t('ledger_ok')}[/] events {report.events_checked} · aggregates {report.aggregates_checked}"
+            f" · seals {report.seals_checked} · unsealed {report.unsealed_events}"
+        )
+    else:
+        bad = report.first_bad
+        console.print(f"[bold red]✗ {t('ledger_bad')}[/]")
+        if bad is not None:
+            reason = bad.reason_en if Lang.code == "en" else bad.reason_zh
+            console.print(
+                f"  aggregate {bad.aggregate_id} · version {bad.version} · notification {bad.notification_id}"
+                f"\n  {bad.reason_code}: {reason}"
+            )
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@audit_app.command("seal")
+def audit_seal(comment: str = COMMENT) -> None:
+    """为账本加签封印 / append a signed seal over the ledger."""
+    seal = _run(lambda a: AuditService(a.ledger, a.settings).seal(comment))
+    if seal is None:
+        console.print("无新事件，无需封印 / nothing new to seal")
+    else:
+        console.print(
+            f"[green]✓[/] seal up to #{seal.to_notification_id} · root {seal.merkle_root[:16]}"
+        )
+
+
+@audit_app.command("export-seal")
+def audit_export_seal(output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """导出最近的封印（保存在数据库之外） / export the last seal to keep elsewhere."""
+    data = _run(lambda a: AuditService(a.ledger, a.settings).export_seal())
+    if data is None:
+        err.print("账本尚无封印 / no seal yet: run unionflow audit seal")
+        raise typer.Exit(1)
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"[green]✓[/] {output}")
+    else:
+        sys.stdout.write(text + "\n")
+
+
+def main() -> None:
+    """Console entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""The embedded local stack: Temporal's dev server (from PyPI) and a worker, one command.
+
+The server keeps its database under the data directory, so processes survive the
+stack being stopped and started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from bootstrap import build_app, build_worker, temporal_binary
+from logs import configure_logging
+from settings import Settings
+
+EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.yaml"
+
+
+async def run_stack(settings: Settings, console: Console, *, with_worker: bool = True) -> None:
+    """Start the dev server and a worker; stop both cleanly on Ctrl-C or SIGTERM."""
+    configure_logging(settings.log_format, "WARNING")
+    data_dir = settings.data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = build_app(settings)
+    if app.directory.summary()["organisations"] == 0 and EXAMPLE_DIRECTORY.exists():
+        report = app.directory.load(
+            app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY)
+        )
+        console.print(
+            f"首次启动：已导入示例名录 / first start: example directory loaded ({report.created})"
+        )
+    console.print("正在启动 Temporal 开发服务器… / starting the Temporal dev server…")
+    env = await WorkflowEnvironment.start_local(
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        port=settings.dev_server_port,
+        ui=True,
+        ui_port=settings.dev_server_ui_port,
+        dev_server_existing_path=str(temporal_binary("temporal")),
+        dev_server_database_filename=str(data_dir / "temporal.db"),
+        dev_server_log_level="error",
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    table = Table(title="UnionFlow 本地环境 / local stack", show_header=False)
+    table.add_row(
+        "Temporal",
+        f"127.0.0.1:{settings.dev_server_port} (namespace {settings.temporal_namespace})",
+    )
+    table.add_row("Temporal UI", f"http://127.0.0.1:{settings.dev_server_ui_port}")
+    table.add_row("任务队列 task queue", settings.task_queue)
+    table.add_row(
+        "账本 ledger",
+        str(settings.sqlite_path.resolve())
+        if settings.ledger_backend.value == "sqlite"
+        else "PostgreSQL",
+    )
+    table.add_row("数据目录 data dir", str(data_dir))
+    table.add_row("工作进程 worker", "运行中 running" if with_worker else "未启动 not started")
+    console.print(table)
+    console.print("按 Ctrl-C 停止 / press Ctrl-C to stop")
+    try:
+        if with_worker:
+            async with build_worker(env.client, app):
+                await stop.wait()
+        else:
+            await stop.wait()
+    finally:
+        console.print("正在停止… / stopping…")
+        await env.shutdown()
+        app.close()
+        console.print("已停止 / stopped")

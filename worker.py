@@ -1,0 +1,54 @@
+"""Starts a UnionFlow worker from settings: ``unionflow worker`` or ``python worker.py``."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import structlog
+
+from bootstrap import App, build_app, build_worker, connect
+from logs import configure_logging
+from settings import Settings
+
+log = structlog.get_logger(__name__)
+
+
+async def run_worker(
+    app: App, address: str | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Poll the task queue until ``stop`` is set (or SIGINT/SIGTERM)."""
+    client = await connect(app.settings, address)
+    worker = build_worker(client, app)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    log.info(
+        "worker_started",
+        address=client.service_client.config.target_host,
+        namespace=app.settings.temporal_namespace,
+        task_queue=app.settings.task_queue,
+        ledger=app.settings.ledger_backend.value,
+    )
+    async with worker:
+        await stop.wait()
+    log.info("worker_stopped")
+
+
+def main() -> None:
+    """Entry point for ``python worker.py``."""
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    app = build_app(settings)
+    try:
+        asyncio.run(run_worker(app))
+    finally:
+        app.close()
+
+
+if __name__ == "__main__":
+    main()
