@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import socket
 from pathlib import Path
 
 from rich.console import Console
@@ -25,6 +26,13 @@ EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.ya
 async def run_stack(settings: Settings, console: Console, *, with_worker: bool = True) -> None:
     """Start the dev server and a worker; stop both cleanly on Ctrl-C or SIGTERM."""
     configure_logging(settings.log_format, "WARNING")
+    for port in (settings.dev_server_port, settings.dev_server_ui_port):
+        if port_in_use(port):
+            console.print(
+                f"[red]端口 {port} 已被占用：本地环境可能已在运行 / port {port} is in use: "
+                "is a stack already running?[/]"
+            )
+            raise SystemExit(4)
     data_dir = settings.data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     app = build_app(settings)
@@ -78,3 +86,10 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
         await env.shutdown()
         app.close()
         console.print("已停止 / stopped")
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something already listens on ``host:port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0

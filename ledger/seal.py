@@ -37,7 +37,9 @@ _PAGE = 500
 # -- Merkle tree --------------------------------------------------------------------------
 
 
-def leaf_hash(notification_id: int, originator_id: uuid.UUID | str, version: int, hash_: str) -> bytes:
+def leaf_hash(
+    notification_id: int, originator_id: uuid.UUID | str, version: int, hash_: str
+) -> bytes:
     """The Merkle leaf of one recorded event."""
     return hashlib.sha256(f"{notification_id}:{originator_id}:{version}:{hash_}".encode()).digest()
 

@@ -49,7 +49,12 @@ class BadEvent(BaseModel):
 
 
 class VerifyReport(BaseModel):
-    """What the audit checked and the first bad event it found, if any."""
+    """What the audit checked and the first bad event it found, if any.
+
+    Counts stop at the first bad event. ``unsealed_events`` counts business events after
+    the last seal (the seal chain's own events are not counted): nothing but a later seal
+    protects them against a deleted tail or a forged append.
+    """
 
     ok: bool
     events_checked: int

@@ -128,8 +128,12 @@ class WageContractService:
         if role is None:
             raise InvalidState("此步骤由系统执行", "the engine performs this step itself")
         acting = self.directory.acting(actor, role)
-        # Refuse here too, so a refusal is explained even when the process is not running.
-        precheck(command.kind, acting, self.view(case_id))
+        view = self.view(case_id)
+        # A retried command the ledger already holds is answered by the workflow (the
+        # update id dedupes it); the case has moved on, so checking it again would refuse.
+        if command_id is None or not self._applied(case_id, command_id):
+            # Refuse here too, so a refusal is explained even when the process is not running.
+            precheck(command.kind, acting, view)
         handle = self._client().get_workflow_handle(workflow_id_for(case_id))
         try:
             return await handle.execute_update(
@@ -141,6 +145,13 @@ class WageContractService:
         except Exception as e:  # noqa: BLE001 - mapped in one place
             raise_domain_error(e)
             raise
+
+    def _applied(self, case_id: str, command_id: str) -> bool:
+        # The workflow records a person's step under "<workflow id>:<update id>".
+        aggregate = self.ledger.find(wage_contract_id(case_id))
+        return aggregate is not None and aggregate.has_applied(
+            f"{workflow_id_for(case_id)}:{command_id}"
+        )
 
     # -- reads -----------------------------------------------------------------------
 

@@ -26,9 +26,7 @@ T = TypeVar("T")
 
 
 def seal_meta(command_id: str) -> CommandMeta:
-    return CommandMeta(
-        command_id=command_id, acting=system_acting(), occurred_at=datetime.now(UTC)
-    )
+    return CommandMeta(command_id=command_id, acting=system_acting(), occurred_at=datetime.now(UTC))
 
 
 def run_together(workers: int, work: Callable[[int], T]) -> list[T]:
@@ -54,7 +52,9 @@ def run_together(workers: int, work: Callable[[int], T]) -> list[T]:
     return results
 
 
-def test_retried_command_is_applied_once_and_returns_the_state_it_recorded(bank: Bank, ledger: Ledger) -> None:
+def test_retried_command_is_applied_once_and_returns_the_state_it_recorded(
+    bank: Bank, ledger: Ledger
+) -> None:
     account_id = bank.open("ann").aggregate.id
     first = bank.deposit(account_id, 10, command_id="dep-1")
     bank.deposit(account_id, 20, command_id="dep-2")
@@ -67,7 +67,9 @@ def test_retried_command_is_applied_once_and_returns_the_state_it_recorded(bank:
     assert ledger.get(account_id).balance == 30
 
 
-def test_creating_the_same_deterministic_aggregate_twice_keeps_one(bank: Bank, ledger: Ledger) -> None:
+def test_creating_the_same_deterministic_aggregate_twice_keeps_one(
+    bank: Bank, ledger: Ledger
+) -> None:
     first = bank.open("ann", command_id="open-1")
     second = bank.open("ann", command_id="open-2")
 
@@ -196,9 +198,7 @@ def test_merkle_root_pairs_an_odd_node_with_itself() -> None:
     assert merkle_root([a]) == a.hex()
     assert merkle_root([a, b]) == h(a + b).hex()
     assert merkle_root([a, b, c]) == h(h(a + b) + h(c + c)).hex()
-    assert merkle_root([a, b, c, a, b]) == h(
-        h(h(a + b) + h(c + a)) + h(h(b + b) + h(b + b))
-    ).hex()
+    assert merkle_root([a, b, c, a, b]) == h(h(h(a + b) + h(c + a)) + h(h(b + b) + h(b + b))).hex()
 
 
 def test_seal_key_is_created_private_and_loaded_again(tmp_path: Path) -> None:

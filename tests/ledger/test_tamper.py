@@ -49,7 +49,10 @@ def rewrite(
     events = ledger.stream(aggregate_id)
     prev_hash = events[version - 2].hash if version > 1 else GENESIS_HASH
     for event in events[version - 1 :]:
-        fields = {"prev_hash": prev_hash, **(changes if event.originator_version == version else {})}
+        fields = {
+            "prev_hash": prev_hash,
+            **(changes if event.originator_version == version else {}),
+        }
         forged = dataclasses.replace(event, **fields)
         tamper.set_state(
             aggregate_id, event.originator_version, ledger.mapper.to_stored_event(forged).state
