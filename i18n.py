@@ -63,3 +63,41 @@ def t(key: str) -> str:
 def pick(pair: tuple[str, str]) -> str:
     """One of a (Chinese, English) pair."""
     return pair[1] if Lang.code == "en" else pair[0]
+
+
+EVENT_LABELS: dict[str, tuple[str, str]] = {
+    "Created": ("发出协商要约，建立案件", "offer to bargain sent, case opened"),
+    "ReplyReceived": ("收到书面回应", "written reply received"),
+    "ReplyOverdue": (
+        "逾期未回应，提请上级工会协调",
+        "no reply in time: escalated to the higher union",
+    ),
+    "NegotiatorsAppointed": ("确定双方协商代表", "negotiators appointed"),
+    "TalksRoundHeld": ("召开协商会议", "talks round held"),
+    "TalksSuspended": ("协商中止", "talks suspended"),
+    "TalksResumed": ("恢复协商", "talks resumed"),
+    "DraftSigned": ("双方首席代表在草案上签字", "draft signed by both chiefs"),
+    "DraftRevised": ("提交修改后的草案", "draft revised"),
+    "SubmittedForReview": ("报上级工会预审", "submitted for pre-review"),
+    "ReviewerReminded": ("提醒预审期限临近", "reviewer reminded of the deadline"),
+    "ReviewEscalated": ("预审逾期，转报更高一级工会", "pre-review overdue: escalated"),
+    "PreReviewApproved": ("预审通过", "pre-review approved"),
+    "PreReviewReturned": ("预审退回修改", "returned for revision"),
+    "AdoptionVoteRecorded": ("登记职代会表决结果", "adoption vote recorded"),
+    "ContractSigned": ("签订合同", "contract signed"),
+    "FilingReminded": ("提醒备案期限临近", "filing reminder"),
+    "FilingOverdue": ("逾期未备案", "filing overdue"),
+    "Filed": ("报送劳动行政部门备案", "filed with the labour administration"),
+    "ObjectionRaised": ("劳动行政部门提出审查意见，退回重新协商", "objection: back to talks"),
+    "TookEffect": ("审查期满无异议，合同生效", "no objection in the window: effective"),
+    "PublicationOverdue": ("逾期未公布", "publication overdue"),
+    "Published": ("向全体职工公布", "published to employees"),
+    "RenewalOpened": ("到期前60日，启动续签", "renewal notice: next round due"),
+    "Sealed": ("账本封印", "ledger sealed"),
+}
+
+
+def event_label(name: str) -> str:
+    """A stored event's business name."""
+    pair = EVENT_LABELS.get(name)
+    return pick(pair) if pair else name

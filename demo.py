@@ -1,0 +1,357 @@
+"""``unionflow demo``: a wage contract from offer to renewal on the time-skipping server.
+
+Months pass in seconds. The ledger is the one in the data directory, so
+``unionflow audit verify`` and ``unionflow history`` can inspect the run afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from bootstrap import App, build_worker, temporal_binary
+from domain.actors import CHINA_TZ
+from domain.directory import ROLE_LABELS_ZH
+from domain.wage_contract import (
+    AppointNegotiators,
+    ApproveReview,
+    Clause,
+    Draft,
+    FileContract,
+    Negotiator,
+    OpenCase,
+    PublishContract,
+    RecordAdoptionVote,
+    RecordObjection,
+    RecordReply,
+    RecordTalksRound,
+    ReturnForRevision,
+    ReviewComment,
+    ReviseDraft,
+    Side,
+    SignContract,
+    SignDraft,
+    SubmitForReview,
+    SuspendTalks,
+    VoteCount,
+    WageContractView,
+    WageStandard,
+    wage_contract_id,
+)
+from i18n import Lang, event_label, pick
+from services.audit import AuditService, timeline_entry
+from services.wage_contracts import WageContractService
+from workflows.wage_contract import WageContractWorkflow, workflow_id_for
+
+EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.yaml"
+CADRE, REVIEWER, CITY_REVIEWER = "wang.li", "chen.jing", "li.wei"
+UNIT = "dl-bearing"
+
+
+def _draft(low_wage: str, raise_pct: str = "5") -> Draft:
+    return Draft(
+        clauses=[
+            Clause(no="1", title="工资标准", text="一线生产岗位月工资标准"),
+            Clause(no="2", title="工资增长", text=f"年度工资平均增长{raise_pct}%"),
+            Clause(no="3", title="支付时间", text="每月10日前足额支付"),
+        ],
+        wage_standards=[
+            WageStandard(post="装配工", monthly_yuan=Decimal(low_wage)),
+            WageStandard(post="车工", monthly_yuan=Decimal("3400")),
+        ],
+        raise_pct=Decimal(raise_pct),
+        union_chief_signed=True,
+        employer_chief_signed=True,
+    )
+
+
+NEGOTIATORS = [
+    Negotiator(name="王丽", side=Side.UNION, chief=True),
+    Negotiator(name="刘强", side=Side.UNION),
+    Negotiator(name="张红", side=Side.UNION),
+    Negotiator(name="李总", side=Side.EMPLOYER, chief=True),
+    Negotiator(name="马经理", side=Side.EMPLOYER),
+    Negotiator(name="高会计", side=Side.EMPLOYER),
+]
+
+
+class Demo:
+    """One scripted run; every step goes through the service like a real user's."""
+
+    def __init__(
+        self, app: App, env: WorkflowEnvironment, console: Console, task_queue: str
+    ) -> None:
+        self.app = app
+        self.env = env
+        self.console = console
+        self.svc = WageContractService(
+            env.client, app.ledger, app.directory, app.settings, task_queue
+        )
+        self.case_id = ""
+        self.printed = 0
+
+    async def today(self) -> str:
+        now = await self.env.get_current_time()
+        return now.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+
+    async def narrate(self) -> None:
+        """Print every ledger event of the case not printed yet, with its simulated date."""
+        await self._settle()
+        for event in self.app.ledger.stream(
+            wage_contract_id(self.case_id), after=self.printed or None
+        ):
+            entry = timeline_entry(event)
+            actor = entry.actor
+            role = actor.get("role", "")
+            who = "系统 system" if role == "system" else self._name(actor.get("id", ""), role)
+            when = entry.timestamp.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
+            detail = _detail(entry.event, entry.facts)
+            self.console.print(
+                f"[dim]{when}[/]  v{entry.version:<3} [bold]{event_label(entry.event)}[/]"
+                f"  [cyan]{who}[/]{('  · ' + detail) if detail else ''}"
+            )
+            self.printed = entry.version
+
+    def _name(self, actor_id: str, role: str) -> str:
+        try:
+            record = self.app.directory.actor(actor_id)
+        except Exception:  # noqa: BLE001 - an unknown actor is shown by id
+            return actor_id
+        from domain.actors import Role
+
+        label = ROLE_LABELS_ZH[Role(role)] if Lang.code == "zh" else role
+        return f"{record.spec.name}（{label}）"
+
+    async def _settle(self) -> None:
+        """Let the worker finish what a time skip triggered before reading the ledger."""
+        handle = self.env.client.get_workflow_handle(workflow_id_for(self.case_id))
+        last = -1
+        for _ in range(50):
+            try:
+                status = await handle.query(WageContractWorkflow.status)
+                version = status.view.version if status.view else 0
+            except Exception:  # noqa: BLE001 - a completed workflow still answers; be lenient
+                return
+            if version == last:
+                return
+            last = version
+            await asyncio.sleep(0.15)
+
+    async def act(self, actor: str, command: Any, comment: str = "") -> WageContractView:
+        view = await self.svc.act(self.case_id, actor, command, comment=comment)
+        await self.narrate()
+        return view
+
+    async def skip(self, days: int, why: str) -> None:
+        self.console.print(f"[yellow]   …… {days} 天过去 / {days} days pass: {why}[/]")
+        await self.env.sleep(timedelta(days=days))
+        await self.narrate()
+
+    async def run(self) -> int:
+        c = self.console
+        now = await self.env.get_current_time()
+        self.case_id = f"DEMO-{now.astimezone(CHINA_TZ):%Y%m%d}-{uuid.uuid4().hex[:6]}"
+        c.rule(f"工资专项集体合同演示 / wage contract demo · {self.case_id}")
+        await self.svc.open(
+            CADRE,
+            OpenCase(
+                case_id=self.case_id,
+                unit_org=UNIT,
+                employer="大连轴承制造有限公司",
+                year=now.astimezone(CHINA_TZ).year,
+                offer_place="公司三楼会议室",
+                offer_content="就年度工资标准、增长幅度和支付办法进行工资专项集体协商",
+            ),
+            comment="依据《集体合同规定》第32条发出书面要约",
+        )
+        await self.narrate()
+
+        await self.skip(21, "企业20日内未书面回应 / no written reply within 20 days")
+        await self.act(CADRE, RecordReply(content="企业同意协商，建议下周开始"), "逾期后收到回应")
+        await self.act(CADRE, AppointNegotiators(negotiators=NEGOTIATORS))
+        await self.act(CADRE, RecordTalksRound(minutes="双方就增幅分歧较大", deadlocked=True))
+        await self.act(CADRE, SuspendTalks(days=7, reason="双方同意中止7天后再谈"))
+        await self.skip(8, "中止期满自动恢复 / the suspension ends")
+        await self.act(CADRE, RecordTalksRound(minutes="就工资标准和5%增幅达成一致"))
+        view = await self.act(CADRE, SignDraft(draft=_draft("1900")))
+        view = await self.act(CADRE, SubmitForReview(), "请甘井子区总工会预审")
+        self._checks(view)
+
+        await self.skip(7, "预审期限临近 / the pre-review deadline approaches")
+        await self.act(
+            REVIEWER,
+            ReturnForRevision(
+                comments=[
+                    ReviewComment(clause="1", comment="装配工月工资低于当地最低工资标准，请调整")
+                ]
+            ),
+            "第一轮预审意见",
+        )
+        await self.act(CADRE, ReviseDraft(draft=_draft("2600", "9")))
+        await self.act(CADRE, SubmitForReview())
+        await self.act(
+            REVIEWER,
+            ReturnForRevision(
+                comments=[
+                    ReviewComment(
+                        clause="2", comment="9%增幅超过工资指导线预警线，请说明依据或调整"
+                    )
+                ]
+            ),
+            "第二轮预审意见",
+        )
+        await self.act(CADRE, ReviseDraft(draft=_draft("2600", "6")))
+        await self.act(CADRE, SubmitForReview())
+        await self.act(REVIEWER, ApproveReview(), "修改后符合要求")
+
+        view = await self.act(
+            CADRE,
+            RecordAdoptionVote(
+                count=VoteCount(
+                    total_delegates=60, present=42, votes_for=30, votes_against=8, abstentions=4
+                )
+            ),
+            "职代会表决：赞成30票，恰为全体代表半数，未通过",
+        )
+        c.print(
+            "[magenta]   → 赞成票未超过全体代表半数，退回协商 / not more than half of ALL delegates: back to talks[/]"
+        )
+        await self.act(CADRE, RecordTalksRound(minutes="根据代表意见调整支付办法"))
+        await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
+        await self.act(CADRE, SubmitForReview())
+        await self.act(REVIEWER, ApproveReview())
+        await self.act(
+            CADRE,
+            RecordAdoptionVote(
+                count=VoteCount(
+                    total_delegates=60, present=48, votes_for=41, votes_against=5, abstentions=2
+                )
+            ),
+            "职代会表决通过",
+        )
+        await self.act(CADRE, SignContract(), "双方首席代表签字并加盖企业公章")
+        await self.skip(9, "备案期限临近 / the filing deadline approaches")
+        await self.act(CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"))
+        await self.skip(6, "劳动行政部门审查中 / the labour administration reviews")
+        await self.act(
+            CADRE, RecordObjection(text="第3条支付时间与本市工资支付规定不一致"), "收到审查意见书"
+        )
+        await self.act(CADRE, RecordTalksRound(minutes="按审查意见修改第3条"))
+        await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
+        await self.act(CADRE, SubmitForReview())
+        await self.act(REVIEWER, ApproveReview())
+        await self.act(
+            CADRE,
+            RecordAdoptionVote(
+                count=VoteCount(
+                    total_delegates=60, present=50, votes_for=44, votes_against=4, abstentions=2
+                )
+            ),
+        )
+        await self.act(CADRE, SignContract())
+        await self.act(
+            CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"), "重新报送"
+        )
+        await self.skip(16, "审查期15日内无异议 / 15 days pass without objection")
+        await self.act(CADRE, PublishContract(channel="厂务公开栏及职工微信群"))
+        view = self.svc.view(self.case_id)
+        days = (
+            (view.renewal_on - view.effective_on).days
+            if view.renewal_on and view.effective_on
+            else 300
+        )
+        await self.skip(days + 1, "合同到期前60日 / 60 days before expiry")
+
+        handle = self.env.client.get_workflow_handle(
+            workflow_id_for(self.case_id), result_type=WageContractView
+        )
+        final = await handle.result()
+        c.print(
+            f"[green]流程结束 / workflow completed[/]: {pick(('阶段', 'stage'))} {final.stage.value}"
+        )
+        return await self.audit()
+
+    def _checks(self, view: WageContractView) -> None:
+        for check in view.reviews[-1].checks:
+            mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
+            label = check.label_en if Lang.code == "en" else check.label_zh
+            self.console.print(f"      {mark} {label} {check.detail}")
+
+    async def audit(self) -> int:
+        audit = AuditService(self.app.ledger, self.app.settings)
+        seal = audit.seal(f"demo {self.case_id}")
+        if seal is not None:
+            self.console.print(
+                f"账本封印 / sealed up to #{seal.to_notification_id}, root {seal.merkle_root[:16]}…"
+            )
+        report = audit.verify()
+        if report.ok:
+            self.console.print(
+                f"[bold green]✓ 审计校验通过 / audit verified[/]: events {report.events_checked}, "
+                f"seals {report.seals_checked}"
+            )
+        else:
+            self.console.print(f"[bold red]✗ 审计校验失败 / audit failed[/]: {report.first_bad}")
+        self.console.print(
+            f"查看 / inspect: unionflow history {self.case_id} · unionflow audit verify"
+        )
+        return 0 if report.ok else 1
+
+
+def _detail(event: str, facts: dict[str, Any]) -> str:
+    if event == "Created":
+        state = facts.get("state", {})
+        return f"{state.get('employer', '')} · 回应期限 reply due {state.get('reply_due', '')}"
+    if event == "ReplyOverdue":
+        return f"→ {facts.get('escalated_to')}"
+    if event == "TalksSuspended":
+        return f"至 until {facts.get('until')}"
+    if event == "SubmittedForReview":
+        review = facts.get("review", {})
+        provisional = " （暂定 provisional）" if review.get("due_provisional") else ""
+        return (
+            f"第{review.get('round')}轮 round · {review.get('reviewer_org')}"
+            f" · 期限 due {review.get('due')}{provisional}"
+        )
+    if event == "ReviewEscalated":
+        return f"→ {facts.get('to_org')} · 期限 due {facts.get('due')}"
+    if event == "PreReviewReturned":
+        return "; ".join(f"{c['clause']}: {c['comment']}" for c in facts.get("comments", []))
+    if event == "PreReviewApproved" and facts.get("override_reason"):
+        return f"override: {facts['override_reason']}"
+    if event == "AdoptionVoteRecorded":
+        n = facts.get("count", {})
+        verdict = "通过 passed" if facts.get("passed") else "未通过 failed"
+        return f"{n.get('votes_for')}/{n.get('total_delegates')} 赞成, 出席 {n.get('present')} · {verdict}"
+    if event == "ContractSigned":
+        return f"备案期限 filing due {facts.get('filing_due')}"
+    if event == "Filed":
+        return f"审查期至 review window until {facts.get('review_window_until')}"
+    if event == "TookEffect":
+        return f"有效期至 expires {facts.get('expires_on')} · 公布期限 publish by {facts.get('publication_due')}"
+    return ""
+
+
+async def run_demo(app: App, console: Console) -> int:
+    """Run the scripted lifecycle; 0 when it completed and the ledger verifies."""
+    if app.directory.summary()["organisations"] == 0:
+        app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY))
+    console.print("启动时间跳跃测试服务器… / starting the time-skipping test server…")
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_binary("temporal-test-server")),
+    )
+    task_queue = f"demo-{uuid.uuid4()}"
+    try:
+        async with build_worker(env.client, app, task_queue):
+            return await Demo(app, env, console, task_queue).run()
+    finally:
+        await env.shutdown()
