@@ -553,7 +553,7 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
             raise NotAuthorised(
                 "只有上级工会审查人可以预审", "only a reviewer of a higher union may pre-review"
             )
-        if acting.org_id == "nobody":
+        if acting.org_id not in view.unit_path[:-1]:
             raise NotAuthorised(
                 f"{acting.org_id} 不是 {view.unit_org} 的上级工会",
                 f"{acting.org_id} is not a higher union of {view.unit_org}",
@@ -659,7 +659,7 @@ def vote_outcome(count: VoteCount, profile: RuleProfile) -> tuple[bool, bool]:
     """(quorum met, passed): quorum on all delegates, pass on ALL delegates, not those present."""
     rules = profile.wage_contract
     quorum = rules.adoption_quorum.allows(count.present, count.total_delegates)
-    passed = quorum and rules.adoption_pass.allows(count.votes_for, count.total_delegates)
+    passed = rules.adoption_pass.allows(count.votes_for, count.total_delegates)
     return quorum, passed
 
 

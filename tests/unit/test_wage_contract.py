@@ -378,10 +378,22 @@ REFUSALS: list[tuple[str, Any, Acting, Any, type[DomainError]]] = [
     ("approve by cadre", under_review, CADRE, ApproveReview(), NotAuthorised),
     ("approve by delegate", under_review, DELEGATE, ApproveReview(), NotAuthorised),
     ("review escalated early", under_review, SYSTEM, EscalateReview(), InvalidState),
-    ("vote by reviewer", signed, PARENT_REVIEWER, RecordAdoptionVote(count=count(3, 3, 2)), NotAuthorised),
+    (
+        "vote by reviewer",
+        signed,
+        PARENT_REVIEWER,
+        RecordAdoptionVote(count=count(3, 3, 2)),
+        NotAuthorised,
+    ),
     ("sign twice", signed, CADRE, SignContract(), InvalidState),
     ("filing too few copies", signed, CADRE, FileContract(copies=2, office="x"), InvalidInput),
-    ("filing by other unit", signed, OTHER_CADRE, FileContract(copies=3, office="x"), NotAuthorised),
+    (
+        "filing by other unit",
+        signed,
+        OTHER_CADRE,
+        FileContract(copies=3, office="x"),
+        NotAuthorised,
+    ),
     ("take effect early", filed, SYSTEM, TakeEffect(), InvalidState),
     ("publish before effect", filed, CADRE, PublishContract(channel="厂务公开栏"), InvalidState),
     ("resume by engine early", lambda: suspended(10), SYSTEM, ResumeTalks(), InvalidState),
@@ -423,8 +435,7 @@ def test_same_person_on_both_sides_is_refused() -> None:
 
 def test_outside_expert_as_chief_is_refused() -> None:
     people = [
-        n.model_copy(update={"outsider": True}) if n.name == "union-0" else n
-        for n in negotiators()
+        n.model_copy(update={"outsider": True}) if n.name == "union-0" else n for n in negotiators()
     ]
     Case().refused(CADRE, AppointNegotiators(negotiators=people), InvalidInput)
 
@@ -497,9 +508,9 @@ def test_contract_takes_effect_after_window_and_renewal_is_sixty_days_before_exp
     case.do(SYSTEM, TakeEffect())
     view = case.agg.view()
     assert view.effective_on == case.today
-    assert view.expires_on == date(case.today.year + 1, case.today.month, case.today.day) - timedelta(
-        days=1
-    )
+    assert view.expires_on == date(
+        case.today.year + 1, case.today.month, case.today.day
+    ) - timedelta(days=1)
     assert view.renewal_on == view.expires_on - timedelta(days=60)
     assert view.publication_due == case.today + timedelta(days=5)
 

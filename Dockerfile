@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+# UnionFlow worker image: `docker compose build worker`. Everything is installed at build
+# time; the container needs no network except to Temporal and PostgreSQL.
+
+FROM python:3.11-slim AS build
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY . .
+RUN python -m venv /opt/unionflow \
+    && /opt/unionflow/bin/pip install .
+
+FROM python:3.11-slim
+ENV PATH=/opt/unionflow/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    UNIONFLOW_DATA_DIR=/data
+RUN useradd --system --uid 10001 --user-group --home-dir /home/unionflow --create-home unionflow \
+    && mkdir /data && chown unionflow:unionflow /data
+COPY --from=build /opt/unionflow /opt/unionflow
+USER unionflow
+WORKDIR /home/unionflow
+VOLUME ["/data"]
+ENTRYPOINT ["unionflow"]
+CMD ["worker"]

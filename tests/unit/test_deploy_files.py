@@ -1,0 +1,294 @@
+"""Static checks of the production deployment files: no Docker engine is needed.
+
+Reads ``docker-compose.yml``, ``Dockerfile``, ``.dockerignore`` and
+``deploy/postgres-init.sql`` and checks them against the code they deploy (settings, CLI).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+import yaml
+
+from settings import LedgerBackend, Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+INIT_SQL = ROOT / "deploy" / "postgres-init.sql"
+
+PREFIX = Settings.model_config["env_prefix"]
+# The API service arrives later.
+EXPECTED_SERVICES = {"postgresql", "temporal", "temporal-ui", "worker"}
+INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}")
+
+
+def interpolate(value: Any) -> str:
+    """A compose value as Compose resolves it with nothing set in the environment."""
+
+    def replace(match: re.Match[str]) -> str:
+        return match.group("default") or ""
+
+    text = str(value).replace("$$", "\0")
+    return INTERPOLATION.sub(replace, text).replace("\0", "$")
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment (mapping or ``KEY=value`` list), interpolated."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return {key: interpolate(value) for key, value in env.items()}
+
+
+def depends_on(service: dict[str, Any]) -> dict[str, str]:
+    """Dependency name → condition (the short list form means ``service_started``)."""
+    deps = service.get("depends_on") or {}
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: (spec or {}).get("condition", "service_started") for name, spec in deps.items()}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document = yaml.safe_load(COMPOSE_FILE.read_text("utf-8"))
+    assert isinstance(document, dict), "docker-compose.yml is not a mapping"
+    return document
+
+
+@pytest.fixture(scope="module")
+def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def worker_env(services: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return environment(services["worker"])
+
+
+def final_stage(dockerfile: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the last build stage, continuation lines joined."""
+    joined = re.sub(r"\\\n", " ", dockerfile)
+    lines = [line.strip() for line in joined.splitlines()]
+    instructions = [
+        (parts[0].upper(), parts[1] if len(parts) > 1 else "")
+        for line in lines
+        if line and not line.startswith("#")
+        for parts in [line.split(None, 1)]
+    ]
+    last_from = max(i for i, (name, _) in enumerate(instructions) if name == "FROM")
+    return instructions[last_from:]
+
+
+def exec_form(arguments: str) -> list[str]:
+    """ENTRYPOINT/CMD arguments as argv (JSON exec form or shell words)."""
+    try:
+        parsed = json.loads(arguments)
+    except json.JSONDecodeError:
+        return shlex.split(arguments)
+    assert isinstance(parsed, list)
+    return [str(word) for word in parsed]
+
+
+# --- docker-compose.yml ---------------------------------------------------------------
+
+
+def test_compose_file_parses_to_services(compose: dict[str, Any]) -> None:
+    assert isinstance(compose.get("services"), dict)
+
+
+def test_compose_declares_the_production_services(services: dict[str, Any]) -> None:
+    assert set(services) >= EXPECTED_SERVICES
+
+
+def test_every_image_is_pinned_to_a_tag_other_than_latest(services: dict[str, Any]) -> None:
+    images = {name: svc["image"] for name, svc in services.items() if "image" in svc}
+    assert images, "no service names an image"
+    for name, image in images.items():
+        # "registry:5000/repo" has a colon but no tag: the tag follows the last "/".
+        _, _, tag = image.split("@")[0].rpartition("/")[2].rpartition(":")
+        assert tag, f"{name}: {image} has no tag"
+        assert tag != "latest", f"{name}: {image} is not pinned"
+
+
+def test_services_without_an_image_are_built_from_this_repository(
+    services: dict[str, Any],
+) -> None:
+    built = {name for name, svc in services.items() if "image" not in svc}
+    assert built == {"worker"}
+    assert services["worker"]["build"] in (".", {"context": "."})
+
+
+def test_postgresql_has_a_healthcheck_and_a_data_volume(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    postgresql = services["postgresql"]
+    assert postgresql["image"].startswith("postgres:16")
+    assert "pg_isready" in " ".join(postgresql["healthcheck"]["test"])
+    data_mounts = [
+        str(volume).split(":")[0]
+        for volume in postgresql["volumes"]
+        if str(volume).split(":")[1] == "/var/lib/postgresql/data"
+    ]
+    assert data_mounts and data_mounts[0] in (compose.get("volumes") or {})
+
+
+def test_init_sql_is_mounted_into_the_postgres_entrypoint(services: dict[str, Any]) -> None:
+    mounts = [str(volume).split(":") for volume in services["postgresql"]["volumes"]]
+    targets = {source: target for source, target, *_ in mounts}
+    assert "./deploy/postgres-init.sql" in targets
+    assert targets["./deploy/postgres-init.sql"].startswith("/docker-entrypoint-initdb.d/")
+
+
+def test_init_sql_creates_the_databases_temporal_and_the_worker_use(
+    services: dict[str, Any], worker_env: dict[str, str]
+) -> None:
+    created = set(re.findall(r"CREATE\s+DATABASE\s+(\w+)", INIT_SQL.read_text("utf-8"), re.I))
+    temporal = environment(services["temporal"])
+    assert worker_env[f"{PREFIX}POSTGRES_DB"] in created
+    assert {temporal["DBNAME"], temporal["VISIBILITY_DBNAME"]} <= created
+    assert {"temporal", "temporal_visibility", "unionflow"} <= created
+    # The databases exist already; auto-setup must not try to create them again.
+    assert temporal["SKIP_DB_CREATE"] == "true"
+
+
+def test_temporal_runs_on_postgresql_once_it_is_healthy(services: dict[str, Any]) -> None:
+    temporal = services["temporal"]
+    env = environment(temporal)
+    assert temporal["image"].startswith("temporalio/auto-setup:")
+    assert env["DB"] == "postgres12"
+    assert env["POSTGRES_SEEDS"] == "postgresql"
+    assert env["DB_PORT"] == "5432"
+    postgres_env = environment(services["postgresql"])
+    assert env["POSTGRES_USER"] == postgres_env["POSTGRES_USER"]
+    assert env["POSTGRES_PWD"] == postgres_env["POSTGRES_PASSWORD"]
+    assert depends_on(temporal) == {"postgresql": "service_healthy"}
+    assert "7233:7233" in [str(port) for port in temporal["ports"]]
+
+
+def test_temporal_ui_talks_to_the_temporal_service(services: dict[str, Any]) -> None:
+    ui = services["temporal-ui"]
+    assert ui["image"].startswith("temporalio/ui:")
+    assert environment(ui)["TEMPORAL_ADDRESS"] == "temporal:7233"
+    assert "8080:8080" in [str(port) for port in ui["ports"]]
+
+
+def test_passwords_default_from_the_environment_not_literals() -> None:
+    text = COMPOSE_FILE.read_text("utf-8")
+    for key in ("POSTGRES_PASSWORD:", "POSTGRES_PWD:", f"{PREFIX}POSTGRES_PASSWORD:"):
+        values = re.findall(rf"^\s*{re.escape(key)}\s*(.+)$", text, re.M)
+        assert values, f"{key} not set"
+        assert all(value.strip() == "${POSTGRES_PASSWORD:-unionflow}" for value in values), values
+
+
+# --- the worker service against settings.py -------------------------------------------
+
+
+def test_worker_environment_keys_are_real_settings_fields(worker_env: dict[str, str]) -> None:
+    keys = [key for key in worker_env if key.startswith(PREFIX)]
+    assert keys, "the worker sets no UNIONFLOW_* variable"
+    unknown = [key for key in keys if key[len(PREFIX) :].lower() not in Settings.model_fields]
+    # Settings ignores unknown variables (extra="ignore"): a typo would pass silently.
+    assert unknown == []
+
+
+def test_worker_environment_builds_postgres_settings(
+    worker_env: dict[str, str], services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key in [key for key in os.environ if key.startswith(PREFIX)]:
+        monkeypatch.delenv(key)
+    for key, value in worker_env.items():
+        monkeypatch.setenv(key, value)
+
+    settings = Settings()
+    ledger = settings.ledger_env()
+
+    postgres_env = environment(services["postgresql"])
+    assert settings.ledger_backend is LedgerBackend.POSTGRES
+    assert ledger["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
+    assert ledger["POSTGRES_HOST"] == "postgresql"
+    assert ledger["POSTGRES_PORT"] == "5432"
+    assert ledger["POSTGRES_DBNAME"] == "unionflow"
+    assert ledger["POSTGRES_USER"] == postgres_env["POSTGRES_USER"]
+    assert ledger["POSTGRES_PASSWORD"] == postgres_env["POSTGRES_PASSWORD"]
+    assert settings.temporal_address == "temporal:7233"
+    assert settings.temporal_namespace == environment(services["temporal"])["DEFAULT_NAMESPACE"]
+    assert settings.log_format == "json"
+    assert settings.data_dir == Path("/data")
+
+
+def test_worker_keeps_its_data_dir_on_a_named_volume(
+    compose: dict[str, Any], services: dict[str, Any], worker_env: dict[str, str]
+) -> None:
+    mounts = {
+        str(volume).split(":")[1]: str(volume).split(":")[0]
+        for volume in services["worker"]["volumes"]
+    }
+    data_dir = worker_env[f"{PREFIX}DATA_DIR"]
+    assert data_dir in mounts, "the seal key would be lost with the container"
+    assert mounts[data_dir] in (compose.get("volumes") or {})
+
+
+def test_worker_depends_on_temporal_and_healthy_postgresql(services: dict[str, Any]) -> None:
+    deps = depends_on(services["worker"])
+    assert set(deps) >= {"temporal", "postgresql"}
+    assert deps["postgresql"] == "service_healthy"
+
+
+def test_worker_runs_replicas_that_can_coexist(services: dict[str, Any]) -> None:
+    worker = services["worker"]
+    assert worker["deploy"]["replicas"] == 2
+    assert worker["command"] in ("worker", ["worker"])
+    # Replicas cannot share a container name or a fixed host port.
+    assert "container_name" not in worker
+    assert "ports" not in worker
+
+
+# --- Dockerfile -----------------------------------------------------------------------
+
+
+def test_dockerfile_final_stage_is_python_311_slim() -> None:
+    stage = final_stage(DOCKERFILE.read_text("utf-8"))
+    assert stage[0][1].split()[0] == "python:3.11-slim"
+
+
+def test_dockerfile_installs_the_project_with_pip() -> None:
+    text = DOCKERFILE.read_text("utf-8")
+    assert re.search(r"pip install[^\n]*\s\.\s*$", text, re.M)
+
+
+def test_dockerfile_runs_unionflow_worker() -> None:
+    stage = final_stage(DOCKERFILE.read_text("utf-8"))
+    entrypoint = [exec_form(args) for name, args in stage if name == "ENTRYPOINT"]
+    cmd = [exec_form(args) for name, args in stage if name == "CMD"]
+    assert entrypoint and cmd
+    # Only the last ENTRYPOINT and CMD count.
+    assert entrypoint[-1] + cmd[-1] == ["unionflow", "worker"]
+
+
+def test_dockerfile_command_is_a_real_cli_command() -> None:
+    import cli
+
+    commands = typer.main.get_command(cli.app).commands
+    assert "worker" in commands
+
+
+def test_dockerfile_does_not_run_as_root() -> None:
+    stage = final_stage(DOCKERFILE.read_text("utf-8"))
+    users = [args.split(":")[0].strip() for name, args in stage if name == "USER"]
+    assert users, "no USER in the final stage: the worker would run as root"
+    assert users[-1] not in ("root", "0")
+
+
+def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
+    ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text("utf-8").splitlines()}
+    assert {".venv", "var", ".git"} <= ignored
+    assert any("__pycache__" in line for line in ignored)
