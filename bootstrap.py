@@ -14,9 +14,11 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
+from activities.audit import AuditActivities
 from activities.wage_contract import WageContractActivities
 from domain.calendar import WorkCalendar
 from ledger.app import Ledger
+from services.audit import AuditService
 from services.directory import DirectoryService
 from services.profiles import ProfileSource
 from settings import LedgerBackend, Settings
@@ -53,7 +55,12 @@ class App:
     def activities(self) -> list[object]:
         """Every activity, bound to its dependencies."""
         wage = WageContractActivities(self.ledger, self.calendar, self.profiles, self.directory)
-        return [wage.open_case, wage.run_command, wage.view]
+        audit = AuditActivities(self.audit())
+        return [wage.open_case, wage.run_command, wage.view, audit.seal]
+
+    def audit(self) -> AuditService:
+        """The auditor's facade over this ledger."""
+        return AuditService(self.ledger, self.settings)
 
     def close(self) -> None:
         """Release threads and connections."""

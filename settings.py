@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     profile_dir: Path | None = Field(default=None, description="Extra rule profiles (YAML).")
     calendar_dir: Path | None = Field(default=None, description="Extra year schedules (YAML).")
     activity_timeout_seconds: float = 30.0
+    seal_interval_seconds: float = Field(
+        default=600.0, description="Workers seal the ledger this often (0: only at milestones)."
+    )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 

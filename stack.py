@@ -19,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from bootstrap import build_app, build_worker, temporal_binary
 from logs import configure_logging
 from settings import Settings
+from worker import seal_periodically
 
 EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.yaml"
 
@@ -78,7 +79,9 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
     try:
         if with_worker:
             async with build_worker(env.client, app):
+                sealing = asyncio.create_task(seal_periodically(app, stop))
                 await stop.wait()
+                await sealing
         else:
             await stop.wait()
     finally:

@@ -35,8 +35,30 @@ async def run_worker(
         ledger=app.settings.ledger_backend.value,
     )
     async with worker:
+        sealing = asyncio.create_task(seal_periodically(app, stop))
         await stop.wait()
+        await sealing
     log.info("worker_stopped")
+
+
+async def seal_periodically(app: App, stop: asyncio.Event) -> None:
+    """Seal the ledger every ``seal_interval_seconds`` until ``stop`` is set."""
+    interval = app.settings.seal_interval_seconds
+    if interval <= 0:
+        return
+    audit = app.audit()
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+            return
+        except TimeoutError:
+            pass
+        try:
+            seal = await asyncio.to_thread(audit.seal, "periodic seal")
+            if seal is not None:
+                log.info("ledger_sealed", upto=seal.to_notification_id, reason="periodic")
+        except Exception as e:  # noqa: BLE001 - a failed seal is retried next period
+            log.warning("seal_failed", error=str(e))
 
 
 def main() -> None:

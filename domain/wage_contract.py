@@ -659,7 +659,7 @@ def vote_outcome(count: VoteCount, profile: RuleProfile) -> tuple[bool, bool]:
     """(quorum met, passed): quorum on all delegates, pass on ALL delegates, not those present."""
     rules = profile.wage_contract
     quorum = rules.adoption_quorum.allows(count.present, count.total_delegates)
-    passed = rules.adoption_pass.allows(count.votes_for, count.total_delegates)
+    passed = quorum and rules.adoption_pass.allows(count.votes_for, count.total_delegates)
     return quorum, passed
 
 

@@ -18,6 +18,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from activities.audit import SealRequest, SealResult
     from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
     from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
     from domain.errors import DomainError
@@ -126,6 +127,7 @@ class WageContractWorkflow:
                 workflow.continue_as_new(inp.model_copy(update={"resumed": True}))
         self.waiting = None
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._seal("completed")
         return self._current()
 
     async def _next_turn(self) -> None:
@@ -201,6 +203,8 @@ class WageContractWorkflow:
                     "wage_contract.command",
                     WageCommandRequest(case_id=self.inp.offer.case_id, command=command, meta=meta),
                 )
+                if self.view.stage is Stage.EFFECTIVE and command.kind == "take_effect":
+                    await self._seal("effective")
             except ApplicationError as e:
                 # The engine's own step was refused: a bug, not a business outcome. Fail
                 # the workflow task (retried, visible to operators), not the process.
@@ -257,6 +261,16 @@ class WageContractWorkflow:
     def _current(self) -> WageContractView:
         assert self.view is not None
         return self.view
+
+    async def _seal(self, milestone: str) -> None:
+        """Seal the ledger at a milestone, so the case's history so far is signed."""
+        await workflow.execute_activity(
+            "ledger.seal",
+            SealRequest(case_id=self.inp.offer.case_id, milestone=milestone),
+            result_type=SealResult,
+            start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds * 4),
+            retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
+        )
 
     async def _activity(self, name: str, arg: Any) -> WageContractView:
         try:
