@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -177,3 +178,12 @@ async def to_signed(svc: WageContractService, case_id: str = "WC-1") -> WageCont
 async def to_filed(svc: WageContractService, case_id: str = "WC-1") -> WageContractView:
     await to_signed(svc, case_id)
     return await svc.act(case_id, CADRE, FileContract(copies=3, office="甘井子区人社局"))
+
+
+def new_case_id(prefix: str = "WC") -> str:
+    """A case id no other test uses (the time-skipping server is shared by the session)."""
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def event_names(app: App, case_id: str) -> list[str]:
+    return [type(e).__name__ for e in ledger_events(app, case_id)]
