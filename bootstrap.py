@@ -16,9 +16,9 @@ from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
 from activities.wage_contract import WageContractActivities
-from domain.calendar import WorkCalendar
 from ledger.app import Ledger
 from services.audit import AuditService
+from services.calendar import CalendarSource
 from services.directory import DirectoryService
 from services.profiles import ProfileSource
 from settings import LedgerBackend, Settings
@@ -34,9 +34,9 @@ def build_ledger(settings: Settings) -> Ledger:
     return Ledger(env=settings.ledger_env())
 
 
-def build_calendar(settings: Settings) -> WorkCalendar:
+def build_calendar(settings: Settings) -> CalendarSource:
     """The statutory work-day calendar, plus any year schedules loaded as data."""
-    return WorkCalendar.from_data_dir(settings.calendar_dir)
+    return CalendarSource(settings.calendar_path)
 
 
 @dataclass
@@ -45,7 +45,7 @@ class App:
 
     settings: Settings
     ledger: Ledger
-    calendar: WorkCalendar
+    calendar: CalendarSource
     profiles: ProfileSource
     directory: DirectoryService
     executor: concurrent.futures.ThreadPoolExecutor = field(

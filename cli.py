@@ -65,10 +65,12 @@ wage_app = typer.Typer(
 )
 audit_app = typer.Typer(help="审计 / audit: verify, seal, export", no_args_is_help=True)
 profiles_app = typer.Typer(help="规则配置 / rule profiles", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日历 / work-day calendar", no_args_is_help=True)
 app.add_typer(directory_app, name="directory")
 app.add_typer(wage_app, name="wage")
 app.add_typer(audit_app, name="audit")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(calendar_app, name="calendar")
 
 # Piped output is not cut to 80 columns: auditors pipe histories into files.
 console = Console() if sys.stdout.isatty() else Console(width=200)
@@ -298,6 +300,60 @@ def profiles_show(name: str = typer.Argument("national")) -> None:
     finally:
         application.close()
     console.print_json(json.dumps(profile.model_dump(mode="json"), ensure_ascii=False))
+
+
+# -- calendar ---------------------------------------------------------------------------------
+
+
+@calendar_app.command("deadline")
+def calendar_deadline(
+    start: str = typer.Argument(..., help="起算日 YYYY-MM-DD / start date"),
+    days: int = typer.Argument(..., help="工作日数 / working days"),
+) -> None:
+    """计算 N 个工作日后的期限 / the date N working days after START."""
+    from datetime import date
+
+    try:
+        day = date.fromisoformat(start)
+    except ValueError:
+        _fail(InvalidInput(f"日期格式无效：{start}", f"not a date: {start}"))
+        raise
+    application = _app()
+    try:
+        deadline = application.calendar.current().add_working_days(day, days)
+    finally:
+        application.close()
+    mark = t("provisional") if deadline.provisional else ""
+    console.print(f"{deadline.date}{mark}")
+
+
+@calendar_app.command("load")
+def calendar_load(file: Path = typer.Argument(..., exists=True, readable=True)) -> None:
+    """导入某年度节假日安排并更正暂定期限 / load a year's schedule and correct provisional deadlines."""
+    from domain.calendar import CalendarDataError
+
+    application = _app()
+    try:
+        try:
+            schedule = application.calendar.install(file)
+        except CalendarDataError as e:
+            _fail(InvalidInput(f"节假日安排无效：{e}", f"invalid schedule: {e}"))
+        console.print(
+            f"[green]✓[/] {schedule.year} 年节假日安排已导入 / schedule for {schedule.year} loaded"
+            f" ({len(schedule.holidays)} holidays, {len(schedule.workdays)} adjusted working days)"
+        )
+    finally:
+        application.close()
+
+    async def correct(application: App, svc: WageContractService) -> list[str]:
+        done = []
+        for view in svc.provisional_cases(schedule.year):
+            await svc.correct_deadlines(view.case_id)
+            done.append(view.case_id)
+        return done
+
+    corrected = _run_async(correct)
+    console.print(f"已更正暂定期限的案件 / cases corrected: {', '.join(corrected) or '—'}")
 
 
 # -- the wage contract ------------------------------------------------------------------------

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         return self.data_dir / self.ledger_sqlite_file
 
     @property
+    def calendar_path(self) -> Path:
+        """Year schedules loaded as data (``unionflow calendar load``)."""
+        return self.calendar_dir or self.data_dir / "calendar"
+
+    @property
     def seal_key_path(self) -> Path:
         """The Ed25519 key that signs seals."""
         return self.data_dir / "keys" / "seal_ed25519.pem"

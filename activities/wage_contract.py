@@ -7,11 +7,11 @@ from temporalio import activity
 
 from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
 from activities.errors import domain_errors_not_retried
-from domain.calendar import WorkCalendar
 from domain.errors import InvalidInput, NotFound
 from domain.profiles import ProfileError
 from domain.wage_contract import WageContract, WageContractView, wage_contract_id
 from ledger.app import Ledger
+from services.calendar import CalendarSource
 from services.directory import DirectoryService
 from services.profiles import ProfileSource
 
@@ -24,12 +24,12 @@ class WageContractActivities:
     def __init__(
         self,
         ledger: Ledger,
-        calendar: WorkCalendar,
+        calendars: CalendarSource,
         profiles: ProfileSource,
         directory: DirectoryService,
     ) -> None:
         self.ledger = ledger
-        self.calendar = calendar
+        self.calendars = calendars
         self.profiles = profiles
         self.directory = directory
 
@@ -66,7 +66,9 @@ class WageContractActivities:
         result = self.ledger.execute(
             wage_contract_id(req.case_id),
             meta,
-            lambda agg: agg.handle(req.command, meta, today=meta.today(), calendar=self.calendar),
+            lambda agg: agg.handle(
+                req.command, meta, today=meta.today(), calendar=self.calendars.current()
+            ),
         )
         self._log(req.command.kind, req.case_id, meta.acting.actor_id, result.applied)
         return result.aggregate.view()

@@ -169,6 +169,7 @@ class ReviewRound(BaseModel):
     level: int = 1
     due: date
     due_provisional: bool = False
+    due_from: date | None = None  # the date the due was counted from (None: submitted_on)
     reminder_on: date | None = None
     reminded: bool = False
     escalations: list[str] = Field(default_factory=list)
@@ -419,6 +420,12 @@ class OpenRenewal(BaseModel):
     kind: Literal["open_renewal"] = "open_renewal"
 
 
+class CorrectDeadlines(BaseModel):
+    """A year's schedule was loaded: recompute provisional working-day deadlines."""
+
+    kind: Literal["correct_deadlines"] = "correct_deadlines"
+
+
 HumanCommand = Annotated[
     RecordReply
     | AppointNegotiators
@@ -474,7 +481,8 @@ WageCommand = Annotated[
     | FlagFilingOverdue
     | TakeEffect
     | FlagPublicationOverdue
-    | OpenRenewal,
+    | OpenRenewal
+    | CorrectDeadlines,
     Field(discriminator="kind"),
 ]
 
@@ -510,6 +518,7 @@ RULES: dict[str, tuple[str, frozenset[Stage]]] = {
     "take_effect": (_SYSTEM, frozenset({Stage.FILED})),
     "flag_publication_overdue": (_SYSTEM, frozenset({Stage.EFFECTIVE})),
     "open_renewal": (_SYSTEM, frozenset({Stage.EFFECTIVE, Stage.PUBLISHED})),
+    "correct_deadlines": (_SYSTEM, frozenset(Stage) - {Stage.RENEWAL_DUE}),
 }
 
 # People's steps the engine also takes when their date comes (talks resume when the
@@ -811,6 +820,7 @@ class WageContract(LedgerAggregate):
         due: date | None
         due_provisional: bool
         reminder_on: date | None
+        due_from: date | None = None
 
         def evolve(self, s: WageContractView) -> None:
             review = s.reviews[-1]
@@ -822,8 +832,29 @@ class WageContract(LedgerAggregate):
             review.level += 1
             review.due = self.due
             review.due_provisional = self.due_provisional
+            review.due_from = self.due_from
             review.reminder_on = self.reminder_on
             review.reminded = False
+
+    class DeadlinesCorrected(Changed):
+        """Provisional deadlines recomputed once their year's schedule was published."""
+
+        talks_start_due: date | None
+        talks_start_due_provisional: bool
+        review_round: int | None
+        review_due: date | None
+        review_due_provisional: bool
+        review_reminder_on: date | None
+
+        def evolve(self, s: WageContractView) -> None:
+            if self.talks_start_due is not None:
+                s.talks_start_due = self.talks_start_due
+                s.talks_start_due_provisional = self.talks_start_due_provisional
+            if self.review_round is not None and self.review_due is not None:
+                review = s.reviews[self.review_round - 1]
+                review.due = self.review_due
+                review.due_provisional = self.review_due_provisional
+                review.reminder_on = self.review_reminder_on
 
     class PreReviewApproved(Changed):
         round: int
@@ -1133,6 +1164,7 @@ class WageContract(LedgerAggregate):
             reviewer_org=self.s.unit_path[-2],
             due=due.date,
             due_provisional=due.provisional,
+            due_from=today,
             reminder_on=working_days_before(
                 cal, due.date, rules.pre_review_reminder_working_days_before, today
             ),
@@ -1171,6 +1203,7 @@ class WageContract(LedgerAggregate):
             to_org=self.s.unit_path[index - 1],
             due=due.date,
             due_provisional=due.provisional,
+            due_from=today,
             reminder_on=working_days_before(
                 cal, due.date, rules.pre_review_reminder_working_days_before, today
             ),
@@ -1306,6 +1339,39 @@ class WageContract(LedgerAggregate):
         self, c: PublishContract, meta: CommandMeta, today: date, cal: Calendar
     ) -> None:
         self._emit(self.Published, meta, published_on=today, channel=c.channel)
+
+    def _do_correct_deadlines(
+        self, c: CorrectDeadlines, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
+        rules = self.rule_profile.wage_contract
+        talks: Any = None
+        if self.s.talks_start_due_provisional and self.s.replied_on is not None:
+            talks = cal.add_working_days(self.s.replied_on, rules.talks_start_working_days)
+            if talks.date == self.s.talks_start_due and talks.provisional:
+                talks = None
+        review = self.s.current_review
+        fixed: Any = None
+        reminder: date | None = None
+        if review is not None and review.due_provisional and not review.overdue_at_top:
+            start = review.due_from or review.submitted_on
+            fixed = cal.add_working_days(start, rules.pre_review_working_days)
+            reminder = working_days_before(
+                cal, fixed.date, rules.pre_review_reminder_working_days_before, start
+            )
+            if fixed.date == review.due and fixed.provisional:
+                fixed = None
+        if talks is None and fixed is None:
+            return
+        self._emit(
+            self.DeadlinesCorrected,
+            meta,
+            talks_start_due=talks.date if talks else None,
+            talks_start_due_provisional=talks.provisional if talks else False,
+            review_round=review.round if fixed is not None and review is not None else None,
+            review_due=fixed.date if fixed else None,
+            review_due_provisional=fixed.provisional if fixed else False,
+            review_reminder_on=reminder if fixed else None,
+        )
 
     def _do_open_renewal(self, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
         assert self.s.renewal_on is not None

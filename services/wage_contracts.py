@@ -153,6 +153,35 @@ class WageContractService:
             f"{workflow_id_for(case_id)}:{command_id}"
         )
 
+    async def correct_deadlines(self, case_id: str) -> WageContractView:
+        """Have a running case recompute its provisional deadlines."""
+        handle = self._client().get_workflow_handle(workflow_id_for(case_id))
+        try:
+            return await handle.execute_update(
+                WageContractWorkflow.correct_deadlines,
+                id=f"correct-deadlines-{uuid.uuid4()}",
+                result_type=WageContractView,
+            )
+        except Exception as e:  # noqa: BLE001 - mapped in one place
+            raise_domain_error(e)
+            raise
+
+    def provisional_cases(self, year: int | None = None) -> list[WageContractView]:
+        """Open cases with a provisional deadline (in ``year`` when given)."""
+        out = []
+        for view in self.cases():
+            if view.terminal:
+                continue
+            dates = []
+            if view.talks_start_due_provisional and view.talks_start_due:
+                dates.append(view.talks_start_due)
+            review = view.current_review
+            if review is not None and review.due_provisional:
+                dates.append(review.due)
+            if dates and (year is None or any(d.year >= year for d in dates)):
+                out.append(view)
+        return out
+
     # -- reads -----------------------------------------------------------------------
 
     def view(self, case_id: str, *, at: datetime | None = None) -> WageContractView:

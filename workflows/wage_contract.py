@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
     from domain.errors import DomainError
     from domain.wage_contract import (
+        CorrectDeadlines,
         EscalateReplyOverdue,
         EscalateReview,
         FlagFilingOverdue,
@@ -230,6 +231,31 @@ class WageContractWorkflow:
                 WageCommandRequest(case_id=self.inp.offer.case_id, command=req.command, meta=meta),
             )
             return self.view
+
+    @workflow.update
+    async def correct_deadlines(self) -> WageContractView:
+        """A year's schedule was loaded: recompute this case's provisional deadlines."""
+        async with self.lock:
+            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
+            meta = CommandMeta(
+                command_id=f"{workflow.info().workflow_id}:{update_id}",
+                acting=system_acting(),
+                occurred_at=workflow.now(),
+                comment="year schedule loaded",
+            )
+            self.view = await self._activity(
+                "wage_contract.command",
+                WageCommandRequest(
+                    case_id=self.inp.offer.case_id, command=CorrectDeadlines(), meta=meta
+                ),
+            )
+            return self.view
+
+    @correct_deadlines.validator
+    def validate_correct_deadlines(self) -> None:
+        """Only a case that is open can have its deadlines corrected."""
+        if self.view is None or self.view.terminal:
+            raise ApplicationError("案件不在进行中 / the case is not running", type="invalid_state")
 
     @act.validator
     def validate_act(self, req: ActRequest) -> None:

@@ -127,22 +127,28 @@ def ledger_events(app: App, case_id: str = "WC-1") -> list[Any]:
     return app.ledger.stream(wage_contract_id(case_id))
 
 
-async def pass_deadline(env: WorkflowEnvironment, kind: str, case_id: str = "WC-1") -> None:
-    """Skip simulated time just past the deadline the workflow waits for, which must be ``kind``."""
-    st = await status(env, case_id)
-    assert st.waiting is not None and st.waiting.kind == kind, st.waiting
-    assert st.waiting.until is not None
-    await env.sleep(st.waiting.until - st.now + timedelta(minutes=1))
-
-
-async def skip_to_before(
-    env: WorkflowEnvironment, kind: str, case_id: str = "WC-1", margin: timedelta = timedelta(hours=1)
+async def skip_to(
+    env: WorkflowEnvironment, kind: str, case_id: str = "WC-1", offset: timedelta = timedelta()
 ) -> None:
-    """Skip simulated time to just before the deadline ``kind`` the workflow waits for."""
+    """Skip simulated time to ``offset`` from the deadline the workflow waits for (``kind``)."""
     st = await status(env, case_id)
     assert st.waiting is not None and st.waiting.kind == kind, st.waiting
     assert st.waiting.until is not None
-    await env.sleep(st.waiting.until - st.now - margin)
+    # The server's clock, not the workflow's: that one stops at its last task.
+    target = st.waiting.until + offset
+    now = await env.get_current_time()
+    assert target > now, (kind, target, now)
+    await env.sleep(target - now)
+
+
+async def pass_deadline(env: WorkflowEnvironment, kind: str, case_id: str = "WC-1") -> None:
+    """Skip simulated time just past the deadline ``kind`` the workflow waits for."""
+    await skip_to(env, kind, case_id, timedelta(minutes=1))
+
+
+async def skip_to_before(env: WorkflowEnvironment, kind: str, case_id: str = "WC-1") -> None:
+    """Skip simulated time to an hour before the deadline ``kind`` the workflow waits for."""
+    await skip_to(env, kind, case_id, -timedelta(hours=1))
 
 
 def passing_vote(total: int = 30) -> RecordAdoptionVote:

@@ -74,7 +74,6 @@ async def test_full_lifecycle_reaches_renewal_due_and_returns_final_view(
     final = await handle(env, case).result()
     assert final.stage is Stage.RENEWAL_DUE and final.terminal
     assert final == svc.view(case)
-    print([(type(e).__name__, e.timestamp, e.actor) for e in __import__("tests.workflows.helpers").workflows.helpers.ledger_events(app, case)])
     assert (final.objections, final.filing_overdue, final.publication_overdue) == ([], False, False)
     assert event_names(app, case) == [
         "Created",
