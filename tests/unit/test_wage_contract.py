@@ -110,16 +110,16 @@ class Case:
         return caught.value
 
 
-def in_talks(**appoint: Any) -> Case:
+def in_talks(people: list[Negotiator] | None = None) -> Case:
     case = Case()
     case.do(CADRE, RecordReply(content="同意协商"))
-    case.do(CADRE, AppointNegotiators(negotiators=appoint.get("people", negotiators())))
+    case.do(CADRE, AppointNegotiators(negotiators=people or negotiators()))
     case.do(CADRE, RecordTalksRound(minutes="第一轮"))
     return case
 
 
 def under_review(people: list[Negotiator] | None = None, **draft_kw: Any) -> Case:
-    case = in_talks(people=people or negotiators())
+    case = in_talks(people)
     case.do(CADRE, SignDraft(draft=draft(**draft_kw)))
     case.do(CADRE, SubmitForReview())
     return case

@@ -23,6 +23,7 @@ from domain.wage_contract import (
     SYSTEM_ALSO,
     AppointNegotiators,
     ApproveReview,
+    CorrectDeadlines,
     EscalateReplyOverdue,
     EscalateReview,
     FileContract,
@@ -168,6 +169,7 @@ PAYLOADS: dict[str, st.SearchStrategy[Any]] = {
     "take_effect": st.just(TakeEffect()),
     "flag_publication_overdue": st.just(FlagPublicationOverdue()),
     "open_renewal": st.just(OpenRenewal()),
+    "correct_deadlines": st.just(CorrectDeadlines()),
 }
 assert set(PAYLOADS) == set(RULES)
 
@@ -271,6 +273,7 @@ FORWARD = set(RULES) - {
     "flag_filing_overdue",
     "flag_publication_overdue",
     "escalate_reply_overdue",
+    "correct_deadlines",
 }
 
 

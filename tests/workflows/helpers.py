@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest_asyncio
+from temporalio.api.workflowservice.v1 import ListOpenWorkflowExecutionsRequest
 from temporalio.client import WorkflowHandle
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import App
@@ -193,3 +198,28 @@ def new_case_id(prefix: str = "WC") -> str:
 
 def event_names(app: App, case_id: str) -> list[str]:
     return [type(e).__name__ for e in ledger_events(app, case_id)]
+
+
+async def terminate_open_workflows(env: WorkflowEnvironment) -> None:
+    """Terminate every workflow still open on the shared server.
+
+    A workflow left waiting on a timer after its test's worker stopped would get a task
+    nobody polls when a later test skips time, and the test server stops skipping while
+    any task is outstanding.
+    """
+    service_ = env.client.workflow_service
+    request = ListOpenWorkflowExecutionsRequest(namespace=env.client.namespace, maximum_page_size=1000)
+    for execution in (await service_.list_open_workflow_executions(request)).executions:
+        info = execution.execution
+        with contextlib.suppress(RPCError):  # it may have completed meanwhile
+            await env.client.get_workflow_handle(info.workflow_id, run_id=info.run_id).terminate(
+                reason="test finished"
+            )
+
+
+@pytest_asyncio.fixture(autouse=True)
+async def no_workflow_left_open(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[None]:
+    """Autouse in each module that imports it: every test starts and ends with no open workflow."""
+    await terminate_open_workflows(time_skipping_env)
+    yield
+    await terminate_open_workflows(time_skipping_env)

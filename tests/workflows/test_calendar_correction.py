@@ -34,6 +34,7 @@ async def test_loading_the_year_schedule_corrects_a_provisional_review_deadline(
     await svc.open(CADRE, offer(case))
     await svc.act(case, CADRE, RecordReply(content="同意"))
     await svc.act(case, CADRE, AppointNegotiators(negotiators=negotiators()))
+    await svc.act(case, CADRE, RecordTalksRound(minutes="第一轮"))
     # Talk until a 10-working-day period reaches a year the packages do not cover.
     while not app.calendar.current().add_working_days(await today(env), 10).provisional:
         await env.sleep(timedelta(days=5))

@@ -26,6 +26,7 @@ from tests.workflows.helpers import (
     ledger_version,
     negotiators,
     new_case_id,
+    no_workflow_left_open,  # noqa: F401 - an autouse fixture
     offer,
     pass_deadline,
     service,

@@ -25,6 +25,7 @@ from tests.workflows.helpers import (
     failing_vote,
     handle,
     new_case_id,
+    no_workflow_left_open,  # noqa: F401 - an autouse fixture
     pass_deadline,
     passing_vote,
     return_comments,

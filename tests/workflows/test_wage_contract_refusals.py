@@ -1,0 +1,286 @@
+"""Refusals through the service and the workflow's validator: nothing reaches the ledger.
+
+Also the idempotency of a person's step (one ``command_id``, one ledger event), through
+the service and through the activity called directly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from pydantic import ValidationError
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+
+from activities.contracts import OpenCaseRequest, WageCommandRequest
+from activities.wage_contract import WageContractActivities
+from domain.actors import Acting, CommandMeta, Role
+from domain.errors import DomainError, InvalidInput, InvalidState, NotAuthorised, NotFound
+from domain.wage_contract import (
+    ApproveReview,
+    RecordAdoptionVote,
+    RecordReply,
+    SignContract,
+    Stage,
+    SubmitForReview,
+    TakeEffect,
+    VoteCount,
+    precheck,
+)
+from services.errors import as_domain_error
+from tests.workflows.helpers import (
+    CADRE,
+    OTHER_REVIEWER,
+    REVIEWER,
+    event_names,
+    handle,
+    ledger_events,
+    ledger_version,
+    new_case_id,
+    no_workflow_left_open,  # noqa: F401 - an autouse fixture
+    offer,
+    return_comments,
+    service,
+    status,
+    to_review,
+)
+from workflows.wage_contract import ActRequest, WageContractWorkflow
+
+# The cadre who submitted the case, had they also held the reviewer role at the parent.
+SUBMITTER_AS_REVIEWER = Acting(
+    actor_id=CADRE,
+    role=Role.REVIEWER,
+    roles=[Role.CADRE, Role.REVIEWER],
+    org_id="dl-ganjingzi",
+    org_path=["dl-city", "dl-ganjingzi"],
+)
+
+
+async def accepted_updates(env: WorkflowEnvironment, case_id: str) -> int:
+    history = await handle(env, case_id).fetch_history()
+    return sum(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
+        for e in history.events
+    )
+
+
+async def refused_by_validator(
+    env: WorkflowEnvironment, case_id: str, request: ActRequest
+) -> DomainError:
+    """Send an update straight to the workflow; its validator must refuse it unrecorded."""
+    before = await accepted_updates(env, case_id)
+    with pytest.raises(WorkflowUpdateFailedError) as caught:
+        await handle(env, case_id).execute_update(WageContractWorkflow.act, request)
+    assert await accepted_updates(env, case_id) == before
+    error = as_domain_error(caught.value)
+    assert error is not None, caught.value
+    return error
+
+
+async def test_reviewer_of_unrelated_union_cannot_approve(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await to_review(svc, case)
+    version = ledger_version(app, case)
+
+    with pytest.raises(NotAuthorised, match="dl-textile is not a higher union"):
+        await svc.act(case, OTHER_REVIEWER, ApproveReview())
+    acting = app.directory.acting(OTHER_REVIEWER, Role.REVIEWER)
+    error = await refused_by_validator(
+        env, case, ActRequest(command=ApproveReview(), acting=acting)
+    )
+    assert isinstance(error, NotAuthorised)
+
+    assert ledger_version(app, case) == version
+    assert (await status(env, case)).view.stage is Stage.UNDER_REVIEW
+
+
+async def test_cadre_cannot_approve(time_skipping_env, app, task_queue, running_worker):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await to_review(svc, case)
+    version = ledger_version(app, case)
+
+    # The cadre holds no reviewer role at all, so the directory refuses first.
+    with pytest.raises(NotAuthorised, match="reviewer"):
+        await svc.act(case, CADRE, ApproveReview())
+    acting = app.directory.acting(CADRE, Role.CADRE)
+    error = await refused_by_validator(
+        env, case, ActRequest(command=ApproveReview(), acting=acting)
+    )
+    assert isinstance(error, NotAuthorised)
+    assert ledger_version(app, case) == version
+
+
+async def test_submitter_cannot_review_the_case_they_submitted(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    view = await to_review(svc, case)
+    assert view.reviews[-1].submitted_by == SUBMITTER_AS_REVIEWER.actor_id
+    version = ledger_version(app, case)
+
+    with pytest.raises(NotAuthorised, match="submitted"):
+        precheck("approve", SUBMITTER_AS_REVIEWER, view)
+    for command in (ApproveReview(), return_comments("自己审自己")):
+        request = ActRequest(command=command, acting=SUBMITTER_AS_REVIEWER)
+        error = await refused_by_validator(env, case, request)
+        assert isinstance(error, NotAuthorised) and "submitted" in str(error)
+    assert ledger_version(app, case) == version
+
+    # Someone else at the same union may decide.
+    assert (await svc.act(case, REVIEWER, ApproveReview())).stage is Stage.APPROVED
+
+
+async def test_command_at_wrong_stage_is_refused(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await to_review(svc, case)
+    version = ledger_version(app, case)
+
+    with pytest.raises(InvalidState, match="sign_contract does not apply"):
+        await svc.act(case, CADRE, SignContract())
+    with pytest.raises(InvalidState, match="submit_for_review does not apply"):
+        await svc.act(case, CADRE, SubmitForReview())
+    acting = app.directory.acting(CADRE, Role.CADRE)
+    error = await refused_by_validator(env, case, ActRequest(command=SignContract(), acting=acting))
+    assert isinstance(error, InvalidState)
+    assert ledger_version(app, case) == version
+
+
+async def test_engine_steps_cannot_be_taken_through_the_service(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await svc.open(CADRE, offer(case))
+    with pytest.raises(InvalidState, match="engine"):
+        await svc.act(case, CADRE, TakeEffect())
+    assert ledger_version(app, case) == 1
+
+
+async def test_unknown_actor_and_unknown_case_are_not_found(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await svc.open(CADRE, offer(case))
+    with pytest.raises(NotFound):
+        await svc.act(case, "nobody", RecordReply(content="x"))
+    with pytest.raises(NotFound):
+        await svc.act("no-such-case", CADRE, RecordReply(content="x"))
+    assert ledger_version(app, case) == 1
+
+
+async def test_approve_failing_hard_check_needs_override_reason_which_the_ledger_keeps(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    view = await to_review(svc, case, monthly="2000")
+    failed = [c.code for c in view.reviews[-1].checks if c.hard and not c.passed]
+    assert failed == ["minimum_wage"]
+    version = ledger_version(app, case)
+
+    with pytest.raises(InvalidInput, match="override reason"):
+        await svc.act(case, REVIEWER, ApproveReview())
+    with pytest.raises(InvalidInput, match="override reason"):
+        await svc.act(case, REVIEWER, ApproveReview(override_reason="   "))
+    assert ledger_version(app, case) == version
+    assert (await status(env, case)).view.stage is Stage.UNDER_REVIEW
+
+    view = await svc.act(case, REVIEWER, ApproveReview(override_reason="困难企业过渡期，市总同意"))
+    assert view.stage is Stage.APPROVED
+    assert ledger_version(app, case) == version + 1
+    event = ledger_events(app, case)[-1]
+    assert type(event).__name__ == "PreReviewApproved"
+    assert (event.override_reason, event.failed_hard_checks) == (
+        "困难企业过渡期，市总同意",
+        ["minimum_wage"],
+    )
+    assert event.actor == {"id": REVIEWER, "role": "reviewer", "org": "dl-ganjingzi"}
+
+
+async def test_vote_with_more_votes_than_present_is_refused_before_anything_is_sent(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await to_review(svc, case)
+    await svc.act(case, REVIEWER, ApproveReview())
+    version = ledger_version(app, case)
+    history = len((await handle(env, case).fetch_history()).events)
+    bad = {
+        "total_delegates": 30,
+        "present": 20,
+        "votes_for": 15,
+        "votes_against": 6,
+        "abstentions": 0,
+    }
+
+    with pytest.raises(ValidationError, match="more votes than delegates present"):
+        RecordAdoptionVote(count=VoteCount(**bad))
+    with pytest.raises(ValidationError, match="more votes than delegates present"):
+        ActRequest.model_validate(
+            {
+                "command": {"kind": "record_adoption_vote", "count": bad},
+                "acting": app.directory.acting(CADRE, Role.CADRE).model_dump(),
+            }
+        )
+    assert ledger_version(app, case) == version
+    assert len((await handle(env, case).fetch_history()).events) == history
+
+
+async def test_same_command_id_twice_through_the_service_applies_once(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await svc.open(CADRE, offer(case))
+
+    first = await svc.act(case, CADRE, RecordReply(content="同意协商"), command_id="reply-1")
+    again = await svc.act(case, CADRE, RecordReply(content="同意协商"), command_id="reply-1")
+
+    assert first == again
+    assert first.stage is Stage.IN_TALKS
+    assert event_names(app, case) == ["Created", "ReplyReceived"]
+    assert await accepted_updates(env, case) == 1
+    # A new command id is a new decision, refused at this stage.
+    with pytest.raises(InvalidState):
+        await svc.act(case, CADRE, RecordReply(content="同意协商"), command_id="reply-2")
+
+
+def test_run_command_activity_twice_with_one_command_id_applies_once(app):
+    activities = WageContractActivities(app.ledger, app.calendar, app.profiles, app.directory)
+    env = ActivityEnvironment()
+    acting = app.directory.acting(CADRE, Role.CADRE)
+    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    case = new_case_id()
+    env.run(
+        activities.open_case,
+        OpenCaseRequest(
+            command=offer(case),
+            meta=CommandMeta(command_id=f"{case}:open", acting=acting, occurred_at=now),
+            profile="liaoning",
+        ),
+    )
+    request = WageCommandRequest(
+        case_id=case,
+        command=RecordReply(content="同意协商"),
+        meta=CommandMeta(command_id=f"{case}:reply", acting=acting, occurred_at=now),
+    )
+
+    first = env.run(activities.run_command, request)
+    again = env.run(activities.run_command, request)
+
+    assert first == again
+    assert (first.stage, first.version) == (Stage.IN_TALKS, 2)
+    assert event_names(app, case) == ["Created", "ReplyReceived"]
+    assert ledger_events(app, case)[-1].command_id == f"{case}:reply"
