@@ -1,0 +1,151 @@
+"""The ``unionflow`` command as users run it: subprocesses against a real local stack."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+UNIONFLOW = str(Path(sys.executable).parent / "unionflow")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "UNIONFLOW_DATA_DIR": str(data_dir),
+        "UNIONFLOW_LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+def run(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [UNIONFLOW, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
+    env = env_for(tmp_path / "var")
+    demo = run(env, "demo", timeout=300)
+    assert demo.returncode == 0, demo.stdout + demo.stderr
+    out = demo.stdout
+    for fact in (
+        "逾期未回应",
+        "预审退回修改",
+        "未通过 failed",
+        "通过 passed",
+        "劳动行政部门提出审查意见",
+        "合同生效",
+        "启动续签",
+    ):
+        assert fact in out, f"the demo did not show: {fact}"
+    assert out.count("预审退回修改") == 2
+    assert "审计校验通过" in out
+
+    verify = run(env, "audit", "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+    # Change one stored fact of the case: the audit names that event and fails.
+    db = tmp_path / "var" / "ledger.db"
+    with sqlite3.connect(db) as conn:
+        rowid, originator_id, version, state = conn.execute(
+            "SELECT rowid, originator_id, originator_version, state FROM stored_events "
+            "WHERE topic LIKE '%AdoptionVoteRecorded' ORDER BY rowid LIMIT 1"
+        ).fetchone()
+        forged = bytes(state).replace(b'"votes_for":30', b'"votes_for":31')
+        assert forged != bytes(state)
+        conn.execute("UPDATE stored_events SET state=? WHERE rowid=?", (forged, rowid))
+    verify = run(env, "--lang", "en", "audit", "verify")
+    assert verify.returncode == 1
+    assert f"version {version}" in verify.stdout
+    assert "hash_mismatch" in verify.stdout
+    report = json.loads(run(env, "audit", "verify", "--json").stdout)
+    assert report["ok"] is False and report["first_bad"]["version"] == version
+
+
+@pytest.mark.devserver
+def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
+    env = env_for(
+        tmp_path / "var",
+        UNIONFLOW_DEV_SERVER_PORT=str(free_port()),
+        UNIONFLOW_DEV_SERVER_UI_PORT=str(free_port()),
+        UNIONFLOW_TASK_QUEUE="cli-test",
+    )
+
+    def start() -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            [UNIONFLOW, "up"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert proc.stdout is not None
+        deadline = time.monotonic() + 60
+        for line in proc.stdout:
+            if "Ctrl-C" in line:
+                return proc
+            assert time.monotonic() < deadline, "the stack did not start"
+        raise AssertionError(f"the stack exited: {proc.wait()}")
+
+    def stop(proc: subprocess.Popen[str]) -> str:
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+        return rest
+
+    stack = start()
+    try:
+        opened = run(
+            env,
+            "wage",
+            "open",
+            "--as",
+            "wang.li",
+            "--case",
+            "CLI-1",
+            "--unit",
+            "dl-bearing",
+            "--employer",
+            "大连轴承制造有限公司",
+            "--place",
+            "三楼会议室",
+            "--content",
+            "工资专项集体协商要约",
+        )
+        assert opened.returncode == 0, opened.stdout + opened.stderr
+        refused = run(env, "wage", "approve", "CLI-1", "--as", "sun.hao")
+        assert refused.returncode == 2
+        assert "不是 dl-bearing 的上级工会" in refused.stderr
+        assert "已停止" in stop(stack)
+
+        stack = start()
+        replied = run(env, "wage", "reply", "CLI-1", "--as", "wang.li", "--content", "同意协商")
+        assert replied.returncode == 0, replied.stdout + replied.stderr
+        status = run(env, "status", "CLI-1")
+        assert "协商中" in status.stdout
+        history = json.loads(run(env, "history", "CLI-1", "--json").stdout)
+        assert [e["event"] for e in history["events"]] == ["Created", "ReplyReceived"]
+        assert all(len(e["hash"]) == 64 for e in history["events"])
+        again = run(env, "directory", "load", "examples/directory.yaml")
+        assert "新增 created 0" in again.stdout
+    finally:
+        if stack.poll() is None:
+            stop(stack)
