@@ -426,39 +426,7 @@ class CorrectDeadlines(BaseModel):
     kind: Literal["correct_deadlines"] = "correct_deadlines"
 
 
-HumanCommand = Annotated[
-    RecordReply
-    | AppointNegotiators
-    | RecordTalksRound
-    | SuspendTalks
-    | ResumeTalks
-    | SignDraft
-    | SubmitForReview
-    | ApproveReview
-    | ReturnForRevision
-    | ReviseDraft
-    | RecordAdoptionVote
-    | SignContract
-    | FileContract
-    | RecordObjection
-    | PublishContract,
-    Field(discriminator="kind"),
-]
-
-SystemCommand = Annotated[
-    EscalateReplyOverdue
-    | RemindReviewer
-    | EscalateReview
-    | RemindFiling
-    | FlagFilingOverdue
-    | TakeEffect
-    | FlagPublicationOverdue
-    | OpenRenewal
-    | ResumeTalks,
-    Field(discriminator="kind"),
-]
-
-WageCommand = Annotated[
+_HumanCommands = (
     RecordReply
     | AppointNegotiators
     | RecordTalksRound
@@ -474,7 +442,9 @@ WageCommand = Annotated[
     | FileContract
     | RecordObjection
     | PublishContract
-    | EscalateReplyOverdue
+)
+_SystemCommands = (
+    EscalateReplyOverdue
     | RemindReviewer
     | EscalateReview
     | RemindFiling
@@ -482,9 +452,12 @@ WageCommand = Annotated[
     | TakeEffect
     | FlagPublicationOverdue
     | OpenRenewal
-    | CorrectDeadlines,
-    Field(discriminator="kind"),
-]
+    | CorrectDeadlines
+    | ResumeTalks
+)
+HumanCommand = Annotated[_HumanCommands, Field(discriminator="kind")]
+SystemCommand = Annotated[_SystemCommands, Field(discriminator="kind")]
+WageCommand = Annotated[_HumanCommands | _SystemCommands, Field(discriminator="kind")]
 
 # Who may issue each command, and at which stages.
 _UNIT = "unit_cadre"
