@@ -45,9 +45,6 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
 }
 
-STAGE_EN_TO_ZH: dict[str, str] = {}
-
-
 class Lang:
     """The language of this invocation."""
 

@@ -456,7 +456,6 @@ _SystemCommands = (
     | ResumeTalks
 )
 HumanCommand = Annotated[_HumanCommands, Field(discriminator="kind")]
-SystemCommand = Annotated[_SystemCommands, Field(discriminator="kind")]
 WageCommand = Annotated[_HumanCommands | _SystemCommands, Field(discriminator="kind")]
 
 # Who may issue each command, and at which stages.

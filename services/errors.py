@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
 from domain.errors import ERRORS_BY_CODE, DomainError, InvalidState
@@ -33,5 +32,3 @@ def raise_domain_error(error: BaseException) -> None:
         raise InvalidState("流程未运行", "the process is not running") from error
     raise error
 
-
-__all__ = ["FailureError", "WorkflowUpdateFailedError", "as_domain_error", "raise_domain_error"]
