@@ -230,6 +230,11 @@ class CongressRules(_Rules):
     pass_threshold: MinFraction = Field(
         description="EDM §20: more than 1/2 of ALL delegates, not of those present."
     )
+    pass_by_item_kind: dict[str, MinFraction] = Field(
+        default_factory=dict,
+        description="[profile] a pass rule per agenda item kind (approval, advice, election, "
+        "appraisal); kinds not listed use pass_threshold.",
+    )
     report_working_days: int = Field(
         ge=1, description="SH §37: results reported to the higher union within 7 working days."
     )
@@ -256,6 +261,10 @@ class CongressRules(_Rules):
     motion_call_days_before: int = Field(
         ge=0, description="[profile] the call for motions opens about 30 days before the session."
     )
+
+    def pass_rule(self, item_kind: str) -> MinFraction:
+        """The share of ALL delegates an item of this kind needs."""
+        return self.pass_by_item_kind.get(item_kind, self.pass_threshold)
 
     @model_validator(mode="after")
     def _check_term(self) -> Self:

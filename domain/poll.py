@@ -1,0 +1,506 @@
+"""Polls of the workers' congress (职代会表决): yes/no, elections, appraisals; named or secret.
+
+A ``Poll`` owns the item's lifecycle (open → closing → closed → tallied → published).
+Ballots are separate aggregates, written through the service layer (fan-in), never
+through a workflow. A named ballot's id is derived from (poll, voter), so a second
+ballot collides. A secret ballot is two records: a ``Participation`` (who voted; its id
+collides the same way) and a ``SealedBallot`` (what was voted, encrypted to the poll's
+key, under a random id, stamped by nobody), so nothing links the two but the moment of
+writing, which the sealed ballot does not record either.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.actors import Acting, CommandMeta, Role
+from domain.base import LedgerAggregate, deterministic_id
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.profiles import MinFraction
+
+
+class ItemKind(StrEnum):
+    """Kinds of agenda item (议题类型)."""
+
+    APPROVAL = "approval"  # 审议通过
+    ADVICE = "advice"  # 审议建议
+    ELECTION = "election"  # 民主选举
+    APPRAISAL = "appraisal"  # 民主评议
+
+
+class PollKind(StrEnum):
+    """What a ballot asks."""
+
+    YES_NO = "yes_no"  # 赞成/反对/弃权
+    ELECTION = "election"  # 选举：选择不超过 N 名候选人
+    APPRAISAL = "appraisal"  # 评议：满意/基本满意/不满意
+
+
+YES_NO_OPTIONS = ["yes", "no", "abstain"]
+APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "dissatisfied"]
+OPTION_LABELS: dict[str, tuple[str, str]] = {
+    "yes": ("赞成", "yes"),
+    "no": ("反对", "no"),
+    "abstain": ("弃权", "abstain"),
+    "satisfied": ("满意", "satisfied"),
+    "basically_satisfied": ("基本满意", "basically satisfied"),
+    "dissatisfied": ("不满意", "dissatisfied"),
+}
+
+
+class PollStatus(StrEnum):
+    """Where a poll stands."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    TALLIED = "tallied"
+
+
+class PollSpec(BaseModel):
+    """An item put to the vote."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    poll_key: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    congress_key: str
+    session_id: str
+    item_no: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    item_kind: ItemKind
+    kind: PollKind
+    secret: bool
+    candidates: list[str] = Field(default_factory=list)
+    max_choices: int = Field(default=1, ge=1)
+    paper: bool = False  # counted by two tellers from paper ballots (纸质选票)
+    tellers: list[str] = Field(default_factory=list)  # 监票人, 计票人
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PollSpec:
+        if self.kind is PollKind.ELECTION:
+            if not self.candidates or len(set(self.candidates)) != len(self.candidates):
+                raise ValueError("an election needs distinct candidates")
+            if self.max_choices > len(self.candidates):
+                raise ValueError("max_choices exceeds the number of candidates")
+        elif self.candidates:
+            raise ValueError("only an election has candidates")
+        if self.paper and (len(self.tellers) != 2 or len(set(self.tellers)) != 2):
+            raise ValueError("a paper ballot needs two different tellers")
+        return self
+
+    def options(self) -> list[str]:
+        """The choices a ballot may name."""
+        if self.kind is PollKind.YES_NO:
+            return YES_NO_OPTIONS
+        if self.kind is PollKind.APPRAISAL:
+            return APPRAISAL_OPTIONS
+        return list(self.candidates)
+
+    def check_choices(self, choices: list[str]) -> None:
+        """Refuse a ballot that names unknown options or too many."""
+        if len(set(choices)) != len(choices):
+            raise InvalidInput("选票中有重复选项", "a ballot names an option twice")
+        unknown = [c for c in choices if c not in self.options()]
+        if unknown:
+            raise InvalidInput(f"无效选项：{', '.join(unknown)}", f"unknown option {unknown}")
+        limit = self.max_choices if self.kind is PollKind.ELECTION else 1
+        if self.kind is PollKind.ELECTION and not choices:
+            return  # an empty election ballot is a valid blank ballot (空白票)
+        if not 1 <= len(choices) <= limit:
+            raise InvalidInput(f"应选择 1 至 {limit} 项", f"choose between 1 and {limit} options")
+
+
+class TallyResult(BaseModel):
+    """The counted result of a poll."""
+
+    counts: dict[str, int]
+    ballots: int
+    total_delegates: int
+    present: int
+    quorum_met: bool
+    rule: str
+    passed: bool | None = None  # yes/no items
+    elected: list[str] = Field(default_factory=list)  # elections
+    satisfaction_rate: str | None = None  # appraisals: (满意+基本满意)/ballots
+
+
+class PublishedBallot(BaseModel):
+    """A secret ballot as published after closing: a receipt code and the choices."""
+
+    receipt: str
+    choices: list[str]
+
+
+class PaperCount(BaseModel):
+    """One teller's count of the paper ballots."""
+
+    teller: str
+    counts: dict[str, int]
+    ballots: int
+
+
+class PollView(BaseModel):
+    """Everything known about one poll."""
+
+    spec: PollSpec
+    unit_org: str
+    status: PollStatus
+    version: int = 0
+    opened_at: datetime
+    total_delegates: int
+    present_at_open: int
+    public_key: str | None = None  # X25519, hex: secret ballots are sealed to it
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+    present_at_close: int | None = None
+    participants: int | None = None
+    paper_counts: list[PaperCount] = Field(default_factory=list)
+    paper_mismatch: bool = False
+    result: TallyResult | None = None
+    published: list[PublishedBallot] = Field(default_factory=list)
+    published_digest: str | None = None
+    key_destroyed: bool = False
+
+
+def poll_id(poll_key: str) -> Any:
+    """The ledger id of a poll."""
+    return deterministic_id("poll", poll_key)
+
+
+def named_ballot_id(poll_key: str, voter: str) -> Any:
+    """A named ballot's id: one per voter and poll, so a second one collides."""
+    return deterministic_id("named-ballot", f"{poll_key}:{voter}")
+
+
+def participation_id(poll_key: str, voter: str) -> Any:
+    """A secret poll's record that this voter voted: one per voter and poll."""
+    return deterministic_id("participation", f"{poll_key}:{voter}")
+
+
+def quorum_met(present: int, total: int, quorum: MinFraction) -> bool:
+    """Quorum on ALL delegates (≥2/3 by default)."""
+    return total > 0 and quorum.allows(min(present, total), total)
+
+
+def tally(
+    spec: PollSpec,
+    choices_per_ballot: list[list[str]],
+    *,
+    total_delegates: int,
+    present: int,
+    quorum: MinFraction,
+    pass_rule: MinFraction,
+) -> TallyResult:
+    """Count ballots and apply the rules: every threshold is a share of ALL delegates."""
+    counts = Counter({option: 0 for option in spec.options()})
+    for choices in choices_per_ballot:
+        counts.update(choices)
+    ok = quorum_met(present, total_delegates, quorum)
+    rule = f"{'>' if pass_rule.strict else '≥'}{pass_rule.num}/{pass_rule.den} of {total_delegates}"
+    result = TallyResult(
+        counts=dict(counts),
+        ballots=len(choices_per_ballot),
+        total_delegates=total_delegates,
+        present=present,
+        quorum_met=ok,
+        rule=rule,
+    )
+    if spec.kind is PollKind.YES_NO:
+        result.passed = ok and pass_rule.allows(
+            min(counts["yes"], total_delegates), total_delegates
+        )
+    elif spec.kind is PollKind.ELECTION:
+        eligible = [
+            c
+            for c in spec.candidates
+            if ok and pass_rule.allows(min(counts[c], total_delegates), total_delegates)
+        ]
+        # Most votes first; a tie at the last seat elects nobody for that seat.
+        ranked = sorted(eligible, key=lambda c: -counts[c])
+        seats = spec.max_choices
+        elected = ranked[:seats]
+        if len(ranked) > seats and counts[ranked[seats - 1]] == counts[ranked[seats]]:
+            tied = counts[ranked[seats - 1]]
+            elected = [c for c in elected if counts[c] > tied]
+        result.elected = elected
+    else:
+        good = counts["satisfied"] + counts["basically_satisfied"]
+        n = len(choices_per_ballot)
+        result.satisfaction_rate = f"{good}/{n}" if n else "0/0"
+    return result
+
+
+# -- the poll ------------------------------------------------------------------------------
+
+
+class Poll(LedgerAggregate):
+    """One item put to the congress's vote."""
+
+    class Created(LedgerAggregate.Created):
+        """The chair opened the poll (开始表决)."""
+
+        state: dict[str, Any]
+
+        def apply(self, aggregate: Poll) -> None:
+            aggregate.s = PollView.model_validate(self.state)
+
+    class Changed(LedgerAggregate.Event):
+        def apply(self, aggregate: Poll) -> None:
+            self.evolve(aggregate.s)
+            aggregate.s.version = self.originator_version
+
+        def evolve(self, s: PollView) -> None:
+            raise NotImplementedError
+
+    class Closed(Changed):
+        """Voting ended (表决结束)."""
+
+        reason: str
+        present: int
+        participants: int
+
+        def evolve(self, s: PollView) -> None:
+            s.status = PollStatus.CLOSED
+            s.closed_at = self.timestamp
+            s.close_reason = self.reason
+            s.present_at_close = self.present
+            s.participants = self.participants
+
+    class PaperCountEntered(Changed):
+        """A teller entered the count of the paper ballots (计票)."""
+
+        teller: str
+        counts: dict[str, int]
+        ballots: int
+
+        def evolve(self, s: PollView) -> None:
+            s.paper_counts = [c for c in s.paper_counts if c.teller != self.teller]
+            s.paper_counts.append(
+                PaperCount(teller=self.teller, counts=self.counts, ballots=self.ballots)
+            )
+            if len(s.paper_counts) == 2:
+                a, b = s.paper_counts
+                s.paper_mismatch = (a.counts, a.ballots) != (b.counts, b.ballots)
+
+    class Tallied(Changed):
+        """The result was counted (计票结果)."""
+
+        result: dict[str, Any]
+
+        def evolve(self, s: PollView) -> None:
+            s.result = TallyResult.model_validate(self.result)
+            s.status = PollStatus.TALLIED
+
+    class BallotsPublished(Changed):
+        """The secret ballots were published in shuffled order with their receipt codes."""
+
+        ballots: list[dict[str, Any]]
+        digest: str
+
+        def evolve(self, s: PollView) -> None:
+            s.published = [PublishedBallot.model_validate(b) for b in self.ballots]
+            s.published_digest = self.digest
+
+    class KeyDestroyed(Changed):
+        """The poll's private key was destroyed: no sealed ballot can be opened again."""
+
+        def evolve(self, s: PollView) -> None:
+            s.key_destroyed = True
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__()
+
+    @classmethod
+    def open(
+        cls,
+        spec: PollSpec,
+        meta: CommandMeta,
+        *,
+        unit_org: str,
+        total_delegates: int,
+        present: int,
+        quorum: MinFraction,
+        public_key: str | None,
+    ) -> Poll:
+        """Open the poll; refused without a quorum of ALL delegates checked in."""
+        _check_chair(meta.acting, unit_org)
+        if total_delegates <= 0:
+            raise InvalidState("名册中没有代表", "the congress has no delegates")
+        if not quorum_met(present, total_delegates, quorum):
+            raise InvalidState(
+                f"到会代表 {present}/{total_delegates} 不足 {quorum.num}/{quorum.den}，不能表决",
+                f"{present} of {total_delegates} present: below the {quorum.num}/{quorum.den} quorum",
+            )
+        if spec.secret and not spec.paper and not public_key:
+            raise InvalidInput("无记名投票需要加密公钥", "a secret poll needs its public key")
+        state = PollView(
+            spec=spec,
+            unit_org=unit_org,
+            status=PollStatus.OPEN,
+            version=1,
+            opened_at=meta.occurred_at,
+            total_delegates=total_delegates,
+            present_at_open=present,
+            public_key=public_key,
+        )
+        return cls._new(poll_id(spec.poll_key), meta, state=state.model_dump(mode="json"))
+
+    def view(self) -> PollView:
+        """A copy of the current state."""
+        return self.s.model_copy(deep=True)
+
+    def close(self, reason: str, present: int, participants: int, meta: CommandMeta) -> None:
+        """End voting: by the chair, at the deadline, or when the roll is complete."""
+        if self.s.status is not PollStatus.OPEN:
+            raise InvalidState("表决已结束", "the poll is already closed")
+        if meta.acting.role is not Role.SYSTEM:
+            _check_chair(meta.acting, self.s.unit_org)
+        self._emit(self.Closed, meta, reason=reason, present=present, participants=participants)
+
+    def enter_paper_count(self, counts: dict[str, int], ballots: int, meta: CommandMeta) -> None:
+        """One of the two tellers enters the count; both must agree before it stands."""
+        if not self.s.spec.paper:
+            raise InvalidState("本项不是纸质选票", "this poll is not counted on paper")
+        if self.s.status is not PollStatus.CLOSED:
+            raise InvalidState("表决结束后才能计票", "count after the poll is closed")
+        teller = meta.acting.actor_id
+        if teller not in self.s.spec.tellers:
+            raise NotAuthorised(f"{teller} 不是本项的监票人或计票人", f"{teller} is not a teller")
+        unknown = [k for k in counts if k not in self.s.spec.options()]
+        if unknown or any(v < 0 for v in counts.values()):
+            raise InvalidInput(f"计票数据无效：{unknown}", f"invalid counts {counts}")
+        full = {option: counts.get(option, 0) for option in self.s.spec.options()}
+        if ballots < 0 or ballots > self.s.total_delegates:
+            raise InvalidInput("选票张数无效", "invalid number of ballots")
+        self._emit(self.PaperCountEntered, meta, counts=full, ballots=ballots, teller=teller)
+
+    def agreed_paper_count(self) -> PaperCount | None:
+        """The count both tellers entered, when they agree."""
+        if len(self.s.paper_counts) == 2 and not self.s.paper_mismatch:
+            return self.s.paper_counts[0]
+        return None
+
+    def record_tally(self, result: TallyResult, meta: CommandMeta) -> None:
+        """Record the counted result."""
+        if self.s.status is not PollStatus.CLOSED:
+            raise InvalidState("表决尚未结束或已计票", "the poll is not closed, or already tallied")
+        self._emit(self.Tallied, meta, result=result.model_dump(mode="json"))
+
+    def publish(self, ballots: list[PublishedBallot], digest: str, meta: CommandMeta) -> None:
+        """Publish the opened secret ballots, shuffled, with receipts."""
+        if self.s.status is not PollStatus.TALLIED or self.s.published_digest is not None:
+            raise InvalidState("不能公布选票", "the ballots cannot be published now")
+        self._emit(
+            self.BallotsPublished, meta, ballots=[b.model_dump() for b in ballots], digest=digest
+        )
+
+    def key_destroyed(self, meta: CommandMeta) -> None:
+        """Record that the private key is gone."""
+        if not self.s.key_destroyed:
+            self._emit(self.KeyDestroyed, meta)
+
+
+def _check_chair(acting: Acting, unit_org: str) -> None:
+    if acting.role is not Role.CADRE or acting.org_id != unit_org:
+        raise NotAuthorised(
+            f"只有本单位（{unit_org}）工会干部（大会主持）可以开启或结束表决",
+            f"only a cadre of {unit_org} (the chair) opens or closes a poll",
+        )
+
+
+# -- ballots ---------------------------------------------------------------------------------
+
+
+class NamedBallot(LedgerAggregate):
+    """A named ballot (记名投票): who voted what, one per voter and poll."""
+
+    class Created(LedgerAggregate.Created):
+        poll_key: str
+        voter: str
+        choices: list[str]
+
+        def apply(self, aggregate: NamedBallot) -> None:
+            aggregate.poll_key = self.poll_key
+            aggregate.voter = self.voter
+            aggregate.choices = list(self.choices)
+
+    def __init__(self, poll_key: str, voter: str, choices: list[str]) -> None:
+        super().__init__()
+
+    @classmethod
+    def cast(cls, poll_key: str, choices: list[str], meta: CommandMeta) -> NamedBallot:
+        """Record a named vote."""
+        voter = meta.acting.actor_id
+        return cls._new(
+            named_ballot_id(poll_key, voter), meta, poll_key=poll_key, voter=voter, choices=choices
+        )
+
+
+class Participation(LedgerAggregate):
+    """That a delegate voted in a secret poll (已投票记录) — never what."""
+
+    class Created(LedgerAggregate.Created):
+        poll_key: str
+        voter: str
+
+        def apply(self, aggregate: Participation) -> None:
+            aggregate.poll_key = self.poll_key
+            aggregate.voter = self.voter
+
+    def __init__(self, poll_key: str, voter: str) -> None:
+        super().__init__()
+
+    @classmethod
+    def record(cls, poll_key: str, meta: CommandMeta) -> Participation:
+        """Record that the acting delegate voted."""
+        voter = meta.acting.actor_id
+        return cls._new(participation_id(poll_key, voter), meta, poll_key=poll_key, voter=voter)
+
+
+class SealedBallot(LedgerAggregate):
+    """A secret ballot's content, encrypted to the poll's key; it names no voter."""
+
+    class Created(LedgerAggregate.Created):
+        poll_key: str
+        ephemeral_key: str
+        nonce: str
+        ciphertext: str
+
+        def apply(self, aggregate: SealedBallot) -> None:
+            aggregate.poll_key = self.poll_key
+            aggregate.ephemeral_key = self.ephemeral_key
+            aggregate.nonce = self.nonce
+            aggregate.ciphertext = self.ciphertext
+
+    def __init__(self, poll_key: str, ephemeral_key: str, nonce: str, ciphertext: str) -> None:
+        super().__init__()
+
+    @classmethod
+    def seal(
+        cls,
+        ballot_id: Any,
+        poll_key: str,
+        *,
+        ephemeral_key: str,
+        nonce: str,
+        ciphertext: str,
+        meta: CommandMeta,
+    ) -> SealedBallot:
+        """Store an encrypted ballot under a random id; ``meta`` must be anonymous."""
+        if meta.acting.actor_id != ANONYMOUS:
+            raise ValueError("a sealed ballot is stamped by nobody")
+        return cls._new(
+            ballot_id,
+            meta,
+            poll_key=poll_key,
+            ephemeral_key=ephemeral_key,
+            nonce=nonce,
+            ciphertext=ciphertext,
+        )
+
+
+ANONYMOUS = "anonymous"

@@ -1,0 +1,326 @@
+"""A session of the workers' congress (职代会会议): agenda, papers, check-in, results, report.
+
+The session's own stream holds its lifecycle; each delegate's check-in is an aggregate
+of its own (id derived from session and delegate), so a thousand check-ins never grow
+one stream and a second check-in collides.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.actors import CommandMeta, Role
+from domain.base import LedgerAggregate, deterministic_id
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.poll import ItemKind, PollKind
+from domain.profiles import RuleProfile
+
+
+class SessionKind(StrEnum):
+    """Regular or extraordinary (临时会议)."""
+
+    REGULAR = "regular"
+    EXTRAORDINARY = "extraordinary"
+
+
+class SessionStatus(StrEnum):
+    """Where a session stands."""
+
+    CONVENED = "convened"  # 已通知，材料已送达
+    OPEN = "open"  # 开会中
+    CLOSED = "closed"  # 闭会
+    PUBLISHED = "published"  # 结果已公布，待报告上级工会
+    REPORTED = "reported"  # 已报告上级工会
+
+
+class AgendaItem(BaseModel):
+    """One item of the agenda (议题)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    no: int = Field(ge=1)
+    title: str = Field(min_length=1)
+    kind: ItemKind
+    poll_kind: PollKind | None = None  # default from the kind
+    secret: bool | None = None  # default: approval items secret (SH §31)
+    candidates: list[str] = Field(default_factory=list)
+    max_choices: int = Field(default=1, ge=1)
+
+    def effective_poll_kind(self) -> PollKind:
+        """The ballot this item uses."""
+        if self.poll_kind is not None:
+            return self.poll_kind
+        return {
+            ItemKind.ELECTION: PollKind.ELECTION,
+            ItemKind.APPRAISAL: PollKind.APPRAISAL,
+        }.get(self.kind, PollKind.YES_NO)
+
+    def is_secret(self) -> bool:
+        """Approval and election items default to a secret ballot."""
+        if self.secret is not None:
+            return self.secret
+        return self.kind in (ItemKind.APPROVAL, ItemKind.ELECTION)
+
+
+class ItemOutcome(BaseModel):
+    """What the congress decided on an item."""
+
+    item_no: int
+    poll_key: str
+    summary: str
+    passed: bool | None = None
+
+
+class SessionView(BaseModel):
+    """Everything known about one session."""
+
+    session_id: str
+    congress_key: str
+    unit_org: str
+    unit_path: list[str]
+    kind: SessionKind
+    agenda: list[AgendaItem]
+    papers_sent_on: date
+    opens_on: date
+    requested_by: list[str] = Field(default_factory=list)
+    status: SessionStatus
+    version: int = 0
+    outcomes: list[ItemOutcome] = Field(default_factory=list)
+    published_on: date | None = None
+    report_due: date | None = None
+    report_due_provisional: bool = False
+    report_reminder_on: date | None = None
+    report_reminded: bool = False
+    report_overdue: bool = False
+    reported_on: date | None = None
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> SessionView:
+        nos = [i.no for i in self.agenda]
+        if len(set(nos)) != len(nos):
+            raise ValueError("agenda item numbers must be unique")
+        return self
+
+    def item(self, no: int) -> AgendaItem:
+        """An agenda item by number."""
+        for item in self.agenda:
+            if item.no == no:
+                return item
+        raise InvalidInput(f"议程中没有第 {no} 项", f"no agenda item {no}")
+
+    def poll_key(self, no: int) -> str:
+        """The poll of an item."""
+        return f"{self.session_id}:item{no}"
+
+
+def session_id_for(congress_key: str, label: str) -> str:
+    """A session's id: the congress and a label such as "2026-1"."""
+    return f"{congress_key}:{label}"
+
+
+def session_ledger_id(session_id: str) -> Any:
+    """The ledger id of a session."""
+    return deterministic_id("congress-session", session_id)
+
+
+def check_in_id(session_id: str, delegate: str) -> Any:
+    """One check-in per delegate and session."""
+    return deterministic_id("check-in", f"{session_id}:{delegate}")
+
+
+class Session(LedgerAggregate):
+    """A session of the workers' congress."""
+
+    class Created(LedgerAggregate.Created):
+        """The session was convened and its papers sent (召开通知，会议材料送达)."""
+
+        state: dict[str, Any]
+
+        def apply(self, aggregate: Session) -> None:
+            aggregate.s = SessionView.model_validate(self.state)
+
+    class Changed(LedgerAggregate.Event):
+        def apply(self, aggregate: Session) -> None:
+            self.evolve(aggregate.s)
+            aggregate.s.version = self.originator_version
+
+        def evolve(self, s: SessionView) -> None:
+            raise NotImplementedError
+
+    class Opened(Changed):
+        def evolve(self, s: SessionView) -> None:
+            s.status = SessionStatus.OPEN
+
+    class ItemDecided(Changed):
+        outcome: dict[str, Any]
+
+        def evolve(self, s: SessionView) -> None:
+            outcome = ItemOutcome.model_validate(self.outcome)
+            s.outcomes = [o for o in s.outcomes if o.item_no != outcome.item_no] + [outcome]
+
+    class Closed(Changed):
+        def evolve(self, s: SessionView) -> None:
+            s.status = SessionStatus.CLOSED
+
+    class ResultsPublished(Changed):
+        published_on: date
+        report_due: date
+        report_due_provisional: bool
+        report_reminder_on: date | None
+
+        def evolve(self, s: SessionView) -> None:
+            s.status = SessionStatus.PUBLISHED
+            s.published_on = self.published_on
+            s.report_due = self.report_due
+            s.report_due_provisional = self.report_due_provisional
+            s.report_reminder_on = self.report_reminder_on
+
+    class ReportReminded(Changed):
+        def evolve(self, s: SessionView) -> None:
+            s.report_reminded = True
+
+    class ReportOverdue(Changed):
+        def evolve(self, s: SessionView) -> None:
+            s.report_overdue = True
+
+    class Reported(Changed):
+        reported_on: date
+
+        def evolve(self, s: SessionView) -> None:
+            s.status = SessionStatus.REPORTED
+            s.reported_on = self.reported_on
+
+    def __init__(self, state: dict[str, Any]) -> None:
+        super().__init__()
+
+    @classmethod
+    def convene(
+        cls,
+        state: SessionView,
+        meta: CommandMeta,
+        *,
+        profile: RuleProfile,
+        total_delegates: int,
+    ) -> Session:
+        """Convene a session; the papers must reach delegates N days before it opens."""
+        _check_cadre(meta, state.unit_org)
+        rules = profile.congress
+        earliest = state.papers_sent_on + timedelta(days=rules.papers_before_days)
+        if state.opens_on < earliest:
+            raise InvalidInput(
+                f"会议材料须在开会{rules.papers_before_days}日前送达代表：最早 {earliest} 开会",
+                f"papers must reach delegates {rules.papers_before_days} days before: open on {earliest} at the earliest",
+            )
+        if not state.agenda:
+            raise InvalidInput("议程为空", "the agenda is empty")
+        if state.kind is SessionKind.EXTRAORDINARY:
+            need = rules.extraordinary_request_fraction
+            count = len(set(state.requested_by))
+            if not need.allows(min(count, total_delegates), total_delegates):
+                raise InvalidInput(
+                    f"临时会议须由{need.num}/{need.den}以上代表提议（现 {count}/{total_delegates}）",
+                    f"an extraordinary session needs {need.num}/{need.den} of delegates ({count}/{total_delegates})",
+                )
+        state = state.model_copy(update={"status": SessionStatus.CONVENED, "version": 1})
+        return cls._new(
+            session_ledger_id(state.session_id), meta, state=state.model_dump(mode="json")
+        )
+
+    def view(self) -> SessionView:
+        """A copy of the current state."""
+        return self.s.model_copy(deep=True)
+
+    def open(self, meta: CommandMeta) -> None:
+        """Open the session on or after its date."""
+        _check_cadre(meta, self.s.unit_org)
+        if self.s.status is not SessionStatus.CONVENED:
+            raise InvalidState("会议已开始或已结束", "the session is not waiting to open")
+        if meta.today() < self.s.opens_on:
+            raise InvalidState(
+                f"会议定于 {self.s.opens_on} 召开，不能提前开会",
+                f"the session opens on {self.s.opens_on}, not earlier",
+            )
+        self._emit(self.Opened, meta)
+
+    def decide_item(self, outcome: ItemOutcome, meta: CommandMeta) -> None:
+        """Record an item's result."""
+        if self.s.status is not SessionStatus.OPEN:
+            raise InvalidState("会议未在进行中", "the session is not open")
+        self.s.item(outcome.item_no)
+        self._emit(self.ItemDecided, meta, outcome=outcome.model_dump())
+
+    def close(self, meta: CommandMeta) -> None:
+        """Close the session."""
+        _check_cadre(meta, self.s.unit_org)
+        if self.s.status is not SessionStatus.OPEN:
+            raise InvalidState("会议未在进行中", "the session is not open")
+        self._emit(self.Closed, meta)
+
+    def publish(self, meta: CommandMeta, *, due: Any, reminder_on: date | None) -> None:
+        """Publish the results to employees; the report to the higher union falls due."""
+        _check_cadre(meta, self.s.unit_org)
+        if self.s.status is not SessionStatus.CLOSED:
+            raise InvalidState("闭会后才能公布结果", "publish after the session closes")
+        self._emit(
+            self.ResultsPublished,
+            meta,
+            published_on=meta.today(),
+            report_due=due.date,
+            report_due_provisional=due.provisional,
+            report_reminder_on=reminder_on,
+        )
+
+    def remind_report(self, meta: CommandMeta) -> None:
+        """Remind the unit before the report is due."""
+        if self.s.status is SessionStatus.PUBLISHED and not self.s.report_reminded:
+            self._emit(self.ReportReminded, meta)
+
+    def flag_report_overdue(self, meta: CommandMeta) -> None:
+        """The report to the higher union is late."""
+        if self.s.status is SessionStatus.PUBLISHED and not self.s.report_overdue:
+            if self.s.report_due is not None and meta.today() <= self.s.report_due:
+                raise InvalidState("报告期限未到", "the report is not yet due")
+            self._emit(self.ReportOverdue, meta)
+
+    def report(self, meta: CommandMeta) -> None:
+        """Report the session to the higher union (报上级工会)."""
+        _check_cadre(meta, self.s.unit_org)
+        if self.s.status is not SessionStatus.PUBLISHED:
+            raise InvalidState("结果公布后才能报告", "report after publishing the results")
+        self._emit(self.Reported, meta, reported_on=meta.today())
+
+
+class CheckIn(LedgerAggregate):
+    """A delegate's check-in at a session (代表签到)."""
+
+    class Created(LedgerAggregate.Created):
+        session_id: str
+        delegate: str
+
+        def apply(self, aggregate: CheckIn) -> None:
+            aggregate.session_id = self.session_id
+            aggregate.delegate = self.delegate
+
+    def __init__(self, session_id: str, delegate: str) -> None:
+        super().__init__()
+
+    @classmethod
+    def record(cls, session_id: str, delegate: str, meta: CommandMeta) -> CheckIn:
+        """Record the check-in (by the delegate, or by a cadre at the desk)."""
+        return cls._new(
+            check_in_id(session_id, delegate), meta, session_id=session_id, delegate=delegate
+        )
+
+
+def _check_cadre(meta: CommandMeta, unit_org: str) -> None:
+    if meta.acting.role is Role.SYSTEM:
+        return
+    if meta.acting.role is not Role.CADRE or meta.acting.org_id != unit_org:
+        raise NotAuthorised(
+            f"只有本单位（{unit_org}）工会干部可以主持会议",
+            f"only a cadre of {unit_org} runs the session",
+        )

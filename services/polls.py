@@ -1,0 +1,379 @@
+"""Check-in and voting: high fan-in input that goes straight to the ledger, never through a
+workflow; plus opening, closing and tallying polls for the session workflow's activities.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+from pydantic import BaseModel
+
+from domain.actors import Acting, CommandMeta, Role
+from domain.base import canonical_bytes
+from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from domain.poll import (
+    ANONYMOUS,
+    NamedBallot,
+    Participation,
+    Poll,
+    PollSpec,
+    PollStatus,
+    PollView,
+    PublishedBallot,
+    SealedBallot,
+    TallyResult,
+    poll_id,
+    tally,
+)
+from domain.profiles import RuleProfile
+from domain.session import CheckIn, SessionStatus, SessionView, check_in_id, session_ledger_id
+from ledger.app import Ledger
+from projections.counters import KeyCounter
+from services.ballot_box import BallotBox
+from services.directory import DirectoryService
+
+log = structlog.get_logger(__name__)
+
+RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+
+
+class CastResult(BaseModel):
+    """What a voter gets back: a receipt code for a secret ballot."""
+
+    poll_key: str
+    receipt: str | None = None
+    roll_complete: bool = False
+
+
+def new_receipt() -> str:
+    """A random receipt code, e.g. ``K7QH-3MZP-WD``."""
+    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+class PollService:
+    """The ballot box of the congress."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        directory: DirectoryService,
+        box: BallotBox,
+        *,
+        on_roll_complete: Callable[[str, str], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.directory = directory
+        self.box = box
+        self.on_roll_complete = on_roll_complete
+        self._checked_in = KeyCounter(ledger, "session_id", CheckIn.Created)
+        self._voters = KeyCounter(ledger, "poll_key", Participation.Created, NamedBallot.Created)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def session(self, session_id: str) -> SessionView:
+        """A session as the ledger has it."""
+        aggregate = self.ledger.find(session_ledger_id(session_id))
+        if aggregate is None:
+            raise NotFound(f"会议 {session_id} 不存在", f"no session {session_id}")
+        return aggregate.view()
+
+    def poll(self, poll_key: str) -> PollView:
+        """A poll as the ledger has it."""
+        aggregate = self.ledger.find(poll_id(poll_key))
+        if aggregate is None:
+            raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
+        return aggregate.view()
+
+    def present(self, session_id: str) -> int:
+        """Delegates checked in at the session."""
+        return self._checked_in.count(session_id)
+
+    def voters(self, poll_key: str) -> int:
+        """Delegates who voted in the poll."""
+        return self._voters.count(poll_key)
+
+    def is_checked_in(self, session_id: str, delegate: str) -> bool:
+        """Whether the delegate checked in."""
+        return self.ledger.find(check_in_id(session_id, delegate)) is not None
+
+    # -- check-in ----------------------------------------------------------------------
+
+    def check_in(
+        self, session_id: str, delegate: str, *, is_delegate: Callable[[str], bool]
+    ) -> bool:
+        """Check a delegate in; True when new, False when already checked in."""
+        acting = self.directory.acting(delegate, Role.DELEGATE)
+        session = self.session(session_id)
+        if session.status is not SessionStatus.OPEN:
+            raise InvalidState("会议未在进行中，不能签到", "the session is not open for check-in")
+        if not is_delegate(delegate):
+            raise NotAuthorised(
+                f"{delegate} 不是本届职代会代表", f"{delegate} is not a delegate of this congress"
+            )
+        meta = _meta(acting, f"check-in:{session_id}:{delegate}")
+        try:
+            self.ledger.save(CheckIn.record(session_id, delegate, meta))
+        except IntegrityError:
+            return False
+        return True
+
+    # -- voting ------------------------------------------------------------------------
+
+    def cast(self, poll_key: str, voter: str, choices: list[str]) -> CastResult:
+        """Cast a ballot: once per delegate, only while the poll is open, only if checked in."""
+        acting = self.directory.acting(voter, Role.DELEGATE)
+        poll = self.poll(poll_key)
+        spec = poll.spec
+        if poll.status is not PollStatus.OPEN:
+            raise InvalidState("表决已结束，不能再投票", "the poll is closed: no more votes")
+        if spec.paper:
+            raise InvalidState("本项使用纸质选票", "this item is voted on paper")
+        if not self.is_checked_in(spec.session_id, voter):
+            raise NotAuthorised(
+                f"{voter} 不是本次会议已签到的代表，不能投票",
+                f"{voter} is not a checked-in delegate of this session",
+            )
+        spec.check_choices(choices)
+        if spec.secret:
+            receipt = self._cast_secret(poll, acting, choices)
+        else:
+            receipt = None
+            try:
+                self.ledger.save(
+                    NamedBallot.cast(poll_key, choices, _meta(acting, f"ballot:{poll_key}:{voter}"))
+                )
+            except IntegrityError:
+                raise InvalidState(
+                    "已经投过票，不能重复投票", "already voted in this poll"
+                ) from None
+        complete = self.voters(poll_key) >= self.present(spec.session_id)
+        if complete and self.on_roll_complete is not None:
+            self.on_roll_complete(spec.session_id, poll_key)
+        # Never log the voter with a secret ballot: who voted is in the ledger already.
+        log.info("ballot_cast", poll_key=poll_key, secret=spec.secret)
+        return CastResult(poll_key=poll_key, receipt=receipt, roll_complete=complete)
+
+    def _cast_secret(self, poll: PollView, acting: Acting, choices: list[str]) -> str:
+        assert poll.public_key is not None
+        poll_key = poll.spec.poll_key
+        receipt = new_receipt()
+        ephemeral, nonce, ciphertext = self.box.seal(poll.public_key, {"r": receipt, "c": choices})
+        participation = Participation.record(
+            poll_key, _meta(acting, f"participation:{poll_key}:{acting.actor_id}")
+        )
+        # The sealed ballot names nobody, and carries the poll's opening time, not the
+        # moment of casting, so neither its stamp nor its time points at the voter.
+        anonymous = Acting(
+            actor_id=ANONYMOUS, role=Role.DELEGATE, roles=[Role.DELEGATE], org_id=poll.unit_org
+        )
+        sealed = SealedBallot.seal(
+            uuid.uuid4(),
+            poll_key,
+            ephemeral_key=ephemeral,
+            nonce=nonce,
+            ciphertext=ciphertext,
+            meta=CommandMeta(
+                command_id=str(uuid.uuid4()), acting=anonymous, occurred_at=poll.opened_at
+            ),
+        )
+        try:
+            self.ledger.save(participation, sealed)  # one transaction: both or neither
+        except IntegrityError:
+            raise InvalidState("已经投过票，不能重复投票", "already voted in this poll") from None
+        return receipt
+
+    # -- the poll's lifecycle (run by the session workflow's activities) ---------------------
+
+    def open_poll(
+        self, spec: PollSpec, meta: CommandMeta, *, total_delegates: int, profile: RuleProfile
+    ) -> PollView:
+        """Open a poll after checking the quorum; a retried open meets the same poll."""
+        session = self.session(spec.session_id)
+        if session.status is not SessionStatus.OPEN:
+            raise InvalidState("会议未在进行中", "the session is not open")
+        public_key = self.box.create_key(spec.poll_key) if spec.secret and not spec.paper else None
+        result = self.ledger.execute(
+            poll_id(spec.poll_key),
+            meta,
+            create=lambda: Poll.open(
+                spec,
+                meta,
+                unit_org=session.unit_org,
+                total_delegates=total_delegates,
+                present=self.present(spec.session_id),
+                quorum=profile.congress.quorum,
+                public_key=public_key,
+            ),
+        )
+        return result.aggregate.view()
+
+    def close_poll(self, poll_key: str, reason: str, meta: CommandMeta) -> PollView:
+        """Stop accepting ballots."""
+        spec = self.poll(poll_key).spec
+        present, voters = self.present(spec.session_id), self.voters(poll_key)
+        result = self.ledger.execute(
+            poll_id(poll_key), meta, lambda p: p.close(reason, present, voters, meta)
+        )
+        return result.aggregate.view()
+
+    def enter_paper_count(
+        self, poll_key: str, teller: str, counts: dict[str, int], ballots: int, command_id: str
+    ) -> PollView:
+        """A teller's count of the paper ballots."""
+        acting = self.directory.acting(teller, Role.DELEGATE)
+        meta = _meta(acting, command_id)
+        result = self.ledger.execute(
+            poll_id(poll_key), meta, lambda p: p.enter_paper_count(counts, ballots, meta)
+        )
+        return result.aggregate.view()
+
+    def tally_poll(self, poll_key: str, meta: CommandMeta, profile: RuleProfile) -> PollView:
+        """Count, decide, and for a secret poll publish the shuffled ballots and destroy the key."""
+        aggregate = self.ledger.find(poll_id(poll_key))
+        if aggregate is None:
+            raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
+        view: PollView = aggregate.view()
+        if view.status is PollStatus.TALLIED:
+            self._destroy_key(view, meta)  # a retry after a crash between the two steps
+            return self.poll(poll_key)
+        if view.status is not PollStatus.CLOSED:
+            raise InvalidState("表决尚未结束", "the poll is still open")
+        spec = view.spec
+        present = view.present_at_close or 0
+        rules = profile.congress
+        pass_rule = rules.pass_rule(spec.item_kind.value)
+        published: list[PublishedBallot] = []
+        if spec.paper:
+            agreed = aggregate.agreed_paper_count()
+            if agreed is None:
+                raise InvalidState(
+                    "两名计票人的计票结果不一致或尚未全部录入",
+                    "the two tellers' counts are missing or do not agree",
+                )
+            result = _from_counts(
+                spec, agreed.counts, agreed.ballots, view, present, rules.quorum, pass_rule
+            )
+        elif spec.secret:
+            published = self._open_sealed(poll_key)
+            result = tally(
+                spec,
+                [b.choices for b in published],
+                total_delegates=view.total_delegates,
+                present=present,
+                quorum=rules.quorum,
+                pass_rule=pass_rule,
+            )
+        else:
+            choices = [b.choices for b in self._named_ballots(poll_key)]
+            result = tally(
+                spec,
+                choices,
+                total_delegates=view.total_delegates,
+                present=present,
+                quorum=rules.quorum,
+                pass_rule=pass_rule,
+            )
+        aggregate.record_tally(result, meta)
+        if spec.secret and not spec.paper:
+            digest = hashlib.sha256(
+                canonical_bytes([b.model_dump() for b in published])
+            ).hexdigest()
+            aggregate.publish(published, digest, meta)
+        self.ledger.save(aggregate)
+        self._destroy_key(aggregate.view(), meta)
+        return self.poll(poll_key)
+
+    def _destroy_key(self, view: PollView, meta: CommandMeta) -> None:
+        if not view.spec.secret or view.spec.paper or view.key_destroyed:
+            return
+        self.box.destroy(view.spec.poll_key)
+        done = meta.model_copy(update={"command_id": f"{meta.command_id}:key-destroyed"})
+        self.ledger.execute(poll_id(view.spec.poll_key), done, lambda p: p.key_destroyed(done))
+
+    def _open_sealed(self, poll_key: str) -> list[PublishedBallot]:
+        marker = f'"poll_key":"{poll_key}"'.encode()
+        topic = [get_topic(SealedBallot.Created)]
+        ballots: list[PublishedBallot] = []
+        start = 1
+        while True:
+            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
+            if not batch:
+                break
+            for n in batch:
+                if marker not in n.state:
+                    continue
+                event = self.ledger.mapper.to_domain_event(n)
+                content = self.box.open(
+                    poll_key, event.ephemeral_key, event.nonce, event.ciphertext
+                )
+                ballots.append(PublishedBallot(receipt=content["r"], choices=list(content["c"])))
+            start = batch[-1].id + 1
+        # Published in a random order, so the order of casting is gone too.
+        secrets.SystemRandom().shuffle(ballots)
+        return ballots
+
+    def _named_ballots(self, poll_key: str) -> list[NamedBallot]:
+        topic = [get_topic(NamedBallot.Created)]
+        marker = f'"poll_key":"{poll_key}"'.encode()
+        found = []
+        start = 1
+        while True:
+            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
+            if not batch:
+                break
+            for n in batch:
+                if marker in n.state:
+                    found.append(self.ledger.get(n.originator_id))
+            start = batch[-1].id + 1
+        return found
+
+    def verify_receipt(self, poll_key: str, receipt: str) -> PublishedBallot | None:
+        """The published ballot with this receipt, if it was counted."""
+        view = self.poll(poll_key)
+        if not view.spec.secret:
+            raise InvalidInput("记名表决没有回执码", "a named poll has no receipts")
+        if view.published_digest is None:
+            raise InvalidState("选票尚未公布", "the ballots are not published yet")
+        wanted = receipt.strip().upper()
+        return next((b for b in view.published if b.receipt == wanted), None)
+
+    def begin_session_check(self, session_id: str) -> None:
+        """Refuse to proceed unless the session exists."""
+        self.session(session_id)
+
+
+def _from_counts(
+    spec: PollSpec,
+    counts: dict[str, int],
+    ballots: int,
+    view: PollView,
+    present: int,
+    quorum: Any,
+    pass_rule: Any,
+) -> TallyResult:
+    # Expand the agreed paper counts into ballots-of-one-choice for the same rules.
+    expanded: list[list[str]] = []
+    for option, n in counts.items():
+        expanded.extend([[option]] * n)
+    result = tally(
+        spec,
+        expanded,
+        total_delegates=view.total_delegates,
+        present=present,
+        quorum=quorum,
+        pass_rule=pass_rule,
+    )
+    return result.model_copy(update={"ballots": ballots})
+
+
+def _meta(acting: Acting, command_id: str) -> CommandMeta:
+    return CommandMeta(command_id=command_id, acting=acting, occurred_at=datetime.now(UTC))

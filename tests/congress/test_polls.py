@@ -1,0 +1,171 @@
+"""Polls through the service layer: eligibility, once-only, secret ballots, tallies."""
+
+from __future__ import annotations
+
+import concurrent.futures
+from pathlib import Path
+
+import pytest
+
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.poll import NamedBallot, Participation, PollKind, SealedBallot
+from tests.congress.fixtures import make_floor
+
+
+def stream_count(ledger, cls) -> int:
+    from eventsourcing.utils import get_topic
+
+    return len(ledger.recorder.select_notifications(1, 100000, topics=[get_topic(cls)]))
+
+
+def test_exactly_half_of_all_delegates_does_not_pass_and_one_more_does(tmp_path: Path):
+    floor = make_floor(tmp_path, 10)
+    floor.check_in(floor.delegates)
+    half = floor.open(1, PollKind.YES_NO, secret=False)
+    for i, d in enumerate(floor.delegates):
+        floor.polls.cast(half, d, ["yes" if i < 5 else "no"])
+    assert floor.close_and_tally(half).result.passed is False
+    more = floor.open(2, PollKind.YES_NO, secret=False)
+    for i, d in enumerate(floor.delegates):
+        floor.polls.cast(more, d, ["yes" if i < 6 else "abstain"])
+    assert floor.close_and_tally(more).result.passed is True
+
+
+def test_pass_counts_all_delegates_not_those_present(tmp_path: Path):
+    floor = make_floor(tmp_path, 30)
+    floor.check_in(floor.delegates[:21])  # quorum: 21 of 30 >= 2/3
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    for d in floor.delegates[:15]:  # 15 of 21 present, but only half of all 30
+        floor.polls.cast(key, d, ["yes"])
+    result = floor.close_and_tally(key).result
+    assert result.quorum_met and result.counts["yes"] == 15 and result.passed is False
+
+
+def test_quorum_at_exactly_two_thirds_opens_and_one_below_is_refused(tmp_path: Path):
+    floor = make_floor(tmp_path, 30)
+    floor.check_in(floor.delegates[:19])
+    with pytest.raises(InvalidState, match="19/30"):
+        floor.open(1, PollKind.YES_NO, secret=False)
+    floor.check_in(floor.delegates[19:20])
+    assert floor.polls.poll(floor.open(1, PollKind.YES_NO, secret=False)).present_at_open == 20
+
+
+def test_non_delegate_unchecked_late_and_second_votes_are_refused_and_change_nothing(
+    tmp_path: Path,
+):
+    floor = make_floor(tmp_path, 6)
+    floor.check_in(floor.delegates[:5])
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    before = floor.ledger.max_notification_id()
+    with pytest.raises(NotAuthorised):
+        floor.polls.cast(key, "wang.li", ["yes"])  # a cadre, not a delegate
+    with pytest.raises(NotAuthorised, match="签到"):
+        floor.polls.cast(key, floor.delegates[5], ["yes"])  # delegate, not checked in
+    with pytest.raises(InvalidInput):
+        floor.polls.cast(key, floor.delegates[0], ["maybe"])
+    assert floor.ledger.max_notification_id() == before
+    floor.polls.cast(key, floor.delegates[0], ["yes"])
+    after_first = floor.ledger.max_notification_id()
+    with pytest.raises(InvalidState, match="重复"):
+        floor.polls.cast(key, floor.delegates[0], ["no"])
+    assert floor.ledger.max_notification_id() == after_first
+    floor.polls.close_poll(key, "chair", floor.meta("close"))
+    with pytest.raises(InvalidState, match="结束"):
+        floor.polls.cast(key, floor.delegates[1], ["yes"])
+    assert floor.ledger.max_notification_id() == after_first + 1  # only the Closed event
+
+
+@pytest.mark.parametrize("secret", [False, True])
+def test_fifty_simultaneous_ballots_of_one_delegate_count_once(tmp_path: Path, secret: bool):
+    floor = make_floor(tmp_path, 3)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=secret)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=50) as pool:
+        futures = [
+            pool.submit(floor.polls.cast, key, floor.delegates[0], ["yes"]) for _ in range(50)
+        ]
+        outcomes = [f.exception() for f in futures]
+    accepted = [o for o in outcomes if o is None]
+    refused = [o for o in outcomes if o is not None]
+    assert len(accepted) == 1
+    assert all(isinstance(o, InvalidState) for o in refused)
+    if secret:
+        assert stream_count(floor.ledger, Participation.Created) == 1
+        assert stream_count(floor.ledger, SealedBallot.Created) == 1
+    else:
+        assert stream_count(floor.ledger, NamedBallot.Created) == 1
+    assert floor.close_and_tally(key).result.counts["yes"] == 1
+
+
+def test_secret_ballots_are_published_shuffled_with_receipts_and_the_key_is_destroyed(
+    tmp_path: Path,
+):
+    floor = make_floor(tmp_path, 9)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    receipts = {}
+    for i, d in enumerate(floor.delegates):
+        choice = ["yes", "no", "abstain"][i % 3]
+        receipts[floor.polls.cast(key, d, [choice]).receipt] = choice
+    view = floor.close_and_tally(key)
+    assert view.key_destroyed and not floor.polls.box.has_key(key)
+    assert sorted(b.receipt for b in view.published) == sorted(receipts)
+    for receipt, choice in receipts.items():
+        assert floor.polls.verify_receipt(key, receipt).choices == [choice]
+    assert floor.polls.verify_receipt(key, "NOPE-NOPE-NO") is None
+    recount = {
+        o: sum(1 for b in view.published if b.choices == [o]) for o in ("yes", "no", "abstain")
+    }
+    assert (
+        recount == {o: view.result.counts[o] for o in recount} == {"yes": 3, "no": 3, "abstain": 3}
+    )
+
+
+def test_election_elects_at_most_n_candidates_with_more_than_half_of_all(tmp_path: Path):
+    floor = make_floor(tmp_path, 10)
+    floor.check_in(floor.delegates)
+    key = floor.open(
+        1, PollKind.ELECTION, secret=True, candidates=["甲", "乙", "丙"], max_choices=2
+    )
+    ballots = [["甲", "乙"]] * 6 + [["甲", "丙"]] * 3 + [["丙"]]
+    for d, b in zip(floor.delegates, ballots, strict=True):
+        floor.polls.cast(key, d, b)
+    result = floor.close_and_tally(key).result
+    assert result.counts == {"甲": 9, "乙": 6, "丙": 4}
+    assert result.elected == ["甲", "乙"]
+    with pytest.raises(ValueError, match="max_choices"):
+        floor.open(2, PollKind.ELECTION, secret=True, candidates=["甲"], max_choices=2)
+
+
+def test_appraisal_reports_the_satisfaction_rate(tmp_path: Path):
+    floor = make_floor(tmp_path, 4)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.APPRAISAL, secret=True)
+    for d, c in zip(
+        floor.delegates,
+        ["satisfied", "basically_satisfied", "dissatisfied", "satisfied"],
+        strict=True,
+    ):
+        floor.polls.cast(key, d, [c])
+    result = floor.close_and_tally(key).result
+    assert result.satisfaction_rate == "3/4" and result.passed is None
+
+
+def test_paper_count_stands_only_when_both_tellers_agree(tmp_path: Path):
+    floor = make_floor(tmp_path, 6)
+    floor.check_in(floor.delegates)
+    tellers = floor.delegates[:2]
+    key = floor.open(1, PollKind.YES_NO, secret=True, paper=True, tellers=tellers)
+    with pytest.raises(InvalidState):
+        floor.polls.cast(key, floor.delegates[2], ["yes"])
+    floor.polls.close_poll(key, "chair", floor.meta("close"))
+    floor.polls.enter_paper_count(key, tellers[0], {"yes": 4, "no": 2}, 6, "t1")
+    view = floor.polls.enter_paper_count(key, tellers[1], {"yes": 3, "no": 3}, 6, "t2")
+    assert view.paper_mismatch
+    with pytest.raises(InvalidState, match="不一致"):
+        floor.polls.tally_poll(key, floor.meta("tally"), floor.profile)
+    with pytest.raises(NotAuthorised):
+        floor.polls.enter_paper_count(key, floor.delegates[3], {"yes": 4, "no": 2}, 6, "t3")
+    floor.polls.enter_paper_count(key, tellers[1], {"yes": 4, "no": 2}, 6, "t2b")
+    result = floor.polls.tally_poll(key, floor.meta("tally"), floor.profile).result
+    assert result.counts["yes"] == 4 and result.passed is True

@@ -1,0 +1,60 @@
+"""Secret ballot: nothing stored links a delegate to a choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from domain.poll import ANONYMOUS, PollKind, SealedBallot
+from tests.congress.fixtures import make_floor
+
+
+def test_no_stored_byte_links_a_delegate_to_a_choice(tmp_path: Path, capsys):
+    floor = make_floor(tmp_path, 20)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    cast_order, receipts = [], {}
+    for i, d in enumerate(floor.delegates):
+        choice = "yes" if i % 4 else "no"
+        receipt = floor.polls.cast(key, d, [choice]).receipt
+        receipts[d] = receipt
+        cast_order.append(receipt)
+
+    # While the poll is open, no receipt is stored anywhere: ballots are sealed.
+    open_rows = [n.state for n in floor.ledger.all_notifications()]
+    assert not any(r.encode() in state for state in open_rows for r in receipts.values())
+
+    view = floor.close_and_tally(key)
+    rows = list(floor.ledger.all_notifications())
+    sealed_topic = f"{SealedBallot.Created.__module__}:{SealedBallot.Created.__qualname__}"
+    for n in rows:
+        state = n.state
+        named = [d for d in floor.delegates if f'"{d}"'.encode() in state]
+        holds_receipt = [r for r in receipts.values() if r.encode() in state]
+        # No record names a delegate together with a receipt (which the publication maps to a choice).
+        assert not (named and holds_receipt), f"event {n.id} links {named[:1]} to a receipt"
+        if n.topic == sealed_topic:
+            event = floor.ledger.mapper.to_domain_event(n)
+            assert not named, "a sealed ballot names a delegate"
+            assert event.actor["id"] == ANONYMOUS
+            assert event.timestamp == view.opened_at, "a sealed ballot carries its casting time"
+            assert b'"yes"' not in state and b'"no"' not in state
+
+    # The publication holds receipts and choices only, in an order unrelated to casting.
+    published = [b.receipt for b in view.published]
+    assert sorted(published) == sorted(cast_order) and published != cast_order
+    assert not any(d in b.model_dump_json() for b in view.published for d in floor.delegates)
+
+    # The key is gone: the sealed records next to the participation records stay shut.
+    sealed = [floor.ledger.mapper.to_domain_event(n) for n in rows if n.topic == sealed_topic]
+    assert len(sealed) == 20
+    with pytest.raises(FileNotFoundError):
+        floor.polls.box.open(key, sealed[0].ephemeral_key, sealed[0].nonce, sealed[0].ciphertext)
+
+    # The logs name neither voters with ballots nor receipts.
+    logs = capsys.readouterr()
+    text = logs.out + logs.err
+    assert "ballot_cast" in text
+    assert not any(r in text for r in receipts.values())
+    assert not any(d in text for d in floor.delegates)
