@@ -15,16 +15,21 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
+from activities.congress import CongressActivities
 from activities.wage_contract import WageContractActivities
 from ledger.app import Ledger
 from services.audit import AuditService
+from services.ballot_box import BallotBox
 from services.calendar import CalendarSource
+from services.congress import CongressService
 from services.directory import DirectoryService
+from services.polls import PollService
 from services.profiles import ProfileSource
 from settings import LedgerBackend, Settings
+from workflows.congress_session import CongressSessionWorkflow
 from workflows.wage_contract import WageContractWorkflow
 
-WORKFLOWS = [WageContractWorkflow]
+WORKFLOWS = [WageContractWorkflow, CongressSessionWorkflow]
 
 
 def build_ledger(settings: Settings) -> Ledger:
@@ -48,6 +53,8 @@ class App:
     calendar: CalendarSource
     profiles: ProfileSource
     directory: DirectoryService
+    congresses: CongressService
+    polls: PollService
     executor: concurrent.futures.ThreadPoolExecutor = field(
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16)
     )
@@ -56,7 +63,21 @@ class App:
         """Every activity, bound to its dependencies."""
         wage = WageContractActivities(self.ledger, self.calendar, self.profiles, self.directory)
         audit = AuditActivities(self.audit())
-        return [wage.open_case, wage.run_command, wage.view, audit.seal]
+        congress = CongressActivities(
+            self.ledger, self.polls, self.congresses, self.profiles, self.calendar
+        )
+        return [
+            wage.open_case,
+            wage.run_command,
+            wage.view,
+            audit.seal,
+            congress.convene,
+            congress.command,
+            congress.decide,
+            congress.open_poll,
+            congress.close_poll,
+            congress.tally_poll,
+        ]
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""
@@ -72,12 +93,16 @@ def build_app(settings: Settings | None = None) -> App:
     """Build the application graph from settings."""
     settings = settings or Settings()
     ledger = build_ledger(settings)
+    profiles = ProfileSource(settings.profile_dir)
+    directory = DirectoryService(ledger)
     return App(
         settings=settings,
         ledger=ledger,
         calendar=build_calendar(settings),
-        profiles=ProfileSource(settings.profile_dir),
-        directory=DirectoryService(ledger),
+        profiles=profiles,
+        directory=directory,
+        congresses=CongressService(ledger, directory, profiles, settings),
+        polls=PollService(ledger, directory, BallotBox(settings.poll_key_dir)),
     )
 
 

@@ -43,7 +43,30 @@ LABELS: dict[str, tuple[str, str]] = {
         "（暂定：该年度节假日安排尚未公布）",
         " (provisional: the year's schedule is not published)",
     ),
+    # the workers' congress and its roster
+    "congress": ("职代会", "Congress"),
+    "term_no": ("届次", "Term"),
+    "term": ("任期", "Term of office"),
+    "delegates": ("代表", "Delegates"),
+    "person_name": ("姓名", "Name"),
+    "constituency": ("选区", "Constituency"),
+    "category": ("类别", "Category"),
+    "gender": ("性别", "Gender"),
+    "status": ("状态", "Status"),
+    "in_office": ("在任", "in office"),
+    "out_of_office": ("已离任", "out of office"),
+    "presidium": ("主席团", "Presidium"),
+    "sitting": ("开会中", "Sitting"),
+    "row": ("行", "Row"),
+    "field": ("字段", "Field"),
+    "problem": ("问题", "Problem"),
+    "roster_refused": (
+        "名册未导入：请改正以下各行后重新导入。",
+        "Roster not imported: fix these rows and import again.",
+    ),
+    "roster_imported": ("名册已导入", "Roster imported"),
 }
+
 
 class Lang:
     """The language of this invocation."""

@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         return self.calendar_dir or self.data_dir / "calendar"
 
     @property
+    def poll_key_dir(self) -> Path:
+        """Secret polls' private keys, each destroyed after its tally."""
+        return self.data_dir / "keys" / "polls"
+
+    @property
     def seal_key_path(self) -> Path:
         """The Ed25519 key that signs seals."""
         return self.data_dir / "keys" / "seal_ed25519.pem"

@@ -31,4 +31,3 @@ def raise_domain_error(error: BaseException) -> None:
     if isinstance(error, RPCError) and "not found" in str(error).lower():
         raise InvalidState("流程未运行", "the process is not running") from error
     raise error
-

@@ -67,13 +67,10 @@ class PollService:
         ledger: Ledger,
         directory: DirectoryService,
         box: BallotBox,
-        *,
-        on_roll_complete: Callable[[str, str], None] | None = None,
     ) -> None:
         self.ledger = ledger
         self.directory = directory
         self.box = box
-        self.on_roll_complete = on_roll_complete
         self._checked_in = KeyCounter(ledger, "session_id", CheckIn.Created)
         self._voters = KeyCounter(ledger, "poll_key", Participation.Created, NamedBallot.Created)
 
@@ -156,8 +153,6 @@ class PollService:
                     "已经投过票，不能重复投票", "already voted in this poll"
                 ) from None
         complete = self.voters(poll_key) >= self.present(spec.session_id)
-        if complete and self.on_roll_complete is not None:
-            self.on_roll_complete(spec.session_id, poll_key)
         # Never log the voter with a secret ballot: who voted is in the ledger already.
         log.info("ballot_cast", poll_key=poll_key, secret=spec.secret)
         return CastResult(poll_key=poll_key, receipt=receipt, roll_complete=complete)

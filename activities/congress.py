@@ -1,0 +1,186 @@
+"""Thin activities of the congress session workflow: each runs one ledger step."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities.errors import domain_errors_not_retried
+from domain.actors import CommandMeta
+from domain.congress import congress_id
+from domain.errors import NotFound
+from domain.poll import PollSpec, PollView
+from domain.session import ItemOutcome, Session, SessionView, session_ledger_id
+from domain.wage_contract import working_days_before
+from ledger.app import Ledger
+from services.calendar import CalendarSource
+from services.congress import CongressService
+from services.polls import PollService
+from services.profiles import ProfileSource
+
+log = structlog.get_logger(__name__)
+
+
+class ConveneRequest(BaseModel):
+    """Convene a session."""
+
+    state: SessionView
+    meta: CommandMeta
+
+
+class SessionCommand(BaseModel):
+    """One step of the session's own lifecycle."""
+
+    session_id: str
+    kind: Literal["open", "close", "publish", "remind_report", "flag_report_overdue", "report"]
+    meta: CommandMeta
+
+
+class DecideRequest(BaseModel):
+    """Record an item's outcome on the session."""
+
+    session_id: str
+    outcome: ItemOutcome
+    meta: CommandMeta
+
+
+class OpenPollRequest(BaseModel):
+    """Open an item's poll."""
+
+    spec: PollSpec
+    meta: CommandMeta
+
+
+class PollStep(BaseModel):
+    """Close or tally a poll."""
+
+    poll_key: str
+    meta: CommandMeta
+    reason: str = ""
+
+
+class CongressActivities:
+    """Activities with their dependencies, built once by the composition root."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        polls: PollService,
+        congresses: CongressService,
+        profiles: ProfileSource,
+        calendars: CalendarSource,
+    ) -> None:
+        self.ledger = ledger
+        self.polls = polls
+        self.congresses = congresses
+        self.profiles = profiles
+        self.calendars = calendars
+
+    @activity.defn(name="session.convene")
+    @domain_errors_not_retried
+    def convene(self, req: ConveneRequest) -> SessionView:
+        """Record the convening; a retry meets the same session."""
+        congress = self.congresses.view(req.state.congress_key)
+        profile = self.profiles.load(congress.profile_name)
+        result = self.ledger.execute(
+            session_ledger_id(req.state.session_id),
+            req.meta,
+            create=lambda: Session.convene(
+                req.state, req.meta, profile=profile, total_delegates=congress.total()
+            ),
+        )
+        return result.aggregate.view()
+
+    @activity.defn(name="session.command")
+    @domain_errors_not_retried
+    def command(self, req: SessionCommand) -> SessionView:
+        """Open, close, publish, remind, flag or report — exactly once per command id."""
+        meta = req.meta
+        session = self._session(req.session_id)
+        congress_key = session.congress_key
+        if req.kind == "open":
+            self._congress_step(congress_key, req.session_id, meta, "begin_session")
+        if req.kind == "publish":
+            profile = self.profiles.load(self.congresses.view(congress_key).profile_name)
+            calendar = self.calendars.current()
+            n = profile.congress.report_working_days
+            due = calendar.add_working_days(meta.today(), n)
+            reminder = working_days_before(calendar, due.date, 2, meta.today())
+
+            def step(s: Session) -> None:
+                s.publish(meta, due=due, reminder_on=reminder)
+
+        else:
+            step = {
+                "open": lambda s: s.open(meta),
+                "close": lambda s: s.close(meta),
+                "remind_report": lambda s: s.remind_report(meta),
+                "flag_report_overdue": lambda s: s.flag_report_overdue(meta),
+                "report": lambda s: s.report(meta),
+            }[req.kind]
+        result = self.ledger.execute(session_ledger_id(req.session_id), meta, step)
+        if req.kind == "close":
+            self._congress_step(congress_key, req.session_id, meta, "end_session")
+        info = activity.info()
+        log.info(
+            f"session_{req.kind}",
+            case_id=req.session_id,
+            actor=meta.acting.actor_id,
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+        )
+        return result.aggregate.view()
+
+    @activity.defn(name="session.decide")
+    @domain_errors_not_retried
+    def decide(self, req: DecideRequest) -> SessionView:
+        """Record an item's outcome."""
+        result = self.ledger.execute(
+            session_ledger_id(req.session_id),
+            req.meta,
+            lambda s: s.decide_item(req.outcome, req.meta),
+        )
+        return result.aggregate.view()
+
+    @activity.defn(name="poll.open")
+    @domain_errors_not_retried
+    def open_poll(self, req: OpenPollRequest) -> PollView:
+        """Open a poll with the quorum checked against ALL delegates in office."""
+        congress = self.congresses.view(req.spec.congress_key)
+        profile = self.profiles.load(congress.profile_name)
+        return self.polls.open_poll(
+            req.spec, req.meta, total_delegates=congress.total(), profile=profile
+        )
+
+    @activity.defn(name="poll.close")
+    @domain_errors_not_retried
+    def close_poll(self, req: PollStep) -> PollView:
+        """Stop accepting ballots (a retry finds it closed and returns it)."""
+        view = self.polls.poll(req.poll_key)
+        if view.status.value != "open":
+            return view
+        return self.polls.close_poll(req.poll_key, req.reason, req.meta)
+
+    @activity.defn(name="poll.tally")
+    @domain_errors_not_retried
+    def tally_poll(self, req: PollStep) -> PollView:
+        """Count and decide; a secret poll's ballots are published and its key destroyed."""
+        view = self.polls.poll(req.poll_key)
+        profile = self.profiles.load(self.congresses.view(view.spec.congress_key).profile_name)
+        return self.polls.tally_poll(req.poll_key, req.meta, profile)
+
+    def _session(self, session_id: str) -> SessionView:
+        aggregate = self.ledger.find(session_ledger_id(session_id))
+        if aggregate is None:
+            raise NotFound(f"会议 {session_id} 不存在", f"no session {session_id}")
+        return aggregate.view()
+
+    def _congress_step(self, key: str, session_id: str, meta: CommandMeta, method: str) -> None:
+        # The roster is fixed while a session sits: the congress records when it begins and ends.
+        step_meta = meta.model_copy(update={"command_id": f"{meta.command_id}:congress"})
+        self.ledger.execute(
+            congress_id(key), step_meta, lambda c: getattr(c, method)(session_id, step_meta)
+        )

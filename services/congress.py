@@ -1,0 +1,465 @@
+"""The congress service: set up a term, import its roster from CSV/XLSX, keep it current."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from domain.actors import Acting, CommandMeta, Role
+from domain.congress import (
+    DELEGATE_ID_PATTERN,
+    Congress,
+    CongressView,
+    Delegate,
+    RosterImportError,
+    RowError,
+    check_key,
+    check_unit_cadre,
+    composition_checks,
+    congress_id,
+    parse_category,
+    parse_gender,
+)
+from domain.directory import ActorSpec, OrgKind, actor_id
+from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.profiles import ProfileError, RuleProfile
+from domain.wage_contract import Check
+from ledger.app import Ledger
+from projections.index import CreatedIndex
+from services.directory import DirectoryFile, DirectoryService
+from services.profiles import ProfileSource
+from settings import Settings
+
+FIELDS = ("id", "name", "constituency", "category", "gender")
+# Header names as users write them: the English field, or the Chinese column title.
+HEADERS: dict[str, str] = {
+    **{f: f for f in FIELDS},
+    "编号": "id",
+    "姓名": "name",
+    "选区": "constituency",
+    "代表团": "constituency",
+    "选区/代表团": "constituency",
+    "类别": "category",
+    "性别": "gender",
+}
+FIELD_LABELS: dict[str, str] = {
+    "id": "编号",
+    "name": "姓名",
+    "constituency": "选区",
+    "category": "类别",
+    "gender": "性别",
+}
+
+
+class ImportReport(BaseModel):
+    """What a roster import recorded."""
+
+    key: str
+    source: str
+    imported: int
+    actors_created: int
+    actors_updated: int
+    total: int
+    checks: list[Check]
+
+
+class CongressService:
+    """Congress terms and their rosters, as the ledger records them."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        directory: DirectoryService,
+        profiles: ProfileSource,
+        settings: Settings,
+    ) -> None:
+        self.ledger = ledger
+        self.directory = directory
+        self.profiles = profiles
+        self.settings = settings
+        self._congresses = CreatedIndex(ledger, Congress.Created)
+
+    # -- commands --------------------------------------------------------------------
+
+    def create(
+        self,
+        actor_id: str,
+        key: str,
+        unit_org: str,
+        term_no: int,
+        term_start: date,
+        term_end: date,
+        profile: str | None = None,
+        *,
+        comment: str = "",
+    ) -> CongressView:
+        """Set up a congress term of ``unit_org``; only a cadre of the unit may."""
+        acting = self.directory.acting(actor_id, Role.CADRE)
+        org = self.directory.organisation(unit_org)
+        check_unit_cadre(acting, unit_org, ("建立职代会届次", "set up a congress term"))
+        if org.spec.kind is not OrgKind.GRASSROOTS_UNION:
+            raise InvalidInput(
+                f"{unit_org} 不是基层工会，不召开职代会",
+                f"{unit_org} is not a grassroots union; it holds no workers' congress",
+            )
+        check_key(key)
+        if self.ledger.find(congress_id(key)) is not None:
+            raise InvalidState(f"职代会 {key} 已存在", f"congress {key} exists")
+        rules = self._profile(profile or self.settings.rule_profile)
+        meta = self._meta(acting, comment)
+        result = self.ledger.execute(
+            congress_id(key),
+            meta,
+            create=lambda: Congress.create(
+                key, unit_org, list(org.path), term_no, term_start, term_end, rules, meta
+            ),
+        )
+        return result.aggregate.view()
+
+    def import_roster(
+        self, actor_id: str, key: str, path: Path, *, comment: str = ""
+    ) -> ImportReport:
+        """Import delegates from CSV or XLSX: every bad row is reported and then nothing is written."""
+        view = self.view(key)
+        acting = self._cadre(actor_id, view, ("导入代表名册", "import the roster"))
+        rows, errors = read_roster(path)
+        errors.extend(self._roster_errors(view, rows))
+        if errors:
+            raise RosterImportError(sorted(errors, key=lambda e: e.row))
+        delegates = [d for _, d in rows]
+        meta = self._meta(acting, comment)
+        result = self.ledger.execute(
+            congress_id(key), meta, lambda c: c.import_roster(delegates, path.name, meta)
+        )
+        after = result.aggregate.view()
+        created, updated = self._register_actors(after, source=f"congress {key} roster")
+        return ImportReport(
+            key=key,
+            source=path.name,
+            imported=len(delegates),
+            actors_created=created,
+            actors_updated=updated,
+            total=after.total(),
+            checks=composition_checks(after, result.aggregate.rule_profile),
+        )
+
+    def replace(
+        self,
+        actor_id: str,
+        key: str,
+        old_id: str,
+        new: Delegate,
+        reason: str,
+        *,
+        comment: str = "",
+    ) -> CongressView:
+        """Another delegate takes ``old_id``'s seat; the reason is recorded."""
+        view = self.view(key)
+        acting = self._cadre(actor_id, view, ("替补代表", "replace a delegate"))
+        problem = self._actor_conflict(view, new)
+        if problem is not None:
+            raise InvalidInput(*problem)
+        meta = self._meta(acting, comment)
+        result = self.ledger.execute(
+            congress_id(key), meta, lambda c: c.replace_delegate(old_id, new, reason, meta)
+        )
+        after = result.aggregate.view()
+        self._register_actors(after, source=f"congress {key} replacement")
+        return after
+
+    def recall(
+        self, actor_id: str, key: str, delegate_id: str, reason: str, *, comment: str = ""
+    ) -> CongressView:
+        """Recall a delegate (罢免); the directory role stays, the roster decides who sits."""
+        view = self.view(key)
+        acting = self._cadre(actor_id, view, ("罢免代表", "recall a delegate"))
+        meta = self._meta(acting, comment)
+        result = self.ledger.execute(
+            congress_id(key), meta, lambda c: c.recall_delegate(delegate_id, reason, meta)
+        )
+        return result.aggregate.view()
+
+    def elect_presidium(
+        self, actor_id: str, key: str, ids: list[str], *, comment: str = ""
+    ) -> CongressView:
+        """Record the elected presidium (主席团)."""
+        view = self.view(key)
+        acting = self._cadre(actor_id, view, ("选举主席团", "elect the presidium"))
+        meta = self._meta(acting, comment)
+        result = self.ledger.execute(
+            congress_id(key), meta, lambda c: c.elect_presidium(list(ids), meta)
+        )
+        return result.aggregate.view()
+
+    # -- reads -----------------------------------------------------------------------
+
+    def view(self, key: str, *, at: datetime | None = None) -> CongressView:
+        """The congress term, now or as it was at an instant."""
+        if at is not None:
+            return self.ledger.get(congress_id(key), at=at).view()
+        aggregate = self.ledger.find(congress_id(key))
+        if aggregate is None:
+            raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
+        return aggregate.view()
+
+    def composition(self, key: str) -> list[Check]:
+        """The composition checks, under the profile recorded when the term was set up."""
+        aggregate = self.ledger.find(congress_id(key))
+        if aggregate is None:
+            raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
+        return composition_checks(aggregate.view(), aggregate.rule_profile)
+
+    def congresses(self) -> list[CongressView]:
+        """Every congress term, by unit and term number."""
+        views = [self.ledger.get(i).view() for i in self._congresses.ids()]
+        return sorted(views, key=lambda v: (v.unit_org, v.term_no, v.key))
+
+    def delegate(self, key: str, actor_id: str) -> Delegate | None:
+        """The delegate in office with this actor id, if any."""
+        return self.view(key).delegate(actor_id)
+
+    # -- helpers ---------------------------------------------------------------------
+
+    def _cadre(self, actor_id: str, view: CongressView, what: tuple[str, str]) -> Acting:
+        acting = self.directory.acting(actor_id, Role.CADRE)
+        check_unit_cadre(acting, view.unit_org, what)
+        return acting
+
+    def _profile(self, name: str) -> RuleProfile:
+        try:
+            return self.profiles.load(name)
+        except ProfileError as e:
+            raise InvalidInput(f"规则配置无效：{e}", f"invalid rule profile: {e}") from e
+
+    @staticmethod
+    def _meta(acting: Acting, comment: str) -> CommandMeta:
+        return CommandMeta(
+            command_id=f"congress:{uuid.uuid4()}",
+            acting=acting,
+            occurred_at=datetime.now(UTC),
+            comment=comment,
+        )
+
+    def _roster_errors(
+        self, view: CongressView, rows: list[tuple[int, Delegate]]
+    ) -> list[RowError]:
+        """Row-numbered refusals the aggregate would give by id alone, plus directory clashes."""
+        errors: list[RowError] = []
+        first_row: dict[str, int] = {}
+        known = {d.id for d in view.delegates}
+        for row, d in rows:
+            if d.id in first_row:
+                errors.append(
+                    RowError(
+                        row,
+                        "id",
+                        f"编号 {d.id} 与第{first_row[d.id]}行重复",
+                        f"id {d.id} repeats row {first_row[d.id]}",
+                    )
+                )
+                continue
+            first_row[d.id] = row
+            if d.id in known:
+                errors.append(
+                    RowError(row, "id", f"{d.id} 已在名册中", f"{d.id} is already on the roster")
+                )
+                continue
+            problem = self._actor_conflict(view, d)
+            if problem is not None:
+                errors.append(RowError(row, "id", *problem))
+        return errors
+
+    def _actor_conflict(self, view: CongressView, d: Delegate) -> tuple[str, str] | None:
+        """Why an existing actor with this id cannot be this delegate, if they cannot."""
+        record = self.ledger.find(actor_id(d.id))
+        if record is None:
+            return None
+        if record.spec.org != view.unit_org:
+            return (
+                f"人员 {d.id} 属于 {record.spec.org}，不是本单位（{view.unit_org}）的职工",
+                f"actor {d.id} belongs to {record.spec.org}, not {view.unit_org}",
+            )
+        if record.spec.name != d.name:
+            return (
+                f"编号 {d.id} 在名录中是 {record.spec.name}，不是 {d.name}",
+                f"id {d.id} is {record.spec.name} in the directory, not {d.name}",
+            )
+        return None
+
+    def _register_actors(self, view: CongressView, *, source: str) -> tuple[int, int]:
+        """Every delegate in office is a directory actor with the delegate role.
+
+        All of them, not only the new ones, so a crash between the roster and the
+        directory write is healed by the next change. Existing roles are kept.
+        """
+        specs = []
+        for d in view.active_delegates():
+            record = self.ledger.find(actor_id(d.id))
+            if record is None:
+                specs.append(
+                    ActorSpec(id=d.id, name=d.name, org=view.unit_org, roles=[Role.DELEGATE])
+                )
+            elif Role.DELEGATE not in record.spec.roles:
+                roles = [*record.spec.roles, Role.DELEGATE]
+                specs.append(record.spec.model_copy(update={"roles": roles}))
+        if not specs:
+            return 0, 0
+        report = self.directory.load(DirectoryFile(organisations=[], actors=specs), source=source)
+        return report.created, report.updated
+
+
+# -- reading roster files ------------------------------------------------------------------
+
+
+def read_roster(path: Path) -> tuple[list[tuple[int, Delegate]], list[RowError]]:
+    """The delegates of a CSV or XLSX roster with their row numbers, and every bad row."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        records = _csv_records(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        records = _xlsx_records(path)
+    else:
+        raise InvalidInput(
+            f"不支持的名册格式 {path.suffix or path.name}（请用 CSV 或 XLSX）",
+            f"unsupported roster format {path.suffix or path.name} (use CSV or XLSX)",
+        )
+    return _delegates(records)
+
+
+def _csv_records(path: Path) -> list[list[str]]:
+    try:
+        # utf-8-sig drops the BOM Excel writes into "CSV UTF-8" files.
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as e:
+        raise InvalidInput(f"无法读取名册 {path}：{e}", f"cannot read {path}: {e}") from e
+    except UnicodeDecodeError as e:
+        raise InvalidInput(
+            f"名册 {path.name} 不是 UTF-8 编码（Excel 请另存为“CSV UTF-8”）",
+            f"{path.name} is not UTF-8 (in Excel, save as 'CSV UTF-8')",
+        ) from e
+    try:
+        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as e:
+        raise InvalidInput(f"名册 {path.name} 格式错误：{e}", f"{path.name}: bad CSV: {e}") from e
+
+
+def _xlsx_records(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as e:
+        raise InvalidInput(
+            f"无法读取名册 {path.name}（不是有效的 XLSX 文件）：{e}",
+            f"cannot read {path.name} as XLSX: {e}",
+        ) from e
+    try:
+        sheet = book.worksheets[0]
+        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    # A numeric id typed into Excel comes back as 1001.0.
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _delegates(records: Iterable[list[str]]) -> tuple[list[tuple[int, Delegate]], list[RowError]]:
+    rows = [(n, [c.strip() for c in r]) for n, r in enumerate(records, start=1)]
+    rows = [(n, r) for n, r in rows if any(r)]
+    if not rows:
+        raise RosterImportError([RowError(1, "header", "名册为空", "the roster is empty")])
+    header_row, header = rows[0]
+    columns: dict[str, int] = {}
+    for index, title in enumerate(header):
+        name = HEADERS.get(title) or HEADERS.get(title.lower())
+        if name is not None and name not in columns:
+            columns[name] = index
+    missing = [f for f in FIELDS if f not in columns]
+    if missing:
+        raise RosterImportError(
+            [
+                RowError(
+                    header_row,
+                    f,
+                    f"缺少“{FIELD_LABELS[f]}”列（表头应为 编号,姓名,选区,类别,性别 或 {','.join(FIELDS)}）",
+                    f"no {f} column (header: {','.join(FIELDS)} or 编号,姓名,选区,类别,性别)",
+                )
+                for f in missing
+            ]
+        )
+    delegates: list[tuple[int, Delegate]] = []
+    errors: list[RowError] = []
+    for n, cells in rows[1:]:
+        values = {f: cells[i] if i < len(cells) else "" for f, i in columns.items()}
+        parsed = _parse_row(n, values)
+        if isinstance(parsed, Delegate):
+            delegates.append((n, parsed))
+        else:
+            errors.extend(parsed)
+    if not delegates and not errors:
+        errors.append(
+            RowError(header_row, "header", "名册中没有代表", "the roster lists no delegates")
+        )
+    return delegates, errors
+
+
+def _parse_row(n: int, values: dict[str, str]) -> Delegate | list[RowError]:
+    """One data row as a delegate, or everything wrong with it."""
+    errors = [
+        RowError(n, f, f"“{FIELD_LABELS[f]}”为空", f"{f} is empty") for f in FIELDS if not values[f]
+    ]
+    ident = values["id"]
+    if ident and (len(ident) > 64 or re.fullmatch(DELEGATE_ID_PATTERN, ident) is None):
+        errors.append(
+            RowError(
+                n,
+                "id",
+                f"编号“{ident}”无效（仅限字母、数字和 _ . -，最长64位）",
+                f"invalid id {ident!r} (letters, digits, _ . - only, up to 64)",
+            )
+        )
+    category = parse_category(values["category"])
+    if values["category"] and category is None:
+        errors.append(
+            RowError(
+                n,
+                "category",
+                f"类别“{values['category']}”无效（一线职工、专业技术人员或管理人员）",
+                f"unknown category {values['category']!r} (frontline, technician or manager)",
+            )
+        )
+    gender = parse_gender(values["gender"])
+    if values["gender"] and gender is None:
+        errors.append(
+            RowError(
+                n,
+                "gender",
+                f"性别“{values['gender']}”无效（女或男）",
+                f"unknown gender {values['gender']!r} (female or male)",
+            )
+        )
+    if errors or category is None or gender is None:
+        return errors
+    return Delegate(
+        id=ident,
+        name=values["name"],
+        constituency=values["constituency"],
+        category=category,
+        gender=gender,
+    )

@@ -1,0 +1,259 @@
+"""The congress session facade: convene and chair a session, check in, vote, count paper.
+
+Chair steps are updates to the session's workflow; check-ins and ballots go straight to
+the ledger through ``PollService`` (fan-in), and only the ballot that completes the roll,
+or the count that makes the tellers agree, signals the workflow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from domain.actors import CommandMeta, Role
+from domain.errors import InvalidState
+from domain.poll import PollView, PublishedBallot
+from domain.session import (
+    AgendaItem,
+    Session,
+    SessionKind,
+    SessionStatus,
+    SessionView,
+    session_id_for,
+)
+from services.congress import CongressService
+from services.errors import raise_domain_error
+from services.polls import CastResult, PollService
+from settings import Settings
+from workflows.congress_session import (
+    ChairRequest,
+    ClosePollCommand,
+    CongressSessionWorkflow,
+    OpenPollCommand,
+    PollProgress,
+    SessionInput,
+    SessionStatusView,
+    session_workflow_id,
+)
+
+
+class SessionService:
+    """Run sessions of the workers' congress."""
+
+    def __init__(
+        self,
+        client: Client | None,
+        congresses: CongressService,
+        polls: PollService,
+        settings: Settings,
+        task_queue: str | None = None,
+    ) -> None:
+        self.client = client
+        self.congresses = congresses
+        self.polls = polls
+        self.directory = congresses.directory
+        self.settings = settings
+        self.task_queue = task_queue or settings.task_queue
+
+    # -- the chair ---------------------------------------------------------------------
+
+    async def convene(
+        self,
+        actor: str,
+        congress_key: str,
+        label: str,
+        agenda: list[AgendaItem],
+        *,
+        papers_sent_on: date,
+        opens_on: date,
+        kind: SessionKind = SessionKind.REGULAR,
+        requested_by: list[str] | None = None,
+    ) -> SessionView:
+        """Convene a session: agenda, papers sent, opening date."""
+        acting = self.directory.acting(actor, Role.CADRE)
+        congress = self.congresses.view(congress_key)
+        state = SessionView(
+            session_id=session_id_for(congress_key, label),
+            congress_key=congress_key,
+            unit_org=congress.unit_org,
+            unit_path=congress.unit_path,
+            kind=kind,
+            agenda=agenda,
+            papers_sent_on=papers_sent_on,
+            opens_on=opens_on,
+            requested_by=requested_by or [],
+            status=SessionStatus.CONVENED,
+        )
+        # Refuse here, before anything reaches Temporal or the ledger (papers, agenda, 1/3 rule).
+        profile = self.congresses.profiles.load(congress.profile_name)
+        Session.convene(
+            state,
+            CommandMeta(command_id="precheck", acting=acting, occurred_at=datetime.now(UTC)),
+            profile=profile,
+            total_delegates=congress.total(),
+        )
+        inp = SessionInput(
+            state=state,
+            convened_by=acting,
+            activity_timeout_seconds=self.settings.activity_timeout_seconds,
+        )
+        try:
+            handle = await self._client().start_workflow(
+                CongressSessionWorkflow.run,
+                inp,
+                id=session_workflow_id(state.session_id),
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError as e:
+            raise InvalidState(
+                f"会议 {state.session_id} 已存在", f"session {state.session_id} exists"
+            ) from e
+        return await self._wait_convened(handle)
+
+    async def _wait_convened(self, handle: WorkflowHandle[Any, Any]) -> SessionView:
+        for _ in range(600):
+            try:
+                status = await handle.query(CongressSessionWorkflow.status)
+            except Exception as e:  # noqa: BLE001 - a refused convening fails the workflow
+                raise_domain_error(e)
+                raise
+            if status.view is not None:
+                return status.view
+            desc = await handle.describe()
+            if desc.status is not None and desc.status.name in ("FAILED", "TERMINATED"):
+                try:
+                    await handle.result()
+                except Exception as e:  # noqa: BLE001
+                    raise_domain_error(e)
+            await asyncio.sleep(0.1)
+        raise TimeoutError("the session was not convened in time (is a worker running?)")
+
+    async def open_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+        """Open the session on its day."""
+        return await self._update(
+            session_id, CongressSessionWorkflow.open_session, self._chair(actor, comment)
+        )
+
+    async def open_poll(
+        self,
+        session_id: str,
+        actor: str,
+        item_no: int,
+        *,
+        minutes: float | None = None,
+        paper: bool = False,
+        tellers: list[str] | None = None,
+    ) -> PollView:
+        """Put an item to the vote."""
+        cmd = OpenPollCommand(
+            acting=self.directory.acting(actor, Role.CADRE),
+            item_no=item_no,
+            minutes=minutes,
+            paper=paper,
+            tellers=tellers or [],
+        )
+        return await self._update(session_id, CongressSessionWorkflow.open_poll, cmd)
+
+    async def close_poll(self, session_id: str, actor: str, item_no: int) -> PollProgress:
+        """End voting on an item and wait until it is closed."""
+        cmd = ClosePollCommand(acting=self.directory.acting(actor, Role.CADRE), item_no=item_no)
+        return await self._update(session_id, CongressSessionWorkflow.close_poll, cmd)
+
+    async def close_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+        """Close the session."""
+        return await self._update(
+            session_id, CongressSessionWorkflow.close_session, self._chair(actor, comment)
+        )
+
+    async def publish_results(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+        """Publish the results to all employees."""
+        return await self._update(
+            session_id, CongressSessionWorkflow.publish_results, self._chair(actor, comment)
+        )
+
+    async def report(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+        """Report the session to the higher union."""
+        return await self._update(
+            session_id, CongressSessionWorkflow.report, self._chair(actor, comment)
+        )
+
+    # -- delegates (fan-in) ------------------------------------------------------------
+
+    async def check_in(self, session_id: str, delegate: str) -> bool:
+        """Check a delegate in (idempotent)."""
+        key = self.polls.session(session_id).congress_key
+        return await asyncio.to_thread(
+            self.polls.check_in,
+            session_id,
+            delegate,
+            is_delegate=lambda d: self.congresses.delegate(key, d) is not None,
+        )
+
+    async def cast(
+        self, session_id: str, item_no: int, voter: str, choices: list[str]
+    ) -> CastResult:
+        """Cast a ballot; the ballot that completes the roll tells the workflow."""
+        key = self.polls.session(session_id).poll_key(item_no)
+        result = await asyncio.to_thread(self.polls.cast, key, voter, choices)
+        if result.roll_complete and self.client is not None:
+            await self._handle(session_id).signal(CongressSessionWorkflow.roll_completed, key)
+        return result
+
+    async def enter_paper_count(
+        self, session_id: str, item_no: int, teller: str, counts: dict[str, int], ballots: int
+    ) -> PollView:
+        """A teller's count; when both agree, counting proceeds."""
+        key = self.polls.session(session_id).poll_key(item_no)
+        view = await asyncio.to_thread(
+            self.polls.enter_paper_count,
+            key,
+            teller,
+            counts,
+            ballots,
+            f"paper:{key}:{uuid.uuid4()}",
+        )
+        if len(view.paper_counts) == 2 and not view.paper_mismatch and self.client is not None:
+            await self._handle(session_id).signal(CongressSessionWorkflow.paper_count_agreed, key)
+        return view
+
+    def verify_receipt(self, session_id: str, item_no: int, receipt: str) -> PublishedBallot | None:
+        """Whether a secret ballot with this receipt was counted."""
+        key = self.polls.session(session_id).poll_key(item_no)
+        return self.polls.verify_receipt(key, receipt)
+
+    # -- reads -------------------------------------------------------------------------
+
+    def view(self, session_id: str) -> SessionView:
+        """A session from the ledger."""
+        return self.polls.session(session_id)
+
+    async def status(self, session_id: str) -> SessionStatusView:
+        """The workflow's own view, with its polls."""
+        return await self._handle(session_id).query(CongressSessionWorkflow.status)
+
+    # -- plumbing ----------------------------------------------------------------------
+
+    def _chair(self, actor: str, comment: str) -> ChairRequest:
+        return ChairRequest(acting=self.directory.acting(actor, Role.CADRE), comment=comment)
+
+    def _handle(self, session_id: str) -> WorkflowHandle[Any, Any]:
+        return self._client().get_workflow_handle(session_workflow_id(session_id))
+
+    async def _update(self, session_id: str, update: Any, arg: Any) -> Any:
+        try:
+            return await self._handle(session_id).execute_update(update, arg, id=str(uuid.uuid4()))
+        except Exception as e:  # noqa: BLE001 - mapped in one place
+            raise_domain_error(e)
+            raise
+
+    def _client(self) -> Client:
+        if self.client is None:
+            raise InvalidState("未连接 Temporal 服务", "not connected to a Temporal server")
+        return self.client

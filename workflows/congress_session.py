@@ -1,0 +1,413 @@
+"""A session of the workers' congress: convene, open, item-by-item polls, close, publish,
+report to the higher union within N working days.
+
+Ballots never pass through this workflow (they go to the ledger through the service
+layer); it owns the clock and the transitions: opening and closing each poll (by the
+chair, at its deadline, or when every checked-in delegate has voted), tallying, and the
+report deadline. Its history grows with the number of items, not of delegates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.congress import (
+        ConveneRequest,
+        DecideRequest,
+        OpenPollRequest,
+        PollStep,
+        SessionCommand,
+    )
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
+    from domain.poll import OPTION_LABELS, PollSpec, PollView
+    from domain.session import ItemOutcome, SessionStatus, SessionView
+    from workflows.wage_contract import end_of, start_of
+
+
+class SessionInput(BaseModel):
+    """Convene a session."""
+
+    state: SessionView
+    convened_by: Acting
+    activity_timeout_seconds: float = 30.0
+
+
+class ChairRequest(BaseModel):
+    """A step taken by the chair (a cadre of the unit)."""
+
+    acting: Acting
+    comment: str = ""
+
+
+class OpenPollCommand(BaseModel):
+    """Put an agenda item to the vote."""
+
+    acting: Acting
+    item_no: int
+    minutes: float | None = Field(default=None, gt=0, description="Close automatically after.")
+    paper: bool = False
+    tellers: list[str] = Field(default_factory=list)
+
+
+class ClosePollCommand(BaseModel):
+    """The chair ends voting on an item."""
+
+    acting: Acting
+    item_no: int
+
+
+class PollProgress(BaseModel):
+    """Where one item's poll stands in the workflow."""
+
+    poll_key: str
+    item_no: int
+    stage: str  # open, counting, tallied
+    closes_at: datetime | None = None
+
+
+class SessionStatusView(BaseModel):
+    """The status query's answer."""
+
+    view: SessionView | None
+    polls: list[PollProgress]
+    now: datetime
+    history_length: int
+
+
+def session_workflow_id(session_id: str) -> str:
+    """The workflow id of a session."""
+    return f"congress-session-{session_id}"
+
+
+@workflow.defn(name="CongressSession")
+class CongressSessionWorkflow:
+    """A session of the workers' congress (职工代表大会)."""
+
+    @workflow.init
+    def __init__(self, inp: SessionInput) -> None:
+        self.inp = inp
+        self.view: SessionView | None = None
+        self.polls: dict[str, PollProgress] = {}
+        self.close_requested: set[str] = set()
+        self.roll_complete: set[str] = set()
+        self.paper_counted: set[str] = set()
+        self.lock = asyncio.Lock()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    @workflow.run
+    async def run(self, inp: SessionInput) -> SessionView:
+        meta = self._meta(inp.convened_by, "convene")
+        self.view = await self._activity(
+            "session.convene", ConveneRequest(state=inp.state, meta=meta), SessionView
+        )
+        await workflow.wait_condition(lambda: self._v().status is not SessionStatus.CONVENED)
+        await workflow.wait_condition(
+            lambda: self._v().status is not SessionStatus.OPEN and not self._polls_running()
+        )
+        while self._v().status is SessionStatus.CLOSED:
+            await workflow.wait_condition(lambda: self._v().status is not SessionStatus.CLOSED)
+        while self._v().status is SessionStatus.PUBLISHED:
+            await self._report_deadline()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._v()
+
+    async def _report_deadline(self) -> None:
+        v = self._v()
+        version = v.version
+        if v.report_overdue or v.report_due is None:
+            await workflow.wait_condition(lambda: self._v().version != version)
+            return
+        if v.report_reminder_on is not None and not v.report_reminded:
+            at, kind = start_of(v.report_reminder_on), "remind_report"
+        else:
+            at, kind = end_of(v.report_due), "flag_report_overdue"
+        remaining = (at - workflow.now()).total_seconds()
+        if remaining > 0:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._v().version != version, timeout=remaining
+                )
+                return
+            except TimeoutError:
+                pass
+        async with self.lock:
+            if self._v().version == version:
+                await self._session_step(kind, system_acting(), f"{kind}:v{version}")
+
+    # -- the chair ---------------------------------------------------------------------
+
+    @workflow.update
+    async def open_session(self, req: ChairRequest) -> SessionView:
+        """Open the session (开幕)."""
+        async with self.lock:
+            return await self._session_step("open", req.acting, self._update_id(), req.comment)
+
+    @open_session.validator
+    def _validate_open_session(self, req: ChairRequest) -> None:
+        self._chair(req.acting)
+        self._status(SessionStatus.CONVENED)
+        if workflow.now().astimezone(CHINA_TZ).date() < self._v().opens_on:
+            raise _refuse(
+                "invalid_state",
+                f"会议定于 {self._v().opens_on} 召开，不能提前开会",
+                f"the session opens on {self._v().opens_on}, not earlier",
+            )
+
+    @workflow.update
+    async def open_poll(self, req: OpenPollCommand) -> PollView:
+        """Put an item to the vote; the quorum is checked when it opens."""
+        async with self.lock:
+            view = self._v()
+            item = view.item(req.item_no)
+            key = view.poll_key(req.item_no)
+            spec = PollSpec(
+                poll_key=key,
+                congress_key=view.congress_key,
+                session_id=view.session_id,
+                item_no=item.no,
+                title=item.title,
+                item_kind=item.kind,
+                kind=item.effective_poll_kind(),
+                secret=item.is_secret(),
+                candidates=item.candidates,
+                max_choices=item.max_choices,
+                paper=req.paper,
+                tellers=req.tellers,
+            )
+            poll = await self._activity(
+                "poll.open",
+                OpenPollRequest(spec=spec, meta=self._meta(req.acting, self._update_id())),
+                PollView,
+            )
+            closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
+            self.polls[key] = PollProgress(
+                poll_key=key, item_no=item.no, stage="open", closes_at=closes_at
+            )
+            self.tasks.append(asyncio.create_task(self._run_poll(key, req.paper)))
+            return poll
+
+    @open_poll.validator
+    def _validate_open_poll(self, req: OpenPollCommand) -> None:
+        self._chair(req.acting)
+        self._status(SessionStatus.OPEN)
+        view = self._v()
+        try:
+            view.item(req.item_no)
+        except Exception as e:  # noqa: BLE001 - the domain's refusal, passed on
+            raise _refuse("invalid_input", f"议程中没有第 {req.item_no} 项", str(e)) from None
+        key = view.poll_key(req.item_no)
+        if key in self.polls:
+            raise _refuse("invalid_state", "该议题已经表决", "this item has been put to the vote")
+
+    @workflow.update
+    async def close_poll(self, req: ClosePollCommand) -> PollProgress:
+        """The chair ends voting on an item."""
+        key = self._v().poll_key(req.item_no)
+        self.close_requested.add(key)
+        await workflow.wait_condition(lambda: self.polls[key].stage != "open")
+        return self.polls[key]
+
+    @close_poll.validator
+    def _validate_close_poll(self, req: ClosePollCommand) -> None:
+        self._chair(req.acting)
+        key = self._v().poll_key(req.item_no)
+        if key not in self.polls or self.polls[key].stage != "open":
+            raise _refuse("invalid_state", "该议题不在表决中", "this item is not being voted on")
+
+    @workflow.signal
+    def roll_completed(self, poll_key: str) -> None:
+        """Every checked-in delegate has voted (sent by the ballot service)."""
+        self.roll_complete.add(poll_key)
+
+    @workflow.signal
+    def paper_count_agreed(self, poll_key: str) -> None:
+        """Both tellers entered matching counts (sent by the ballot service)."""
+        self.paper_counted.add(poll_key)
+
+    @workflow.update
+    async def close_session(self, req: ChairRequest) -> SessionView:
+        """Close the session (闭幕): every poll must be tallied."""
+        async with self.lock:
+            return await self._session_step("close", req.acting, self._update_id(), req.comment)
+
+    @close_session.validator
+    def _validate_close_session(self, req: ChairRequest) -> None:
+        self._chair(req.acting)
+        self._status(SessionStatus.OPEN)
+        if self._polls_running():
+            raise _refuse(
+                "invalid_state", "仍有议题在表决或计票中", "a poll is still open or being counted"
+            )
+
+    @workflow.update
+    async def publish_results(self, req: ChairRequest) -> SessionView:
+        """Publish the results to employees; the report to the higher union falls due."""
+        async with self.lock:
+            return await self._session_step("publish", req.acting, self._update_id(), req.comment)
+
+    @publish_results.validator
+    def _validate_publish(self, req: ChairRequest) -> None:
+        self._chair(req.acting)
+        self._status(SessionStatus.CLOSED)
+
+    @workflow.update
+    async def report(self, req: ChairRequest) -> SessionView:
+        """Report the session to the higher union (报上级工会备案)."""
+        async with self.lock:
+            return await self._session_step("report", req.acting, self._update_id(), req.comment)
+
+    @report.validator
+    def _validate_report(self, req: ChairRequest) -> None:
+        self._chair(req.acting)
+        self._status(SessionStatus.PUBLISHED)
+
+    @workflow.query
+    def status(self) -> SessionStatusView:
+        """The session, its polls, and the workflow's clock."""
+        return SessionStatusView(
+            view=self.view,
+            polls=list(self.polls.values()),
+            now=workflow.now(),
+            history_length=workflow.info().get_current_history_length(),
+        )
+
+    # -- polls ---------------------------------------------------------------------------
+
+    async def _run_poll(self, key: str, paper: bool) -> None:
+        progress = self.polls[key]
+        timeout = None
+        if progress.closes_at is not None:
+            timeout = max((progress.closes_at - workflow.now()).total_seconds(), 0.001)
+        reason = "deadline"
+        try:
+            await workflow.wait_condition(
+                lambda: key in self.close_requested or key in self.roll_complete, timeout=timeout
+            )
+            reason = "chair" if key in self.close_requested else "roll_complete"
+        except TimeoutError:
+            pass
+        system = system_acting(self._v().unit_org)
+        await self._activity(
+            "poll.close",
+            PollStep(poll_key=key, reason=reason, meta=self._meta(system, f"close:{key}")),
+            PollView,
+        )
+        progress.stage = "counting"
+        if paper:
+            await workflow.wait_condition(lambda: key in self.paper_counted)
+        poll = await self._activity(
+            "poll.tally", PollStep(poll_key=key, meta=self._meta(system, f"tally:{key}")), PollView
+        )
+        async with self.lock:
+            self.view = await self._activity(
+                "session.decide",
+                DecideRequest(
+                    session_id=self._v().session_id,
+                    outcome=outcome_of(poll),
+                    meta=self._meta(system, f"decide:{key}"),
+                ),
+                SessionView,
+            )
+        progress.stage = "tallied"
+
+    def _polls_running(self) -> bool:
+        return any(p.stage != "tallied" for p in self.polls.values())
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    async def _session_step(
+        self, kind: str, acting: Acting, step_id: str, comment: str = ""
+    ) -> SessionView:
+        cmd = SessionCommand(
+            session_id=self._v().session_id, kind=kind, meta=self._meta(acting, step_id, comment)
+        )
+        self.view = await self._activity("session.command", cmd, SessionView)
+        return self.view
+
+    def _meta(self, acting: Acting, step_id: str, comment: str = "") -> CommandMeta:
+        return CommandMeta(
+            command_id=f"{workflow.info().workflow_id}:{step_id}",
+            acting=acting,
+            occurred_at=workflow.now(),
+            comment=comment,
+        )
+
+    @staticmethod
+    def _update_id() -> str:
+        info = workflow.current_update_info()
+        assert info is not None
+        return info.id
+
+    def _v(self) -> SessionView:
+        assert self.view is not None
+        return self.view
+
+    def _chair(self, acting: Acting) -> None:
+        if self.view is None:
+            raise _refuse("invalid_state", "会议尚未建立", "the session is not convened yet")
+        if acting.role is not Role.CADRE or acting.org_id != self.view.unit_org:
+            raise _refuse(
+                "not_authorised",
+                f"只有本单位（{self.view.unit_org}）工会干部可以主持会议",
+                f"only a cadre of {self.view.unit_org} chairs the session",
+            )
+
+    def _status(self, expected: SessionStatus) -> None:
+        if self._v().status is not expected:
+            raise _refuse(
+                "invalid_state",
+                f"会议当前状态为 {self._v().status.value}，不能执行此操作",
+                f"the session is {self._v().status.value}",
+            )
+
+    async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
+        try:
+            return await workflow.execute_activity(
+                name,
+                arg,
+                result_type=result_type,
+                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds * 4),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+                ),
+            )
+        except ActivityError as e:
+            if isinstance(e.cause, ApplicationError):
+                raise ApplicationError(
+                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
+                ) from None
+            raise
+
+
+def outcome_of(poll: PollView) -> ItemOutcome:
+    """A one-line summary of a tallied poll for the session record."""
+    result = poll.result
+    assert result is not None
+    counts = ", ".join(f"{OPTION_LABELS.get(k, (k, k))[0]} {v}" for k, v in result.counts.items())
+    if result.elected:
+        summary = f"当选 elected: {'、'.join(result.elected)} ({counts})"
+    elif result.satisfaction_rate is not None:
+        summary = f"满意率 satisfaction {result.satisfaction_rate} ({counts})"
+    else:
+        verdict = "通过 passed" if result.passed else "未通过 not passed"
+        summary = f"{verdict} ({counts}; {result.rule})"
+    if not result.quorum_met:
+        summary = f"不足法定人数 no quorum at close; {summary}"
+    return ItemOutcome(
+        item_no=poll.spec.item_no,
+        poll_key=poll.spec.poll_key,
+        summary=summary,
+        passed=result.passed,
+    )
+
+
+def _refuse(code: str, zh: str, en: str) -> ApplicationError:
+    return ApplicationError(en, zh, en, type=code, non_retryable=True)
