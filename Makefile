@@ -24,5 +24,9 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 
+.PHONY: bench-congress
+bench-congress: $(STAMP)
+	$(BIN)/python bench/congress.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

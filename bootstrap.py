@@ -16,6 +16,7 @@ from temporalio.worker import Worker
 
 from activities.audit import AuditActivities
 from activities.congress import CongressActivities
+from activities.motion import MotionActivities
 from activities.wage_contract import WageContractActivities
 from ledger.app import Ledger
 from services.audit import AuditService
@@ -27,9 +28,10 @@ from services.polls import PollService
 from services.profiles import ProfileSource
 from settings import LedgerBackend, Settings
 from workflows.congress_session import CongressSessionWorkflow
+from workflows.motion import MotionWorkflow
 from workflows.wage_contract import WageContractWorkflow
 
-WORKFLOWS = [WageContractWorkflow, CongressSessionWorkflow]
+WORKFLOWS = [WageContractWorkflow, CongressSessionWorkflow, MotionWorkflow]
 
 
 def build_ledger(settings: Settings) -> Ledger:
@@ -66,6 +68,7 @@ class App:
         congress = CongressActivities(
             self.ledger, self.polls, self.congresses, self.profiles, self.calendar
         )
+        motion = MotionActivities(self.ledger, self.congresses, self.directory)
         return [
             wage.open_case,
             wage.run_command,
@@ -77,6 +80,9 @@ class App:
             congress.open_poll,
             congress.close_poll,
             congress.tally_poll,
+            motion.file,
+            motion.command,
+            motion.view,
         ]
 
     def audit(self) -> AuditService:

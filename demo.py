@@ -214,8 +214,7 @@ class Demo:
 
         view = await self.act(
             CADRE,
-            RecordAdoptionVote(
-                count=VoteCount(
+            RecordAdoptionVote.agreed(VoteCount(
                     total_delegates=60, present=42, votes_for=30, votes_against=8, abstentions=4
                 )
             ),
@@ -230,8 +229,7 @@ class Demo:
         await self.act(REVIEWER, ApproveReview())
         await self.act(
             CADRE,
-            RecordAdoptionVote(
-                count=VoteCount(
+            RecordAdoptionVote.agreed(VoteCount(
                     total_delegates=60, present=48, votes_for=41, votes_against=5, abstentions=2
                 )
             ),
@@ -250,8 +248,7 @@ class Demo:
         await self.act(REVIEWER, ApproveReview())
         await self.act(
             CADRE,
-            RecordAdoptionVote(
-                count=VoteCount(
+            RecordAdoptionVote.agreed(VoteCount(
                     total_delegates=60, present=50, votes_for=44, votes_against=4, abstentions=2
                 )
             ),

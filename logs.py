@@ -24,7 +24,9 @@ def configure_logging(fmt: str = "auto", level: str = "INFO") -> None:
     structlog.configure(
         processors=[*processors, structlog.processors.format_exc_info, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        # Resolve sys.stderr at each use, not once: a redirected stream (a test's
+        # capture, a daemon's log file) may be replaced after configuration.
+        logger_factory=lambda *_: structlog.PrintLogger(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import structlog
 from temporalio import activity
 
 from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
 from activities.errors import domain_errors_not_retried
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.poll import ItemKind, poll_id
 from domain.profiles import ProfileError
-from domain.wage_contract import WageContract, WageContractView, wage_contract_id
+from domain.session import session_ledger_id
+from domain.wage_contract import VoteCount, WageContract, WageContractView, wage_contract_id
 from ledger.app import Ledger
 from services.calendar import CalendarSource
 from services.directory import DirectoryService
@@ -63,15 +67,50 @@ class WageContractActivities:
     def run_command(self, req: WageCommandRequest) -> WageContractView:
         """Run one command on the case, exactly once per command id."""
         meta = req.meta
+        command = self._with_congress_facts(req.case_id, req.command)
         result = self.ledger.execute(
             wage_contract_id(req.case_id),
             meta,
             lambda agg: agg.handle(
-                req.command, meta, today=meta.today(), calendar=self.calendars.current()
+                command, meta, today=meta.today(), calendar=self.calendars.current()
             ),
         )
         self._log(req.command.kind, req.case_id, meta.acting.actor_id, result.applied)
         return result.aggregate.view()
+
+    def _with_congress_facts(self, case_id: str, command: Any) -> Any:
+        """Check an adoption poll against its session, or read the tallied poll's result."""
+        if command.kind == "request_adoption_poll":
+            session = self.ledger.find(session_ledger_id(command.session_id))
+            if session is None:
+                raise NotFound(
+                    f"会议 {command.session_id} 不存在", f"no session {command.session_id}"
+                )
+            item = session.s.item(command.item_no)
+            case = self.ledger.find(wage_contract_id(case_id))
+            if case is not None and session.s.unit_org != case.s.unit_org:
+                raise InvalidInput(
+                    "该会议不是本单位的职代会", "the session is not this unit's congress"
+                )
+            if item.wage_case_id != case_id or item.kind is not ItemKind.APPROVAL:
+                raise InvalidInput(
+                    f"第 {item.no} 项议题不是审议本合同草案",
+                    f"item {item.no} is not this draft's approval",
+                )
+        if command.kind == "record_adoption_from_poll":
+            poll = self.ledger.find(poll_id(command.poll_key))
+            if poll is None or poll.s.result is None:
+                raise InvalidState("表决尚未计票", "the poll is not tallied")
+            result = poll.s.result
+            count = VoteCount(
+                total_delegates=result.total_delegates,
+                present=min(result.present, result.total_delegates),
+                votes_for=result.counts.get("yes", 0),
+                votes_against=result.counts.get("no", 0),
+                abstentions=result.counts.get("abstain", 0),
+            )
+            return command.model_copy(update={"count": count})
+        return command
 
     @activity.defn(name="wage_contract.view")
     @domain_errors_not_retried

@@ -154,6 +154,7 @@ class PollView(BaseModel):
     total_delegates: int
     present_at_open: int
     public_key: str | None = None  # X25519, hex: secret ballots are sealed to it
+    opened_after: int = 0  # the ledger's last notification id when the poll opened
     closed_at: datetime | None = None
     close_reason: str | None = None
     present_at_close: int | None = None
@@ -325,6 +326,7 @@ class Poll(LedgerAggregate):
         present: int,
         quorum: MinFraction,
         public_key: str | None,
+        opened_after: int = 0,
     ) -> Poll:
         """Open the poll; refused without a quorum of ALL delegates checked in."""
         _check_chair(meta.acting, unit_org)
@@ -346,6 +348,7 @@ class Poll(LedgerAggregate):
             total_delegates=total_delegates,
             present_at_open=present,
             public_key=public_key,
+            opened_after=opened_after,
         )
         return cls._new(poll_id(spec.poll_key), meta, state=state.model_dump(mode="json"))
 

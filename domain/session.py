@@ -49,6 +49,7 @@ class AgendaItem(BaseModel):
     secret: bool | None = None  # default: approval items secret (SH §31)
     candidates: list[str] = Field(default_factory=list)
     max_choices: int = Field(default=1, ge=1)
+    wage_case_id: str | None = None  # the wage contract whose draft this item adopts
 
     def effective_poll_kind(self) -> PollKind:
         """The ballot this item uses."""

@@ -188,6 +188,7 @@ class AdoptionVote(BaseModel):
     quorum_met: bool
     passed: bool
     recorded_on: date
+    source: str = ""
 
 
 class WageContractView(BaseModel):
@@ -220,6 +221,7 @@ class WageContractView(BaseModel):
     draft: Draft | None = None
     reviews: list[ReviewRound] = Field(default_factory=list)
     adoption_votes: list[AdoptionVote] = Field(default_factory=list)
+    adoption_poll: str | None = None  # the congress poll deciding the draft, while it runs
     signed_on: date | None = None
     filing_due: date | None = None
     filing_reminder_on: date | None = None
@@ -334,11 +336,54 @@ class ReviseDraft(BaseModel):
     draft: Draft
 
 
+class TellerCount(BaseModel):
+    """One teller's (监票人/计票人) count of a paper vote."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    teller: str = Field(min_length=1)
+    count: VoteCount
+
+
 class RecordAdoptionVote(BaseModel):
-    """The 职代会's vote on the draft, as the meeting recorded it."""
+    """A paper meeting's vote on the draft, entered from both tellers' counts."""
 
     kind: Literal["record_adoption_vote"] = "record_adoption_vote"
-    count: VoteCount
+    tellers: list[TellerCount] = Field(default_factory=list, max_length=2)
+    # Before two tellers were required, a single count was sent. Such commands still
+    # parse, so workflow histories that hold one replay; the aggregate refuses new ones.
+    count: VoteCount | None = None
+
+    @model_validator(mode="after")
+    def _two_tellers(self) -> RecordAdoptionVote:
+        if self.count is None and len(self.tellers) != 2:
+            raise ValueError("a paper vote needs the counts of two tellers")
+        if len(self.tellers) == 2 and self.tellers[0].teller == self.tellers[1].teller:
+            raise ValueError("the two counts must come from two different tellers")
+        return self
+
+    @classmethod
+    def agreed(
+        cls, count: VoteCount, tellers: tuple[str, str] = ("监票人", "计票人")
+    ) -> RecordAdoptionVote:
+        """Both tellers entered the same count."""
+        return cls(tellers=[TellerCount(teller=t, count=count) for t in tellers])
+
+
+class RequestAdoptionPoll(BaseModel):
+    """Put the draft to the congress: a secret yes/no item of a session (审议通过)."""
+
+    kind: Literal["request_adoption_poll"] = "request_adoption_poll"
+    session_id: str = Field(min_length=1)
+    item_no: int = Field(ge=1)
+
+
+class RecordAdoptionFromPoll(BaseModel):
+    """The congress's poll on the draft was tallied: its result is the adoption vote."""
+
+    kind: Literal["record_adoption_from_poll"] = "record_adoption_from_poll"
+    poll_key: str
+    count: VoteCount | None = None  # filled from the tallied poll by the activity
 
 
 class SignContract(BaseModel):
@@ -438,6 +483,7 @@ _HumanCommands = (
     | ReturnForRevision
     | ReviseDraft
     | RecordAdoptionVote
+    | RequestAdoptionPoll
     | SignContract
     | FileContract
     | RecordObjection
@@ -453,6 +499,7 @@ _SystemCommands = (
     | FlagPublicationOverdue
     | OpenRenewal
     | CorrectDeadlines
+    | RecordAdoptionFromPoll
     | ResumeTalks
 )
 HumanCommand = Annotated[_HumanCommands, Field(discriminator="kind")]
@@ -478,6 +525,8 @@ RULES: dict[str, tuple[str, frozenset[Stage]]] = {
     "return_for_revision": (_REVIEWER, frozenset({Stage.UNDER_REVIEW})),
     "revise_draft": (_UNIT, frozenset({Stage.RETURNED})),
     "record_adoption_vote": (_UNIT, frozenset({Stage.APPROVED})),
+    "request_adoption_poll": (_UNIT, frozenset({Stage.APPROVED})),
+    "record_adoption_from_poll": (_SYSTEM, frozenset({Stage.APPROVED})),
     "sign_contract": (_UNIT, frozenset({Stage.ADOPTED})),
     "file_contract": (_UNIT, frozenset({Stage.SIGNED})),
     "record_objection": (_UNIT, frozenset({Stage.FILED})),
@@ -509,6 +558,7 @@ COMMAND_LABELS: dict[str, tuple[str, str]] = {
     "return_for_revision": ("退回修改", "return for revision"),
     "revise_draft": ("修改草案", "revise the draft"),
     "record_adoption_vote": ("登记职代会表决结果", "record the adoption vote"),
+    "request_adoption_poll": ("提交职代会表决", "put the draft to the congress"),
     "sign_contract": ("签订合同", "sign the contract"),
     "file_contract": ("报送备案", "file with the labour administration"),
     "record_objection": ("登记审查意见", "record an objection"),
@@ -634,6 +684,13 @@ def pre_review_checks(
         )
     )
     return checks
+
+
+def _counted(count: VoteCount) -> str:
+    return (
+        f"{count.total_delegates}/{count.present}/{count.votes_for}/"
+        f"{count.votes_against}/{count.abstentions}"
+    )
 
 
 def vote_outcome(count: VoteCount, profile: RuleProfile) -> tuple[bool, bool]:
@@ -855,11 +912,20 @@ class WageContract(LedgerAggregate):
             review.comments = [ReviewComment.model_validate(c) for c in self.comments]
             s.stage = Stage.RETURNED
 
+    class AdoptionPollRequested(Changed):
+        session_id: str
+        item_no: int
+        poll_key: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.adoption_poll = self.poll_key
+
     class AdoptionVoteRecorded(Changed):
         count: dict[str, int]
         quorum_met: bool
         passed: bool
         recorded_on: date
+        source: str = ""  # "poll:<key>", or the two tellers of a paper meeting
 
         def evolve(self, s: WageContractView) -> None:
             s.adoption_votes.append(
@@ -868,8 +934,10 @@ class WageContract(LedgerAggregate):
                     quorum_met=self.quorum_met,
                     passed=self.passed,
                     recorded_on=self.recorded_on,
+                    source=self.source,
                 )
             )
+            s.adoption_poll = None
             s.stage = Stage.ADOPTED if self.passed else Stage.IN_TALKS
 
     class ContractSigned(Changed):
@@ -1221,14 +1289,55 @@ class WageContract(LedgerAggregate):
     def _do_record_adoption_vote(
         self, c: RecordAdoptionVote, meta: CommandMeta, today: date, cal: Calendar
     ) -> None:
-        quorum, passed = vote_outcome(c.count, self.rule_profile)
+        if self.s.adoption_poll is not None:
+            raise InvalidState(
+                f"草案已提交职代会表决（{self.s.adoption_poll}），以表决结果为准",
+                f"the draft is before the congress ({self.s.adoption_poll}); its poll decides",
+            )
+        if len(c.tellers) != 2:
+            raise InvalidInput(
+                "纸质表决结果须由两名计票人分别录入", "a paper vote needs both tellers' counts"
+            )
+        first, second = c.tellers
+        if first.count != second.count:
+            raise InvalidInput(
+                f"两名计票人的计票结果不一致：{first.teller} {_counted(first.count)}；"
+                f"{second.teller} {_counted(second.count)}",
+                f"the tellers' counts differ: {first.teller} {_counted(first.count)}; "
+                f"{second.teller} {_counted(second.count)}",
+            )
+        self._record_vote(first.count, meta, today, f"paper: {first.teller}, {second.teller}")
+
+    def _do_request_adoption_poll(
+        self, c: RequestAdoptionPoll, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
+        if self.s.adoption_poll is not None:
+            raise InvalidState("草案已提交职代会表决", "the draft is already before the congress")
+        self._emit(
+            self.AdoptionPollRequested,
+            meta,
+            session_id=c.session_id,
+            item_no=c.item_no,
+            poll_key=f"{c.session_id}:item{c.item_no}",
+        )
+
+    def _do_record_adoption_from_poll(
+        self, c: RecordAdoptionFromPoll, meta: CommandMeta, today: date, cal: Calendar
+    ) -> None:
+        if self.s.adoption_poll != c.poll_key or c.count is None:
+            raise InvalidState("不是本合同的表决", "not this contract's poll")
+        self._record_vote(c.count, meta, today, f"poll:{c.poll_key}")
+
+    def _record_vote(self, count: VoteCount, meta: CommandMeta, today: date, source: str) -> None:
+        quorum, passed = vote_outcome(count, self.rule_profile)
         self._emit(
             self.AdoptionVoteRecorded,
             meta,
-            count=c.count.model_dump(),
+            count=count.model_dump(),
             quorum_met=quorum,
             passed=passed,
             recorded_on=today,
+            source=source,
         )
 
     def _do_sign_contract(

@@ -29,9 +29,14 @@ class KeyCounter:
     def count(self, key: str) -> int:
         """Catch up with the log, then return the count for ``key``."""
         with self._lock:
-            while True:
+            # Read up to the head as it is now, and remember that position even when no
+            # counted event came: otherwise every call rescans all the other events since.
+            # (Ids commit in order: SQLite serialises writers, and eventsourcing's
+            # PostgreSQL recorder locks the table for each insert.)
+            head = self.ledger.max_notification_id()
+            while self._next <= head:
                 batch = self.ledger.recorder.select_notifications(
-                    self._next, 2000, topics=self.topics
+                    self._next, 2000, stop=head, topics=self.topics
                 )
                 if not batch:
                     break
@@ -39,4 +44,5 @@ class KeyCounter:
                     event = self.ledger.mapper.to_domain_event(n)
                     self._counts[getattr(event, self.field)] += 1
                 self._next = batch[-1].id + 1
+            self._next = max(self._next, head + 1)
             return self._counts[key]

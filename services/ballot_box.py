@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,12 +83,20 @@ class BallotBox:
         self, poll_key: str, ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str
     ) -> dict[str, Any]:
         """Decrypt one sealed ballot (only while the poll's key exists)."""
+        return self.opener(poll_key)(ephemeral_hex, nonce_hex, ciphertext_b64)
+
+    def opener(self, poll_key: str) -> Callable[[str, str, str], dict[str, Any]]:
+        """A function that opens this poll's ballots, with the key read once."""
         private = X25519PrivateKey.from_private_bytes(self._path(poll_key).read_bytes())
-        shared = private.exchange(X25519PublicKey.from_public_bytes(bytes.fromhex(ephemeral_hex)))
-        plain = AESGCM(_derive(shared)).decrypt(
-            bytes.fromhex(nonce_hex), base64.b64decode(ciphertext_b64), _INFO
-        )
-        return json.loads(plain.rstrip(b" ").decode("utf-8"))
+
+        def open_one(ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str) -> dict[str, Any]:
+            peer = X25519PublicKey.from_public_bytes(bytes.fromhex(ephemeral_hex))
+            plain = AESGCM(_derive(private.exchange(peer))).decrypt(
+                bytes.fromhex(nonce_hex), base64.b64decode(ciphertext_b64), _INFO
+            )
+            return json.loads(plain.rstrip(b" ").decode("utf-8"))
+
+        return open_one
 
     def has_key(self, poll_key: str) -> bool:
         """Whether the poll's private key still exists."""

@@ -225,7 +225,12 @@ class CongressService:
 
     def delegate(self, key: str, actor_id: str) -> Delegate | None:
         """The delegate in office with this actor id, if any."""
-        return self.view(key).delegate(actor_id)
+        # Read the aggregate's own state: a deep copy of a 1,000-seat roster per check-in
+        # was most of the cost of checking a congress in.
+        aggregate = self.ledger.find(congress_id(key))
+        if aggregate is None:
+            raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
+        return aggregate.s.delegate(actor_id)
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -207,6 +207,7 @@ class PollService:
                 present=self.present(spec.session_id),
                 quorum=profile.congress.quorum,
                 public_key=public_key,
+                opened_after=self.ledger.max_notification_id(),
             ),
         )
         return result.aggregate.view()
@@ -258,7 +259,7 @@ class PollService:
                 spec, agreed.counts, agreed.ballots, view, present, rules.quorum, pass_rule
             )
         elif spec.secret:
-            published = self._open_sealed(poll_key)
+            published = self._open_sealed(poll_key, view.opened_after + 1)
             result = tally(
                 spec,
                 [b.choices for b in published],
@@ -268,7 +269,7 @@ class PollService:
                 pass_rule=pass_rule,
             )
         else:
-            choices = [b.choices for b in self._named_ballots(poll_key)]
+            choices = [b.choices for b in self._named_ballots(poll_key, view.opened_after + 1)]
             result = tally(
                 spec,
                 choices,
@@ -294,11 +295,11 @@ class PollService:
         done = meta.model_copy(update={"command_id": f"{meta.command_id}:key-destroyed"})
         self.ledger.execute(poll_id(view.spec.poll_key), done, lambda p: p.key_destroyed(done))
 
-    def _open_sealed(self, poll_key: str) -> list[PublishedBallot]:
+    def _open_sealed(self, poll_key: str, start: int) -> list[PublishedBallot]:
         marker = f'"poll_key":"{poll_key}"'.encode()
         topic = [get_topic(SealedBallot.Created)]
         ballots: list[PublishedBallot] = []
-        start = 1
+        open_one = self.box.opener(poll_key)
         while True:
             batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
             if not batch:
@@ -307,20 +308,17 @@ class PollService:
                 if marker not in n.state:
                     continue
                 event = self.ledger.mapper.to_domain_event(n)
-                content = self.box.open(
-                    poll_key, event.ephemeral_key, event.nonce, event.ciphertext
-                )
+                content = open_one(event.ephemeral_key, event.nonce, event.ciphertext)
                 ballots.append(PublishedBallot(receipt=content["r"], choices=list(content["c"])))
             start = batch[-1].id + 1
         # Published in a random order, so the order of casting is gone too.
         secrets.SystemRandom().shuffle(ballots)
         return ballots
 
-    def _named_ballots(self, poll_key: str) -> list[NamedBallot]:
+    def _named_ballots(self, poll_key: str, start: int) -> list[NamedBallot]:
         topic = [get_topic(NamedBallot.Created)]
         marker = f'"poll_key":"{poll_key}"'.encode()
         found = []
-        start = 1
         while True:
             batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
             if not batch:

@@ -317,6 +317,15 @@ class CongressSessionWorkflow:
                 SessionView,
             )
         progress.stage = "tallied"
+        item = self._v().item(progress.item_no)
+        if item.wage_case_id:
+            # The wage contract's adoption step waits for this poll.
+            try:
+                await workflow.get_external_workflow_handle(
+                    f"wage-contract-{item.wage_case_id}"
+                ).signal("adoption_poll_tallied", key)
+            except Exception as e:  # noqa: BLE001 - the contract may be gone; the vote stands
+                workflow.logger.warning("adoption signal not delivered: %s", e)
 
     def _polls_running(self) -> bool:
         return any(p.stage != "tallied" for p in self.polls.values())

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         HumanCommand,
         OpenCase,
         OpenRenewal,
+        RecordAdoptionFromPoll,
         RemindFiling,
         RemindReviewer,
         ResumeTalks,
@@ -101,6 +102,7 @@ class WageContractWorkflow:
         self.view: WageContractView | None = None
         self.waiting: Wait | None = None
         self.lock = asyncio.Lock()
+        self.tallied_polls: set[str] = set()
 
     # -- the process ----------------------------------------------------------------
 
@@ -167,8 +169,40 @@ class WageContractWorkflow:
                 await self._deadline("publication", publication, FlagPublicationOverdue())
             else:
                 await self._deadline("renewal", renewal, OpenRenewal())
+        elif stage is Stage.APPROVED and v.adoption_poll is not None:
+            await self._adoption_poll(v.adoption_poll)
         else:
             await self._change(f"people:{stage.value}")
+
+    async def _adoption_poll(self, poll_key: str) -> None:
+        """Wait for the congress to vote on the draft; its tally is the adoption vote."""
+        version = self._current().version
+        self.waiting = Wait(kind=f"congress_poll:{poll_key}")
+        await workflow.wait_condition(
+            lambda: poll_key in self.tallied_polls or self._current().version != version
+        )
+        async with self.lock:
+            if self._current().version != version:
+                return
+            meta = CommandMeta(
+                command_id=f"{workflow.info().workflow_id}:adoption-from-poll:v{version}",
+                acting=system_acting(),
+                occurred_at=workflow.now(),
+                comment=f"congress poll {poll_key} tallied",
+            )
+            self.view = await self._activity(
+                "wage_contract.command",
+                WageCommandRequest(
+                    case_id=self.inp.offer.case_id,
+                    command=RecordAdoptionFromPoll(poll_key=poll_key),
+                    meta=meta,
+                ),
+            )
+
+    @workflow.signal
+    def adoption_poll_tallied(self, poll_key: str) -> None:
+        """The congress session tallied the poll on this draft."""
+        self.tallied_polls.add(poll_key)
 
     async def _change(self, kind: str) -> None:
         version = self._current().version

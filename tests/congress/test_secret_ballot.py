@@ -7,10 +7,12 @@ from pathlib import Path
 import pytest
 
 from domain.poll import ANONYMOUS, PollKind, SealedBallot
+from logs import configure_logging
 from tests.congress.fixtures import make_floor
 
 
 def test_no_stored_byte_links_a_delegate_to_a_choice(tmp_path: Path, capsys):
+    configure_logging("json", "INFO")  # as a worker logs, into this test's captured stderr
     floor = make_floor(tmp_path, 20)
     floor.check_in(floor.delegates)
     key = floor.open(1, PollKind.YES_NO, secret=True)

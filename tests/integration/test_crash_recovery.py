@@ -156,7 +156,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
         count = VoteCount(
             total_delegates=30, present=25, votes_for=20, votes_against=3, abstentions=2
         )
-        await svc.act(case, CADRE, RecordAdoptionVote(count=count))
+        await svc.act(case, CADRE, RecordAdoptionVote.agreed(count))
         signing = asyncio.create_task(svc.act(case, CADRE, SignContract(), command_id="sign-1"))
         await wait_for_event(app, case, "ContractSigned")
         kill(worker)

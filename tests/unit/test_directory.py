@@ -36,8 +36,8 @@ def test_loading_the_same_file_twice_changes_nothing(directory: DirectoryService
     first = directory.load(directory.parse(EXAMPLE_DIRECTORY))
     events = directory.ledger.max_notification_id()
     second = directory.load(directory.parse(EXAMPLE_DIRECTORY))
-    assert first.created == 15 and first.updated == 0
-    assert second.created == 0 and second.updated == 0 and second.unchanged == 15
+    assert first.created == 18 and first.updated == 0
+    assert second.created == 0 and second.updated == 0 and second.unchanged == 18
     assert directory.ledger.max_notification_id() == events
 
 

@@ -128,7 +128,7 @@ def under_review(people: list[Negotiator] | None = None, **draft_kw: Any) -> Cas
 def signed() -> Case:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote(count=count(30, 30, 20)))
+    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 20)))
     case.do(CADRE, SignContract())
     return case
 
@@ -269,7 +269,7 @@ def test_vote_with_more_votes_than_present_is_invalid_input() -> None:
 def test_failed_adoption_vote_is_recorded_and_returns_to_talks() -> None:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote(count=count(30, 30, 15)))
+    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 15)))
     view = case.agg.view()
     assert view.stage is Stage.IN_TALKS
     assert [(v.quorum_met, v.passed) for v in view.adoption_votes] == [(True, False)]
@@ -278,7 +278,7 @@ def test_failed_adoption_vote_is_recorded_and_returns_to_talks() -> None:
 def test_passed_adoption_vote_moves_to_adopted() -> None:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote(count=count(30, 20, 16)))
+    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 20, 16)))
     assert case.stage is Stage.ADOPTED
 
 
@@ -382,7 +382,7 @@ REFUSALS: list[tuple[str, Any, Acting, Any, type[DomainError]]] = [
         "vote by reviewer",
         signed,
         PARENT_REVIEWER,
-        RecordAdoptionVote(count=count(3, 3, 2)),
+        RecordAdoptionVote.agreed(count(3, 3, 2)),
         NotAuthorised,
     ),
     ("sign twice", signed, CADRE, SignContract(), InvalidState),

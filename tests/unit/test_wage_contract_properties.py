@@ -32,12 +32,14 @@ from domain.wage_contract import (
     Negotiator,
     OpenRenewal,
     PublishContract,
+    RecordAdoptionFromPoll,
     RecordAdoptionVote,
     RecordObjection,
     RecordReply,
     RecordTalksRound,
     RemindFiling,
     RemindReviewer,
+    RequestAdoptionPoll,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
@@ -155,7 +157,11 @@ PAYLOADS: dict[str, st.SearchStrategy[Any]] = {
     ),
     "revise_draft": st.sampled_from(DRAFTS).map(lambda d: ReviseDraft(draft=d)),
     "record_adoption_vote": st.one_of(vote_counts(), st.sampled_from(EDGE_VOTES)).map(
-        lambda c: RecordAdoptionVote(count=c)
+        lambda c: RecordAdoptionVote.agreed(c)
+    ),
+    "request_adoption_poll": st.just(RequestAdoptionPoll(session_id="s1", item_no=1)),
+    "record_adoption_from_poll": st.one_of(vote_counts(), st.sampled_from(EDGE_VOTES)).map(
+        lambda c: RecordAdoptionFromPoll(poll_key="s1:item1", count=c)
     ),
     "sign_contract": st.just(SignContract()),
     "file_contract": st.integers(1, 4).map(lambda n: FileContract(copies=n, office="人社局")),

@@ -157,8 +157,7 @@ async def skip_to_before(env: WorkflowEnvironment, kind: str, case_id: str = "WC
 
 
 def passing_vote(total: int = 30) -> RecordAdoptionVote:
-    return RecordAdoptionVote(
-        count=VoteCount(
+    return RecordAdoptionVote.agreed(VoteCount(
             total_delegates=total, present=total, votes_for=total - 2, votes_against=1, abstentions=1
         )
     )
@@ -166,8 +165,7 @@ def passing_vote(total: int = 30) -> RecordAdoptionVote:
 
 def failing_vote(total: int = 30) -> RecordAdoptionVote:
     """Quorum met, but exactly half of all delegates in favour: not adopted."""
-    return RecordAdoptionVote(
-        count=VoteCount(
+    return RecordAdoptionVote.agreed(VoteCount(
             total_delegates=total, present=total, votes_for=total // 2, votes_against=total // 2,
             abstentions=0,
         )

@@ -226,11 +226,14 @@ async def test_vote_with_more_votes_than_present_is_refused_before_anything_is_s
     }
 
     with pytest.raises(ValidationError, match="more votes than delegates present"):
-        RecordAdoptionVote(count=VoteCount(**bad))
+        RecordAdoptionVote.agreed(VoteCount(**bad))
     with pytest.raises(ValidationError, match="more votes than delegates present"):
         ActRequest.model_validate(
             {
-                "command": {"kind": "record_adoption_vote", "count": bad},
+                "command": {
+                    "kind": "record_adoption_vote",
+                    "tellers": [{"teller": "监票人", "count": bad}, {"teller": "计票人", "count": bad}],
+                },
                 "acting": app.directory.acting(CADRE, Role.CADRE).model_dump(),
             }
         )

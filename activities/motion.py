@@ -1,0 +1,153 @@
+"""Thin activities of the motion workflow: each runs one ledger command on a motion."""
+
+from __future__ import annotations
+
+import structlog
+from pydantic import BaseModel
+from temporalio import activity
+
+from activities.errors import domain_errors_not_retried
+from domain.actors import CommandMeta, Role
+from domain.errors import NotFound
+from domain.motion import (
+    FileMotion,
+    Motion,
+    MotionCommand,
+    MotionFacts,
+    MotionView,
+    facts_for,
+    motion_call_id,
+    motion_ledger_id,
+)
+from ledger.app import Ledger
+from services.congress import CongressService
+from services.directory import DirectoryService
+
+log = structlog.get_logger(__name__)
+
+
+class FileMotionRequest(BaseModel):
+    """File a motion under a call for motions."""
+
+    motion_id: str
+    call_key: str
+    command: FileMotion
+    meta: CommandMeta
+
+
+class MotionCommandRequest(BaseModel):
+    """Run one command on a motion."""
+
+    motion_id: str
+    command: MotionCommand
+    meta: CommandMeta
+
+
+class MotionRef(BaseModel):
+    """A motion by id."""
+
+    motion_id: str
+
+
+def department_org(directory: DirectoryService, code: str) -> str | None:
+    """The org of an actor holding the department role (None when there is no such actor)."""
+    try:
+        record = directory.actor(code)
+    except NotFound:
+        return None
+    return record.spec.org if Role.DEPARTMENT in record.spec.roles else None
+
+
+def lookup_facts(
+    command: object,
+    actor_id: str,
+    congress_key: str,
+    congresses: CongressService,
+    directory: DirectoryService,
+) -> MotionFacts:
+    """The roster and directory facts a motion command needs."""
+    return facts_for(
+        command,
+        actor_id,
+        is_delegate=lambda a: congresses.delegate(congress_key, a) is not None,
+        department_org=lambda code: department_org(directory, code),
+    )
+
+
+class MotionActivities:
+    """Activities with their dependencies, built once by the composition root."""
+
+    def __init__(
+        self, ledger: Ledger, congresses: CongressService, directory: DirectoryService
+    ) -> None:
+        self.ledger = ledger
+        self.congresses = congresses
+        self.directory = directory
+
+    @activity.defn(name="motion.file")
+    @domain_errors_not_retried
+    def file(self, req: FileMotionRequest) -> MotionView:
+        """Record the motion with the rules of its congress's profile; a retry meets it."""
+        call_aggregate = self.ledger.find(motion_call_id(req.call_key))
+        if call_aggregate is None:
+            raise NotFound(f"提案征集 {req.call_key} 不存在", f"no call for motions {req.call_key}")
+        call = call_aggregate.view()
+        congress = self.congresses.view(call.congress_key)
+        profile = self.congresses.profiles.load(congress.profile_name)
+        actor = req.meta.acting.actor_id
+        result = self.ledger.execute(
+            motion_ledger_id(req.motion_id),
+            req.meta,
+            create=lambda: Motion.file(
+                req.motion_id,
+                req.command,
+                req.meta,
+                call=call,
+                is_delegate=congress.delegate(actor) is not None,
+                profile=profile,
+            ),
+        )
+        self._log("motion_filed", req.motion_id, actor, result.applied)
+        return result.aggregate.view()
+
+    @activity.defn(name="motion.command")
+    @domain_errors_not_retried
+    def command(self, req: MotionCommandRequest) -> MotionView:
+        """Run one command on the motion, exactly once per command id."""
+        meta = req.meta
+        current = self._motion(req.motion_id)
+        facts = lookup_facts(
+            req.command, meta.acting.actor_id, current.congress_key, self.congresses, self.directory
+        )
+        result = self.ledger.execute(
+            motion_ledger_id(req.motion_id),
+            meta,
+            lambda m: m.handle(req.command, meta, today=meta.today(), facts=facts),
+        )
+        self._log(req.command.kind, req.motion_id, meta.acting.actor_id, result.applied)
+        return result.aggregate.view()
+
+    @activity.defn(name="motion.view")
+    @domain_errors_not_retried
+    def view(self, ref: MotionRef) -> MotionView:
+        """The motion as the ledger has it now."""
+        return self._motion(ref.motion_id)
+
+    def _motion(self, motion_id: str) -> MotionView:
+        aggregate = self.ledger.find(motion_ledger_id(motion_id))
+        if aggregate is None:
+            raise NotFound(f"提案 {motion_id} 不存在", f"no motion {motion_id}")
+        return aggregate.view()
+
+    def _log(self, event: str, motion_id: str, actor: str, applied: bool) -> None:
+        info = activity.info()
+        log.info(
+            event,
+            case_id=motion_id,
+            actor=actor,
+            applied=applied,
+            workflow_id=info.workflow_id,
+            run_id=info.workflow_run_id,
+            activity=info.activity_type,
+            attempt=info.attempt,
+        )

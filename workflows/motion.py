@@ -1,0 +1,260 @@
+"""The motion workflow: one per motion (提案), from filing to closing, lapse or rejection.
+
+It owns the motion's clock (the end of the seconding window, the answer's reminder, due
+date and escalation) and takes people's steps as validated updates; every fact is a ledger
+command run in an activity. Its history grows with the motion's steps and seconders only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.motion import FileMotionRequest, MotionCommandRequest, MotionRef
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
+    from domain.errors import ERRORS_BY_CODE, DomainError
+    from domain.motion import (
+        CloseSeconding,
+        FileMotion,
+        FlagAnswerOverdue,
+        HumanCommand,
+        MotionView,
+        RemindAnswer,
+        Stage,
+        check_command,
+        precheck,
+    )
+    from workflows.wage_contract import Wait, end_of, start_of
+
+
+class MotionInput(BaseModel):
+    """File a motion (or continue its process after continue-as-new)."""
+
+    motion_id: str
+    call_key: str
+    command: FileMotion
+    meta: CommandMeta  # the filing as the service decided it, so its dry run matches
+    activity_timeout_seconds: float = 30.0
+    resumed: bool = False
+
+
+class MotionActRequest(BaseModel):
+    """A person's step on the motion: who, in which role, what, and why."""
+
+    command: HumanCommand
+    acting: Acting
+    comment: str = ""
+
+
+class Refusal(BaseModel):
+    """Why the filing was refused (the workflow then ends without a motion)."""
+
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class MotionStatus(BaseModel):
+    """The status query's answer."""
+
+    view: MotionView | None
+    refusal: Refusal | None = None
+    waiting: Wait | None = None
+    now: datetime
+    history_length: int = 0
+
+
+def motion_workflow_id(motion_id: str) -> str:
+    """The workflow id of a motion."""
+    return f"motion-{motion_id}"
+
+
+@workflow.defn(name="Motion")
+class MotionWorkflow:
+    """A motion (提案) of a delegate to the workers' congress."""
+
+    @workflow.init
+    def __init__(self, inp: MotionInput) -> None:
+        self.inp = inp
+        self.view: MotionView | None = None
+        self.refusal: Refusal | None = None
+        self.waiting: Wait | None = None
+        self.lock = asyncio.Lock()
+
+    # -- the process ----------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, inp: MotionInput) -> MotionView | None:
+        if inp.resumed:
+            self.view = await self._activity("motion.view", MotionRef(motion_id=inp.motion_id))
+        else:
+            try:
+                self.view = await self._activity(
+                    "motion.file",
+                    FileMotionRequest(
+                        motion_id=inp.motion_id,
+                        call_key=inp.call_key,
+                        command=inp.command,
+                        meta=inp.meta,
+                    ),
+                )
+            except ApplicationError as e:
+                if e.type not in ERRORS_BY_CODE:
+                    raise
+                # A refused filing is an answer, not a failure: the service reads it from
+                # the status query (a failed workflow's result must not be awaited in tests).
+                details = [str(d) for d in e.details]
+                self.refusal = Refusal(
+                    code=e.type or "domain_error",
+                    message_zh=details[0] if details else e.message,
+                    message_en=details[1] if len(details) > 1 else e.message,
+                )
+                return None
+        while not self._current().terminal:
+            await self._next_turn()
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(inp.model_copy(update={"resumed": True}))
+        self.waiting = None
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._current()
+
+    async def _next_turn(self) -> None:
+        """Wait for the next date the current stage waits for, or for any change."""
+        v = self._current()
+        if v.stage is Stage.SECONDING:
+            await self._deadline("seconding", start_of(v.closes_on), CloseSeconding())
+        elif v.stage is Stage.IN_HANDLING and v.due is not None:
+            if v.overdue:
+                await self._change("answer_overdue")
+            elif v.reminder_on is not None and not v.reminded:
+                await self._deadline("answer_reminder", start_of(v.reminder_on), RemindAnswer())
+            else:
+                await self._deadline("answer", end_of(v.due), FlagAnswerOverdue())
+        else:
+            await self._change(f"people:{v.stage.value}")
+
+    async def _change(self, kind: str) -> None:
+        version = self._current().version
+        self.waiting = Wait(kind=kind)
+        await workflow.wait_condition(lambda: self._current().version != version)
+
+    async def _deadline(self, kind: str, at: datetime, command: Any) -> None:
+        """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
+        version = self._current().version
+        self.waiting = Wait(kind=kind, until=at)
+        remaining = (at - workflow.now()).total_seconds()
+        if remaining > 0:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._current().version != version, timeout=remaining
+                )
+                return
+            except TimeoutError:
+                pass
+        async with self.lock:
+            if self._current().version != version:
+                return
+            meta = CommandMeta(
+                # The version the decision was taken at makes the id unique and stable
+                # across retries, replays and continue-as-new.
+                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
+                acting=system_acting(),
+                occurred_at=workflow.now(),
+                comment=f"deadline {kind} passed",
+            )
+            try:
+                self.view = await self._activity(
+                    "motion.command",
+                    MotionCommandRequest(motion_id=self.inp.motion_id, command=command, meta=meta),
+                )
+            except ApplicationError as e:
+                # The engine's own step was refused: a bug, not a business outcome. Fail
+                # the workflow task (retried, visible to operators), not the process.
+                raise RuntimeError(f"system step {command.kind} refused: {e}") from e
+
+    # -- people ---------------------------------------------------------------------
+
+    @workflow.update
+    async def act(self, req: MotionActRequest) -> MotionView:
+        """A person's step; refused ones never reach the ledger."""
+        async with self.lock:
+            # The motion may have moved on since validation (another update, a deadline).
+            self._check(req)
+            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
+            meta = CommandMeta(
+                command_id=f"{workflow.info().workflow_id}:{update_id}",
+                acting=req.acting,
+                occurred_at=workflow.now(),
+                comment=req.comment,
+            )
+            self.view = await self._activity(
+                "motion.command",
+                MotionCommandRequest(motion_id=self.inp.motion_id, command=req.command, meta=meta),
+            )
+            return self.view
+
+    @act.validator
+    def validate_act(self, req: MotionActRequest) -> None:
+        """Refuse before history: wrong stage, wrong actor, window closed, missing reasons."""
+        self._check(req)
+
+    def _check(self, req: MotionActRequest) -> None:
+        if self.view is None:
+            raise ApplicationError(
+                "提案尚未建立 / the motion is not filed yet", type="invalid_state"
+            )
+        try:
+            precheck(req.command.kind, req.acting, self.view, today=self._today())
+            check_command(req.command, self.view)
+        except DomainError as e:
+            raise ApplicationError(
+                e.message_en, e.message_zh, e.message_en, type=e.code, non_retryable=True
+            ) from None
+
+    @workflow.query
+    def status(self) -> MotionStatus:
+        """Where the motion stands and what the workflow waits for."""
+        return MotionStatus(
+            view=self.view,
+            refusal=self.refusal,
+            waiting=self.waiting,
+            now=workflow.now(),
+            history_length=workflow.info().get_current_history_length(),
+        )
+
+    # -- plumbing -------------------------------------------------------------------
+
+    def _current(self) -> MotionView:
+        assert self.view is not None
+        return self.view
+
+    def _today(self) -> date:
+        return workflow.now().astimezone(CHINA_TZ).date()
+
+    async def _activity(self, name: str, arg: Any) -> MotionView:
+        try:
+            return await workflow.execute_activity(
+                name,
+                arg,
+                result_type=MotionView,
+                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds),
+                retry_policy=RetryPolicy(
+                    initial_interval=timedelta(seconds=1),
+                    maximum_interval=timedelta(seconds=30),
+                ),
+            )
+        except ActivityError as e:
+            # A refusal by the domain fails this step (the update), not the workflow.
+            if isinstance(e.cause, ApplicationError):
+                raise ApplicationError(
+                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
+                ) from None
+            raise
