@@ -18,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import App, build_worker, temporal_binary
+from demo_congress import CongressDemo
 from domain.actors import CHINA_TZ
 from domain.directory import ROLE_LABELS_ZH
 from domain.wage_contract import (
@@ -95,6 +96,7 @@ class Demo:
         self.svc = WageContractService(
             env.client, app.ledger, app.directory, app.settings, task_queue
         )
+        self.task_queue = task_queue
         self.case_id = ""
         self.printed = 0
 
@@ -214,7 +216,8 @@ class Demo:
 
         view = await self.act(
             CADRE,
-            RecordAdoptionVote.agreed(VoteCount(
+            RecordAdoptionVote.agreed(
+                VoteCount(
                     total_delegates=60, present=42, votes_for=30, votes_against=8, abstentions=4
                 )
             ),
@@ -229,7 +232,8 @@ class Demo:
         await self.act(REVIEWER, ApproveReview())
         await self.act(
             CADRE,
-            RecordAdoptionVote.agreed(VoteCount(
+            RecordAdoptionVote.agreed(
+                VoteCount(
                     total_delegates=60, present=48, votes_for=41, votes_against=5, abstentions=2
                 )
             ),
@@ -248,7 +252,8 @@ class Demo:
         await self.act(REVIEWER, ApproveReview())
         await self.act(
             CADRE,
-            RecordAdoptionVote.agreed(VoteCount(
+            RecordAdoptionVote.agreed(
+                VoteCount(
                     total_delegates=60, present=50, votes_for=44, votes_against=4, abstentions=2
                 )
             ),
@@ -274,6 +279,7 @@ class Demo:
         c.print(
             f"[green]流程结束 / workflow completed[/]: {pick(('阶段', 'stage'))} {final.stage.value}"
         )
+        await CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower()).run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:

@@ -377,7 +377,11 @@ def _check_actor(who: str, kind: str, acting: Acting, view: MotionView) -> None:
                 f"only a delegate of congress {view.congress_key} may {en}",
             )
     elif who == _COMMITTEE:
-        check_unit_cadre(acting, view.unit_org, (f"（作为提案委员会）{zh}", en))
+        if acting.role is not Role.CADRE or acting.org_id != view.unit_org:
+            raise NotAuthorised(
+                f"只有本单位（{view.unit_org}）工会干部（提案委员会）可以{zh}",
+                f"only a cadre of {view.unit_org}, as the motions committee, may {en}",
+            )
     elif who == _LEAD:
         if acting.role is not Role.DEPARTMENT or acting.actor_id != view.lead_department:
             raise NotAuthorised(
