@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
@@ -42,7 +42,8 @@ class AgendaItem(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    no: int = Field(ge=1)
+    # "number" is accepted too: YAML 1.1 reads a bare ``no:`` key as the boolean false.
+    no: int = Field(ge=1, validation_alias=AliasChoices("no", "number"))
     title: str = Field(min_length=1)
     kind: ItemKind
     poll_kind: PollKind | None = None  # default from the kind

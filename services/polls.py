@@ -30,6 +30,8 @@ from domain.poll import (
     PublishedBallot,
     SealedBallot,
     TallyResult,
+    named_ballot_id,
+    participation_id,
     poll_id,
     tally,
 )
@@ -37,6 +39,7 @@ from domain.profiles import RuleProfile
 from domain.session import CheckIn, SessionStatus, SessionView, check_in_id, session_ledger_id
 from ledger.app import Ledger
 from projections.counters import KeyCounter
+from projections.index import CreatedIndex
 from services.ballot_box import BallotBox
 from services.directory import DirectoryService
 
@@ -72,6 +75,7 @@ class PollService:
         self.directory = directory
         self.box = box
         self._checked_in = KeyCounter(ledger, "session_id", CheckIn.Created)
+        self._polls = CreatedIndex(ledger, Poll.Created)
         self._voters = KeyCounter(ledger, "poll_key", Participation.Created, NamedBallot.Created)
 
     # -- reads -------------------------------------------------------------------------
@@ -101,6 +105,23 @@ class PollService:
     def is_checked_in(self, session_id: str, delegate: str) -> bool:
         """Whether the delegate checked in."""
         return self.ledger.find(check_in_id(session_id, delegate)) is not None
+
+    def has_voted(self, poll: PollView, voter: str) -> bool:
+        """Whether the voter has voted in the poll (never what)."""
+        key = poll.spec.poll_key
+        record = participation_id(key, voter) if poll.spec.secret else named_ballot_id(key, voter)
+        return self.ledger.find(record) is not None
+
+    def open_polls_for(self, delegate: str) -> list[PollView]:
+        """Open electronic polls this delegate may still vote in (a delegate's tasks)."""
+        out = []
+        for pid in self._polls.ids():
+            poll: PollView = self.ledger.get(pid).view()
+            if poll.status is not PollStatus.OPEN or poll.spec.paper:
+                continue
+            if self.is_checked_in(poll.spec.session_id, delegate) and not self.has_voted(poll, delegate):
+                out.append(poll)
+        return out
 
     # -- check-in ----------------------------------------------------------------------
 
