@@ -34,6 +34,7 @@ from domain.wage_contract import (
     RecordObjection,
     RecordReply,
     RecordTalksRound,
+    RequestAdoptionPoll,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
@@ -42,6 +43,7 @@ from domain.wage_contract import (
     SignDraft,
     SubmitForReview,
     SuspendTalks,
+    TellerCount,
     VoteCount,
     WageContractView,
     wage_contract_id,
@@ -539,27 +541,61 @@ def wage_revise(
 def wage_vote(
     case: str,
     actor: str = AS,
-    total: int = typer.Option(..., "--total", help="代表总数 / delegates in total"),
-    present: int = typer.Option(..., "--present", help="出席 / present"),
-    votes_for: int = typer.Option(..., "--for", help="赞成 / for"),
-    against: int = typer.Option(..., "--against", help="反对 / against"),
-    abstain: int = typer.Option(..., "--abstain", help="弃权 / abstentions"),
+    teller: list[str] = typer.Option(
+        ...,
+        "--teller",
+        help="计票人=总数,出席,赞成,反对,弃权（两名计票人各一次） / "
+        "TELLER=total,present,for,against,abstain, once per teller (two)",
+    ),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
-    """登记职代会表决结果 / record the congress's adoption vote."""
+    """登记纸质会议表决结果（两名计票人须一致） / record a paper meeting's vote."""
+    entries = []
+    for item in teller:
+        name, sep, numbers = item.partition("=")
+        parts = [p.strip() for p in numbers.split(",")]
+        if not sep or not name.strip() or len(parts) != 5 or not all(p.isdigit() for p in parts):
+            _fail(
+                InvalidInput(
+                    f"格式应为 计票人=总数,出席,赞成,反对,弃权：{item}",
+                    f"expected TELLER=total,present,for,against,abstain: {item}",
+                )
+            )
+        total, present, votes_for, against, abstain = (int(p) for p in parts)
+        try:
+            count = VoteCount(
+                total_delegates=total,
+                present=present,
+                votes_for=votes_for,
+                votes_against=against,
+                abstentions=abstain,
+            )
+        except ValidationError as e:
+            _fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+            raise
+        entries.append(TellerCount(teller=name.strip(), count=count))
     try:
-        count = VoteCount(
-            total_delegates=total,
-            present=present,
-            votes_for=votes_for,
-            votes_against=against,
-            abstentions=abstain,
-        )
+        command = RecordAdoptionVote(tellers=entries)
     except ValidationError as e:
-        _fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+        _fail(
+            InvalidInput(f"须两名不同计票人分别录入：{e.errors()[0]['msg']}", e.errors()[0]["msg"])
+        )
         raise
-    _act(case, actor, RecordAdoptionVote(count=count), comment, command_id)
+    _act(case, actor, command, comment, command_id)
+
+
+@wage_app.command("adoption-poll")
+def wage_adoption_poll(
+    case: str,
+    actor: str = AS,
+    session: str = typer.Option(..., "--session", help="职代会会议 / congress session"),
+    item: int = typer.Option(..., "--item", help="审议本草案的议题号 / the agenda item"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """提交职代会无记名表决，以表决结果为准 / put the draft to the congress's secret poll."""
+    _act(case, actor, RequestAdoptionPoll(session_id=session, item_no=item), comment, command_id)
 
 
 @wage_app.command("sign")

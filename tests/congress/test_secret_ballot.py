@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,61 @@ def test_no_stored_byte_links_a_delegate_to_a_choice(tmp_path: Path, capsys):
     assert "ballot_cast" in text
     assert not any(r in text for r in receipts.values())
     assert not any(d in text for d in floor.delegates)
+
+
+async def test_no_ledger_byte_temporal_history_or_log_line_links_a_voter_to_a_choice(
+    time_skipping_env, app, task_queue, running_worker, capsys
+):
+    from datetime import timedelta
+
+    from domain.poll import ItemKind
+    from domain.session import AgendaItem
+    from services.sessions import SessionService
+    from tests.congress.test_session_workflow import CHAIR, congress_with_roster, roster_ids, today
+    from tests.workflows.helpers import terminate_open_workflows
+    from workflows.congress_session import session_workflow_id
+
+    configure_logging("json", "INFO")
+    env = time_skipping_env
+    await terminate_open_workflows(env)
+    key = await congress_with_roster(app, env, key="dl-bearing-secret")
+    svc = SessionService(env.client, app.congresses, app.polls, app.settings, task_queue)
+    d = await today(env)
+    agenda = [AgendaItem(no=1, title="审议通过", kind=ItemKind.APPROVAL)]
+    sid = (
+        await svc.convene(CHAIR, key, "s", agenda, papers_sent_on=d, opens_on=d + timedelta(days=7))
+    ).session_id
+    await env.sleep(timedelta(days=7))
+    await svc.open_session(sid, CHAIR)
+    delegates = roster_ids()
+    for delegate in delegates:
+        await svc.check_in(sid, delegate)
+    await svc.open_poll(sid, CHAIR, 1)
+    receipts = [
+        (await svc.cast(sid, 1, delegate, ["yes" if i % 3 else "no"])).receipt
+        for i, delegate in enumerate(delegates)
+    ]
+    for _ in range(200):
+        if svc.view(sid).outcomes:
+            break
+        await asyncio.sleep(0.05)
+    assert svc.view(sid).outcomes, "the poll was never tallied"
+
+    history = (
+        await env.client.get_workflow_handle(session_workflow_id(sid)).fetch_history()
+    ).to_json()
+    assert not any(r in history for r in receipts), "a receipt reached Temporal history"
+    assert not any(f'"{d}"' in history for d in delegates), "a voter reached Temporal history"
+
+    ledger_bytes = [n.state for n in app.ledger.all_notifications()]
+    for state in ledger_bytes:
+        named = [d for d in delegates if f'"{d}"'.encode() in state]
+        assert not (named and any(r.encode() in state for r in receipts))
+
+    logs = capsys.readouterr()
+    text = logs.out + logs.err
+    assert not any(r in text for r in receipts)
+    for line in text.splitlines():
+        if "ballot_cast" in line:
+            assert not any(d in line for d in delegates)
+    await terminate_open_workflows(env)
