@@ -19,7 +19,7 @@ from rich.table import Table
 from bootstrap import App, build_app, connect
 from domain.actors import CHINA_TZ
 from domain.directory import ROLE_LABELS_ZH
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.wage_contract import (
     COMMAND_LABELS,
     STAGE_LABELS,
@@ -1697,6 +1697,40 @@ def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
         raise typer.Exit(1)
     labels = ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
     console.print(f"[green]✓[/] {pick(('已计入', 'counted'))}: {labels}")
+
+
+@congress_app.command("ballots")
+def congress_ballots(session: str, item: int) -> None:
+    """公布的无记名选票及复核计票 / the published secret ballots, recounted."""
+
+    def go(application: App) -> PollView:
+        return application.polls.poll(_sessions(application).view(session).poll_key(item))
+
+    poll = _run(go)
+    if not poll.spec.secret or poll.spec.paper:
+        _fail(InvalidInput("本项不是电子无记名投票", "this item has no published secret ballots"))
+    if poll.published_digest is None or poll.result is None:
+        _fail(InvalidState("选票尚未公布", "the ballots are not published yet"))
+    assert poll.result is not None
+    table = Table(title=f"{poll.spec.poll_key} · {pick(('公布的选票', 'published ballots'))}")
+    table.add_column(pick(("回执码", "receipt")))
+    table.add_column(pick(("选择", "choices")))
+    recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
+    for ballot in poll.published:
+        table.add_row(
+            ballot.receipt, ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
+        )
+        for choice in ballot.choices:
+            recount[choice] = recount.get(choice, 0) + 1
+    console.print(table)
+    same = recount == poll.result.counts
+    mark = "[green]✓[/]" if same else "[bold red]✗[/]"
+    console.print(
+        f"{mark} {pick(('复核计票', 'recount'))} {recount} · {pick(('公布结果', 'published tally'))} {poll.result.counts}"
+    )
+    console.print(f"digest {poll.published_digest}")
+    if not same:
+        raise typer.Exit(1)
 
 
 @congress_app.command("close")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -60,6 +61,28 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
 
     verify = run(env, "audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
+    for fact in (
+        "职代会名册导入",
+        "自动结束",
+        "已计入",
+        "当选",
+        "满意率",
+        "不一致",
+        "报告上级工会",
+        "满意",
+    ):
+        assert fact in out, f"the demo did not show: {fact}"
+
+    # Anyone recounts the demo's secret poll from the published ballots.
+    listing = run(env, "congress", "list").stdout
+    key = re.search(r"dl-bearing-demo-[\w-]+", listing).group(0)
+    ballots = run(env, "congress", "ballots", f"{key}:2026-1", "1")
+    assert ballots.returncode == 0 and "✓" in ballots.stdout, ballots.stdout + ballots.stderr
+    receipt = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{2}", ballots.stdout).group(0)
+    checked = run(env, "congress", "verify-receipt", f"{key}:2026-1", "1", receipt)
+    assert checked.returncode == 0 and "已计入" in checked.stdout
+    missing = run(env, "congress", "verify-receipt", f"{key}:2026-1", "1", "AAAA-BBBB-CC")
+    assert missing.returncode == 1
 
     # Change one stored fact of the case: the audit names that event and fails.
     db = tmp_path / "var" / "ledger.db"
