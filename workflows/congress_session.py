@@ -18,6 +18,8 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.clock import end_of, start_of
+
 with workflow.unsafe.imports_passed_through():
     from activities.congress import (
         ConveneRequest,
@@ -29,7 +31,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
     from domain.poll import OPTION_LABELS, PollSpec, PollView
     from domain.session import ItemOutcome, SessionStatus, SessionView
-    from workflows.wage_contract import end_of, start_of
 
 
 class SessionInput(BaseModel):

@@ -16,9 +16,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.clock import CaseClock, Wait, end_of, start_of
+
 with workflow.unsafe.imports_passed_through():
     from activities.motion import FileMotionRequest, MotionCommandRequest, MotionRef
-    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
+    from domain.actors import CHINA_TZ, Acting, CommandMeta
     from domain.errors import ERRORS_BY_CODE, DomainError
     from domain.motion import (
         CloseSeconding,
@@ -31,7 +33,6 @@ with workflow.unsafe.imports_passed_through():
         check_command,
         precheck,
     )
-    from workflows.wage_contract import Wait, end_of, start_of
 
 
 class MotionInput(BaseModel):
@@ -77,7 +78,7 @@ def motion_workflow_id(motion_id: str) -> str:
 
 
 @workflow.defn(name="Motion")
-class MotionWorkflow:
+class MotionWorkflow(CaseClock):
     """A motion (提案) of a delegate to the workers' congress."""
 
     @workflow.init
@@ -141,44 +142,11 @@ class MotionWorkflow:
         else:
             await self._change(f"people:{v.stage.value}")
 
-    async def _change(self, kind: str) -> None:
-        version = self._current().version
-        self.waiting = Wait(kind=kind)
-        await workflow.wait_condition(lambda: self._current().version != version)
-
-    async def _deadline(self, kind: str, at: datetime, command: Any) -> None:
-        """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
-        version = self._current().version
-        self.waiting = Wait(kind=kind, until=at)
-        remaining = (at - workflow.now()).total_seconds()
-        if remaining > 0:
-            try:
-                await workflow.wait_condition(
-                    lambda: self._current().version != version, timeout=remaining
-                )
-                return
-            except TimeoutError:
-                pass
-        async with self.lock:
-            if self._current().version != version:
-                return
-            meta = CommandMeta(
-                # The version the decision was taken at makes the id unique and stable
-                # across retries, replays and continue-as-new.
-                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
-                acting=system_acting(),
-                occurred_at=workflow.now(),
-                comment=f"deadline {kind} passed",
-            )
-            try:
-                self.view = await self._activity(
-                    "motion.command",
-                    MotionCommandRequest(motion_id=self.inp.motion_id, command=command, meta=meta),
-                )
-            except ApplicationError as e:
-                # The engine's own step was refused: a bug, not a business outcome. Fail
-                # the workflow task (retried, visible to operators), not the process.
-                raise RuntimeError(f"system step {command.kind} refused: {e}") from e
+    async def _system_step(self, command: Any, meta: CommandMeta) -> None:
+        self.view = await self._activity(
+            "motion.command",
+            MotionCommandRequest(motion_id=self.inp.motion_id, command=command, meta=meta),
+        )
 
     # -- people ---------------------------------------------------------------------
 
@@ -231,10 +199,6 @@ class MotionWorkflow:
         )
 
     # -- plumbing -------------------------------------------------------------------
-
-    def _current(self) -> MotionView:
-        assert self.view is not None
-        return self.view
 
     def _today(self) -> date:
         return workflow.now().astimezone(CHINA_TZ).date()

@@ -9,7 +9,7 @@ so each loop turn re-reads where the case stands and what it waits for.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -17,10 +17,12 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
+from workflows.clock import CaseClock, Wait, end_of, start_of
+
 with workflow.unsafe.imports_passed_through():
     from activities.audit import SealRequest, SealResult
     from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
-    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
+    from domain.actors import Acting, CommandMeta, system_acting
     from domain.errors import DomainError
     from domain.wage_contract import (
         CorrectDeadlines,
@@ -61,13 +63,6 @@ class ActRequest(BaseModel):
     comment: str = ""
 
 
-class Wait(BaseModel):
-    """What the workflow waits for now (shown by the status query)."""
-
-    kind: str
-    until: datetime | None = None
-
-
 class WageContractStatus(BaseModel):
     """The status query's answer."""
 
@@ -77,23 +72,13 @@ class WageContractStatus(BaseModel):
     history_length: int = Field(default=0)
 
 
-def start_of(day: date) -> datetime:
-    """Midnight at the start of ``day``, China time."""
-    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
-
-
-def end_of(day: date) -> datetime:
-    """The end of ``day`` (a deadline "within N days" runs through its last day)."""
-    return start_of(day + timedelta(days=1))
-
-
 def workflow_id_for(case_id: str) -> str:
     """The workflow id of a case."""
     return f"wage-contract-{case_id}"
 
 
 @workflow.defn(name="WageContract")
-class WageContractWorkflow:
+class WageContractWorkflow(CaseClock):
     """Wage special collective contract (工资专项集体合同) lifecycle."""
 
     @workflow.init
@@ -140,7 +125,9 @@ class WageContractWorkflow:
         if stage is Stage.OFFERED and not v.reply_overdue:
             await self._deadline("reply", end_of(v.reply_due), EscalateReplyOverdue())
         elif stage is Stage.SUSPENDED and v.suspended_until is not None:
-            await self._deadline("suspension", start_of(v.suspended_until), ResumeTalks())
+            await self._deadline(
+                "suspension", start_of(v.suspended_until), ResumeTalks(), "suspension ended"
+            )
         elif stage is Stage.UNDER_REVIEW:
             review = v.reviews[-1]
             if review.overdue_at_top:
@@ -204,46 +191,13 @@ class WageContractWorkflow:
         """The congress session tallied the poll on this draft."""
         self.tallied_polls.add(poll_key)
 
-    async def _change(self, kind: str) -> None:
-        version = self._current().version
-        self.waiting = Wait(kind=kind)
-        await workflow.wait_condition(lambda: self._current().version != version)
-
-    async def _deadline(self, kind: str, at: datetime, command: Any) -> None:
-        """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
-        version = self._current().version
-        self.waiting = Wait(kind=kind, until=at)
-        remaining = (at - workflow.now()).total_seconds()
-        if remaining > 0:
-            try:
-                await workflow.wait_condition(
-                    lambda: self._current().version != version, timeout=remaining
-                )
-                return
-            except TimeoutError:
-                pass
-        async with self.lock:
-            if self._current().version != version:
-                return
-            meta = CommandMeta(
-                # The version the decision was taken at makes the id unique and stable
-                # across retries, replays and continue-as-new.
-                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
-                acting=system_acting(),
-                occurred_at=workflow.now(),
-                comment=f"deadline {kind} passed" if kind != "suspension" else "suspension ended",
-            )
-            try:
-                self.view = await self._activity(
-                    "wage_contract.command",
-                    WageCommandRequest(case_id=self.inp.offer.case_id, command=command, meta=meta),
-                )
-                if self.view.stage is Stage.EFFECTIVE and command.kind == "take_effect":
-                    await self._seal("effective")
-            except ApplicationError as e:
-                # The engine's own step was refused: a bug, not a business outcome. Fail
-                # the workflow task (retried, visible to operators), not the process.
-                raise RuntimeError(f"system step {command.kind} refused: {e}") from e
+    async def _system_step(self, command: Any, meta: CommandMeta) -> None:
+        self.view = await self._activity(
+            "wage_contract.command",
+            WageCommandRequest(case_id=self.inp.offer.case_id, command=command, meta=meta),
+        )
+        if self.view.stage is Stage.EFFECTIVE and command.kind == "take_effect":
+            await self._seal("effective")
 
     # -- people ---------------------------------------------------------------------
 
@@ -317,10 +271,6 @@ class WageContractWorkflow:
         )
 
     # -- plumbing -------------------------------------------------------------------
-
-    def _current(self) -> WageContractView:
-        assert self.view is not None
-        return self.view
 
     async def _seal(self, milestone: str) -> None:
         """Seal the ledger at a milestone, so the case's history so far is signed."""

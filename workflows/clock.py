@@ -1,0 +1,91 @@
+"""The engine's clock for one case: wait for a change, or for a deadline and then act.
+
+Workflows whose state is a ledger view with a ``version`` mix this in; each loop turn
+they call ``_deadline`` (or ``_change``) for what their current stage waits for, and
+implement ``_system_step`` to run the engine's own command when a deadline passes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from domain.actors import CHINA_TZ, CommandMeta, system_acting
+
+
+class Wait(BaseModel):
+    """What the workflow waits for now (shown by the status query)."""
+
+    kind: str
+    until: datetime | None = None
+
+
+def start_of(day: date) -> datetime:
+    """Midnight at the start of ``day``, China time."""
+    return datetime.combine(day, time.min, tzinfo=CHINA_TZ)
+
+
+def end_of(day: date) -> datetime:
+    """The end of ``day`` (a deadline "within N days" runs through its last day)."""
+    return start_of(day + timedelta(days=1))
+
+
+class CaseClock:
+    """Deadlines, reminders and escalations of one case, fired as system commands."""
+
+    view: Any
+    waiting: Wait | None
+    lock: asyncio.Lock
+
+    def _current(self) -> Any:
+        assert self.view is not None
+        return self.view
+
+    async def _change(self, kind: str) -> None:
+        """Wait for people: any new fact on the case."""
+        version = self._current().version
+        self.waiting = Wait(kind=kind)
+        await workflow.wait_condition(lambda: self._current().version != version)
+
+    async def _deadline(
+        self, kind: str, at: datetime, command: Any, comment: str | None = None
+    ) -> None:
+        """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
+        version = self._current().version
+        self.waiting = Wait(kind=kind, until=at)
+        remaining = (at - workflow.now()).total_seconds()
+        if remaining > 0:
+            try:
+                await workflow.wait_condition(
+                    lambda: self._current().version != version, timeout=remaining
+                )
+                return
+            except TimeoutError:
+                pass
+        async with self.lock:
+            if self._current().version != version:
+                return
+            meta = CommandMeta(
+                # The version the decision was taken at makes the id unique and stable
+                # across retries, replays and continue-as-new.
+                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
+                acting=system_acting(),
+                occurred_at=workflow.now(),
+                comment=comment or f"deadline {kind} passed",
+            )
+            try:
+                await self._system_step(command, meta)
+            except ApplicationError as e:
+                # The engine's own step was refused: a bug, not a business outcome. Fail
+                # the workflow task (retried, visible to operators), not the process.
+                raise RuntimeError(f"system step {command.kind} refused: {e}") from e
+
+    async def _system_step(self, command: Any, meta: CommandMeta) -> None:
+        """Run the engine's command on the case and update ``self.view``."""
+        raise NotImplementedError
