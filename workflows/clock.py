@@ -1,4 +1,4 @@
-"""The engine's clock for one case: wait for a change, or for a deadline and then act.
+"""Shared workflow plumbing: the engine's clock for one case, and running a ledger step.
 
 Workflows whose state is a ledger view with a ``version`` mix this in; each loop turn
 they call ``_deadline`` (or ``_change``) for what their current stage waits for, and
@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from domain.actors import CHINA_TZ, CommandMeta, system_acting
@@ -34,6 +35,26 @@ def start_of(day: date) -> datetime:
 def end_of(day: date) -> datetime:
     """The end of ``day`` (a deadline "within N days" runs through its last day)."""
     return start_of(day + timedelta(days=1))
+
+
+async def run_step(name: str, arg: Any, result_type: type[Any], timeout_seconds: float) -> Any:
+    """Run one ledger step as an activity; a domain refusal fails the step, not the workflow."""
+    try:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=timedelta(seconds=timeout_seconds),
+            retry_policy=RetryPolicy(
+                initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
+            ),
+        )
+    except ActivityError as e:
+        if isinstance(e.cause, ApplicationError):
+            raise ApplicationError(
+                e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
+            ) from None
+        raise
 
 
 class CaseClock:

@@ -15,10 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
-from workflows.clock import end_of, start_of
+from workflows.clock import end_of, run_step, start_of
 
 with workflow.unsafe.imports_passed_through():
     from activities.congress import (
@@ -379,22 +378,7 @@ class CongressSessionWorkflow:
             )
 
     async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
-        try:
-            return await workflow.execute_activity(
-                name,
-                arg,
-                result_type=result_type,
-                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds * 4),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
-                ),
-            )
-        except ActivityError as e:
-            if isinstance(e.cause, ApplicationError):
-                raise ApplicationError(
-                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
-                ) from None
-            raise
+        return await run_step(name, arg, result_type, self.inp.activity_timeout_seconds * 4)
 
 
 def outcome_of(poll: PollView) -> ItemOutcome:

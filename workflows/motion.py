@@ -8,15 +8,14 @@ command run in an activity. Its history grows with the motion's steps and second
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
-from workflows.clock import CaseClock, Wait, end_of, start_of
+from workflows.clock import CaseClock, Wait, end_of, run_step, start_of
 
 with workflow.unsafe.imports_passed_through():
     from activities.motion import FileMotionRequest, MotionCommandRequest, MotionRef
@@ -204,21 +203,4 @@ class MotionWorkflow(CaseClock):
         return workflow.now().astimezone(CHINA_TZ).date()
 
     async def _activity(self, name: str, arg: Any) -> MotionView:
-        try:
-            return await workflow.execute_activity(
-                name,
-                arg,
-                result_type=MotionView,
-                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    maximum_interval=timedelta(seconds=30),
-                ),
-            )
-        except ActivityError as e:
-            # A refusal by the domain fails this step (the update), not the workflow.
-            if isinstance(e.cause, ApplicationError):
-                raise ApplicationError(
-                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
-                ) from None
-            raise
+        return await run_step(name, arg, MotionView, self.inp.activity_timeout_seconds)

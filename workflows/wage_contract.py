@@ -15,9 +15,9 @@ from typing import Any
 from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError
 
-from workflows.clock import CaseClock, Wait, end_of, start_of
+from workflows.clock import CaseClock, Wait, end_of, run_step, start_of
 
 with workflow.unsafe.imports_passed_through():
     from activities.audit import SealRequest, SealResult
@@ -283,21 +283,4 @@ class WageContractWorkflow(CaseClock):
         )
 
     async def _activity(self, name: str, arg: Any) -> WageContractView:
-        try:
-            return await workflow.execute_activity(
-                name,
-                arg,
-                result_type=WageContractView,
-                start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=1),
-                    maximum_interval=timedelta(seconds=30),
-                ),
-            )
-        except ActivityError as e:
-            # A refusal by the domain fails this step (the update), not the workflow.
-            if isinstance(e.cause, ApplicationError):
-                raise ApplicationError(
-                    e.cause.message, *e.cause.details, type=e.cause.type, non_retryable=True
-                ) from None
-            raise
+        return await run_step(name, arg, WageContractView, self.inp.activity_timeout_seconds)
