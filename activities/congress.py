@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
+from activities.log import log_step
 from domain.actors import CommandMeta
 from domain.congress import congress_id
 from domain.errors import NotFound
@@ -20,8 +20,6 @@ from services.calendar import CalendarSource
 from services.congress import CongressService
 from services.polls import PollService
 from services.profiles import ProfileSource
-
-log = structlog.get_logger(__name__)
 
 
 class ConveneRequest(BaseModel):
@@ -124,14 +122,7 @@ class CongressActivities:
         result = self.ledger.execute(session_ledger_id(req.session_id), meta, step)
         if req.kind == "close":
             self._congress_step(congress_key, req.session_id, meta, "end_session")
-        info = activity.info()
-        log.info(
-            f"session_{req.kind}",
-            case_id=req.session_id,
-            actor=meta.acting.actor_id,
-            workflow_id=info.workflow_id,
-            run_id=info.workflow_run_id,
-        )
+        log_step(f"session_{req.kind}", req.session_id, meta.acting.actor_id, result.applied)
         return result.aggregate.view()
 
     @activity.defn(name="session.decide")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import structlog
 from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
+from activities.log import log_step
 from domain.actors import CommandMeta, Role
 from domain.errors import NotFound
 from domain.motion import (
@@ -22,8 +22,6 @@ from domain.motion import (
 from ledger.app import Ledger
 from services.congress import CongressService
 from services.directory import DirectoryService
-
-log = structlog.get_logger(__name__)
 
 
 class FileMotionRequest(BaseModel):
@@ -107,7 +105,7 @@ class MotionActivities:
                 profile=profile,
             ),
         )
-        self._log("motion_filed", req.motion_id, actor, result.applied)
+        log_step("motion_filed", req.motion_id, actor, result.applied)
         return result.aggregate.view()
 
     @activity.defn(name="motion.command")
@@ -124,7 +122,7 @@ class MotionActivities:
             meta,
             lambda m: m.handle(req.command, meta, today=meta.today(), facts=facts),
         )
-        self._log(req.command.kind, req.motion_id, meta.acting.actor_id, result.applied)
+        log_step(req.command.kind, req.motion_id, meta.acting.actor_id, result.applied)
         return result.aggregate.view()
 
     @activity.defn(name="motion.view")
@@ -138,16 +136,3 @@ class MotionActivities:
         if aggregate is None:
             raise NotFound(f"提案 {motion_id} 不存在", f"no motion {motion_id}")
         return aggregate.view()
-
-    def _log(self, event: str, motion_id: str, actor: str, applied: bool) -> None:
-        info = activity.info()
-        log.info(
-            event,
-            case_id=motion_id,
-            actor=actor,
-            applied=applied,
-            workflow_id=info.workflow_id,
-            run_id=info.workflow_run_id,
-            activity=info.activity_type,
-            attempt=info.attempt,
-        )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import structlog
 from temporalio import activity
 
 from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
 from activities.errors import domain_errors_not_retried
+from activities.log import log_step
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.poll import ItemKind, poll_id
 from domain.profiles import ProfileError
@@ -18,8 +18,6 @@ from ledger.app import Ledger
 from services.calendar import CalendarSource
 from services.directory import DirectoryService
 from services.profiles import ProfileSource
-
-log = structlog.get_logger(__name__)
 
 
 class WageContractActivities:
@@ -59,7 +57,7 @@ class WageContractActivities:
                 today=req.meta.today(),
             ),
         )
-        self._log("case_opened", req.command.case_id, req.meta.acting.actor_id, result.applied)
+        log_step("case_opened", req.command.case_id, req.meta.acting.actor_id, result.applied)
         return result.aggregate.view()
 
     @activity.defn(name="wage_contract.command")
@@ -75,7 +73,7 @@ class WageContractActivities:
                 command, meta, today=meta.today(), calendar=self.calendars.current()
             ),
         )
-        self._log(req.command.kind, req.case_id, meta.acting.actor_id, result.applied)
+        log_step(req.command.kind, req.case_id, meta.acting.actor_id, result.applied)
         return result.aggregate.view()
 
     def _with_congress_facts(self, case_id: str, command: Any) -> Any:
@@ -120,16 +118,3 @@ class WageContractActivities:
         if aggregate is None:
             raise NotFound(f"案件 {ref.case_id} 不存在", f"no case {ref.case_id}")
         return aggregate.view()
-
-    def _log(self, event: str, case_id: str, actor: str, applied: bool) -> None:
-        info = activity.info()
-        log.info(
-            event,
-            case_id=case_id,
-            actor=actor,
-            applied=applied,
-            workflow_id=info.workflow_id,
-            run_id=info.workflow_run_id,
-            activity=info.activity_type,
-            attempt=info.attempt,
-        )

@@ -12,8 +12,6 @@ from typing import Any
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.motion import lookup_facts
 from domain.actors import CommandMeta, Role, china_date
@@ -43,6 +41,7 @@ from domain.motion import (
 from projections.index import CreatedIndex
 from services.congress import CongressService
 from services.errors import raise_domain_error
+from services.workflows import start_once
 from settings import Settings
 from workflows.motion import (
     MotionActRequest,
@@ -189,16 +188,14 @@ class MotionService:
             meta=meta,
             activity_timeout_seconds=self.settings.activity_timeout_seconds,
         )
-        try:
-            handle = await self._client().start_workflow(
-                MotionWorkflow.run,
-                inp,
-                id=motion_workflow_id(motion_id),
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
-        except WorkflowAlreadyStartedError as e:
-            raise InvalidState(f"提案 {motion_id} 已存在", f"motion {motion_id} exists") from e
+        handle = await start_once(
+            self._client(),
+            MotionWorkflow.run,
+            inp,
+            workflow_id=motion_workflow_id(motion_id),
+            task_queue=self.task_queue,
+            exists=(f"提案 {motion_id} 已存在", f"motion {motion_id} exists"),
+        )
         return await self._wait_filed(handle)
 
     async def _wait_filed(self, handle: WorkflowHandle[Any, Any]) -> MotionView:

@@ -119,7 +119,9 @@ class PollService:
             poll: PollView = self.ledger.get(pid).view()
             if poll.status is not PollStatus.OPEN or poll.spec.paper:
                 continue
-            if self.is_checked_in(poll.spec.session_id, delegate) and not self.has_voted(poll, delegate):
+            if self.is_checked_in(poll.spec.session_id, delegate) and not self.has_voted(
+                poll, delegate
+            ):
                 out.append(poll)
         return out
 

@@ -13,8 +13,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.actors import CommandMeta, Role
 from domain.errors import InvalidState
@@ -30,6 +28,7 @@ from domain.session import (
 from services.congress import CongressService
 from services.errors import raise_domain_error
 from services.polls import CastResult, PollService
+from services.workflows import first_view, start_once
 from settings import Settings
 from workflows.congress_session import (
     ChairRequest,
@@ -103,37 +102,15 @@ class SessionService:
             convened_by=acting,
             activity_timeout_seconds=self.settings.activity_timeout_seconds,
         )
-        try:
-            handle = await self._client().start_workflow(
-                CongressSessionWorkflow.run,
-                inp,
-                id=session_workflow_id(state.session_id),
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
-        except WorkflowAlreadyStartedError as e:
-            raise InvalidState(
-                f"会议 {state.session_id} 已存在", f"session {state.session_id} exists"
-            ) from e
-        return await self._wait_convened(handle)
-
-    async def _wait_convened(self, handle: WorkflowHandle[Any, Any]) -> SessionView:
-        for _ in range(600):
-            try:
-                status = await handle.query(CongressSessionWorkflow.status)
-            except Exception as e:  # noqa: BLE001 - a refused convening fails the workflow
-                raise_domain_error(e)
-                raise
-            if status.view is not None:
-                return status.view
-            desc = await handle.describe()
-            if desc.status is not None and desc.status.name in ("FAILED", "TERMINATED"):
-                try:
-                    await handle.result()
-                except Exception as e:  # noqa: BLE001
-                    raise_domain_error(e)
-            await asyncio.sleep(0.1)
-        raise TimeoutError("the session was not convened in time (is a worker running?)")
+        handle = await start_once(
+            self._client(),
+            CongressSessionWorkflow.run,
+            inp,
+            workflow_id=session_workflow_id(state.session_id),
+            task_queue=self.task_queue,
+            exists=(f"会议 {state.session_id} 已存在", f"session {state.session_id} exists"),
+        )
+        return await first_view(handle, CongressSessionWorkflow.status, "session")
 
     async def open_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
         """Open the session on its day."""

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 from typing import Any
 
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import Client
 
 from domain.actors import Role
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
@@ -26,6 +23,7 @@ from ledger.app import Ledger
 from projections.index import CreatedIndex
 from services.directory import DirectoryService
 from services.errors import raise_domain_error
+from services.workflows import first_view, start_once
 from settings import Settings
 from workflows.wage_contract import (
     ActRequest,
@@ -84,34 +82,15 @@ class WageContractService:
             comment=comment,
             activity_timeout_seconds=self.settings.activity_timeout_seconds,
         )
-        try:
-            handle = await self._client().start_workflow(
-                WageContractWorkflow.run,
-                inp,
-                id=workflow_id_for(offer.case_id),
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
-        except WorkflowAlreadyStartedError as e:
-            raise InvalidState(
-                f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists"
-            ) from e
-        return await self._wait_opened(handle)
-
-    async def _wait_opened(self, handle: WorkflowHandle[Any, Any]) -> WageContractView:
-        for _ in range(600):
-            status = await handle.query(WageContractWorkflow.status)
-            if status.view is not None:
-                return status.view
-            try:
-                # An open refused by the domain fails the workflow at once.
-                desc = await handle.describe()
-                if desc.status is not None and desc.status.name in ("FAILED", "TERMINATED"):
-                    await handle.result()
-            except Exception as e:  # noqa: BLE001 - mapped below
-                raise_domain_error(e)
-            await asyncio.sleep(0.1)
-        raise TimeoutError("the case did not open in time (is a worker running?)")
+        handle = await start_once(
+            self._client(),
+            WageContractWorkflow.run,
+            inp,
+            workflow_id=workflow_id_for(offer.case_id),
+            task_queue=self.task_queue,
+            exists=(f"案件 {offer.case_id} 已存在", f"case {offer.case_id} exists"),
+        )
+        return await first_view(handle, WageContractWorkflow.status, "case")
 
     async def act(
         self,

@@ -17,7 +17,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from domain.actors import CHINA_TZ, CommandMeta, system_acting
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
 
 
 class Wait(BaseModel):
@@ -35,6 +35,25 @@ def start_of(day: date) -> datetime:
 def end_of(day: date) -> datetime:
     """The end of ``day`` (a deadline "within N days" runs through its last day)."""
     return start_of(day + timedelta(days=1))
+
+
+def step_meta(acting: Acting, step_id: str, comment: str = "") -> CommandMeta:
+    """A command of this workflow: its id is the workflow id and a step id fixed by the
+    workflow (an update's id, or a step name with the view version), so retries, replays
+    and continue-as-new never apply it twice."""
+    return CommandMeta(
+        command_id=f"{workflow.info().workflow_id}:{step_id}",
+        acting=acting,
+        occurred_at=workflow.now(),
+        comment=comment,
+    )
+
+
+def update_id() -> str:
+    """The id of the update being handled (the caller's command id)."""
+    info = workflow.current_update_info()
+    assert info is not None
+    return info.id
 
 
 async def run_step(name: str, arg: Any, result_type: type[Any], timeout_seconds: float) -> Any:
@@ -92,13 +111,9 @@ class CaseClock:
         async with self.lock:
             if self._current().version != version:
                 return
-            meta = CommandMeta(
-                # The version the decision was taken at makes the id unique and stable
-                # across retries, replays and continue-as-new.
-                command_id=f"{workflow.info().workflow_id}:{command.kind}:v{version}",
-                acting=system_acting(),
-                occurred_at=workflow.now(),
-                comment=comment or f"deadline {kind} passed",
+            # The version the decision was taken at makes the id unique and stable.
+            meta = step_meta(
+                system_acting(), f"{command.kind}:v{version}", comment or f"deadline {kind} passed"
             )
             try:
                 await self._system_step(command, meta)

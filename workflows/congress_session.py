@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from workflows.clock import end_of, run_step, start_of
+from workflows.clock import end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.congress import (
@@ -27,7 +27,7 @@ with workflow.unsafe.imports_passed_through():
         PollStep,
         SessionCommand,
     )
-    from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
+    from domain.actors import CHINA_TZ, Acting, Role, system_acting
     from domain.poll import OPTION_LABELS, PollSpec, PollView
     from domain.session import ItemOutcome, SessionStatus, SessionView
 
@@ -104,7 +104,7 @@ class CongressSessionWorkflow:
 
     @workflow.run
     async def run(self, inp: SessionInput) -> SessionView:
-        meta = self._meta(inp.convened_by, "convene")
+        meta = step_meta(inp.convened_by, "convene")
         self.view = await self._activity(
             "session.convene", ConveneRequest(state=inp.state, meta=meta), SessionView
         )
@@ -148,7 +148,7 @@ class CongressSessionWorkflow:
     async def open_session(self, req: ChairRequest) -> SessionView:
         """Open the session (开幕)."""
         async with self.lock:
-            return await self._session_step("open", req.acting, self._update_id(), req.comment)
+            return await self._session_step("open", req.acting, update_id(), req.comment)
 
     @open_session.validator
     def _validate_open_session(self, req: ChairRequest) -> None:
@@ -184,7 +184,7 @@ class CongressSessionWorkflow:
             )
             poll = await self._activity(
                 "poll.open",
-                OpenPollRequest(spec=spec, meta=self._meta(req.acting, self._update_id())),
+                OpenPollRequest(spec=spec, meta=step_meta(req.acting, update_id())),
                 PollView,
             )
             closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
@@ -236,7 +236,7 @@ class CongressSessionWorkflow:
     async def close_session(self, req: ChairRequest) -> SessionView:
         """Close the session (闭幕): every poll must be tallied."""
         async with self.lock:
-            return await self._session_step("close", req.acting, self._update_id(), req.comment)
+            return await self._session_step("close", req.acting, update_id(), req.comment)
 
     @close_session.validator
     def _validate_close_session(self, req: ChairRequest) -> None:
@@ -251,7 +251,7 @@ class CongressSessionWorkflow:
     async def publish_results(self, req: ChairRequest) -> SessionView:
         """Publish the results to employees; the report to the higher union falls due."""
         async with self.lock:
-            return await self._session_step("publish", req.acting, self._update_id(), req.comment)
+            return await self._session_step("publish", req.acting, update_id(), req.comment)
 
     @publish_results.validator
     def _validate_publish(self, req: ChairRequest) -> None:
@@ -262,7 +262,7 @@ class CongressSessionWorkflow:
     async def report(self, req: ChairRequest) -> SessionView:
         """Report the session to the higher union (报上级工会备案)."""
         async with self.lock:
-            return await self._session_step("report", req.acting, self._update_id(), req.comment)
+            return await self._session_step("report", req.acting, update_id(), req.comment)
 
     @report.validator
     def _validate_report(self, req: ChairRequest) -> None:
@@ -297,14 +297,14 @@ class CongressSessionWorkflow:
         system = system_acting(self._v().unit_org)
         await self._activity(
             "poll.close",
-            PollStep(poll_key=key, reason=reason, meta=self._meta(system, f"close:{key}")),
+            PollStep(poll_key=key, reason=reason, meta=step_meta(system, f"close:{key}")),
             PollView,
         )
         progress.stage = "counting"
         if paper:
             await workflow.wait_condition(lambda: key in self.paper_counted)
         poll = await self._activity(
-            "poll.tally", PollStep(poll_key=key, meta=self._meta(system, f"tally:{key}")), PollView
+            "poll.tally", PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")), PollView
         )
         async with self.lock:
             self.view = await self._activity(
@@ -312,7 +312,7 @@ class CongressSessionWorkflow:
                 DecideRequest(
                     session_id=self._v().session_id,
                     outcome=outcome_of(poll),
-                    meta=self._meta(system, f"decide:{key}"),
+                    meta=step_meta(system, f"decide:{key}"),
                 ),
                 SessionView,
             )
@@ -336,24 +336,10 @@ class CongressSessionWorkflow:
         self, kind: str, acting: Acting, step_id: str, comment: str = ""
     ) -> SessionView:
         cmd = SessionCommand(
-            session_id=self._v().session_id, kind=kind, meta=self._meta(acting, step_id, comment)
+            session_id=self._v().session_id, kind=kind, meta=step_meta(acting, step_id, comment)
         )
         self.view = await self._activity("session.command", cmd, SessionView)
         return self.view
-
-    def _meta(self, acting: Acting, step_id: str, comment: str = "") -> CommandMeta:
-        return CommandMeta(
-            command_id=f"{workflow.info().workflow_id}:{step_id}",
-            acting=acting,
-            occurred_at=workflow.now(),
-            comment=comment,
-        )
-
-    @staticmethod
-    def _update_id() -> str:
-        info = workflow.current_update_info()
-        assert info is not None
-        return info.id
 
     def _v(self) -> SessionView:
         assert self.view is not None

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from workflows.clock import CaseClock, Wait, end_of, run_step, start_of
+from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.motion import FileMotionRequest, MotionCommandRequest, MotionRef
@@ -155,13 +155,7 @@ class MotionWorkflow(CaseClock):
         async with self.lock:
             # The motion may have moved on since validation (another update, a deadline).
             self._check(req)
-            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
-            meta = CommandMeta(
-                command_id=f"{workflow.info().workflow_id}:{update_id}",
-                acting=req.acting,
-                occurred_at=workflow.now(),
-                comment=req.comment,
-            )
+            meta = step_meta(req.acting, update_id(), req.comment)
             self.view = await self._activity(
                 "motion.command",
                 MotionCommandRequest(motion_id=self.inp.motion_id, command=req.command, meta=meta),

@@ -17,7 +17,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
-from workflows.clock import CaseClock, Wait, end_of, run_step, start_of
+from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.audit import SealRequest, SealResult
@@ -98,12 +98,7 @@ class WageContractWorkflow(CaseClock):
                 "wage_contract.view", CaseRef(case_id=inp.offer.case_id)
             )
         else:
-            meta = CommandMeta(
-                command_id=f"{workflow.info().workflow_id}:open",
-                acting=inp.opened_by,
-                occurred_at=workflow.now(),
-                comment=inp.comment,
-            )
+            meta = step_meta(inp.opened_by, "open", inp.comment)
             self.view = await self._activity(
                 "wage_contract.open",
                 OpenCaseRequest(command=inp.offer, meta=meta, profile=inp.profile),
@@ -171,11 +166,10 @@ class WageContractWorkflow(CaseClock):
         async with self.lock:
             if self._current().version != version:
                 return
-            meta = CommandMeta(
-                command_id=f"{workflow.info().workflow_id}:adoption-from-poll:v{version}",
-                acting=system_acting(),
-                occurred_at=workflow.now(),
-                comment=f"congress poll {poll_key} tallied",
+            meta = step_meta(
+                system_acting(),
+                f"adoption-from-poll:v{version}",
+                f"congress poll {poll_key} tallied",
             )
             self.view = await self._activity(
                 "wage_contract.command",
@@ -207,13 +201,7 @@ class WageContractWorkflow(CaseClock):
         async with self.lock:
             # The case may have moved on since validation (another update, a deadline).
             self._check(req)
-            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
-            meta = CommandMeta(
-                command_id=f"{workflow.info().workflow_id}:{update_id}",
-                acting=req.acting,
-                occurred_at=workflow.now(),
-                comment=req.comment,
-            )
+            meta = step_meta(req.acting, update_id(), req.comment)
             self.view = await self._activity(
                 "wage_contract.command",
                 WageCommandRequest(case_id=self.inp.offer.case_id, command=req.command, meta=meta),
@@ -224,13 +212,7 @@ class WageContractWorkflow(CaseClock):
     async def correct_deadlines(self) -> WageContractView:
         """A year's schedule was loaded: recompute this case's provisional deadlines."""
         async with self.lock:
-            update_id = workflow.current_update_info().id  # type: ignore[union-attr]
-            meta = CommandMeta(
-                command_id=f"{workflow.info().workflow_id}:{update_id}",
-                acting=system_acting(),
-                occurred_at=workflow.now(),
-                comment="year schedule loaded",
-            )
+            meta = step_meta(system_acting(), update_id(), "year schedule loaded")
             self.view = await self._activity(
                 "wage_contract.command",
                 WageCommandRequest(
