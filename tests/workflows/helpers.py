@@ -113,9 +113,7 @@ async def skip(env: WorkflowEnvironment, days: float) -> None:
 
 def handle(env: WorkflowEnvironment, case_id: str = "WC-1") -> WorkflowHandle[Any, Any]:
     """The handle of a case's workflow, typed to return the final view."""
-    return env.client.get_workflow_handle_for(
-        WageContractWorkflow.run, workflow_id_for(case_id)
-    )
+    return env.client.get_workflow_handle_for(WageContractWorkflow.run, workflow_id_for(case_id))
 
 
 async def status(env: WorkflowEnvironment, case_id: str = "WC-1") -> WageContractStatus:
@@ -157,16 +155,25 @@ async def skip_to_before(env: WorkflowEnvironment, kind: str, case_id: str = "WC
 
 
 def passing_vote(total: int = 30) -> RecordAdoptionVote:
-    return RecordAdoptionVote.agreed(VoteCount(
-            total_delegates=total, present=total, votes_for=total - 2, votes_against=1, abstentions=1
+    return RecordAdoptionVote.agreed(
+        VoteCount(
+            total_delegates=total,
+            present=total,
+            votes_for=total - 2,
+            votes_against=1,
+            abstentions=1,
         )
     )
 
 
 def failing_vote(total: int = 30) -> RecordAdoptionVote:
     """Quorum met, but exactly half of all delegates in favour: not adopted."""
-    return RecordAdoptionVote.agreed(VoteCount(
-            total_delegates=total, present=total, votes_for=total // 2, votes_against=total // 2,
+    return RecordAdoptionVote.agreed(
+        VoteCount(
+            total_delegates=total,
+            present=total,
+            votes_for=total // 2,
+            votes_against=total // 2,
             abstentions=0,
         )
     )
@@ -206,13 +213,22 @@ async def terminate_open_workflows(env: WorkflowEnvironment) -> None:
     any task is outstanding.
     """
     service_ = env.client.workflow_service
-    request = ListOpenWorkflowExecutionsRequest(namespace=env.client.namespace, maximum_page_size=1000)
-    for execution in (await service_.list_open_workflow_executions(request)).executions:
-        info = execution.execution
-        with contextlib.suppress(RPCError):  # it may have completed meanwhile
-            await env.client.get_workflow_handle(info.workflow_id, run_id=info.run_id).terminate(
-                reason="test finished"
-            )
+    request = ListOpenWorkflowExecutionsRequest(
+        namespace=env.client.namespace, maximum_page_size=1000
+    )
+    # The test server does not always list every open execution in one answer: list
+    # again until none is left.
+    for _ in range(100):
+        executions = (await service_.list_open_workflow_executions(request)).executions
+        if not executions:
+            return
+        for execution in executions:
+            info = execution.execution
+            with contextlib.suppress(RPCError):  # it may have completed meanwhile
+                await env.client.get_workflow_handle(
+                    info.workflow_id, run_id=info.run_id
+                ).terminate(reason="test finished")
+    raise RuntimeError("workflows are still open after 100 rounds of terminating them")
 
 
 @pytest_asyncio.fixture(autouse=True)
