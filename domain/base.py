@@ -58,10 +58,14 @@ def canonical_bytes(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def event_hash(event: Any) -> str:
-    """The chain hash of an event, computed from its stored attributes."""
+def event_hash(event: Any, topic: str | None = None) -> str:
+    """The chain hash of an event, computed from its stored attributes.
+
+    ``topic`` is the topic the event is stored under; readers of stored events pass it,
+    so that a class moved under a registered old topic still hashes as it was written.
+    """
     state = {k: v for k, v in vars(event).items() if k != "hash"}
-    state["topic"] = get_topic(type(event))
+    state["topic"] = topic if topic is not None else get_topic(type(event))
     return hashlib.sha256(canonical_bytes(state)).hexdigest()
 
 

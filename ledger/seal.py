@@ -294,7 +294,7 @@ def _range_root(ledger: Ledger, after: int, upto: int) -> tuple[str, int, int]:
     business = 0
     for n in range_notifications(ledger, after, upto):
         event = ledger.mapper.to_domain_event(n)
-        recomputed = event_hash(event)
+        recomputed = event_hash(event, n.topic)
         if event.__dict__.get("hash") != recomputed:
             # Sealing a tampered event would vouch for it.
             raise InvalidState(

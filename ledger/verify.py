@@ -129,7 +129,7 @@ def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, boo
     leaves = []
     for n in range_notifications(ledger, after, upto):
         event = ledger.mapper.to_domain_event(n)
-        leaf = leaf_hash(n.id, event.originator_id, event.originator_version, event_hash(event))
+        leaf = leaf_hash(n.id, event.originator_id, event.originator_version, event_hash(event, n.topic))
         leaves.append((n.id, leaf, event.originator_id != SEAL_CHAIN_ID))
     return leaves
 
@@ -154,7 +154,7 @@ class _Audit:
     def check(self, n: Notification) -> None:
         try:
             event = self.ledger.mapper.to_domain_event(n)
-            recomputed = event_hash(event)
+            recomputed = event_hash(event, n.topic)
         except Exception as e:
             raise _bad(
                 "undecodable",

@@ -1,0 +1,97 @@
+"""Record what the guards check: the demo's ledger and the demo's workflow histories.
+
+Run once from today's code, then commit the output; later code must still load and verify
+the ledger and replay the histories (``tests/guards/test_stored_forever.py``). Re-record
+only for an intended, versioned change (registered old topics, upcasters, ``patched``)::
+
+    .venv/bin/python -m tests.guards.record
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import tempfile
+import uuid
+from pathlib import Path
+
+from rich.console import Console
+from temporalio.api.workflowservice.v1 import (
+    ListClosedWorkflowExecutionsRequest,
+    ListOpenWorkflowExecutionsRequest,
+)
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from bootstrap import build_app, build_worker, temporal_binary
+from demo import EXAMPLE_DIRECTORY, Demo
+from logs import configure_logging
+from settings import Settings
+
+HERE = Path(__file__).resolve().parent
+LEDGER_FIXTURE = HERE / "ledger-v1.db"
+HISTORIES = HERE.parent / "replay" / "demo"
+RECORDED_TYPES = {"CongressSession", "Motion", "WageContract"}
+
+
+async def executions(env: WorkflowEnvironment) -> list[tuple[str, str]]:
+    """(workflow id, type) of every execution, open or closed (the test server has no list)."""
+    service = env.client.workflow_service
+    ns = env.client.namespace
+    found: dict[str, str] = {}
+    for response in (
+        await service.list_open_workflow_executions(
+            ListOpenWorkflowExecutionsRequest(namespace=ns, maximum_page_size=1000)
+        ),
+        await service.list_closed_workflow_executions(
+            ListClosedWorkflowExecutionsRequest(namespace=ns, maximum_page_size=1000)
+        ),
+    ):
+        for info in response.executions:
+            found[info.execution.workflow_id] = info.type.name
+    return sorted(found.items())
+
+
+async def record() -> int:
+    configure_logging("console", "WARNING")
+    with tempfile.TemporaryDirectory() as tmp:
+        app = build_app(Settings(data_dir=Path(tmp) / "var", rule_profile="liaoning"))
+        app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source="examples")
+        env = await WorkflowEnvironment.start_time_skipping(
+            data_converter=pydantic_data_converter,
+            test_server_existing_path=str(temporal_binary("temporal-test-server")),
+        )
+        task_queue = f"record-{uuid.uuid4()}"
+        try:
+            async with build_worker(env.client, app, task_queue):
+                code = await Demo(app, env, Console(quiet=True), task_queue).run()
+                HISTORIES.mkdir(parents=True, exist_ok=True)
+                for old in HISTORIES.glob("*.json"):
+                    old.unlink()
+                for wf_id, wf_type in await executions(env):
+                    if wf_type not in RECORDED_TYPES:
+                        continue
+                    history = await env.client.get_workflow_handle(wf_id).fetch_history()
+                    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in wf_id) + ".json"
+                    (HISTORIES / name).write_text(history.to_json(), "utf-8")
+                    print(f"{wf_type:16} {wf_id} -> {name} ({len(history.events)} events)")
+        finally:
+            await env.shutdown()
+        app.close()
+        # A compact single-file copy: sqlite's backup folds the WAL into the file.
+        LEDGER_FIXTURE.unlink(missing_ok=True)
+        with (
+            sqlite3.connect(app.settings.sqlite_path) as src,
+            sqlite3.connect(LEDGER_FIXTURE) as dst,
+        ):
+            src.backup(dst)
+        print(
+            f"ledger -> {LEDGER_FIXTURE} ({LEDGER_FIXTURE.stat().st_size} bytes), demo exit {code}"
+        )
+        shutil.rmtree(tmp, ignore_errors=True)
+        return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(record()))
