@@ -18,14 +18,14 @@ from activities.audit import AuditActivities
 from activities.congress import CongressActivities
 from activities.motion import MotionActivities
 from activities.wage_contract import WageContractActivities
+from application.audit import AuditService
+from application.ballot_box import BallotBox
+from application.calendar import CalendarSource
+from application.congress import CongressService
+from application.directory import DirectoryService
+from application.polls import PollService
+from application.profiles import ProfileSource
 from ledger.app import Ledger
-from services.audit import AuditService
-from services.ballot_box import BallotBox
-from services.calendar import CalendarSource
-from services.congress import CongressService
-from services.directory import DirectoryService
-from services.polls import PollService
-from services.profiles import ProfileSource
 from settings import LedgerBackend, Settings
 from workflows.congress_session import CongressSessionWorkflow
 from workflows.motion import MotionWorkflow

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from application.audit import AuditService
 from bootstrap import App, build_app, connect
 from domain.actors import CHINA_TZ
 from domain.directory import ROLE_LABELS_ZH
@@ -50,7 +51,6 @@ from domain.wage_contract import (
 )
 from i18n import Lang, pick, t
 from logs import configure_logging
-from services.audit import AuditService
 from services.wage_contracts import WageContractService
 from settings import Settings
 
@@ -928,6 +928,7 @@ def audit_export_seal(output: Path | None = typer.Option(None, "--output", "-o")
 
 from datetime import date  # noqa: E402
 
+from application.congress import CongressService  # noqa: E402
 from domain.congress import (  # noqa: E402
     CATEGORY_LABELS,
     GENDER_LABELS,
@@ -938,7 +939,6 @@ from domain.congress import (  # noqa: E402
     parse_gender,
 )
 from domain.wage_contract import Check  # noqa: E402
-from services.congress import CongressService  # noqa: E402
 
 congress_app = typer.Typer(
     help="职工代表大会 / workers' congress: terms and rosters", no_args_is_help=True

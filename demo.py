@@ -17,6 +17,7 @@ from rich.console import Console
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from application.audit import AuditService, timeline_entry
 from bootstrap import App, build_worker, temporal_binary
 from demo_congress import CongressDemo
 from domain.actors import CHINA_TZ
@@ -48,7 +49,6 @@ from domain.wage_contract import (
     wage_contract_id,
 )
 from i18n import Lang, event_label, pick
-from services.audit import AuditService, timeline_entry
 from services.wage_contracts import WageContractService
 from workflows.wage_contract import WageContractWorkflow, workflow_id_for
 

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import structlog
-from pydantic import BaseModel
 from temporalio import activity
 
-from services.audit import AuditService
+from application.audit import AuditService
+from contracts.audit import SealRequest, SealResult
 
 log = structlog.get_logger(__name__)
-
-
-class SealRequest(BaseModel):
-    """Seal at a milestone of a case."""
-
-    case_id: str
-    milestone: str
-
-
-class SealResult(BaseModel):
-    """Where the seal ended, or nothing when there was nothing new to seal."""
-
-    to_notification_id: int | None = None
 
 
 class AuditActivities:

@@ -2,62 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
+from application.calendar import CalendarSource
+from application.congress import CongressService
+from application.polls import PollService
+from application.profiles import ProfileSource
+from contracts.session import (
+    ConveneRequest,
+    DecideRequest,
+    OpenPollRequest,
+    PollStep,
+    SessionCommand,
+)
 from domain.actors import CommandMeta
 from domain.congress import congress_id
 from domain.errors import NotFound
-from domain.poll import PollSpec, PollView
-from domain.session import ItemOutcome, Session, SessionView, session_ledger_id
+from domain.poll import PollView
+from domain.session import Session, SessionView, session_ledger_id
 from domain.wage_contract import working_days_before
 from ledger.app import Ledger
-from services.calendar import CalendarSource
-from services.congress import CongressService
-from services.polls import PollService
-from services.profiles import ProfileSource
-
-
-class ConveneRequest(BaseModel):
-    """Convene a session."""
-
-    state: SessionView
-    meta: CommandMeta
-
-
-class SessionCommand(BaseModel):
-    """One step of the session's own lifecycle."""
-
-    session_id: str
-    kind: Literal["open", "close", "publish", "remind_report", "flag_report_overdue", "report"]
-    meta: CommandMeta
-
-
-class DecideRequest(BaseModel):
-    """Record an item's outcome on the session."""
-
-    session_id: str
-    outcome: ItemOutcome
-    meta: CommandMeta
-
-
-class OpenPollRequest(BaseModel):
-    """Open an item's poll."""
-
-    spec: PollSpec
-    meta: CommandMeta
-
-
-class PollStep(BaseModel):
-    """Close or tally a poll."""
-
-    poll_key: str
-    meta: CommandMeta
-    reason: str = ""
 
 
 class CongressActivities:

@@ -2,74 +2,22 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
-from domain.actors import CommandMeta, Role
+from application.congress import CongressService
+from application.directory import DirectoryService
+from application.facts import lookup_facts
+from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
 from domain.errors import NotFound
 from domain.motion import (
-    FileMotion,
     Motion,
-    MotionCommand,
-    MotionFacts,
     MotionView,
-    facts_for,
     motion_call_id,
     motion_ledger_id,
 )
 from ledger.app import Ledger
-from services.congress import CongressService
-from services.directory import DirectoryService
-
-
-class FileMotionRequest(BaseModel):
-    """File a motion under a call for motions."""
-
-    motion_id: str
-    call_key: str
-    command: FileMotion
-    meta: CommandMeta
-
-
-class MotionCommandRequest(BaseModel):
-    """Run one command on a motion."""
-
-    motion_id: str
-    command: MotionCommand
-    meta: CommandMeta
-
-
-class MotionRef(BaseModel):
-    """A motion by id."""
-
-    motion_id: str
-
-
-def department_org(directory: DirectoryService, code: str) -> str | None:
-    """The org of an actor holding the department role (None when there is no such actor)."""
-    try:
-        record = directory.actor(code)
-    except NotFound:
-        return None
-    return record.spec.org if Role.DEPARTMENT in record.spec.roles else None
-
-
-def lookup_facts(
-    command: object,
-    actor_id: str,
-    congress_key: str,
-    congresses: CongressService,
-    directory: DirectoryService,
-) -> MotionFacts:
-    """The roster and directory facts a motion command needs."""
-    return facts_for(
-        command,
-        actor_id,
-        is_delegate=lambda a: congresses.delegate(congress_key, a) is not None,
-        department_org=lambda code: department_org(directory, code),
-    )
 
 
 class MotionActivities:

@@ -9,14 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 import chinese_calendar
 import holidays as holidays_pkg
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-
-CALENDAR_DATA_DIR = Path(__file__).with_name("calendar_data")
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # chinese_calendar raises NotImplementedError outside the years it ships; read its own
 # range once from its public tables instead of hard-coding 2004–2026.
@@ -91,30 +87,6 @@ class WorkCalendar:
         self._years: dict[int, _YearDays] = {}
         for schedule in schedules:
             self.load_schedule(schedule)
-
-    @classmethod
-    def from_data_dir(cls, extra_dir: Path | None = None) -> WorkCalendar:
-        """A calendar with the shipped ``calendar_data/*.yaml`` and, if given, ``extra_dir``.
-
-        A year in ``extra_dir`` replaces the shipped one, so a deployment can install a
-        newly published schedule before the package ships it.
-        """
-        calendar = cls()
-        for directory in (CALENDAR_DATA_DIR, extra_dir):
-            if directory is None:
-                continue
-            if not directory.is_dir():
-                raise CalendarDataError(f"calendar data directory not found: {directory}")
-            seen: dict[int, Path] = {}
-            for path in sorted(directory.glob("*.yaml")):
-                schedule = load_schedule_file(path)
-                if schedule.year in seen:
-                    raise CalendarDataError(
-                        f"year {schedule.year} defined twice: {seen[schedule.year]} and {path}"
-                    )
-                seen[schedule.year] = path
-                calendar.load_schedule(schedule)
-        return calendar
 
     def load_schedule(self, schedule: YearSchedule) -> None:
         """Use ``schedule`` for its year, replacing the package data or the fallback."""
@@ -191,22 +163,6 @@ class WorkCalendar:
         # holidays.China knows the festivals of future years but not the adjusted
         # working days, which the State Council only announces each November.
         return _YearDays(frozenset(holidays_pkg.China(years=year)), frozenset(), False)
-
-
-def load_schedule_file(path: Path) -> YearSchedule:
-    """Read and validate one year schedule from a YAML file."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarDataError(f"{path}: cannot read schedule: {exc}") from exc
-    try:
-        return YearSchedule.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise CalendarDataError(f"{path}: invalid schedule: {problems}") from None
 
 
 def _require_date(day: dt.date) -> None:

@@ -13,7 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
-from activities.motion import lookup_facts
+from application.congress import CongressService
+from application.facts import lookup_facts
 from domain.actors import CommandMeta, Role, china_date
 from domain.congress import check_unit_cadre
 from domain.errors import ERRORS_BY_CODE, InvalidState, NotFound
@@ -39,7 +40,6 @@ from domain.motion import (
     motion_ledger_id,
 )
 from projections.index import CreatedIndex
-from services.congress import CongressService
 from services.errors import raise_domain_error
 from services.workflows import start_once
 from settings import Settings

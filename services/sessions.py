@@ -14,6 +14,8 @@ from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
+from application.congress import CongressService
+from application.polls import CastResult, PollService
 from domain.actors import CommandMeta, Role
 from domain.errors import InvalidState
 from domain.poll import PollView, PublishedBallot
@@ -25,9 +27,7 @@ from domain.session import (
     SessionView,
     session_id_for,
 )
-from services.congress import CongressService
 from services.errors import raise_domain_error
-from services.polls import CastResult, PollService
 from services.workflows import first_view, start_once
 from settings import Settings
 from workflows.congress_session import (

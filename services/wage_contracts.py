@@ -8,6 +8,7 @@ from typing import Any
 
 from temporalio.client import Client
 
+from application.directory import DirectoryService
 from domain.actors import Role
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from domain.wage_contract import (
@@ -21,7 +22,6 @@ from domain.wage_contract import (
 )
 from ledger.app import Ledger
 from projections.index import CreatedIndex
-from services.directory import DirectoryService
 from services.errors import raise_domain_error
 from services.workflows import first_view, start_once
 from settings import Settings

@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from workflows.clock import end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
-    from activities.congress import (
+    from contracts.session import (
         ConveneRequest,
         DecideRequest,
         OpenPollRequest,

@@ -18,7 +18,7 @@ from temporalio.exceptions import ApplicationError
 from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
-    from activities.motion import FileMotionRequest, MotionCommandRequest, MotionRef
+    from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
     from domain.actors import CHINA_TZ, Acting, CommandMeta
     from domain.errors import ERRORS_BY_CODE, DomainError
     from domain.motion import (

@@ -20,8 +20,8 @@ from temporalio.exceptions import ApplicationError
 from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
-    from activities.audit import SealRequest, SealResult
-    from activities.contracts import CaseRef, OpenCaseRequest, WageCommandRequest
+    from contracts.audit import SealRequest, SealResult
+    from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
     from domain.actors import Acting, CommandMeta, system_acting
     from domain.errors import DomainError
     from domain.wage_contract import (

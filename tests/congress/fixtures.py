@@ -6,15 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from application.ballot_box import BallotBox
+from application.directory import DirectoryFile, DirectoryService
+from application.polls import PollService
+from application.profiles import load_profile
 from domain.actors import CommandMeta, Role
 from domain.directory import ActorSpec
 from domain.poll import ItemKind, PollKind, PollSpec
-from domain.profiles import RuleProfile, load_profile
+from domain.profiles import RuleProfile
 from domain.session import AgendaItem, Session, SessionKind, SessionView, session_ledger_id
 from ledger.app import Ledger
-from services.ballot_box import BallotBox
-from services.directory import DirectoryFile, DirectoryService
-from services.polls import PollService
 from tests.conftest import EXAMPLE_DIRECTORY
 
 UNIT = "dl-bearing"

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from application.profiles import load_profile
 from domain.actors import Acting, CommandMeta, Role
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.poll import ItemKind
-from domain.profiles import load_profile
 from domain.session import AgendaItem, Session, SessionKind, SessionStatus, SessionView
 
 PROFILE = load_profile("national")

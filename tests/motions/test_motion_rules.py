@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.motion import (
@@ -30,7 +31,6 @@ from domain.motion import (
     parse_rating,
     precheck,
 )
-from domain.profiles import load_profile
 from domain.wage_contract import add_months
 
 PROFILE = load_profile("liaoning")

@@ -11,13 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from application.calendar import CALENDAR_DATA_DIR, load_schedule_file, work_calendar
 from domain.calendar import (
-    CALENDAR_DATA_DIR,
     CalendarDataError,
     Deadline,
     WorkCalendar,
     YearSchedule,
-    load_schedule_file,
 )
 
 D = dt.date
@@ -145,7 +144,7 @@ def test_schedule_file_round_trip_and_data_dir(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_schedule_file(tmp_path / "2027.yaml") == schedule_2027(source="test-made")
-    calendar = WorkCalendar.from_data_dir(tmp_path)
+    calendar = work_calendar(tmp_path)
     assert calendar.is_published(2027)
     assert calendar.is_working_day(D(2027, 1, 2))
 
@@ -159,12 +158,12 @@ def test_bad_schedule_file_error_names_file_and_field(tmp_path: Path) -> None:
 
 def test_shipped_data_has_no_2027_schedule() -> None:
     assert (CALENDAR_DATA_DIR / "README.txt").is_file()
-    assert not WorkCalendar.from_data_dir().is_published(2027)
+    assert not work_calendar().is_published(2027)
 
 
 def test_missing_extra_dir_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CalendarDataError, match="not found"):
-        WorkCalendar.from_data_dir(tmp_path / "absent")
+        work_calendar(tmp_path / "absent")
 
 
 def test_250_working_days_take_well_under_10_ms(calendar: WorkCalendar) -> None:

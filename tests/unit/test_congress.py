@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 import pytest
 
+from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
 from domain.congress import (
     Congress,
@@ -17,7 +18,6 @@ from domain.congress import (
     composition_checks,
 )
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
-from domain.profiles import load_profile
 
 PROFILE = load_profile("national")
 UNIT_PATH = ["dl-city", "dl-ganjingzi", "dl-bearing"]

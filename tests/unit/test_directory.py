@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from application.directory import DirectoryService
 from domain.actors import Role
 from domain.errors import InvalidInput, NotAuthorised
 from ledger.app import Ledger
-from services.directory import DirectoryService
 from tests.conftest import EXAMPLE_DIRECTORY
 
 

@@ -9,16 +9,14 @@ from typing import Any
 import pytest
 import yaml
 
+from application.profiles import PROFILE_DATA_DIR, available_profiles, load_profile
 from domain.profiles import (
-    PROFILE_DATA_DIR,
     MaxFraction,
     MinFraction,
     MinimumWage,
     ProfileError,
     RuleProfile,
     WageGuideline,
-    available_profiles,
-    load_profile,
 )
 
 

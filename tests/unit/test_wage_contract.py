@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from application.calendar import work_calendar
+from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
-from domain.calendar import WorkCalendar
 from domain.errors import DomainError, InvalidInput, InvalidState, NotAuthorised
-from domain.profiles import load_profile
 from domain.wage_contract import (
     AppointNegotiators,
     ApproveReview,
@@ -47,7 +47,7 @@ from domain.wage_contract import (
 from tests.workflows.helpers import draft, negotiators, offer
 
 PROFILE = load_profile("liaoning")
-CALENDAR = WorkCalendar.from_data_dir()
+CALENDAR = work_calendar()
 UNIT_PATH = ["dl-city", "dl-ganjingzi", "dl-bearing"]
 START = date(2026, 3, 2)  # a Monday with no holiday near it
 

@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from application.calendar import work_calendar
+from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
-from domain.calendar import WorkCalendar
 from domain.errors import DomainError, InvalidInput, InvalidState, NotAuthorised
-from domain.profiles import load_profile
 from domain.wage_contract import (
     RULES,
     SYSTEM_ALSO,
@@ -58,7 +58,7 @@ from domain.wage_contract import (
 from tests.workflows.helpers import draft, negotiators, offer
 
 PROFILE = load_profile("liaoning")
-CALENDAR = WorkCalendar.from_data_dir()
+CALENDAR = work_calendar()
 UNIT_PATH = ["dl-city", "dl-ganjingzi", "dl-bearing"]
 ANCESTORS = set(UNIT_PATH[:-1])
 START = date(2026, 1, 5)

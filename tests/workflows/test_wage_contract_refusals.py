@@ -14,8 +14,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
-from activities.contracts import OpenCaseRequest, WageCommandRequest
 from activities.wage_contract import WageContractActivities
+from contracts.wage_contract import OpenCaseRequest, WageCommandRequest
 from domain.actors import Acting, CommandMeta, Role
 from domain.errors import DomainError, InvalidInput, InvalidState, NotAuthorised, NotFound
 from domain.wage_contract import (

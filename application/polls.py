@@ -16,6 +16,8 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
+from application.ballot_box import BallotBox
+from application.directory import DirectoryService
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
@@ -40,8 +42,6 @@ from domain.session import CheckIn, SessionStatus, SessionView, check_in_id, ses
 from ledger.app import Ledger
 from projections.counters import KeyCounter
 from projections.index import CreatedIndex
-from services.ballot_box import BallotBox
-from services.directory import DirectoryService
 
 log = structlog.get_logger(__name__)
 

@@ -14,6 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from application.directory import DirectoryFile, DirectoryService
+from application.profiles import ProfileSource
 from domain.actors import Acting, CommandMeta, Role
 from domain.congress import (
     DELEGATE_ID_PATTERN,
@@ -35,8 +37,6 @@ from domain.profiles import ProfileError, RuleProfile
 from domain.wage_contract import Check
 from ledger.app import Ledger
 from projections.index import CreatedIndex
-from services.directory import DirectoryFile, DirectoryService
-from services.profiles import ProfileSource
 from settings import Settings
 
 FIELDS = ("id", "name", "constituency", "category", "gender")

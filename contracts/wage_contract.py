@@ -1,4 +1,4 @@
-"""Inputs of the wage-contract activities: one pydantic model each."""
+"""Inputs of the wage-contract activities: one pydantic model each (pure: no I/O)."""
 
 from __future__ import annotations
 

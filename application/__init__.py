@@ -1,0 +1,1 @@
+"""Ledger-side use cases: used by activities and by the Temporal-facing facades alike."""

@@ -1,0 +1,94 @@
+"""The work-day calendar as workers see it: the package's years plus schedules loaded as data.
+
+A year's schedule (节假日安排) is published by the State Council a year at a time, after
+the packages lag behind. ``unionflow calendar load`` drops the year's YAML into the
+calendar directory; every worker notices the change on its next deadline computation.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+import domain
+from domain.calendar import CalendarDataError, WorkCalendar, YearSchedule
+
+CALENDAR_DATA_DIR = Path(domain.__file__).with_name("calendar_data")
+
+
+def work_calendar(extra_dir: Path | None = None) -> WorkCalendar:
+    """A calendar with the shipped ``calendar_data/*.yaml`` and, if given, ``extra_dir``.
+
+    A year in ``extra_dir`` replaces the shipped one, so a deployment can install a
+    newly published schedule before the package ships it.
+    """
+    calendar = WorkCalendar()
+    for directory in (CALENDAR_DATA_DIR, extra_dir):
+        if directory is None:
+            continue
+        if not directory.is_dir():
+            raise CalendarDataError(f"calendar data directory not found: {directory}")
+        seen: dict[int, Path] = {}
+        for path in sorted(directory.glob("*.yaml")):
+            schedule = load_schedule_file(path)
+            if schedule.year in seen:
+                raise CalendarDataError(
+                    f"year {schedule.year} defined twice: {seen[schedule.year]} and {path}"
+                )
+            seen[schedule.year] = path
+            calendar.load_schedule(schedule)
+    return calendar
+
+
+def load_schedule_file(path: Path) -> YearSchedule:
+    """Read and validate one year schedule from a YAML file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CalendarDataError(f"{path}: cannot read schedule: {exc}") from exc
+    try:
+        return YearSchedule.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise CalendarDataError(f"{path}: invalid schedule: {problems}") from None
+
+
+class CalendarSource:
+    """A WorkCalendar rebuilt whenever the calendar directory changes."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._stamp: tuple[tuple[str, float], ...] | None = None
+        self._calendar = work_calendar()
+
+    def _listing(self) -> tuple[tuple[str, float], ...]:
+        if not self.directory.is_dir():
+            return ()
+        return tuple((p.name, p.stat().st_mtime) for p in sorted(self.directory.glob("*.yaml")))
+
+    def current(self) -> WorkCalendar:
+        """The calendar with every schedule loaded so far."""
+        with self._lock:
+            stamp = self._listing()
+            if stamp != self._stamp:
+                extra = self.directory if stamp else None
+                self._calendar = work_calendar(extra)
+                self._stamp = stamp
+            return self._calendar
+
+    def install(self, path: Path) -> YearSchedule:
+        """Validate a year's schedule and install it as ``<year>.yaml``."""
+        schedule = load_schedule_file(path)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        target = self.directory / f"{schedule.year}.yaml"
+        if path.resolve() != target.resolve():
+            shutil.copyfile(path, target)
+        return schedule

@@ -1,0 +1,49 @@
+"""Inputs of the congress session activities: one pydantic model each (pure: no I/O)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+from domain.actors import CommandMeta
+from domain.poll import PollSpec
+from domain.session import ItemOutcome, SessionView
+
+
+class ConveneRequest(BaseModel):
+    """Convene a session."""
+
+    state: SessionView
+    meta: CommandMeta
+
+
+class SessionCommand(BaseModel):
+    """One step of the session's own lifecycle."""
+
+    session_id: str
+    kind: Literal["open", "close", "publish", "remind_report", "flag_report_overdue", "report"]
+    meta: CommandMeta
+
+
+class DecideRequest(BaseModel):
+    """Record an item's outcome on the session."""
+
+    session_id: str
+    outcome: ItemOutcome
+    meta: CommandMeta
+
+
+class OpenPollRequest(BaseModel):
+    """Open an item's poll."""
+
+    spec: PollSpec
+    meta: CommandMeta
+
+
+class PollStep(BaseModel):
+    """Close or tally a poll."""
+
+    poll_key: str
+    meta: CommandMeta
+    reason: str = ""
