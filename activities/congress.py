@@ -18,11 +18,11 @@ from contracts.session import (
     SessionCommand,
 )
 from domain.actors import CommandMeta
+from domain.calendar import working_days_before
 from domain.congress import congress_id
 from domain.errors import NotFound
 from domain.poll import PollView
 from domain.session import Session, SessionView, session_ledger_id
-from domain.wage_contract import working_days_before
 from ledger.app import Ledger
 
 

@@ -6,9 +6,12 @@ back to Mon–Fri minus ``holidays.China`` and mark the resulting deadline provi
 
 from __future__ import annotations
 
+import calendar as _cal
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any, Protocol
 
 import chinese_calendar
 import holidays as holidays_pkg
@@ -174,3 +177,41 @@ def _require_date(day: dt.date) -> None:
 
 def _dates(days: Iterable[dt.date]) -> str:
     return ", ".join(d.isoformat() for d in days)
+
+
+# -- deadline helpers shared by every process ---------------------------------------------
+
+
+class DeadlineLike(Protocol):
+    date: date
+    provisional: bool
+
+
+class Calendar(Protocol):
+    """What the aggregate needs of the work-day calendar."""
+
+    def add_working_days(self, start: date, n: int) -> Any: ...
+
+    def is_working_day(self, day: date) -> bool: ...
+
+
+def add_months(d: date, months: int) -> date:
+    """Calendar months, clamped to the month's last day."""
+    month = d.month - 1 + months
+    year = d.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(d.day, _cal.monthrange(year, month)[1]))
+
+
+def working_days_before(calendar: Calendar, due: date, n: int, not_before: date) -> date | None:
+    """The day ``n`` working days before ``due`` (None when that is already past)."""
+    if n <= 0:
+        return None
+    # Walk back day by day: the calendar only counts forwards.
+    day = due
+    counted = 0
+    while counted < n:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            counted += 1
+    return day if day > not_before else None

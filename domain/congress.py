@@ -17,9 +17,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
+from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.profiles import RuleProfile
-from domain.wage_contract import Check, add_months
+from domain.wage_contract import Check
 
 # -- value objects ---------------------------------------------------------------------
 

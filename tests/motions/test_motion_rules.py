@@ -9,6 +9,7 @@ import pytest
 
 from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
+from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.motion import (
     AnswerMotion,
@@ -31,7 +32,6 @@ from domain.motion import (
     parse_rating,
     precheck,
 )
-from domain.wage_contract import add_months
 
 PROFILE = load_profile("liaoning")
 UNIT, UNIT_PATH = "dl-bearing", ["dl-city", "dl-ganjingzi", "dl-bearing"]

@@ -12,9 +12,9 @@ from temporalio.service import RPCError
 
 from bootstrap import App
 from domain.actors import CHINA_TZ, CommandMeta, Role
+from domain.calendar import add_months
 from domain.errors import InvalidState, NotAuthorised
 from domain.motion import Decision, FileMotion, MotionView, Rating, Stage, motion_ledger_id
-from domain.wage_contract import add_months
 from services.motions import MotionService
 from tests.conftest import ROOT
 from tests.workflows.helpers import terminate_open_workflows

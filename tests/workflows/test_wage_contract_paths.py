@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from domain.calendar import add_months
 from domain.wage_contract import (
     ApproveReview,
     FileContract,
@@ -15,7 +16,6 @@ from domain.wage_contract import (
     SignDraft,
     Stage,
     SubmitForReview,
-    add_months,
 )
 from tests.workflows.helpers import (
     CADRE,

@@ -1,0 +1,117 @@
+"""The wage special collective contract (工资专项集体合同), from the offer to renewal.
+
+One module per concern: ``values`` (the case's state and value objects), ``commands``
+(what people and the engine ask), ``permissions`` (who may act at which stage: shared by
+the aggregate and the workflow's validators), ``checks`` (the reviewer's legal checks and
+the vote rule), ``aggregate`` (``WageContract`` and its events) and ``handlers`` (one
+function per command, mapped by command type). Rules: ../shared/domain-rules.md §1;
+every threshold and period comes from the rule profile recorded when the case opened.
+"""
+
+from __future__ import annotations
+
+from domain.wage_contract.aggregate import WageContract
+from domain.wage_contract.checks import pre_review_checks, vote_outcome
+from domain.wage_contract.commands import (
+    AppointNegotiators,
+    ApproveReview,
+    CorrectDeadlines,
+    EscalateReplyOverdue,
+    EscalateReview,
+    FileContract,
+    FlagFilingOverdue,
+    FlagPublicationOverdue,
+    HumanCommand,
+    OpenCase,
+    OpenRenewal,
+    PublishContract,
+    RecordAdoptionFromPoll,
+    RecordAdoptionVote,
+    RecordObjection,
+    RecordReply,
+    RecordTalksRound,
+    RemindFiling,
+    RemindReviewer,
+    RequestAdoptionPoll,
+    ResumeTalks,
+    ReturnForRevision,
+    ReviseDraft,
+    SignContract,
+    SignDraft,
+    SubmitForReview,
+    SuspendTalks,
+    TakeEffect,
+    TellerCount,
+    WageCommand,
+)
+from domain.wage_contract.permissions import COMMAND_LABELS, RULES, SYSTEM_ALSO, precheck
+from domain.wage_contract.values import (
+    STAGE_LABELS,
+    AdoptionVote,
+    Check,
+    Clause,
+    Draft,
+    Negotiator,
+    ReviewComment,
+    ReviewRound,
+    Side,
+    Stage,
+    VoteCount,
+    WageContractView,
+    WageStandard,
+    wage_contract_id,
+)
+
+__all__ = [
+    "AdoptionVote",
+    "AppointNegotiators",
+    "ApproveReview",
+    "COMMAND_LABELS",
+    "Check",
+    "Clause",
+    "CorrectDeadlines",
+    "Draft",
+    "EscalateReplyOverdue",
+    "EscalateReview",
+    "FileContract",
+    "FlagFilingOverdue",
+    "FlagPublicationOverdue",
+    "HumanCommand",
+    "Negotiator",
+    "OpenCase",
+    "OpenRenewal",
+    "PublishContract",
+    "RULES",
+    "RecordAdoptionFromPoll",
+    "RecordAdoptionVote",
+    "RecordObjection",
+    "RecordReply",
+    "RecordTalksRound",
+    "RemindFiling",
+    "RemindReviewer",
+    "RequestAdoptionPoll",
+    "ResumeTalks",
+    "ReturnForRevision",
+    "ReviewComment",
+    "ReviewRound",
+    "ReviseDraft",
+    "STAGE_LABELS",
+    "SYSTEM_ALSO",
+    "Side",
+    "SignContract",
+    "SignDraft",
+    "Stage",
+    "SubmitForReview",
+    "SuspendTalks",
+    "TakeEffect",
+    "TellerCount",
+    "VoteCount",
+    "WageCommand",
+    "WageContract",
+    "WageContractView",
+    "WageStandard",
+    "pre_review_checks",
+    "precheck",
+    "vote_outcome",
+    "wage_contract_id",
+]

@@ -1,0 +1,405 @@
+"""The wage contract aggregate (``WageContract``) and its events.
+
+Event classes keep the topics they were first stored under (``TOPIC``): the ledger
+resolves and hashes stored events by topic, and they live forever.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from domain.actors import CommandMeta, Role
+from domain.base import LedgerAggregate
+from domain.calendar import Calendar
+from domain.errors import InvalidInput, NotAuthorised
+from domain.profiles import RuleProfile
+from domain.wage_contract.commands import OpenCase
+from domain.wage_contract.handlers import HANDLERS
+from domain.wage_contract.permissions import precheck
+from domain.wage_contract.values import (
+    AdoptionVote,
+    Draft,
+    Negotiator,
+    ReviewComment,
+    ReviewRound,
+    Stage,
+    VoteCount,
+    WageContractView,
+    wage_contract_id,
+)
+
+
+class WageContract(LedgerAggregate):
+    """A wage special collective contract case (工资专项集体合同)."""
+
+    TOPIC = "domain.wage_contract:WageContract"
+
+    class Created(LedgerAggregate.Created):
+        """The offer to bargain was sent (要约已发出)."""
+
+        TOPIC = "domain.wage_contract:WageContract.Created"
+
+        state: dict[str, Any]
+        profile: dict[str, Any]
+
+        def apply(self, aggregate: WageContract) -> None:
+            aggregate.s = WageContractView.model_validate(self.state)
+            aggregate.profile_data = self.profile
+
+    class Changed(LedgerAggregate.Event):
+        """Base of the events below: each carries only its own facts."""
+
+        TOPIC = "domain.wage_contract:WageContract.Changed"
+
+        def apply(self, aggregate: WageContract) -> None:
+            self.evolve(aggregate.s)
+            aggregate.s.version = self.originator_version
+
+        def evolve(self, s: WageContractView) -> None:
+            raise NotImplementedError
+
+    class ReplyReceived(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ReplyReceived"
+        replied_on: date
+        content: str
+        talks_start_due: date
+        talks_start_due_provisional: bool
+
+        def evolve(self, s: WageContractView) -> None:
+            s.replied_on = self.replied_on
+            s.talks_start_due = self.talks_start_due
+            s.talks_start_due_provisional = self.talks_start_due_provisional
+            s.stage = Stage.IN_TALKS
+
+    class ReplyOverdue(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ReplyOverdue"
+        escalated_to: str | None
+
+        def evolve(self, s: WageContractView) -> None:
+            s.reply_overdue = True
+            s.reply_escalated_to = self.escalated_to
+
+    class NegotiatorsAppointed(Changed):
+        TOPIC = "domain.wage_contract:WageContract.NegotiatorsAppointed"
+        negotiators: list[dict[str, Any]]
+
+        def evolve(self, s: WageContractView) -> None:
+            s.negotiators = [Negotiator.model_validate(n) for n in self.negotiators]
+
+    class TalksRoundHeld(Changed):
+        TOPIC = "domain.wage_contract:WageContract.TalksRoundHeld"
+        round: int
+        minutes: str
+        deadlocked: bool
+
+        def evolve(self, s: WageContractView) -> None:
+            s.rounds_held = self.round
+
+    class TalksSuspended(Changed):
+        TOPIC = "domain.wage_contract:WageContract.TalksSuspended"
+        until: date
+        days: int
+        reason: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.stage = Stage.SUSPENDED
+            s.suspended_until = self.until
+            s.suspended_days_total += self.days
+
+    class TalksResumed(Changed):
+        TOPIC = "domain.wage_contract:WageContract.TalksResumed"
+        resumed_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.stage = Stage.IN_TALKS
+            s.suspended_until = None
+
+    class DraftSigned(Changed):
+        TOPIC = "domain.wage_contract:WageContract.DraftSigned"
+        draft: dict[str, Any]
+
+        def evolve(self, s: WageContractView) -> None:
+            s.draft = Draft.model_validate(self.draft)
+            s.stage = Stage.DRAFTED
+
+    class DraftRevised(DraftSigned):
+        TOPIC = "domain.wage_contract:WageContract.DraftRevised"
+        pass
+
+    class SubmittedForReview(Changed):
+        TOPIC = "domain.wage_contract:WageContract.SubmittedForReview"
+        review: dict[str, Any]
+
+        def evolve(self, s: WageContractView) -> None:
+            s.reviews.append(ReviewRound.model_validate(self.review))
+            s.stage = Stage.UNDER_REVIEW
+
+    class ReviewerReminded(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ReviewerReminded"
+        round: int
+
+        def evolve(self, s: WageContractView) -> None:
+            s.reviews[-1].reminded = True
+
+    class ReviewEscalated(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ReviewEscalated"
+        round: int
+        to_org: str | None
+        due: date | None
+        due_provisional: bool
+        reminder_on: date | None
+        due_from: date | None = None
+
+        def evolve(self, s: WageContractView) -> None:
+            review = s.reviews[-1]
+            if self.to_org is None or self.due is None:
+                review.overdue_at_top = True
+                return
+            review.escalations.append(review.reviewer_org)
+            review.reviewer_org = self.to_org
+            review.level += 1
+            review.due = self.due
+            review.due_provisional = self.due_provisional
+            review.due_from = self.due_from
+            review.reminder_on = self.reminder_on
+            review.reminded = False
+
+    class DeadlinesCorrected(Changed):
+        """Provisional deadlines recomputed once their year's schedule was published."""
+
+        TOPIC = "domain.wage_contract:WageContract.DeadlinesCorrected"
+
+        talks_start_due: date | None
+        talks_start_due_provisional: bool
+        review_round: int | None
+        review_due: date | None
+        review_due_provisional: bool
+        review_reminder_on: date | None
+
+        def evolve(self, s: WageContractView) -> None:
+            if self.talks_start_due is not None:
+                s.talks_start_due = self.talks_start_due
+                s.talks_start_due_provisional = self.talks_start_due_provisional
+            if self.review_round is not None and self.review_due is not None:
+                review = s.reviews[self.review_round - 1]
+                review.due = self.review_due
+                review.due_provisional = self.review_due_provisional
+                review.reminder_on = self.review_reminder_on
+
+    class PreReviewApproved(Changed):
+        TOPIC = "domain.wage_contract:WageContract.PreReviewApproved"
+        round: int
+        decided_on: date
+        override_reason: str | None
+        failed_hard_checks: list[str]
+
+        def evolve(self, s: WageContractView) -> None:
+            review = s.reviews[-1]
+            review.outcome = "approved"
+            review.decided_by = self.actor["id"]
+            review.decided_on = self.decided_on
+            review.override_reason = self.override_reason
+            s.stage = Stage.APPROVED
+
+    class PreReviewReturned(Changed):
+        TOPIC = "domain.wage_contract:WageContract.PreReviewReturned"
+        round: int
+        decided_on: date
+        comments: list[dict[str, str]]
+
+        def evolve(self, s: WageContractView) -> None:
+            review = s.reviews[-1]
+            review.outcome = "returned"
+            review.decided_by = self.actor["id"]
+            review.decided_on = self.decided_on
+            review.comments = [ReviewComment.model_validate(c) for c in self.comments]
+            s.stage = Stage.RETURNED
+
+    class AdoptionPollRequested(Changed):
+        TOPIC = "domain.wage_contract:WageContract.AdoptionPollRequested"
+        session_id: str
+        item_no: int
+        poll_key: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.adoption_poll = self.poll_key
+
+    class AdoptionVoteRecorded(Changed):
+        TOPIC = "domain.wage_contract:WageContract.AdoptionVoteRecorded"
+        count: dict[str, int]
+        quorum_met: bool
+        passed: bool
+        recorded_on: date
+        source: str = ""  # "poll:<key>", or the two tellers of a paper meeting
+
+        def evolve(self, s: WageContractView) -> None:
+            s.adoption_votes.append(
+                AdoptionVote(
+                    count=VoteCount.model_validate(self.count),
+                    quorum_met=self.quorum_met,
+                    passed=self.passed,
+                    recorded_on=self.recorded_on,
+                    source=self.source,
+                )
+            )
+            s.adoption_poll = None
+            s.stage = Stage.ADOPTED if self.passed else Stage.IN_TALKS
+
+    class ContractSigned(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ContractSigned"
+        signed_on: date
+        filing_due: date
+        filing_reminder_on: date | None
+
+        def evolve(self, s: WageContractView) -> None:
+            s.signed_on = self.signed_on
+            s.filing_due = self.filing_due
+            s.filing_reminder_on = self.filing_reminder_on
+            s.filing_reminded = False
+            s.filing_overdue = False
+            s.stage = Stage.SIGNED
+
+    class FilingReminded(Changed):
+        TOPIC = "domain.wage_contract:WageContract.FilingReminded"
+
+        def evolve(self, s: WageContractView) -> None:
+            s.filing_reminded = True
+
+    class FilingOverdue(Changed):
+        TOPIC = "domain.wage_contract:WageContract.FilingOverdue"
+
+        def evolve(self, s: WageContractView) -> None:
+            s.filing_overdue = True
+
+    class Filed(Changed):
+        TOPIC = "domain.wage_contract:WageContract.Filed"
+        filed_on: date
+        copies: int
+        office: str
+        review_window_until: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.filed_on = self.filed_on
+            s.review_window_until = self.review_window_until
+            s.stage = Stage.FILED
+
+    class ObjectionRaised(Changed):
+        TOPIC = "domain.wage_contract:WageContract.ObjectionRaised"
+        text: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.objections.append(self.text)
+            s.stage = Stage.IN_TALKS
+
+    class TookEffect(Changed):
+        TOPIC = "domain.wage_contract:WageContract.TookEffect"
+        effective_on: date
+        expires_on: date
+        publication_due: date
+        renewal_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.effective_on = self.effective_on
+            s.expires_on = self.expires_on
+            s.publication_due = self.publication_due
+            s.renewal_on = self.renewal_on
+            s.stage = Stage.EFFECTIVE
+
+    class PublicationOverdue(Changed):
+        TOPIC = "domain.wage_contract:WageContract.PublicationOverdue"
+
+        def evolve(self, s: WageContractView) -> None:
+            s.publication_overdue = True
+
+    class Published(Changed):
+        TOPIC = "domain.wage_contract:WageContract.Published"
+        published_on: date
+        channel: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.published_on = self.published_on
+            s.stage = Stage.PUBLISHED
+
+    class RenewalOpened(Changed):
+        TOPIC = "domain.wage_contract:WageContract.RenewalOpened"
+        opened_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.stage = Stage.RENEWAL_DUE
+
+    def __init__(self, state: dict[str, Any], profile: dict[str, Any]) -> None:
+        super().__init__()
+
+    # -- creation ----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        command: OpenCase,
+        meta: CommandMeta,
+        *,
+        unit_path: list[str],
+        wage_area_class: int,
+        profile: RuleProfile,
+        today: date,
+    ) -> WageContract:
+        """Send the offer (要约) and open the case; the profile in force is recorded."""
+        if meta.acting.role is not Role.CADRE or meta.acting.org_id != command.unit_org:
+            raise NotAuthorised(
+                f"只有本单位（{command.unit_org}）工会干部可以发出要约",
+                f"only a cadre of {command.unit_org} may send the offer",
+            )
+        if len(unit_path) < 2:
+            raise InvalidInput(
+                f"{command.unit_org} 没有上级工会，无法预审",
+                f"{command.unit_org} has no higher union to pre-review",
+            )
+        try:
+            profile.wage_contract.minimum_wage.for_area(wage_area_class)
+        except KeyError:
+            raise InvalidInput(
+                f"规则配置 {profile.name} 没有{wage_area_class}类工资区",
+                f"profile {profile.name} has no wage area class {wage_area_class}",
+            ) from None
+        state = WageContractView(
+            case_id=command.case_id,
+            unit_org=command.unit_org,
+            unit_path=unit_path,
+            wage_area_class=wage_area_class,
+            employer=command.employer,
+            year=command.year,
+            stage=Stage.OFFERED,
+            version=1,
+            profile_name=profile.name,
+            profile_fingerprint=profile.fingerprint(),
+            opened_by=meta.acting.actor_id,
+            offer_on=today,
+            offer_place=command.offer_place,
+            offer_content=command.offer_content,
+            reply_due=today + timedelta(days=profile.wage_contract.reply_days),
+        )
+        return cls._new(
+            wage_contract_id(command.case_id),
+            meta,
+            state=state.model_dump(mode="json"),
+            profile=profile.model_dump(mode="json"),
+        )
+
+    # -- reading -----------------------------------------------------------------------
+
+    @property
+    def rule_profile(self) -> RuleProfile:
+        """The profile recorded when the case opened."""
+        return RuleProfile.model_validate(self.profile_data)
+
+    def view(self) -> WageContractView:
+        """A copy of the current state."""
+        return self.s.model_copy(deep=True)
+
+    # -- commands ----------------------------------------------------------------------
+
+    def handle(self, command: Any, meta: CommandMeta, *, today: date, calendar: Calendar) -> None:
+        """Run one command after the stage and authorisation rules allow it."""
+        precheck(command.kind, meta.acting, self.s)
+        HANDLERS[type(command)](self, command, meta, today, calendar)

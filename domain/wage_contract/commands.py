@@ -1,0 +1,262 @@
+"""Commands of the wage contract process: what people and the engine ask."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from domain.wage_contract.values import Draft, Negotiator, ReviewComment, VoteCount
+
+
+class OpenCase(BaseModel):
+    """Send the offer to bargain (要约) and open the case."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    unit_org: str
+    employer: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2200)
+    offer_place: str = Field(min_length=1)
+    offer_content: str = Field(min_length=1)
+
+
+class RecordReply(BaseModel):
+    """The employer's written reply (书面回应) arrived."""
+
+    kind: Literal["record_reply"] = "record_reply"
+    content: str = Field(min_length=1)
+
+
+class AppointNegotiators(BaseModel):
+    """Name both sides' negotiators (协商代表)."""
+
+    kind: Literal["appoint_negotiators"] = "appoint_negotiators"
+    negotiators: list[Negotiator] = Field(min_length=2)
+
+
+class RecordTalksRound(BaseModel):
+    """A round of talks was held; its minutes (会议记录) are kept."""
+
+    kind: Literal["record_talks_round"] = "record_talks_round"
+    minutes: str = Field(min_length=1)
+    deadlocked: bool = False
+
+
+class SuspendTalks(BaseModel):
+    """Suspend deadlocked talks (中止协商) for an agreed number of days."""
+
+    kind: Literal["suspend_talks"] = "suspend_talks"
+    days: int = Field(ge=1)
+    reason: str = Field(min_length=1)
+
+
+class ResumeTalks(BaseModel):
+    """Resume suspended talks."""
+
+    kind: Literal["resume_talks"] = "resume_talks"
+
+
+class SignDraft(BaseModel):
+    """Both chiefs sign the draft (草案签字)."""
+
+    kind: Literal["sign_draft"] = "sign_draft"
+    draft: Draft
+
+
+class SubmitForReview(BaseModel):
+    """Submit the signed draft to the higher union for pre-review (报送预审)."""
+
+    kind: Literal["submit_for_review"] = "submit_for_review"
+
+
+class ApproveReview(BaseModel):
+    """The higher union approves the draft (预审通过)."""
+
+    kind: Literal["approve"] = "approve"
+    override_reason: str | None = None
+
+
+class ReturnForRevision(BaseModel):
+    """The higher union returns the draft with comments per clause (退回修改)."""
+
+    kind: Literal["return_for_revision"] = "return_for_revision"
+    comments: list[ReviewComment] = Field(min_length=1)
+
+
+class ReviseDraft(BaseModel):
+    """The revised draft after a return."""
+
+    kind: Literal["revise_draft"] = "revise_draft"
+    draft: Draft
+
+
+class TellerCount(BaseModel):
+    """One teller's (监票人/计票人) count of a paper vote."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    teller: str = Field(min_length=1)
+    count: VoteCount
+
+
+class RecordAdoptionVote(BaseModel):
+    """A paper meeting's vote on the draft, entered from both tellers' counts."""
+
+    kind: Literal["record_adoption_vote"] = "record_adoption_vote"
+    tellers: list[TellerCount] = Field(default_factory=list, max_length=2)
+    # Before two tellers were required, a single count was sent. Such commands still
+    # parse, so workflow histories that hold one replay; the aggregate refuses new ones.
+    count: VoteCount | None = None
+
+    @model_validator(mode="after")
+    def _two_tellers(self) -> RecordAdoptionVote:
+        if self.count is None and len(self.tellers) != 2:
+            raise ValueError("a paper vote needs the counts of two tellers")
+        if len(self.tellers) == 2 and self.tellers[0].teller == self.tellers[1].teller:
+            raise ValueError("the two counts must come from two different tellers")
+        return self
+
+    @classmethod
+    def agreed(
+        cls, count: VoteCount, tellers: tuple[str, str] = ("监票人", "计票人")
+    ) -> RecordAdoptionVote:
+        """Both tellers entered the same count."""
+        return cls(tellers=[TellerCount(teller=t, count=count) for t in tellers])
+
+
+class RequestAdoptionPoll(BaseModel):
+    """Put the draft to the congress: a secret yes/no item of a session (审议通过)."""
+
+    kind: Literal["request_adoption_poll"] = "request_adoption_poll"
+    session_id: str = Field(min_length=1)
+    item_no: int = Field(ge=1)
+
+
+class RecordAdoptionFromPoll(BaseModel):
+    """The congress's poll on the draft was tallied: its result is the adoption vote."""
+
+    kind: Literal["record_adoption_from_poll"] = "record_adoption_from_poll"
+    poll_key: str
+    count: VoteCount | None = None  # filled from the tallied poll by the activity
+
+
+class SignContract(BaseModel):
+    """Both chiefs sign the adopted contract and the enterprise seals it (签订)."""
+
+    kind: Literal["sign_contract"] = "sign_contract"
+
+
+class FileContract(BaseModel):
+    """The contract is filed with the labour administration (报送备案)."""
+
+    kind: Literal["file_contract"] = "file_contract"
+    copies: int = Field(ge=1)
+    office: str = Field(min_length=1)
+
+
+class RecordObjection(BaseModel):
+    """The labour administration's objection (审查意见书) arrived."""
+
+    kind: Literal["record_objection"] = "record_objection"
+    text: str = Field(min_length=1)
+
+
+class PublishContract(BaseModel):
+    """The effective contract is published to all employees (向全体职工公布)."""
+
+    kind: Literal["publish"] = "publish"
+    channel: str = Field(min_length=1)
+
+
+# Commands the engine issues itself when a deadline passes.
+
+
+class EscalateReplyOverdue(BaseModel):
+    """No written reply within the period: escalate to the higher union (提请协调)."""
+
+    kind: Literal["escalate_reply_overdue"] = "escalate_reply_overdue"
+
+
+class RemindReviewer(BaseModel):
+    """Remind the reviewing union before the pre-review deadline."""
+
+    kind: Literal["remind_reviewer"] = "remind_reviewer"
+
+
+class EscalateReview(BaseModel):
+    """The pre-review deadline passed: escalate to the next higher union."""
+
+    kind: Literal["escalate_review"] = "escalate_review"
+
+
+class RemindFiling(BaseModel):
+    """Remind the unit before the filing deadline."""
+
+    kind: Literal["remind_filing"] = "remind_filing"
+
+
+class FlagFilingOverdue(BaseModel):
+    """The filing deadline passed without filing."""
+
+    kind: Literal["flag_filing_overdue"] = "flag_filing_overdue"
+
+
+class TakeEffect(BaseModel):
+    """No objection within the review window: the contract takes effect (生效)."""
+
+    kind: Literal["take_effect"] = "take_effect"
+
+
+class FlagPublicationOverdue(BaseModel):
+    """The publication deadline passed."""
+
+    kind: Literal["flag_publication_overdue"] = "flag_publication_overdue"
+
+
+class OpenRenewal(BaseModel):
+    """The renewal notice date came: the next round is due (续签)."""
+
+    kind: Literal["open_renewal"] = "open_renewal"
+
+
+class CorrectDeadlines(BaseModel):
+    """A year's schedule was loaded: recompute provisional working-day deadlines."""
+
+    kind: Literal["correct_deadlines"] = "correct_deadlines"
+
+
+_HumanCommands = (
+    RecordReply
+    | AppointNegotiators
+    | RecordTalksRound
+    | SuspendTalks
+    | ResumeTalks
+    | SignDraft
+    | SubmitForReview
+    | ApproveReview
+    | ReturnForRevision
+    | ReviseDraft
+    | RecordAdoptionVote
+    | RequestAdoptionPoll
+    | SignContract
+    | FileContract
+    | RecordObjection
+    | PublishContract
+)
+_SystemCommands = (
+    EscalateReplyOverdue
+    | RemindReviewer
+    | EscalateReview
+    | RemindFiling
+    | FlagFilingOverdue
+    | TakeEffect
+    | FlagPublicationOverdue
+    | OpenRenewal
+    | CorrectDeadlines
+    | RecordAdoptionFromPoll
+    | ResumeTalks
+)
+HumanCommand = Annotated[_HumanCommands, Field(discriminator="kind")]
+WageCommand = Annotated[_HumanCommands | _SystemCommands, Field(discriminator="kind")]

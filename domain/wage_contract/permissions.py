@@ -1,0 +1,105 @@
+"""Who may issue each wage contract command, and at which stages.
+
+``precheck`` is shared by the aggregate and by the workflow's update validators, so a
+refused command never reaches history.
+"""
+
+from __future__ import annotations
+
+from domain.actors import Acting, Role
+from domain.errors import InvalidState, NotAuthorised
+from domain.wage_contract.values import STAGE_LABELS, Stage, WageContractView
+
+# Who may issue each command, and at which stages.
+_UNIT = "unit_cadre"
+_REVIEWER = "reviewer"
+_SYSTEM = "system"
+
+RULES: dict[str, tuple[str, frozenset[Stage]]] = {
+    "record_reply": (_UNIT, frozenset({Stage.OFFERED})),
+    "appoint_negotiators": (
+        _UNIT,
+        frozenset({Stage.OFFERED, Stage.IN_TALKS, Stage.SUSPENDED, Stage.RETURNED}),
+    ),
+    "record_talks_round": (_UNIT, frozenset({Stage.IN_TALKS})),
+    "suspend_talks": (_UNIT, frozenset({Stage.IN_TALKS})),
+    "resume_talks": (_UNIT, frozenset({Stage.SUSPENDED})),
+    "sign_draft": (_UNIT, frozenset({Stage.IN_TALKS})),
+    "submit_for_review": (_UNIT, frozenset({Stage.DRAFTED})),
+    "approve": (_REVIEWER, frozenset({Stage.UNDER_REVIEW})),
+    "return_for_revision": (_REVIEWER, frozenset({Stage.UNDER_REVIEW})),
+    "revise_draft": (_UNIT, frozenset({Stage.RETURNED})),
+    "record_adoption_vote": (_UNIT, frozenset({Stage.APPROVED})),
+    "request_adoption_poll": (_UNIT, frozenset({Stage.APPROVED})),
+    "record_adoption_from_poll": (_SYSTEM, frozenset({Stage.APPROVED})),
+    "sign_contract": (_UNIT, frozenset({Stage.ADOPTED})),
+    "file_contract": (_UNIT, frozenset({Stage.SIGNED})),
+    "record_objection": (_UNIT, frozenset({Stage.FILED})),
+    "publish": (_UNIT, frozenset({Stage.EFFECTIVE})),
+    "escalate_reply_overdue": (_SYSTEM, frozenset({Stage.OFFERED})),
+    "remind_reviewer": (_SYSTEM, frozenset({Stage.UNDER_REVIEW})),
+    "escalate_review": (_SYSTEM, frozenset({Stage.UNDER_REVIEW})),
+    "remind_filing": (_SYSTEM, frozenset({Stage.SIGNED})),
+    "flag_filing_overdue": (_SYSTEM, frozenset({Stage.SIGNED})),
+    "take_effect": (_SYSTEM, frozenset({Stage.FILED})),
+    "flag_publication_overdue": (_SYSTEM, frozenset({Stage.EFFECTIVE})),
+    "open_renewal": (_SYSTEM, frozenset({Stage.EFFECTIVE, Stage.PUBLISHED})),
+    "correct_deadlines": (_SYSTEM, frozenset(Stage) - {Stage.RENEWAL_DUE}),
+}
+
+# People's steps the engine also takes when their date comes (talks resume when the
+# agreed suspension ends).
+SYSTEM_ALSO: frozenset[str] = frozenset({"resume_talks"})
+
+COMMAND_LABELS: dict[str, tuple[str, str]] = {
+    "record_reply": ("登记书面回应", "record the written reply"),
+    "appoint_negotiators": ("确定协商代表", "appoint negotiators"),
+    "record_talks_round": ("登记协商会议", "record a talks round"),
+    "suspend_talks": ("中止协商", "suspend talks"),
+    "resume_talks": ("恢复协商", "resume talks"),
+    "sign_draft": ("草案签字", "sign the draft"),
+    "submit_for_review": ("报上级工会预审", "submit for pre-review"),
+    "approve": ("预审通过", "approve"),
+    "return_for_revision": ("退回修改", "return for revision"),
+    "revise_draft": ("修改草案", "revise the draft"),
+    "record_adoption_vote": ("登记职代会表决结果", "record the adoption vote"),
+    "request_adoption_poll": ("提交职代会表决", "put the draft to the congress"),
+    "sign_contract": ("签订合同", "sign the contract"),
+    "file_contract": ("报送备案", "file with the labour administration"),
+    "record_objection": ("登记审查意见", "record an objection"),
+    "publish": ("向职工公布", "publish to employees"),
+}
+
+
+def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
+    """Refuse a command the actor may not issue now; the same rules guard the aggregate."""
+    who, stages = RULES[kind]
+    if who == _SYSTEM:
+        if acting.role is not Role.SYSTEM:
+            raise NotAuthorised("此操作只能由系统执行", "only the engine performs this step")
+    elif who == _UNIT:
+        engine = acting.role is Role.SYSTEM and kind in SYSTEM_ALSO
+        if not engine and (acting.role is not Role.CADRE or acting.org_id != view.unit_org):
+            raise NotAuthorised(
+                f"只有本单位（{view.unit_org}）工会干部可以{COMMAND_LABELS[kind][0]}",
+                f"only a cadre of {view.unit_org} may {COMMAND_LABELS[kind][1]}",
+            )
+    else:
+        if acting.role is not Role.REVIEWER:
+            raise NotAuthorised(
+                "只有上级工会审查人可以预审", "only a reviewer of a higher union may pre-review"
+            )
+        if acting.org_id not in view.unit_path[:-1]:
+            raise NotAuthorised(
+                f"{acting.org_id} 不是 {view.unit_org} 的上级工会",
+                f"{acting.org_id} is not a higher union of {view.unit_org}",
+            )
+        review = view.current_review
+        if review is not None and review.submitted_by == acting.actor_id:
+            raise NotAuthorised("不能预审本人报送的案件", "nobody reviews a case they submitted")
+    if view.stage not in stages:
+        label = STAGE_LABELS[view.stage]
+        raise InvalidState(
+            f"当前阶段为“{label[0]}”，不能执行此操作（{kind}）",
+            f"the case is {label[1]}; {kind} does not apply",
+        )
