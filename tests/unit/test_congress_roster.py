@@ -10,10 +10,10 @@ from openpyxl import Workbook
 from typer.testing import CliRunner
 
 from bootstrap import App
-from cli import app as cli_app
 from domain.actors import Role
 from domain.congress import Delegate, DelegateCategory, Gender, RosterImportError
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from interfaces.cli import app as cli_app
 from services.congress import CongressService
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 
