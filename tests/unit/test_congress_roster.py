@@ -11,10 +11,10 @@ from typer.testing import CliRunner
 
 from application.congress import CongressService
 from bootstrap import App
-from cli import app as cli_app
 from domain.actors import Role
 from domain.congress import Delegate, DelegateCategory, Gender, RosterImportError
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from interfaces.cli import app as cli_app
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 
 EXAMPLE_ROSTER = ROOT / "examples" / "roster.csv"

@@ -275,7 +275,7 @@ def test_dockerfile_runs_unionflow_worker() -> None:
 
 
 def test_dockerfile_command_is_a_real_cli_command() -> None:
-    import cli
+    from interfaces import cli
 
     commands = typer.main.get_command(cli.app).commands
     assert "worker" in commands

@@ -1,0 +1,164 @@
+"""What every command group shares: the App, refusals, Temporal, input parsing, output."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+import yaml
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from bootstrap import App, Facades, build_app, connect
+from domain import motion as motion_rules
+from domain.actors import CHINA_TZ
+from domain.errors import DomainError, InvalidInput
+from domain.motion import MotionView
+from domain.wage_contract import STAGE_LABELS, Check, WageContractView
+from i18n import Lang, pick, t
+from settings import Settings
+
+T = TypeVar("T")
+
+# Piped output is not cut to 80 columns: auditors pipe histories into files.
+console = Console() if sys.stdout.isatty() else Console(width=200)
+err = Console(stderr=True)
+
+AS = typer.Option(..., "--as", help="以此人员身份操作 / act as this actor id")
+COMMENT = typer.Option("", "--comment", "-m", help="说明 / comment recorded with the event")
+COMMAND_ID = typer.Option(None, "--command-id", help="幂等命令号 / idempotency key (default: new)")
+
+
+# -- running a command ---------------------------------------------------------------------
+
+
+def open_app() -> App:
+    """The application graph, built from settings for one command."""
+    return build_app(Settings())
+
+
+def fail(error: Exception) -> None:
+    """A refusal ends the command with its message and exit code 2; anything else is raised."""
+    if isinstance(error, DomainError):
+        err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
+        raise typer.Exit(2)
+    raise error
+
+
+def run(fn: Callable[[App], T]) -> T:
+    """Run ``fn`` on a fresh App (no Temporal server needed); refusals exit 2."""
+    application = open_app()
+    try:
+        return fn(application)
+    except DomainError as e:
+        fail(e)
+        raise
+    finally:
+        application.close()
+
+
+def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
+    """Run ``fn`` with the facades connected to Temporal; exit 3 when it is unreachable."""
+
+    async def go() -> T:
+        application = open_app()
+        try:
+            try:
+                client = await connect(application.settings)
+            except Exception as e:  # noqa: BLE001 - told to the user plainly
+                err.print(
+                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {e}[/]\n"
+                    "先运行 / first run: make run  (unionflow up)"
+                )
+                raise typer.Exit(3) from e
+            return await fn(application, application.facades(client))
+        finally:
+            application.close()
+
+    try:
+        return asyncio.run(go())
+    except DomainError as e:
+        fail(e)
+        raise
+
+
+# -- input ------------------------------------------------------------------------------------
+
+
+def load_model(path: Path, model: type[BaseModel], what: str) -> Any:
+    """A YAML file validated as ``model``; a bad file is refused naming the first problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return model.model_validate(raw)
+    except (OSError, yaml.YAMLError) as e:
+        fail(InvalidInput(f"无法读取{what}文件 {path}：{e}", f"cannot read {path}: {e}"))
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        fail(
+            InvalidInput(
+                f"{what}文件 {path} 的 {where} 无效：{first['msg']}",
+                f"{path}: {where}: {first['msg']}",
+            )
+        )
+
+
+def parse_date(value: str, *, hint: bool = False) -> date:
+    """A YYYY-MM-DD date; ``hint`` adds the expected format to the Chinese refusal."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        suffix = "（应为 YYYY-MM-DD）" if hint else ""
+        fail(InvalidInput(f"日期格式无效：{value}{suffix}", f"not a date: {value}"))
+        raise
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO instant, in China time when it names no zone."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(InvalidInput(f"时间格式无效：{value}", f"not an ISO time: {value}"))
+        raise
+    return moment if moment.tzinfo else moment.replace(tzinfo=CHINA_TZ)
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def stage(view: WageContractView) -> str:
+    """The stage of a wage contract case, in the current language."""
+    return pick(STAGE_LABELS[view.stage])
+
+
+def print_view(view: WageContractView) -> None:
+    """One line on where a wage contract case stands."""
+    console.print(
+        f"[bold]{t('case')} {view.case_id}[/] · {view.unit_org} · {t('stage')}: [cyan]{stage(view)}[/]"
+        f" · {t('version')} {view.version}"
+    )
+
+
+def print_checks(checks: list[Check]) -> None:
+    """A table of checks: label, hard or not, passed or failed, detail."""
+    table = Table()
+    for col in ("check", "hard", "result", "detail"):
+        table.add_column(t(col))
+    for c in checks:
+        label = c.label_en if Lang.code == "en" else c.label_zh
+        mark = f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]"
+        table.add_row(label, "●" if c.hard else "", mark, c.detail)
+    console.print(table)
+
+
+def motion_stage(view: MotionView) -> str:
+    """The stage of a motion, in the current language."""
+    return pick(motion_rules.STAGE_LABELS[view.stage])

@@ -1,0 +1,202 @@
+"""Top-level commands for every role: ``tasks``, ``status``, ``history``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from bootstrap import App, connect
+from domain import motion as motion_rules
+from domain.actors import CHINA_TZ
+from domain.errors import DomainError, NotFound
+from domain.motion import MotionView
+from domain.wage_contract import COMMAND_LABELS, WageContractView, wage_contract_id
+from i18n import pick, t
+from interfaces.cli._common import (
+    AS,
+    console,
+    fail,
+    motion_stage,
+    open_app,
+    parse_time,
+    print_view,
+    run,
+    stage,
+)
+
+
+def tasks(actor: str = AS) -> None:
+    """此人员的待办事项（审查人收件箱） / what waits for this actor (a reviewer's inbox)."""
+
+    def go(application: App) -> list[tuple[WageContractView, str]]:
+        return application.facades().wage_contracts.tasks(actor)
+
+    items = run(go)
+    motion_items = run(lambda a: a.facades().motions.tasks(actor))
+    open_polls = run(lambda a: a.polls.open_polls_for(actor))
+    if open_polls:
+        table = Table(title=pick(("待投票", "Open polls")))
+        for col in ("id", "name", "kind"):
+            table.add_column(t(col))
+        for poll in open_polls:
+            kind = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
+            table.add_row(poll.spec.poll_key, poll.spec.title, kind)
+        console.print(table)
+    if not items:
+        if not motion_items and not open_polls:
+            console.print(t("no_tasks"))
+        _print_motion_tasks(motion_items)
+        return
+    grouped: dict[str, tuple[WageContractView, list[str]]] = {}
+    for view, kind in items:
+        grouped.setdefault(view.case_id, (view, []))[1].append(pick(COMMAND_LABELS[kind]))
+    table = Table()
+    for col in ("case", "unit", "stage", "todo", "due"):
+        table.add_column(t(col))
+    for view, todo in grouped.values():
+        due = ""
+        if view.reviews and view.stage.value == "under_review":
+            due = str(view.reviews[-1].due)
+        elif view.filing_due and view.stage.value == "signed":
+            due = str(view.filing_due)
+        elif view.publication_due and view.stage.value == "effective":
+            due = str(view.publication_due)
+        table.add_row(view.case_id, view.unit_org, stage(view), " / ".join(todo), due)
+    console.print(table)
+    _print_motion_tasks(motion_items)
+
+
+def _print_motion_tasks(items: list[tuple[MotionView, str]]) -> None:
+    if not items:
+        return
+    table = Table(title=pick(("提案", "Motions")))
+    for col in ("id", "name", "stage", "todo", "due"):
+        table.add_column(t(col))
+    for view, kind in items:
+        due = str(view.due) if kind == "answer" and view.due else ""
+        table.add_row(
+            view.motion_id,
+            view.title,
+            motion_stage(view),
+            pick(motion_rules.COMMAND_LABELS[kind]),
+            due,
+        )
+    console.print(table)
+
+
+def status(case: str) -> None:
+    """案件状态 / the status of a case."""
+
+    async def go(application: App) -> tuple[WageContractView, Any]:
+        view = application.facades().wage_contracts.view(case)
+        try:
+            client = await asyncio.wait_for(connect(application.settings), timeout=3)
+            return view, await application.facades(client).wage_contracts.status(case)
+        except Exception:  # noqa: BLE001 - the ledger view is enough without a server
+            return view, None
+
+    application = open_app()
+    try:
+        view, wf = asyncio.run(go(application))
+    except DomainError as e:
+        fail(e)
+        raise
+    finally:
+        application.close()
+    print_view(view)
+    table = Table(show_header=False)
+    table.add_row(t("employer"), view.employer)
+    table.add_row(t("profile"), f"{view.profile_name} ({view.profile_fingerprint[:12]})")
+    table.add_row("要约 offer", str(view.offer_on))
+    table.add_row(
+        "回应期限 reply due",
+        f"{view.reply_due}{' · 已逾期并提请上级协调 overdue, escalated' if view.reply_overdue else ''}",
+    )
+    if view.reviews:
+        r = view.reviews[-1]
+        table.add_row(
+            "预审 pre-review",
+            f"#{r.round} {r.reviewer_org} · {t('due')} {r.due} · {r.outcome or '…'}",
+        )
+    for label, value in (
+        ("签订 signed", view.signed_on),
+        ("备案期限 filing due", view.filing_due),
+        ("备案 filed", view.filed_on),
+        ("审查期至 review window", view.review_window_until),
+        ("生效 effective", view.effective_on),
+        ("到期 expires", view.expires_on),
+        ("公布 published", view.published_on),
+        ("续签提醒 renewal notice", view.renewal_on),
+    ):
+        if value:
+            table.add_row(label, str(value))
+    flags = [
+        f
+        for f, on in (
+            ("备案逾期 filing overdue", view.filing_overdue),
+            ("公布逾期 publication overdue", view.publication_overdue),
+        )
+        if on
+    ]
+    if flags:
+        table.add_row("[red]逾期 overdue[/]", ", ".join(flags))
+    if wf is not None and wf.waiting is not None:
+        until = (
+            f" → {wf.waiting.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if wf.waiting.until else ""
+        )
+        table.add_row(t("waiting"), f"{wf.waiting.kind}{until}")
+    console.print(table)
+
+
+def history(
+    case: str,
+    at: str | None = typer.Option(
+        None, "--at", help="ISO 时间：查看当时的状态 / as it was at this instant"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="JSON 输出 / JSON output"),
+) -> None:
+    """案件历史：每个事件的操作人、角色、说明与哈希 / the timeline of a case."""
+    moment = parse_time(at)
+
+    def go(application: App) -> tuple[list[Any], WageContractView | None]:
+        entries = application.audit().timeline(wage_contract_id(case), at=moment)
+        if not entries and application.ledger.find(wage_contract_id(case)) is None:
+            raise NotFound(f"案件 {case} 不存在", f"no case {case}")
+        view = None
+        if moment is not None and entries:
+            view = application.ledger.get(wage_contract_id(case), at=moment).view()
+        return entries, view
+
+    entries, view = run(go)
+    if as_json:
+        payload = {
+            "case": case,
+            "at": moment.isoformat() if moment else None,
+            "events": [e.model_dump(mode="json") for e in entries],
+            "state": view.model_dump(mode="json") if view else None,
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{t('case')} {case}" + (f" @ {moment.isoformat()}" if moment else ""))
+    for col in ("version", "time", "event", "actor", "role", "org", "comment", "hash"):
+        table.add_column(t(col), overflow="fold")
+    for e in entries:
+        role = e.actor.get("role", "")
+        table.add_row(
+            str(e.version),
+            e.timestamp.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+            e.event,
+            e.actor.get("id", ""),
+            role,
+            e.actor.get("org", ""),
+            e.comment,
+            e.hash[:12],
+        )
+    console.print(table)
+    if view is not None:
+        console.print(f"{t('stage')} @ {moment}: [cyan]{stage(view)}[/]")

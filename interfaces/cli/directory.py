@@ -1,0 +1,55 @@
+"""``unionflow directory``: the organisation tree and its actors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from bootstrap import App
+from domain.directory import ROLE_LABELS_ZH
+from i18n import Lang, t
+from interfaces.cli._common import console, run
+
+app = typer.Typer(help="组织与人员名录 / organisation tree and actors", no_args_is_help=True)
+
+
+@app.command("load")
+def directory_load(file: Path = typer.Argument(..., exists=True, readable=True)) -> None:
+    """导入名录（可重复执行） / load a directory file (idempotent)."""
+
+    def go(application: App) -> Any:
+        data = application.directory.parse(file)
+        return application.directory.load(data, source=str(file))
+
+    report = run(go)
+    console.print(
+        f"[green]✓[/] 新增 created {report.created} · 更新 updated {report.updated} · 未变 unchanged {report.unchanged}"
+    )
+
+
+@app.command("show")
+def directory_show() -> None:
+    """列出组织与人员 / list organisations and actors."""
+
+    def go(application: App) -> tuple[list[Any], list[Any]]:
+        return application.directory.organisations(), application.directory.actors()
+
+    orgs, actors = run(go)
+    table = Table(title="组织 / organisations")
+    for col in ("code", "name", "kind", "parent"):
+        table.add_column(t(col))
+    for o in orgs:
+        indent = "  " * (len(o.path) - 1)
+        name = o.spec.name if Lang.code == "zh" else (o.spec.name_en or o.spec.name)
+        table.add_row(o.spec.code, indent + name, o.spec.kind.value, o.spec.parent or "")
+    console.print(table)
+    table = Table(title="人员 / actors")
+    for col in ("id", "name", "org", "roles"):
+        table.add_column(t(col))
+    for a in actors:
+        roles = ", ".join(ROLE_LABELS_ZH[r] if Lang.code == "zh" else r.value for r in a.spec.roles)
+        table.add_row(a.spec.id, a.spec.name, a.spec.org, roles)
+    console.print(table)

@@ -1,0 +1,292 @@
+"""The sessions (职代会会议) of a congress: convene, open, check in, vote, count, report.
+
+These are commands of the ``congress`` group, added after its terms and rosters by
+``register``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from pydantic import BaseModel, ValidationError
+from rich.table import Table
+
+from bootstrap import App
+from domain.errors import DomainError, InvalidInput, InvalidState
+from domain.poll import OPTION_LABELS, PollView
+from domain.session import AgendaItem, SessionKind, SessionView
+from i18n import pick, t
+from interfaces.cli._common import AS, console, fail, parse_date, run, run_async
+from services.sessions import SessionService
+
+_OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
+
+
+class _Agenda(BaseModel):
+    items: list[AgendaItem]
+
+
+def _session_step(fn: Callable[[SessionService], Awaitable[Any]]) -> Any:
+    return run_async(lambda a, facades: fn(facades.sessions))
+
+
+def _print_session(view: SessionView) -> None:
+    console.print(
+        f"[bold]{pick(('会议', 'Session'))} {view.session_id}[/] · {view.unit_org}"
+        f" · {t('stage')}: [cyan]{view.status.value}[/] · {pick(('开会', 'opens'))} {view.opens_on}"
+    )
+
+
+def congress_convene(
+    key: str,
+    actor: str = AS,
+    label: str = typer.Option(..., "--label", help="会议编号，如 2026-1 / session label"),
+    agenda: Path = typer.Option(..., "--agenda", exists=True, help="议程 YAML / agenda file"),
+    papers_sent: str = typer.Option(..., "--papers-sent", help="材料送达日期 / papers sent on"),
+    opens: str = typer.Option(..., "--opens", help="开会日期 / opening date"),
+    extraordinary: bool = typer.Option(False, "--extraordinary", help="临时会议 / extraordinary"),
+    requested_by: list[str] = typer.Option(
+        [], "--requested-by", help="提议代表 / requesting delegate"
+    ),
+) -> None:
+    """召开会议：议程、材料送达、开会日期 / convene a session."""
+    try:
+        raw = yaml.safe_load(agenda.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        fail(InvalidInput(f"无法读取议程文件 {agenda}：{e}", f"cannot read {agenda}: {e}"))
+        raise
+    items = _load_list(raw if isinstance(raw, list) else (raw or {}).get("items", []))
+    kind = SessionKind.EXTRAORDINARY if extraordinary else SessionKind.REGULAR
+    view = _session_step(
+        lambda svc: svc.convene(
+            actor,
+            key,
+            label,
+            items.items,
+            papers_sent_on=parse_date(papers_sent),
+            opens_on=parse_date(opens),
+            kind=kind,
+            requested_by=requested_by,
+        )
+    )
+    console.print(f"[green]✓[/] {pick(('已召开通知', 'convened'))}")
+    _print_session(view)
+
+
+def _load_list(raw: list[Any]) -> _Agenda:
+    try:
+        return _Agenda(items=[AgendaItem.model_validate(i) for i in raw])
+    except ValidationError as e:
+        first = e.errors()[0]
+        fail(InvalidInput(f"议程无效：{first['msg']}", f"invalid agenda: {first['msg']}"))
+        raise
+
+
+def congress_open(session: str, actor: str = AS) -> None:
+    """开幕（不早于开会日期） / open the session on its day."""
+    _print_session(_session_step(lambda svc: svc.open_session(session, actor)))
+
+
+def congress_check_in(session: str, actor: str = AS) -> None:
+    """代表签到 / a delegate checks in."""
+    new = _session_step(lambda svc: svc.check_in(session, actor))
+    console.print(
+        f"[green]✓[/] {pick(('已签到', 'checked in')) if new else pick(('此前已签到', 'already checked in'))}"
+    )
+
+
+def congress_open_poll(
+    session: str,
+    item: int,
+    actor: str = AS,
+    minutes: float | None = typer.Option(None, "--minutes", help="限时（分钟） / close after"),
+    paper: bool = typer.Option(False, "--paper", help="纸质选票 / paper ballots"),
+    teller: list[str] = typer.Option([], "--teller", help="监票人、计票人（两名） / two tellers"),
+) -> None:
+    """开始表决某项议题（检查法定人数） / put an item to the vote."""
+    poll = _session_step(
+        lambda svc: svc.open_poll(
+            session, actor, item, minutes=minutes, paper=paper, tellers=teller
+        )
+    )
+    _print_poll(poll)
+
+
+def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
+    """结束表决 / the chair ends voting on an item."""
+    progress = _session_step(lambda svc: svc.close_poll(session, actor, item))
+    console.print(f"[green]✓[/] {progress.poll_key}: {progress.stage}")
+
+
+def congress_vote(
+    session: str,
+    item: int,
+    actor: str = AS,
+    choice: list[str] = typer.Option(
+        [], "--choice", help="赞成/反对/弃权、候选人或满意度；可重复 / repeatable"
+    ),
+) -> None:
+    """投票（无记名投票返回回执码） / cast a ballot (a secret one returns a receipt)."""
+    choices = [_OPTION_CODES.get(c, c) for c in choice]
+    result = _session_step(lambda svc: svc.cast(session, item, actor, choices))
+    console.print(f"[green]✓[/] {pick(('已投票', 'ballot cast'))}")
+    if result.receipt:
+        console.print(
+            f"{pick(('回执码（请妥善保存，用于核验）', 'receipt (keep it to check your ballot)'))}: [bold]{result.receipt}[/]"
+        )
+
+
+def congress_count(
+    session: str,
+    item: int,
+    actor: str = AS,
+    count: list[str] = typer.Option(
+        ..., "--count", help="选项=票数，可重复 / OPTION=N, repeatable"
+    ),
+    ballots: int = typer.Option(..., "--ballots", help="收回选票张数 / ballots collected"),
+) -> None:
+    """监票人/计票人录入纸质选票计票结果 / a teller enters the paper count."""
+    counts: dict[str, int] = {}
+    for entry in count:
+        option, sep, n = entry.partition("=")
+        if not sep or not n.strip().isdigit():
+            fail(InvalidInput(f"格式应为 选项=票数：{entry}", f"expected OPTION=N: {entry}"))
+        counts[_OPTION_CODES.get(option.strip(), option.strip())] = int(n)
+    poll = _session_step(lambda svc: svc.enter_paper_count(session, item, actor, counts, ballots))
+    if poll.paper_mismatch:
+        console.print(
+            f"[bold red]{pick(('两名计票人结果不一致，请主持人组织复核', 'the tellers disagree: the chair must have them recount'))}[/]"
+        )
+        for entry in poll.paper_counts:
+            console.print(f"  {entry.teller}: {entry.counts} · {entry.ballots}")
+    else:
+        console.print(f"[green]✓[/] {pick(('已录入', 'entered'))} ({len(poll.paper_counts)}/2)")
+
+
+def _print_poll(poll: PollView) -> None:
+    secret = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
+    console.print(
+        f"[bold]{poll.spec.poll_key}[/] · {poll.spec.title} · {secret}"
+        f"{' · ' + pick(('纸质', 'paper')) if poll.spec.paper else ''} · {poll.status.value}"
+        f" · {pick(('到会', 'present'))} {poll.present_at_open}/{poll.total_delegates}"
+    )
+
+
+def congress_results(session: str) -> None:
+    """会议各项议题的表决结果 / the results of every item."""
+
+    def go(application: App) -> tuple[SessionView, list[PollView | None]]:
+        svc = application.facades().sessions
+        view = svc.view(session)
+        polls = []
+        for item in view.agenda:
+            try:
+                polls.append(application.polls.poll(view.poll_key(item.no)))
+            except DomainError:
+                polls.append(None)
+        return view, polls
+
+    view, polls = run(go)
+    _print_session(view)
+    outcomes = {o.item_no: o for o in view.outcomes}
+    table = Table()
+    for col in ("id", "name", "stage", "result"):
+        table.add_column(t(col))
+    for item, poll in zip(view.agenda, polls, strict=True):
+        outcome = outcomes.get(item.no)
+        state = poll.status.value if poll else pick(("未表决", "not voted"))
+        if poll and poll.paper_mismatch:
+            state += " · " + pick(("计票不一致", "tellers disagree"))
+        table.add_row(str(item.no), item.title, state, outcome.summary if outcome else "")
+    console.print(table)
+    if view.report_due:
+        console.print(
+            f"{pick(('报上级工会期限', 'report due'))} {view.report_due}"
+            + (" [red]overdue[/]" if view.report_overdue else "")
+        )
+
+
+def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
+    """凭回执码核验选票已计入 / check with a receipt that a secret ballot was counted."""
+    ballot = run(lambda a: a.facades().sessions.verify_receipt(session, item, receipt))
+    if ballot is None:
+        console.print(
+            f"[bold red]{pick(('未找到该回执码的选票', 'no ballot with this receipt'))}[/]"
+        )
+        raise typer.Exit(1)
+    labels = ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
+    console.print(f"[green]✓[/] {pick(('已计入', 'counted'))}: {labels}")
+
+
+def congress_ballots(session: str, item: int) -> None:
+    """公布的无记名选票及复核计票 / the published secret ballots, recounted."""
+
+    def go(application: App) -> PollView:
+        return application.polls.poll(application.facades().sessions.view(session).poll_key(item))
+
+    poll = run(go)
+    if not poll.spec.secret or poll.spec.paper:
+        fail(InvalidInput("本项不是电子无记名投票", "this item has no published secret ballots"))
+    if poll.published_digest is None or poll.result is None:
+        fail(InvalidState("选票尚未公布", "the ballots are not published yet"))
+    assert poll.result is not None
+    table = Table(title=f"{poll.spec.poll_key} · {pick(('公布的选票', 'published ballots'))}")
+    table.add_column(pick(("回执码", "receipt")))
+    table.add_column(pick(("选择", "choices")))
+    recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
+    for ballot in poll.published:
+        table.add_row(
+            ballot.receipt, ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
+        )
+        for choice in ballot.choices:
+            recount[choice] = recount.get(choice, 0) + 1
+    console.print(table)
+    same = recount == poll.result.counts
+    mark = "[green]✓[/]" if same else "[bold red]✗[/]"
+    console.print(
+        f"{mark} {pick(('复核计票', 'recount'))} {recount} · {pick(('公布结果', 'published tally'))} {poll.result.counts}"
+    )
+    console.print(f"digest {poll.published_digest}")
+    if not same:
+        raise typer.Exit(1)
+
+
+def congress_close(session: str, actor: str = AS) -> None:
+    """闭幕 / close the session."""
+    _print_session(_session_step(lambda svc: svc.close_session(session, actor)))
+
+
+def congress_publish(session: str, actor: str = AS) -> None:
+    """向职工公布结果 / publish the results to employees."""
+    view = _session_step(lambda svc: svc.publish_results(session, actor))
+    _print_session(view)
+    console.print(f"{pick(('报上级工会期限', 'report due'))} {view.report_due}")
+
+
+def congress_report(session: str, actor: str = AS) -> None:
+    """报告上级工会 / report the session to the higher union."""
+    _print_session(_session_step(lambda svc: svc.report(session, actor)))
+
+
+def register(congress_app: typer.Typer) -> None:
+    """Add the session commands to the congress group, in the order of its help."""
+    for name, command in (
+        ("convene", congress_convene),
+        ("open", congress_open),
+        ("check-in", congress_check_in),
+        ("open-poll", congress_open_poll),
+        ("close-poll", congress_close_poll),
+        ("vote", congress_vote),
+        ("count", congress_count),
+        ("results", congress_results),
+        ("verify-receipt", congress_verify_receipt),
+        ("ballots", congress_ballots),
+        ("close", congress_close),
+        ("publish", congress_publish),
+        ("report", congress_report),
+    ):
+        congress_app.command(name)(command)

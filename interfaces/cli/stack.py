@@ -1,0 +1,49 @@
+"""Top-level commands of the local stack: ``up``, ``worker``, ``demo``."""
+
+from __future__ import annotations
+
+import asyncio
+
+import typer
+
+from bootstrap import build_app
+from interfaces.cli._common import console, open_app
+from logs import configure_logging
+from settings import Settings
+
+# The stack, the worker and the demo are imported when their command runs: the other
+# commands start without them.
+
+
+def up(
+    no_worker: bool = typer.Option(False, "--no-worker", help="只启动服务 / server only"),
+) -> None:
+    """启动本地环境（Temporal 开发服务器 + 工作进程） / start the local stack."""
+    from stack import run_stack
+
+    asyncio.run(run_stack(Settings(), console, with_worker=not no_worker))
+
+
+def worker() -> None:
+    """对已有服务器运行工作进程 / run a worker against an existing server."""
+    from worker import run_worker
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    application = build_app(settings)
+    try:
+        asyncio.run(run_worker(application))
+    finally:
+        application.close()
+
+
+def demo() -> None:
+    """在时间跳跃服务器上演示完整流程 / run the whole lifecycle on the time-skipping server."""
+    from demo import run_demo
+
+    application = open_app()
+    try:
+        code = asyncio.run(run_demo(application, console))
+    finally:
+        application.close()
+    raise typer.Exit(code)

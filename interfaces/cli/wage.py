@@ -1,0 +1,378 @@
+"""``unionflow wage``: the wage special collective contract (工资专项集体合同)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.table import Table
+
+from bootstrap import App, Facades
+from domain.actors import CHINA_TZ
+from domain.errors import InvalidInput
+from domain.wage_contract import (
+    COMMAND_LABELS,
+    AppointNegotiators,
+    ApproveReview,
+    Draft,
+    FileContract,
+    Negotiator,
+    OpenCase,
+    PublishContract,
+    RecordAdoptionVote,
+    RecordObjection,
+    RecordReply,
+    RecordTalksRound,
+    RequestAdoptionPoll,
+    ResumeTalks,
+    ReturnForRevision,
+    ReviewComment,
+    ReviseDraft,
+    SignContract,
+    SignDraft,
+    SubmitForReview,
+    SuspendTalks,
+    TellerCount,
+    VoteCount,
+    WageContractView,
+)
+from i18n import pick, t
+from interfaces.cli._common import (
+    AS,
+    COMMAND_ID,
+    COMMENT,
+    console,
+    fail,
+    load_model,
+    print_checks,
+    print_view,
+    run,
+    run_async,
+    stage,
+)
+
+app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
+
+
+def _act(case_id: str, actor: str, command: Any, comment: str, command_id: str | None) -> None:
+    def go(application: App, facades: Facades) -> Awaitable[WageContractView]:
+        return facades.wage_contracts.act(
+            case_id, actor, command, comment=comment, command_id=command_id
+        )
+
+    view = run_async(go)
+    console.print(f"[green]✓[/] {pick(COMMAND_LABELS[command.kind])}")
+    print_view(view)
+
+
+def _print_reviews(view: WageContractView) -> None:
+    print_view(view)
+    for review in view.reviews:
+        outcome = review.outcome or "…"
+        console.print(
+            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {review.reviewer_org}"
+            f" · {t('due')} {review.due}{t('provisional') if review.due_provisional else ''} · {t('outcome')} {outcome}"
+        )
+        print_checks(review.checks)
+        for comment in review.comments:
+            console.print(f"  · {comment.clause}: {comment.comment}")
+        if review.override_reason:
+            console.print(f"  override: {review.override_reason}")
+
+
+class _Negotiators(BaseModel):
+    negotiators: list[Negotiator]
+
+
+@app.command("open")
+def wage_open(
+    actor: str = AS,
+    case: str = typer.Option(..., "--case", help="案件编号 / case id"),
+    unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
+    employer: str = typer.Option(..., "--employer", help="企业名称 / employer"),
+    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year"),
+    place: str = typer.Option(..., "--place", help="要约中的协商地点 / place of talks"),
+    content: str = typer.Option(..., "--content", help="要约内容 / content of the offer"),
+    profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
+    comment: str = COMMENT,
+) -> None:
+    """发出协商要约并建立案件 / send the offer to bargain and open the case."""
+    try:
+        offer = OpenCase(
+            case_id=case,
+            unit_org=unit,
+            employer=employer,
+            year=year,
+            offer_place=place,
+            offer_content=content,
+        )
+    except ValidationError as e:
+        fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", str(e)))
+        raise
+
+    def go(application: App, facades: Facades) -> Awaitable[WageContractView]:
+        return facades.wage_contracts.open(actor, offer, profile=profile, comment=comment)
+
+    view = run_async(go)
+    console.print(f"[green]✓[/] 已发出要约 / offer sent; 书面回应期限 reply due {view.reply_due}")
+    print_view(view)
+
+
+@app.command("reply")
+def wage_reply(
+    case: str,
+    actor: str = AS,
+    content: str = typer.Option(..., "--content"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记对方书面回应 / record the employer's written reply."""
+    _act(case, actor, RecordReply(content=content), comment, command_id)
+
+
+@app.command("negotiators")
+def wage_negotiators(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """确定双方协商代表（YAML 文件） / appoint negotiators from a YAML file."""
+    data = load_model(file, _Negotiators, "协商代表")
+    _act(case, actor, AppointNegotiators(negotiators=data.negotiators), comment, command_id)
+
+
+@app.command("round")
+def wage_round(
+    case: str,
+    actor: str = AS,
+    minutes: str = typer.Option(..., "--minutes"),
+    deadlock: bool = typer.Option(False, "--deadlock"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记一轮协商及纪要 / record a talks round with its minutes."""
+    _act(case, actor, RecordTalksRound(minutes=minutes, deadlocked=deadlock), comment, command_id)
+
+
+@app.command("suspend")
+def wage_suspend(
+    case: str,
+    actor: str = AS,
+    days: int = typer.Option(..., "--days"),
+    reason: str = typer.Option(..., "--reason"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """中止协商 / suspend deadlocked talks."""
+    _act(case, actor, SuspendTalks(days=days, reason=reason), comment, command_id)
+
+
+@app.command("resume")
+def wage_resume(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """恢复协商 / resume talks."""
+    _act(case, actor, ResumeTalks(), comment, command_id)
+
+
+@app.command("draft")
+def wage_draft(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """双方首席代表签字的草案（YAML 文件） / the draft signed by both chiefs."""
+    _act(case, actor, SignDraft(draft=load_model(file, Draft, "草案")), comment, command_id)
+
+
+@app.command("submit")
+def wage_submit(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """报上级工会预审 / submit for pre-review."""
+    _act(case, actor, SubmitForReview(), comment, command_id)
+
+
+@app.command("checks")
+def wage_checks(case: str) -> None:
+    """显示本轮预审检查结果 / show the checks of the current review round."""
+    view = run(lambda a: a.facades().wage_contracts.view(case))
+    _print_reviews(view)
+
+
+@app.command("approve")
+def wage_approve(
+    case: str,
+    actor: str = AS,
+    override: str | None = typer.Option(
+        None,
+        "--override",
+        help="硬性检查未通过时的批准理由 / reason to approve despite failed hard checks",
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """预审通过 / approve the draft."""
+    _act(case, actor, ApproveReview(override_reason=override), comment, command_id)
+
+
+@app.command("return")
+def wage_return(
+    case: str,
+    actor: str = AS,
+    clause: list[str] = typer.Option(
+        ..., "--clause", help="条款号=意见，可重复 / CLAUSE=comment, repeatable"
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """退回修改并逐条提出意见 / return with comments per clause."""
+    comments = []
+    for item in clause:
+        no, sep, text = item.partition("=")
+        if not sep or not no.strip() or not text.strip():
+            fail(
+                InvalidInput(
+                    f"意见格式应为 条款号=意见：{item}", f"expected CLAUSE=comment: {item}"
+                )
+            )
+        comments.append(ReviewComment(clause=no.strip(), comment=text.strip()))
+    _act(case, actor, ReturnForRevision(comments=comments), comment, command_id)
+
+
+@app.command("revise")
+def wage_revise(
+    case: str,
+    actor: str = AS,
+    file: Path = typer.Option(..., "--file", exists=True),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """提交修改后的草案 / the revised draft."""
+    _act(case, actor, ReviseDraft(draft=load_model(file, Draft, "草案")), comment, command_id)
+
+
+@app.command("vote")
+def wage_vote(
+    case: str,
+    actor: str = AS,
+    teller: list[str] = typer.Option(
+        ...,
+        "--teller",
+        help="计票人=总数,出席,赞成,反对,弃权（两名计票人各一次） / "
+        "TELLER=total,present,for,against,abstain, once per teller (two)",
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记纸质会议表决结果（两名计票人须一致） / record a paper meeting's vote."""
+    entries = []
+    for item in teller:
+        name, sep, numbers = item.partition("=")
+        parts = [p.strip() for p in numbers.split(",")]
+        if not sep or not name.strip() or len(parts) != 5 or not all(p.isdigit() for p in parts):
+            fail(
+                InvalidInput(
+                    f"格式应为 计票人=总数,出席,赞成,反对,弃权：{item}",
+                    f"expected TELLER=total,present,for,against,abstain: {item}",
+                )
+            )
+        total, present, votes_for, against, abstain = (int(p) for p in parts)
+        try:
+            count = VoteCount(
+                total_delegates=total,
+                present=present,
+                votes_for=votes_for,
+                votes_against=against,
+                abstentions=abstain,
+            )
+        except ValidationError as e:
+            fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+            raise
+        entries.append(TellerCount(teller=name.strip(), count=count))
+    try:
+        command = RecordAdoptionVote(tellers=entries)
+    except ValidationError as e:
+        fail(
+            InvalidInput(f"须两名不同计票人分别录入：{e.errors()[0]['msg']}", e.errors()[0]["msg"])
+        )
+        raise
+    _act(case, actor, command, comment, command_id)
+
+
+@app.command("adoption-poll")
+def wage_adoption_poll(
+    case: str,
+    actor: str = AS,
+    session: str = typer.Option(..., "--session", help="职代会会议 / congress session"),
+    item: int = typer.Option(..., "--item", help="审议本草案的议题号 / the agenda item"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """提交职代会无记名表决，以表决结果为准 / put the draft to the congress's secret poll."""
+    _act(case, actor, RequestAdoptionPoll(session_id=session, item_no=item), comment, command_id)
+
+
+@app.command("sign")
+def wage_sign(
+    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+) -> None:
+    """签订合同 / sign the adopted contract."""
+    _act(case, actor, SignContract(), comment, command_id)
+
+
+@app.command("file")
+def wage_file(
+    case: str,
+    actor: str = AS,
+    copies: int = typer.Option(3, "--copies"),
+    office: str = typer.Option(..., "--office", help="劳动行政部门 / labour administration office"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """报送劳动行政部门备案 / file with the labour administration."""
+    _act(case, actor, FileContract(copies=copies, office=office), comment, command_id)
+
+
+@app.command("objection")
+def wage_objection(
+    case: str,
+    actor: str = AS,
+    text: str = typer.Option(..., "--text"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记劳动行政部门审查意见 / record the labour administration's objection."""
+    _act(case, actor, RecordObjection(text=text), comment, command_id)
+
+
+@app.command("publish")
+def wage_publish(
+    case: str,
+    actor: str = AS,
+    channel: str = typer.Option(..., "--channel"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """向全体职工公布 / publish to all employees."""
+    _act(case, actor, PublishContract(channel=channel), comment, command_id)
+
+
+@app.command("list")
+def wage_list() -> None:
+    """列出全部工资集体合同案件 / list wage contract cases."""
+    views = run(lambda a: a.facades().wage_contracts.cases())
+    table = Table()
+    for col in ("case", "unit", "employer", "stage", "version"):
+        table.add_column(t(col))
+    for v in views:
+        table.add_row(v.case_id, v.unit_org, v.employer, stage(v), str(v.version))
+    console.print(table)
