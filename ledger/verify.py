@@ -129,7 +129,9 @@ def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, boo
     leaves = []
     for n in range_notifications(ledger, after, upto):
         event = ledger.mapper.to_domain_event(n)
-        leaf = leaf_hash(n.id, event.originator_id, event.originator_version, event_hash(event, n.topic))
+        leaf = leaf_hash(
+            n.id, event.originator_id, event.originator_version, event_hash(event, n.topic)
+        )
         leaves.append((n.id, leaf, event.originator_id != SEAL_CHAIN_ID))
     return leaves
 
@@ -155,7 +157,7 @@ class _Audit:
         try:
             event = self.ledger.mapper.to_domain_event(n)
             recomputed = event_hash(event, n.topic)
-        except Exception as e:
+        except Exception as e:  # noqa: BLE001 - any decoding failure is reported as undecodable
             raise _bad(
                 "undecodable",
                 f"无法解码：{type(e).__name__}",

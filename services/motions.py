@@ -356,10 +356,13 @@ class MotionService:
                     out.append((view, "answer"))
             elif view.stage is Stage.ANSWERED and view.proposer == actor:
                 out.append((view, "rate"))
-            elif view.stage in (Stage.AWAITING_DECISION, Stage.REGISTERED):
-                if Role.CADRE in roles and record.spec.org == view.unit_org:
-                    todo = "decide" if view.stage is Stage.AWAITING_DECISION else "assign"
-                    out.append((view, todo))
+            elif (
+                view.stage in (Stage.AWAITING_DECISION, Stage.REGISTERED)
+                and Role.CADRE in roles
+                and record.spec.org == view.unit_org
+            ):
+                todo = "decide" if view.stage is Stage.AWAITING_DECISION else "assign"
+                out.append((view, todo))
         return out
 
     # -- plumbing --------------------------------------------------------------------
@@ -401,7 +404,7 @@ class MotionService:
                 id=command_id or str(uuid.uuid4()),
                 result_type=MotionView,
             )
-        except Exception as e:  # noqa: BLE001 - mapped in one place
+        except Exception as e:
             raise_domain_error(e)
             raise
 

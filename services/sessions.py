@@ -226,7 +226,7 @@ class SessionService:
     async def _update(self, session_id: str, update: Any, arg: Any) -> Any:
         try:
             return await self._handle(session_id).execute_update(update, arg, id=str(uuid.uuid4()))
-        except Exception as e:  # noqa: BLE001 - mapped in one place
+        except Exception as e:
             raise_domain_error(e)
             raise
 

@@ -121,7 +121,7 @@ class WageContractService:
                 id=command_id or str(uuid.uuid4()),
                 result_type=WageContractView,
             )
-        except Exception as e:  # noqa: BLE001 - mapped in one place
+        except Exception as e:
             raise_domain_error(e)
             raise
 
@@ -141,7 +141,7 @@ class WageContractService:
                 id=f"correct-deadlines-{uuid.uuid4()}",
                 result_type=WageContractView,
             )
-        except Exception as e:  # noqa: BLE001 - mapped in one place
+        except Exception as e:
             raise_domain_error(e)
             raise
 

@@ -113,6 +113,26 @@ class WageContractWorkflow(CaseClock):
         await self._seal("completed")
         return self._current()
 
+    async def _review_turn(self, v: WageContractView) -> None:
+        review = v.reviews[-1]
+        if review.overdue_at_top:
+            await self._change("pre_review_overdue")
+        elif review.reminder_on is not None and not review.reminded:
+            await self._deadline(
+                "pre_review_reminder", start_of(review.reminder_on), RemindReviewer()
+            )
+        else:
+            await self._deadline("pre_review", end_of(review.due), EscalateReview())
+
+    async def _filing_turn(self, v: WageContractView) -> None:
+        assert v.filing_due is not None
+        if v.filing_overdue:
+            await self._change("filing_overdue")
+        elif v.filing_reminder_on is not None and not v.filing_reminded:
+            await self._deadline("filing_reminder", start_of(v.filing_reminder_on), RemindFiling())
+        else:
+            await self._deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
+
     async def _next_turn(self) -> None:
         """Wait for the next thing the current stage waits for, or for any change."""
         v = self._current()
@@ -124,24 +144,9 @@ class WageContractWorkflow(CaseClock):
                 "suspension", start_of(v.suspended_until), ResumeTalks(), "suspension ended"
             )
         elif stage is Stage.UNDER_REVIEW:
-            review = v.reviews[-1]
-            if review.overdue_at_top:
-                await self._change("pre_review_overdue")
-            elif review.reminder_on is not None and not review.reminded:
-                await self._deadline(
-                    "pre_review_reminder", start_of(review.reminder_on), RemindReviewer()
-                )
-            else:
-                await self._deadline("pre_review", end_of(review.due), EscalateReview())
+            await self._review_turn(v)
         elif stage is Stage.SIGNED and v.filing_due is not None:
-            if v.filing_overdue:
-                await self._change("filing_overdue")
-            elif v.filing_reminder_on is not None and not v.filing_reminded:
-                await self._deadline(
-                    "filing_reminder", start_of(v.filing_reminder_on), RemindFiling()
-                )
-            else:
-                await self._deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
+            await self._filing_turn(v)
         elif stage is Stage.FILED and v.review_window_until is not None:
             await self._deadline("review_window", end_of(v.review_window_until), TakeEffect())
         elif stage in (Stage.EFFECTIVE, Stage.PUBLISHED) and v.renewal_on is not None:

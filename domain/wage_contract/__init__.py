@@ -63,10 +63,13 @@ from domain.wage_contract.values import (
 )
 
 __all__ = [
+    "COMMAND_LABELS",
+    "RULES",
+    "STAGE_LABELS",
+    "SYSTEM_ALSO",
     "AdoptionVote",
     "AppointNegotiators",
     "ApproveReview",
-    "COMMAND_LABELS",
     "Check",
     "Clause",
     "CorrectDeadlines",
@@ -81,7 +84,6 @@ __all__ = [
     "OpenCase",
     "OpenRenewal",
     "PublishContract",
-    "RULES",
     "RecordAdoptionFromPoll",
     "RecordAdoptionVote",
     "RecordObjection",
@@ -95,8 +97,6 @@ __all__ = [
     "ReviewComment",
     "ReviewRound",
     "ReviseDraft",
-    "STAGE_LABELS",
-    "SYSTEM_ALSO",
     "Side",
     "SignContract",
     "SignDraft",

@@ -71,7 +71,7 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
         try:
             try:
                 client = await connect(application.settings)
-            except Exception as e:  # noqa: BLE001 - told to the user plainly
+            except Exception as e:
                 err.print(
                     f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {e}[/]\n"
                     "先运行 / first run: make run  (unionflow up)"

@@ -39,14 +39,7 @@ def tasks(actor: str = AS) -> None:
     items = run(go)
     motion_items = run(lambda a: a.facades().motions.tasks(actor))
     open_polls = run(lambda a: a.polls.open_polls_for(actor))
-    if open_polls:
-        table = Table(title=pick(("待投票", "Open polls")))
-        for col in ("id", "name", "kind"):
-            table.add_column(t(col))
-        for poll in open_polls:
-            kind = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
-            table.add_row(poll.spec.poll_key, poll.spec.title, kind)
-        console.print(table)
+    _print_open_polls(open_polls)
     if not items:
         if not motion_items and not open_polls:
             console.print(t("no_tasks"))
@@ -69,6 +62,18 @@ def tasks(actor: str = AS) -> None:
         table.add_row(view.case_id, view.unit_org, stage(view), " / ".join(todo), due)
     console.print(table)
     _print_motion_tasks(motion_items)
+
+
+def _print_open_polls(open_polls: list[Any]) -> None:
+    if not open_polls:
+        return
+    table = Table(title=pick(("待投票", "Open polls")))
+    for col in ("id", "name", "kind"):
+        table.add_column(t(col))
+    for poll in open_polls:
+        kind = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
+        table.add_row(poll.spec.poll_key, poll.spec.title, kind)
+    console.print(table)
 
 
 def _print_motion_tasks(items: list[tuple[MotionView, str]]) -> None:

@@ -29,7 +29,7 @@ def profiles_show(name: str = typer.Argument("national")) -> None:
     application = open_app()
     try:
         profile = application.profiles.load(name)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         err.print(f"[red]{e}[/]")
         raise typer.Exit(2) from e
     finally:

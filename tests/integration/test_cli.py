@@ -87,7 +87,7 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
     # Change one stored fact of the case: the audit names that event and fails.
     db = tmp_path / "var" / "ledger.db"
     with sqlite3.connect(db) as conn:
-        rowid, originator_id, version, state = conn.execute(
+        rowid, _originator_id, version, state = conn.execute(
             "SELECT rowid, originator_id, originator_version, state FROM stored_events "
             "WHERE topic LIKE '%AdoptionVoteRecorded' ORDER BY rowid LIMIT 1"
         ).fetchone()

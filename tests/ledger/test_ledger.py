@@ -39,7 +39,7 @@ def run_together(workers: int, work: Callable[[int], T]) -> list[T]:
         barrier.wait()
         try:
             results[i] = work(i)
-        except BaseException as e:  # surfaced below: a thread's failure must fail the test
+        except BaseException as e:  # noqa: BLE001 - surfaced below: a thread's failure must fail the test
             errors.append(e)
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]

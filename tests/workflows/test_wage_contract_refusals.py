@@ -232,7 +232,10 @@ async def test_vote_with_more_votes_than_present_is_refused_before_anything_is_s
             {
                 "command": {
                     "kind": "record_adoption_vote",
-                    "tellers": [{"teller": "监票人", "count": bad}, {"teller": "计票人", "count": bad}],
+                    "tellers": [
+                        {"teller": "监票人", "count": bad},
+                        {"teller": "计票人", "count": bad},
+                    ],
                 },
                 "acting": app.directory.acting(CADRE, Role.CADRE).model_dump(),
             }
