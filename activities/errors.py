@@ -1,8 +1,13 @@
-"""The one place where domain errors cross into Temporal.
+"""The one place where domain errors cross into Temporal, and the one shape they cross in.
 
 A ``DomainError`` becomes a non-retryable ``ApplicationError`` whose type is the error's
-code and whose details carry the Chinese and English messages; anything else
-(database down, connection lost) propagates so Temporal retries the activity.
+code and whose details are the Chinese and English messages. Activities raise it through
+``domain_errors_not_retried`` and workflow update validators through ``refusal``; anything
+else (database down, connection lost) propagates so Temporal retries the activity. The
+facades turn it back with ``services.errors``, which reads it with ``refusal_parts``.
+
+This module imports nothing but Temporal's exception types and the domain's errors, so
+workflows may pass it through their sandbox.
 """
 
 from __future__ import annotations
@@ -13,12 +18,12 @@ from typing import Any, TypeVar
 
 from temporalio.exceptions import ApplicationError
 
-from domain.errors import DomainError
+from domain.errors import ERRORS_BY_CODE, DomainError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def to_application_error(error: DomainError) -> ApplicationError:
+def refusal(error: DomainError) -> ApplicationError:
     """A refusal as Temporal carries it: typed, both languages, never retried."""
     return ApplicationError(
         error.message_en,
@@ -29,6 +34,21 @@ def to_application_error(error: DomainError) -> ApplicationError:
     )
 
 
+def refusal_parts(error: ApplicationError) -> tuple[str, str, str] | None:
+    """(code, Chinese, English) of a refusal made by ``refusal``; None for other failures."""
+    if error.type not in ERRORS_BY_CODE:
+        return None
+    details = [str(d) for d in error.details]
+    zh = details[0] if details else error.message
+    en = details[1] if len(details) > 1 else error.message
+    return error.type or DomainError.code, zh, en
+
+
+def domain_error(code: str, message_zh: str, message_en: str) -> DomainError:
+    """The domain error a refusal's code names."""
+    return ERRORS_BY_CODE.get(code, DomainError)(message_zh, message_en)
+
+
 def domain_errors_not_retried(fn: F) -> F:
     """Run an activity body, mapping refusals to non-retryable application errors."""
 
@@ -37,6 +57,6 @@ def domain_errors_not_retried(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except DomainError as error:
-            raise to_application_error(error) from error
+            raise refusal(error) from error
 
     return wrapper  # type: ignore[return-value]

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
 from domain.calendar import add_months
-from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.errors import InvalidInput, InvalidState
+from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
 from domain.wage_contract import Check
 
@@ -160,15 +161,6 @@ def add_years(day: date, years: int) -> date:
 
 
 # -- guards ------------------------------------------------------------------------------
-
-
-def check_unit_cadre(acting: Acting, unit_org: str, what: tuple[str, str]) -> None:
-    """Only a cadre of the unit itself runs its congress."""
-    if acting.role is not Role.CADRE or acting.org_id != unit_org:
-        raise NotAuthorised(
-            f"只有本单位（{unit_org}）工会干部可以{what[0]}",
-            f"only a cadre of {unit_org} may {what[1]}",
-        )
 
 
 def check_key(key: str) -> None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.policies import check_unit_cadre
 from domain.profiles import MinFraction
 
 
@@ -408,11 +409,12 @@ class Poll(LedgerAggregate):
 
 
 def _check_chair(acting: Acting, unit_org: str) -> None:
-    if acting.role is not Role.CADRE or acting.org_id != unit_org:
-        raise NotAuthorised(
-            f"只有本单位（{unit_org}）工会干部（大会主持）可以开启或结束表决",
-            f"only a cadre of {unit_org} (the chair) opens or closes a poll",
-        )
+    check_unit_cadre(
+        acting,
+        unit_org,
+        ("开启或结束表决", "open or close a poll"),
+        acting_as=("大会主持", "the chair"),
+    )
 
 
 # -- ballots ---------------------------------------------------------------------------------

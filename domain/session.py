@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
-from domain.actors import CommandMeta, Role
+from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
-from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.errors import InvalidInput, InvalidState
+from domain.policies import Label, check_unit_cadre
 from domain.poll import ItemKind, PollKind
 from domain.profiles import RuleProfile
 
@@ -209,7 +210,8 @@ class Session(LedgerAggregate):
         total_delegates: int,
     ) -> Session:
         """Convene a session; the papers must reach delegates N days before it opens."""
-        _check_cadre(meta, state.unit_org)
+        if meta.acting.role is not Role.SYSTEM:
+            check_unit_cadre(meta.acting, state.unit_org, ("召集会议", "convene the session"))
         rules = profile.congress
         earliest = state.papers_sent_on + timedelta(days=rules.papers_before_days)
         if state.opens_on < earliest:
@@ -238,14 +240,7 @@ class Session(LedgerAggregate):
 
     def open(self, meta: CommandMeta) -> None:
         """Open the session on or after its date."""
-        _check_cadre(meta, self.s.unit_org)
-        if self.s.status is not SessionStatus.CONVENED:
-            raise InvalidState("会议已开始或已结束", "the session is not waiting to open")
-        if meta.today() < self.s.opens_on:
-            raise InvalidState(
-                f"会议定于 {self.s.opens_on} 召开，不能提前开会",
-                f"the session opens on {self.s.opens_on}, not earlier",
-            )
+        precheck("open", meta.acting, self.s, today=meta.today())
         self._emit(self.Opened, meta)
 
     def decide_item(self, outcome: ItemOutcome, meta: CommandMeta) -> None:
@@ -257,16 +252,12 @@ class Session(LedgerAggregate):
 
     def close(self, meta: CommandMeta) -> None:
         """Close the session."""
-        _check_cadre(meta, self.s.unit_org)
-        if self.s.status is not SessionStatus.OPEN:
-            raise InvalidState("会议未在进行中", "the session is not open")
+        precheck("close", meta.acting, self.s, today=meta.today())
         self._emit(self.Closed, meta)
 
     def publish(self, meta: CommandMeta, *, due: Any, reminder_on: date | None) -> None:
         """Publish the results to employees; the report to the higher union falls due."""
-        _check_cadre(meta, self.s.unit_org)
-        if self.s.status is not SessionStatus.CLOSED:
-            raise InvalidState("闭会后才能公布结果", "publish after the session closes")
+        precheck("publish", meta.acting, self.s, today=meta.today())
         self._emit(
             self.ResultsPublished,
             meta,
@@ -290,9 +281,7 @@ class Session(LedgerAggregate):
 
     def report(self, meta: CommandMeta) -> None:
         """Report the session to the higher union (报上级工会)."""
-        _check_cadre(meta, self.s.unit_org)
-        if self.s.status is not SessionStatus.PUBLISHED:
-            raise InvalidState("结果公布后才能报告", "report after publishing the results")
+        precheck("report", meta.acting, self.s, today=meta.today())
         self._emit(self.Reported, meta, reported_on=meta.today())
 
 
@@ -318,11 +307,35 @@ class CheckIn(LedgerAggregate):
         )
 
 
-def _check_cadre(meta: CommandMeta, unit_org: str) -> None:
-    if meta.acting.role is Role.SYSTEM:
-        return
-    if meta.acting.role is not Role.CADRE or meta.acting.org_id != unit_org:
-        raise NotAuthorised(
-            f"只有本单位（{unit_org}）工会干部可以主持会议",
-            f"only a cadre of {unit_org} runs the session",
+CHAIR: Label = ("主持会议", "chair the session")
+
+# The status each of the chair's steps applies at, and the refusal at any other.
+STEPS: dict[str, tuple[SessionStatus, Label]] = {
+    "open": (SessionStatus.CONVENED, ("会议已开始或已结束", "the session is not waiting to open")),
+    "open_poll": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
+    "close_poll": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
+    "close": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
+    "publish": (SessionStatus.CLOSED, ("闭会后才能公布结果", "publish after the session closes")),
+    "report": (
+        SessionStatus.PUBLISHED,
+        ("结果公布后才能报告", "report after publishing the results"),
+    ),
+}
+
+
+def precheck(kind: str, acting: Acting, view: SessionView, *, today: date) -> None:
+    """Refuse a chair's step that this actor may not take now.
+
+    The same rules guard the aggregate and the session workflow's update validators, so
+    a refused step never reaches history.
+    """
+    if acting.role is not Role.SYSTEM:
+        check_unit_cadre(acting, view.unit_org, CHAIR)
+    status, refusal = STEPS[kind]
+    if view.status is not status:
+        raise InvalidState(*refusal)
+    if kind == "open" and today < view.opens_on:
+        raise InvalidState(
+            f"会议定于 {view.opens_on} 召开，不能提前开会",
+            f"the session opens on {view.opens_on}, not earlier",
         )

@@ -1,24 +1,26 @@
-"""The one place where Temporal's failures become domain errors for callers."""
+"""The one place where Temporal's failures become domain errors for callers.
+
+It reads the shape that ``activities.errors.refusal`` gives every refusal, whether an
+activity or a workflow's update validator refused.
+"""
 
 from __future__ import annotations
 
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from domain.errors import ERRORS_BY_CODE, DomainError, InvalidState
+from activities.errors import domain_error, refusal_parts
+from domain.errors import DomainError, InvalidState
 
 
 def as_domain_error(error: BaseException) -> DomainError | None:
     """The refusal inside a failed update, or None when it is not a refusal."""
     cause: BaseException | None = error
     while cause is not None:
-        if isinstance(cause, ApplicationError) and cause.type in ERRORS_BY_CODE:
-            details = [str(d) for d in cause.details]
-            zh = details[0] if details else cause.message
-            en = details[1] if len(details) > 1 else cause.message
-            if " / " in zh and not details:
-                zh, en = zh.split(" / ", 1)
-            return ERRORS_BY_CODE[cause.type](zh, en)
+        if isinstance(cause, ApplicationError):
+            parts = refusal_parts(cause)
+            if parts is not None:
+                return domain_error(*parts)
         cause = cause.__cause__ or getattr(cause, "cause", None)
     return None
 

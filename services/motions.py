@@ -13,11 +13,12 @@ from typing import Any
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
+from activities.errors import domain_error
 from application.congress import CongressService
 from application.facts import lookup_facts
 from domain.actors import CommandMeta, Role, china_date
 from domain.congress import check_unit_cadre
-from domain.errors import ERRORS_BY_CODE, InvalidState, NotFound
+from domain.errors import InvalidState, NotFound
 from domain.motion import (
     ROLE_FOR,
     RULES,
@@ -204,8 +205,8 @@ class MotionService:
             if status.view is not None:
                 return status.view
             if status.refusal is not None:
-                error = ERRORS_BY_CODE.get(status.refusal.code, InvalidState)
-                raise error(status.refusal.message_zh, status.refusal.message_en)
+                refused = status.refusal
+                raise domain_error(refused.code, refused.message_zh, refused.message_en)
             await asyncio.sleep(0.1)
         raise TimeoutError("the motion was not filed in time (is a worker running?)")
 

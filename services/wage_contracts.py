@@ -10,8 +10,10 @@ from temporalio.client import Client
 
 from application.directory import DirectoryService
 from domain.actors import Role
-from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.policies import check_unit_cadre
 from domain.wage_contract import (
+    COMMAND_LABELS,
     RULES,
     OpenCase,
     Stage,
@@ -63,11 +65,7 @@ class WageContractService:
         """Send the offer and start the case's workflow; returns the opened case."""
         acting = self.directory.acting(actor, Role.CADRE)
         org = self.directory.organisation(offer.unit_org)
-        if acting.org_id != offer.unit_org:
-            raise NotAuthorised(
-                f"只有本单位（{offer.unit_org}）工会干部可以发出要约",
-                f"only a cadre of {offer.unit_org} may send the offer",
-            )
+        check_unit_cadre(acting, offer.unit_org, COMMAND_LABELS["open"])
         if len(org.path) < 2:
             raise InvalidInput(
                 f"{offer.unit_org} 没有上级工会，无法预审",

@@ -15,11 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 from workflows.clock import end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
+    from activities.errors import refusal
     from contracts.session import (
         ConveneRequest,
         DecideRequest,
@@ -27,9 +27,10 @@ with workflow.unsafe.imports_passed_through():
         PollStep,
         SessionCommand,
     )
-    from domain.actors import CHINA_TZ, Acting, Role, system_acting
+    from domain.actors import CHINA_TZ, Acting, system_acting
+    from domain.errors import DomainError, InvalidState
     from domain.poll import OPTION_LABELS, PollSpec, PollView
-    from domain.session import ItemOutcome, SessionStatus, SessionView
+    from domain.session import ItemOutcome, SessionStatus, SessionView, precheck
 
 
 class SessionInput(BaseModel):
@@ -152,14 +153,7 @@ class CongressSessionWorkflow:
 
     @open_session.validator
     def _validate_open_session(self, req: ChairRequest) -> None:
-        self._chair(req.acting)
-        self._status(SessionStatus.CONVENED)
-        if workflow.now().astimezone(CHINA_TZ).date() < self._v().opens_on:
-            raise _refuse(
-                "invalid_state",
-                f"会议定于 {self._v().opens_on} 召开，不能提前开会",
-                f"the session opens on {self._v().opens_on}, not earlier",
-            )
+        self._precheck("open", req.acting)
 
     @workflow.update
     async def open_poll(self, req: OpenPollCommand) -> PollView:
@@ -196,16 +190,14 @@ class CongressSessionWorkflow:
 
     @open_poll.validator
     def _validate_open_poll(self, req: OpenPollCommand) -> None:
-        self._chair(req.acting)
-        self._status(SessionStatus.OPEN)
+        self._precheck("open_poll", req.acting)
         view = self._v()
         try:
             view.item(req.item_no)
-        except Exception as e:  # noqa: BLE001 - the domain's refusal, passed on
-            raise _refuse("invalid_input", f"议程中没有第 {req.item_no} 项", str(e)) from None
-        key = view.poll_key(req.item_no)
-        if key in self.polls:
-            raise _refuse("invalid_state", "该议题已经表决", "this item has been put to the vote")
+        except DomainError as e:
+            raise refusal(e) from None
+        if view.poll_key(req.item_no) in self.polls:
+            raise refusal(InvalidState("该议题已经表决", "this item has been put to the vote"))
 
     @workflow.update
     async def close_poll(self, req: ClosePollCommand) -> PollProgress:
@@ -217,10 +209,10 @@ class CongressSessionWorkflow:
 
     @close_poll.validator
     def _validate_close_poll(self, req: ClosePollCommand) -> None:
-        self._chair(req.acting)
+        self._precheck("close_poll", req.acting)
         key = self._v().poll_key(req.item_no)
         if key not in self.polls or self.polls[key].stage != "open":
-            raise _refuse("invalid_state", "该议题不在表决中", "this item is not being voted on")
+            raise refusal(InvalidState("该议题不在表决中", "this item is not being voted on"))
 
     @workflow.signal
     def roll_completed(self, poll_key: str) -> None:
@@ -240,11 +232,10 @@ class CongressSessionWorkflow:
 
     @close_session.validator
     def _validate_close_session(self, req: ChairRequest) -> None:
-        self._chair(req.acting)
-        self._status(SessionStatus.OPEN)
+        self._precheck("close", req.acting)
         if self._polls_running():
-            raise _refuse(
-                "invalid_state", "仍有议题在表决或计票中", "a poll is still open or being counted"
+            raise refusal(
+                InvalidState("仍有议题在表决或计票中", "a poll is still open or being counted")
             )
 
     @workflow.update
@@ -255,8 +246,7 @@ class CongressSessionWorkflow:
 
     @publish_results.validator
     def _validate_publish(self, req: ChairRequest) -> None:
-        self._chair(req.acting)
-        self._status(SessionStatus.CLOSED)
+        self._precheck("publish", req.acting)
 
     @workflow.update
     async def report(self, req: ChairRequest) -> SessionView:
@@ -266,8 +256,7 @@ class CongressSessionWorkflow:
 
     @report.validator
     def _validate_report(self, req: ChairRequest) -> None:
-        self._chair(req.acting)
-        self._status(SessionStatus.PUBLISHED)
+        self._precheck("report", req.acting)
 
     @workflow.query
     def status(self) -> SessionStatusView:
@@ -345,23 +334,15 @@ class CongressSessionWorkflow:
         assert self.view is not None
         return self.view
 
-    def _chair(self, acting: Acting) -> None:
-        if self.view is None:
-            raise _refuse("invalid_state", "会议尚未建立", "the session is not convened yet")
-        if acting.role is not Role.CADRE or acting.org_id != self.view.unit_org:
-            raise _refuse(
-                "not_authorised",
-                f"只有本单位（{self.view.unit_org}）工会干部可以主持会议",
-                f"only a cadre of {self.view.unit_org} chairs the session",
-            )
-
-    def _status(self, expected: SessionStatus) -> None:
-        if self._v().status is not expected:
-            raise _refuse(
-                "invalid_state",
-                f"会议当前状态为 {self._v().status.value}，不能执行此操作",
-                f"the session is {self._v().status.value}",
-            )
+    def _precheck(self, kind: str, acting: Acting) -> None:
+        """The domain's rules for the chair's steps, refused before history."""
+        try:
+            if self.view is None:
+                raise InvalidState("会议尚未建立", "the session is not convened yet")
+            today = workflow.now().astimezone(CHINA_TZ).date()
+            precheck(kind, acting, self.view, today=today)
+        except DomainError as e:
+            raise refusal(e) from None
 
     async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
         return await run_step(name, arg, result_type, self.inp.activity_timeout_seconds * 4)
@@ -387,7 +368,3 @@ def outcome_of(poll: PollView) -> ItemOutcome:
         summary=summary,
         passed=result.passed,
     )
-
-
-def _refuse(code: str, zh: str, en: str) -> ApplicationError:
-    return ApplicationError(en, zh, en, type=code, non_retryable=True)

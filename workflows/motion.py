@@ -18,9 +18,10 @@ from temporalio.exceptions import ApplicationError
 from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
+    from activities.errors import refusal, refusal_parts
     from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
     from domain.actors import CHINA_TZ, Acting, CommandMeta
-    from domain.errors import ERRORS_BY_CODE, DomainError
+    from domain.errors import DomainError, InvalidState
     from domain.motion import (
         CloseSeconding,
         FileMotion,
@@ -106,16 +107,13 @@ class MotionWorkflow(CaseClock):
                     ),
                 )
             except ApplicationError as e:
-                if e.type not in ERRORS_BY_CODE:
+                parts = refusal_parts(e)
+                if parts is None:
                     raise
                 # A refused filing is an answer, not a failure: the service reads it from
                 # the status query (a failed workflow's result must not be awaited in tests).
-                details = [str(d) for d in e.details]
-                self.refusal = Refusal(
-                    code=e.type or "domain_error",
-                    message_zh=details[0] if details else e.message,
-                    message_en=details[1] if len(details) > 1 else e.message,
-                )
+                code, zh, en = parts
+                self.refusal = Refusal(code=code, message_zh=zh, message_en=en)
                 return None
         while not self._current().terminal:
             await self._next_turn()
@@ -168,17 +166,13 @@ class MotionWorkflow(CaseClock):
         self._check(req)
 
     def _check(self, req: MotionActRequest) -> None:
-        if self.view is None:
-            raise ApplicationError(
-                "提案尚未建立 / the motion is not filed yet", type="invalid_state"
-            )
         try:
+            if self.view is None:
+                raise InvalidState("提案尚未建立", "the motion is not filed yet")
             precheck(req.command.kind, req.acting, self.view, today=self._today())
             check_command(req.command, self.view)
         except DomainError as e:
-            raise ApplicationError(
-                e.message_en, e.message_zh, e.message_en, type=e.code, non_retryable=True
-            ) from None
+            raise refusal(e) from None
 
     @workflow.query
     def status(self) -> MotionStatus:

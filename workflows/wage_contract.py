@@ -15,15 +15,15 @@ from typing import Any
 from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
+    from activities.errors import refusal
     from contracts.audit import SealRequest, SealResult
     from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
     from domain.actors import Acting, CommandMeta, system_acting
-    from domain.errors import DomainError
+    from domain.errors import DomainError, InvalidState
     from domain.wage_contract import (
         CorrectDeadlines,
         EscalateReplyOverdue,
@@ -230,7 +230,7 @@ class WageContractWorkflow(CaseClock):
     def validate_correct_deadlines(self) -> None:
         """Only a case that is open can have its deadlines corrected."""
         if self.view is None or self.view.terminal:
-            raise ApplicationError("案件不在进行中 / the case is not running", type="invalid_state")
+            raise refusal(InvalidState("案件不在进行中", "the case is not running"))
 
     @act.validator
     def validate_act(self, req: ActRequest) -> None:
@@ -238,14 +238,12 @@ class WageContractWorkflow(CaseClock):
         self._check(req)
 
     def _check(self, req: ActRequest) -> None:
-        if self.view is None:
-            raise ApplicationError("案件尚未建立 / the case is not open yet", type="invalid_state")
         try:
+            if self.view is None:
+                raise InvalidState("案件尚未建立", "the case is not open yet")
             precheck(req.command.kind, req.acting, self.view)
         except DomainError as e:
-            raise ApplicationError(
-                e.message_en, e.message_zh, e.message_en, type=e.code, non_retryable=True
-            ) from None
+            raise refusal(e) from None
 
     @workflow.query
     def status(self) -> WageContractStatus:

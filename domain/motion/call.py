@@ -10,9 +10,9 @@ from typing import Any
 
 from domain.actors import CommandMeta
 from domain.base import LedgerAggregate
-from domain.congress import check_unit_cadre
 from domain.errors import InvalidInput
 from domain.motion.values import MotionCallView, motion_call_id
+from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
 
 

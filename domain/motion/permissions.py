@@ -27,6 +27,7 @@ from domain.motion.values import (
     MotionView,
     Stage,
 )
+from domain.policies import check_engine, check_unit_cadre
 
 _DELEGATE = "delegate"
 _COMMITTEE = "committee"
@@ -114,8 +115,7 @@ def precheck(kind: str, acting: Acting, view: MotionView, *, today: date | None 
 def _check_actor(who: str, kind: str, acting: Acting, view: MotionView) -> None:
     zh, en = COMMAND_LABELS.get(kind, (kind, kind))
     if who == _SYSTEM:
-        if acting.role is not Role.SYSTEM:
-            raise NotAuthorised("此操作只能由系统执行", "only the engine performs this step")
+        check_engine(acting)
     elif who == _DELEGATE:
         if acting.role is not Role.DELEGATE or acting.org_id != view.unit_org:
             raise NotAuthorised(
@@ -123,11 +123,9 @@ def _check_actor(who: str, kind: str, acting: Acting, view: MotionView) -> None:
                 f"only a delegate of congress {view.congress_key} may {en}",
             )
     elif who == _COMMITTEE:
-        if acting.role is not Role.CADRE or acting.org_id != view.unit_org:
-            raise NotAuthorised(
-                f"只有本单位（{view.unit_org}）工会干部（提案委员会）可以{zh}",
-                f"only a cadre of {view.unit_org}, as the motions committee, may {en}",
-            )
+        check_unit_cadre(
+            acting, view.unit_org, (zh, en), acting_as=("提案委员会", "the motions committee")
+        )
     elif who == _LEAD:
         if acting.role is not Role.DEPARTMENT or acting.actor_id != view.lead_department:
             raise NotAuthorised(

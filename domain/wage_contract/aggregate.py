@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from domain.actors import CommandMeta, Role
+from domain.actors import CommandMeta
 from domain.base import LedgerAggregate
 from domain.calendar import Calendar
-from domain.errors import InvalidInput, NotAuthorised
+from domain.errors import InvalidInput
+from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
 from domain.wage_contract.commands import OpenCase
 from domain.wage_contract.handlers import HANDLERS
-from domain.wage_contract.permissions import precheck
+from domain.wage_contract.permissions import COMMAND_LABELS, precheck
 from domain.wage_contract.values import (
     AdoptionVote,
     Draft,
@@ -345,11 +346,7 @@ class WageContract(LedgerAggregate):
         today: date,
     ) -> WageContract:
         """Send the offer (要约) and open the case; the profile in force is recorded."""
-        if meta.acting.role is not Role.CADRE or meta.acting.org_id != command.unit_org:
-            raise NotAuthorised(
-                f"只有本单位（{command.unit_org}）工会干部可以发出要约",
-                f"only a cadre of {command.unit_org} may send the offer",
-            )
+        check_unit_cadre(meta.acting, command.unit_org, COMMAND_LABELS["open"])
         if len(unit_path) < 2:
             raise InvalidInput(
                 f"{command.unit_org} 没有上级工会，无法预审",

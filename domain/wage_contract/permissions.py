@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from domain.actors import Acting, Role
 from domain.errors import InvalidState, NotAuthorised
+from domain.policies import check_engine, check_unit_cadre
 from domain.wage_contract.values import STAGE_LABELS, Stage, WageContractView
 
 # Who may issue each command, and at which stages.
@@ -52,6 +53,7 @@ RULES: dict[str, tuple[str, frozenset[Stage]]] = {
 SYSTEM_ALSO: frozenset[str] = frozenset({"resume_talks"})
 
 COMMAND_LABELS: dict[str, tuple[str, str]] = {
+    "open": ("发出要约", "send the offer"),
     "record_reply": ("登记书面回应", "record the written reply"),
     "appoint_negotiators": ("确定协商代表", "appoint negotiators"),
     "record_talks_round": ("登记协商会议", "record a talks round"),
@@ -75,15 +77,10 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
     """Refuse a command the actor may not issue now; the same rules guard the aggregate."""
     who, stages = RULES[kind]
     if who == _SYSTEM:
-        if acting.role is not Role.SYSTEM:
-            raise NotAuthorised("此操作只能由系统执行", "only the engine performs this step")
+        check_engine(acting)
     elif who == _UNIT:
-        engine = acting.role is Role.SYSTEM and kind in SYSTEM_ALSO
-        if not engine and (acting.role is not Role.CADRE or acting.org_id != view.unit_org):
-            raise NotAuthorised(
-                f"只有本单位（{view.unit_org}）工会干部可以{COMMAND_LABELS[kind][0]}",
-                f"only a cadre of {view.unit_org} may {COMMAND_LABELS[kind][1]}",
-            )
+        if not (acting.role is Role.SYSTEM and kind in SYSTEM_ALSO):
+            check_unit_cadre(acting, view.unit_org, COMMAND_LABELS[kind])
     else:
         if acting.role is not Role.REVIEWER:
             raise NotAuthorised(
