@@ -23,6 +23,7 @@ from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.congress import CongressService
 from application.directory import DirectoryService
+from application.facts import Facts
 from application.polls import PollService
 from application.profiles import ProfileSource
 from ledger.app import Ledger
@@ -71,7 +72,9 @@ class App:
         congress = CongressActivities(
             self.ledger, self.polls, self.congresses, self.profiles, self.calendar
         )
-        motion = MotionActivities(self.ledger, self.congresses, self.directory)
+        motion = MotionActivities(
+            self.ledger, self.congresses, Facts(self.congresses, self.directory)
+        )
         return [
             wage.open_case,
             wage.run_command,

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import structlog
 from temporalio import activity
 
-from application.audit import AuditService
 from contracts.audit import SealRequest, SealResult
+
+if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
+    from application.audit import AuditService
+
 
 log = structlog.get_logger(__name__)
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
-from application.calendar import CalendarSource
-from application.congress import CongressService
-from application.polls import PollService
-from application.profiles import ProfileSource
 from contracts.session import (
     ConveneRequest,
     DecideRequest,
@@ -23,7 +21,13 @@ from domain.congress import congress_id
 from domain.errors import NotFound
 from domain.poll import PollView
 from domain.session import Session, SessionView, session_ledger_id
-from ledger.app import Ledger
+
+if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
+    from application.calendar import CalendarSource
+    from application.congress import CongressService
+    from application.polls import PollService
+    from application.profiles import ProfileSource
+    from ledger.app import Ledger
 
 
 class CongressActivities:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
-from application.congress import CongressService
-from application.directory import DirectoryService
-from application.facts import lookup_facts
 from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
 from domain.errors import NotFound
 from domain.motion import (
@@ -17,18 +16,20 @@ from domain.motion import (
     motion_call_id,
     motion_ledger_id,
 )
-from ledger.app import Ledger
+
+if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
+    from application.congress import CongressService
+    from application.facts import Facts
+    from ledger.app import Ledger
 
 
 class MotionActivities:
     """Activities with their dependencies, built once by the composition root."""
 
-    def __init__(
-        self, ledger: Ledger, congresses: CongressService, directory: DirectoryService
-    ) -> None:
+    def __init__(self, ledger: Ledger, congresses: CongressService, facts: Facts) -> None:
         self.ledger = ledger
         self.congresses = congresses
-        self.directory = directory
+        self.facts = facts
 
     @activity.defn(name="motion.file")
     @domain_errors_not_retried
@@ -62,9 +63,7 @@ class MotionActivities:
         """Run one command on the motion, exactly once per command id."""
         meta = req.meta
         current = self._motion(req.motion_id)
-        facts = lookup_facts(
-            req.command, meta.acting.actor_id, current.congress_key, self.congresses, self.directory
-        )
+        facts = self.facts.for_motion(req.command, meta.acting.actor_id, current.congress_key)
         result = self.ledger.execute(
             motion_ledger_id(req.motion_id),
             meta,

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
-from application.calendar import CalendarSource
-from application.directory import DirectoryService
-from application.profiles import ProfileSource
 from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.poll import ItemKind, poll_id
 from domain.profiles import ProfileError
 from domain.session import session_ledger_id
 from domain.wage_contract import VoteCount, WageContract, WageContractView, wage_contract_id
-from ledger.app import Ledger
+
+if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
+    from application.calendar import CalendarSource
+    from application.directory import DirectoryService
+    from application.profiles import ProfileSource
+    from ledger.app import Ledger
 
 
 class WageContractActivities:

@@ -22,17 +22,18 @@ def department_org(directory: DirectoryService, code: str) -> str | None:
     return record.spec.org if Role.DEPARTMENT in record.spec.roles else None
 
 
-def lookup_facts(
-    command: object,
-    actor_id: str,
-    congress_key: str,
-    congresses: CongressService,
-    directory: DirectoryService,
-) -> MotionFacts:
-    """The roster and directory facts a motion command needs."""
-    return facts_for(
-        command,
-        actor_id,
-        is_delegate=lambda a: congresses.delegate(congress_key, a) is not None,
-        department_org=lambda code: department_org(directory, code),
-    )
+class Facts:
+    """Looks up the facts a process's command needs, for activities and facades alike."""
+
+    def __init__(self, congresses: CongressService, directory: DirectoryService) -> None:
+        self.congresses = congresses
+        self.directory = directory
+
+    def for_motion(self, command: object, actor_id: str, congress_key: str) -> MotionFacts:
+        """The roster and directory facts a motion command needs."""
+        return facts_for(
+            command,
+            actor_id,
+            is_delegate=lambda a: self.congresses.delegate(congress_key, a) is not None,
+            department_org=lambda code: department_org(self.directory, code),
+        )

@@ -18,11 +18,22 @@ class ConveneRequest(BaseModel):
     meta: CommandMeta
 
 
+SessionStepKind = Literal[
+    "open", "close", "publish", "remind_report", "flag_report_overdue", "report"
+]
+
+
+class SessionStep(BaseModel):
+    """A step of the session that its clock fires (a reminder, an overdue flag)."""
+
+    kind: SessionStepKind
+
+
 class SessionCommand(BaseModel):
     """One step of the session's own lifecycle."""
 
     session_id: str
-    kind: Literal["open", "close", "publish", "remind_report", "flag_report_overdue", "report"]
+    kind: SessionStepKind
     meta: CommandMeta
 
 

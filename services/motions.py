@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from activities.errors import domain_error
 from application.congress import CongressService
-from application.facts import lookup_facts
+from application.facts import Facts
 from domain.actors import CommandMeta, Role, china_date
 from domain.congress import check_unit_cadre
 from domain.errors import InvalidState, NotFound
@@ -101,6 +101,7 @@ class MotionService:
         self.congresses = congresses
         self.ledger = congresses.ledger
         self.directory = congresses.directory
+        self.facts = Facts(congresses, congresses.directory)
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
         self.clock = clock or wall_clock
@@ -391,9 +392,7 @@ class MotionService:
         if command_id is None or not aggregate.has_applied(f"{workflow_id}:{command_id}"):
             now = await self.clock()
             meta = CommandMeta(command_id="dry-run", acting=acting, occurred_at=now)
-            facts = lookup_facts(
-                command, actor, aggregate.view().congress_key, self.congresses, self.directory
-            )
+            facts = self.facts.for_motion(command, actor, aggregate.view().congress_key)
             # The aggregate is a fresh copy and is not saved: this only explains a refusal
             # even when the process is not running.
             aggregate.handle(command, meta, today=meta.today(), facts=facts)

@@ -1,15 +1,19 @@
 """Shared workflow plumbing: the engine's clock for one case, and running a ledger step.
 
-Workflows whose state is a ledger view with a ``version`` mix this in; each loop turn
-they call ``_deadline`` (or ``_change``) for what their current stage waits for, and
-implement ``_system_step`` to run the engine's own command when a deadline passes.
+Every workflow whose state is a ledger view with a ``version`` holds a ``Clock``
+(composition, not a mixin): each loop turn it awaits ``clock.deadline`` (or
+``clock.change``) for what the current stage waits for; when a deadline passes with no
+change, the clock runs the engine's own command through the step the workflow gave it.
+Activities are called by method reference (``run_step(Activities.method, …)``), so a
+renamed activity is a type error, not a runtime one.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -56,13 +60,15 @@ def update_id() -> str:
     return info.id
 
 
-async def run_step(name: str, arg: Any, result_type: type[Any], timeout_seconds: float) -> Any:
+R = TypeVar("R")
+
+
+async def run_step(activity: Callable[[Any, Any], R], arg: Any, timeout_seconds: float) -> R:
     """Run one ledger step as an activity; a domain refusal fails the step, not the workflow."""
     try:
-        return await workflow.execute_activity(
-            name,
+        return await workflow.execute_activity_method(
+            activity,
             arg,
-            result_type=result_type,
             start_to_close_timeout=timedelta(seconds=timeout_seconds),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
@@ -76,24 +82,31 @@ async def run_step(name: str, arg: Any, result_type: type[Any], timeout_seconds:
         raise
 
 
-class CaseClock:
-    """Deadlines, reminders and escalations of one case, fired as system commands."""
+class Clock:
+    """Deadlines, reminders and escalations of one case, fired as system commands.
 
-    view: Any
-    waiting: Wait | None
-    lock: asyncio.Lock
+    ``current`` returns the case's view (it has a ``version``); ``system_step`` runs the
+    engine's command on the case and updates the workflow's view. People's steps take
+    ``clock.lock`` too, so a deadline and a decision never both act on one version.
+    """
 
-    def _current(self) -> Any:
-        assert self.view is not None
-        return self.view
+    def __init__(
+        self,
+        current: Callable[[], Any],
+        system_step: Callable[[Any, CommandMeta], Awaitable[None]],
+    ) -> None:
+        self._current = current
+        self._system_step = system_step
+        self.waiting: Wait | None = None
+        self.lock = asyncio.Lock()
 
-    async def _change(self, kind: str) -> None:
+    async def change(self, kind: str) -> None:
         """Wait for people: any new fact on the case."""
         version = self._current().version
         self.waiting = Wait(kind=kind)
         await workflow.wait_condition(lambda: self._current().version != version)
 
-    async def _deadline(
+    async def deadline(
         self, kind: str, at: datetime, command: Any, comment: str | None = None
     ) -> None:
         """Wait until ``at`` for a change; if none came, the engine runs ``command``."""
@@ -121,7 +134,3 @@ class CaseClock:
                 # The engine's own step was refused: a bug, not a business outcome. Fail
                 # the workflow task (retried, visible to operators), not the process.
                 raise RuntimeError(f"system step {command.kind} refused: {e}") from e
-
-    async def _system_step(self, command: Any, meta: CommandMeta) -> None:
-        """Run the engine's command on the case and update ``self.view``."""
-        raise NotImplementedError

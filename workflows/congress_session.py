@@ -10,15 +10,17 @@ report deadline. Its history grows with the number of items, not of delegates.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
 
-from workflows.clock import end_of, run_step, start_of, step_meta, update_id
+from workflows.clock import Clock, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
+    from activities.congress import CongressActivities
     from activities.errors import refusal
     from contracts.session import (
         ConveneRequest,
@@ -26,11 +28,15 @@ with workflow.unsafe.imports_passed_through():
         OpenPollRequest,
         PollStep,
         SessionCommand,
+        SessionStep,
+        SessionStepKind,
     )
-    from domain.actors import CHINA_TZ, Acting, system_acting
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
     from domain.errors import DomainError, InvalidState
     from domain.poll import OPTION_LABELS, PollSpec, PollView
     from domain.session import ItemOutcome, SessionStatus, SessionView, precheck
+
+R = TypeVar("R")
 
 
 class SessionInput(BaseModel):
@@ -100,14 +106,14 @@ class CongressSessionWorkflow:
         self.close_requested: set[str] = set()
         self.roll_complete: set[str] = set()
         self.paper_counted: set[str] = set()
-        self.lock = asyncio.Lock()
+        self.clock = Clock(self._v, self._system_step)
         self.tasks: list[asyncio.Task[None]] = []
 
     @workflow.run
     async def run(self, inp: SessionInput) -> SessionView:
         meta = step_meta(inp.convened_by, "convene")
         self.view = await self._activity(
-            "session.convene", ConveneRequest(state=inp.state, meta=meta), SessionView
+            CongressActivities.convene, ConveneRequest(state=inp.state, meta=meta)
         )
         await workflow.wait_condition(lambda: self._v().status is not SessionStatus.CONVENED)
         await workflow.wait_condition(
@@ -122,34 +128,25 @@ class CongressSessionWorkflow:
 
     async def _report_deadline(self) -> None:
         v = self._v()
-        version = v.version
         if v.report_overdue or v.report_due is None:
-            await workflow.wait_condition(lambda: self._v().version != version)
-            return
-        if v.report_reminder_on is not None and not v.report_reminded:
-            at, kind = start_of(v.report_reminder_on), "remind_report"
+            await self.clock.change("report_overdue")
+        elif v.report_reminder_on is not None and not v.report_reminded:
+            step = SessionStep(kind="remind_report")
+            await self.clock.deadline("report_reminder", start_of(v.report_reminder_on), step)
         else:
-            at, kind = end_of(v.report_due), "flag_report_overdue"
-        remaining = (at - workflow.now()).total_seconds()
-        if remaining > 0:
-            try:
-                await workflow.wait_condition(
-                    lambda: self._v().version != version, timeout=remaining
-                )
-                return
-            except TimeoutError:
-                pass
-        async with self.lock:
-            if self._v().version == version:
-                await self._session_step(kind, system_acting(), f"{kind}:v{version}")
+            step = SessionStep(kind="flag_report_overdue")
+            await self.clock.deadline("report", end_of(v.report_due), step)
+
+    async def _system_step(self, step: SessionStep, meta: CommandMeta) -> None:
+        await self._session_step(step.kind, meta)
 
     # -- the chair ---------------------------------------------------------------------
 
     @workflow.update
     async def open_session(self, req: ChairRequest) -> SessionView:
         """Open the session (开幕)."""
-        async with self.lock:
-            return await self._session_step("open", req.acting, update_id(), req.comment)
+        async with self.clock.lock:
+            return await self._session_step("open", self._meta(req))
 
     @open_session.validator
     def _validate_open_session(self, req: ChairRequest) -> None:
@@ -158,7 +155,7 @@ class CongressSessionWorkflow:
     @workflow.update
     async def open_poll(self, req: OpenPollCommand) -> PollView:
         """Put an item to the vote; the quorum is checked when it opens."""
-        async with self.lock:
+        async with self.clock.lock:
             view = self._v()
             item = view.item(req.item_no)
             key = view.poll_key(req.item_no)
@@ -177,9 +174,8 @@ class CongressSessionWorkflow:
                 tellers=req.tellers,
             )
             poll = await self._activity(
-                "poll.open",
+                CongressActivities.open_poll,
                 OpenPollRequest(spec=spec, meta=step_meta(req.acting, update_id())),
-                PollView,
             )
             closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
             self.polls[key] = PollProgress(
@@ -227,8 +223,8 @@ class CongressSessionWorkflow:
     @workflow.update
     async def close_session(self, req: ChairRequest) -> SessionView:
         """Close the session (闭幕): every poll must be tallied."""
-        async with self.lock:
-            return await self._session_step("close", req.acting, update_id(), req.comment)
+        async with self.clock.lock:
+            return await self._session_step("close", self._meta(req))
 
     @close_session.validator
     def _validate_close_session(self, req: ChairRequest) -> None:
@@ -241,8 +237,8 @@ class CongressSessionWorkflow:
     @workflow.update
     async def publish_results(self, req: ChairRequest) -> SessionView:
         """Publish the results to employees; the report to the higher union falls due."""
-        async with self.lock:
-            return await self._session_step("publish", req.acting, update_id(), req.comment)
+        async with self.clock.lock:
+            return await self._session_step("publish", self._meta(req))
 
     @publish_results.validator
     def _validate_publish(self, req: ChairRequest) -> None:
@@ -251,8 +247,8 @@ class CongressSessionWorkflow:
     @workflow.update
     async def report(self, req: ChairRequest) -> SessionView:
         """Report the session to the higher union (报上级工会备案)."""
-        async with self.lock:
-            return await self._session_step("report", req.acting, update_id(), req.comment)
+        async with self.clock.lock:
+            return await self._session_step("report", self._meta(req))
 
     @report.validator
     def _validate_report(self, req: ChairRequest) -> None:
@@ -285,25 +281,24 @@ class CongressSessionWorkflow:
             pass
         system = system_acting(self._v().unit_org)
         await self._activity(
-            "poll.close",
+            CongressActivities.close_poll,
             PollStep(poll_key=key, reason=reason, meta=step_meta(system, f"close:{key}")),
-            PollView,
         )
         progress.stage = "counting"
         if paper:
             await workflow.wait_condition(lambda: key in self.paper_counted)
         poll = await self._activity(
-            "poll.tally", PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")), PollView
+            CongressActivities.tally_poll,
+            PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")),
         )
-        async with self.lock:
+        async with self.clock.lock:
             self.view = await self._activity(
-                "session.decide",
+                CongressActivities.decide,
                 DecideRequest(
                     session_id=self._v().session_id,
                     outcome=outcome_of(poll),
                     meta=step_meta(system, f"decide:{key}"),
                 ),
-                SessionView,
             )
         progress.stage = "tallied"
         item = self._v().item(progress.item_no)
@@ -321,14 +316,13 @@ class CongressSessionWorkflow:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    async def _session_step(
-        self, kind: str, acting: Acting, step_id: str, comment: str = ""
-    ) -> SessionView:
-        cmd = SessionCommand(
-            session_id=self._v().session_id, kind=kind, meta=step_meta(acting, step_id, comment)
-        )
-        self.view = await self._activity("session.command", cmd, SessionView)
+    async def _session_step(self, kind: SessionStepKind, meta: CommandMeta) -> SessionView:
+        cmd = SessionCommand(session_id=self._v().session_id, kind=kind, meta=meta)
+        self.view = await self._activity(CongressActivities.command, cmd)
         return self.view
+
+    def _meta(self, req: ChairRequest) -> CommandMeta:
+        return step_meta(req.acting, update_id(), req.comment)
 
     def _v(self) -> SessionView:
         assert self.view is not None
@@ -344,8 +338,8 @@ class CongressSessionWorkflow:
         except DomainError as e:
             raise refusal(e) from None
 
-    async def _activity(self, name: str, arg: Any, result_type: type[Any]) -> Any:
-        return await run_step(name, arg, result_type, self.inp.activity_timeout_seconds * 4)
+    async def _activity(self, activity: Callable[[Any, Any], R], arg: Any) -> R:
+        return await run_step(activity, arg, self.inp.activity_timeout_seconds * 4)
 
 
 def outcome_of(poll: PollView) -> ItemOutcome:

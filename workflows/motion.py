@@ -7,7 +7,7 @@ command run in an activity. Its history grows with the motion's steps and second
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -15,10 +15,11 @@ from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
-from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
+from workflows.clock import Clock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
     from activities.errors import refusal, refusal_parts
+    from activities.motion import MotionActivities
     from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
     from domain.actors import CHINA_TZ, Acting, CommandMeta
     from domain.errors import DomainError, InvalidState
@@ -78,7 +79,7 @@ def motion_workflow_id(motion_id: str) -> str:
 
 
 @workflow.defn(name="Motion")
-class MotionWorkflow(CaseClock):
+class MotionWorkflow:
     """A motion (提案) of a delegate to the workers' congress."""
 
     @workflow.init
@@ -86,19 +87,20 @@ class MotionWorkflow(CaseClock):
         self.inp = inp
         self.view: MotionView | None = None
         self.refusal: Refusal | None = None
-        self.waiting: Wait | None = None
-        self.lock = asyncio.Lock()
+        self.clock = Clock(self._current, self._system_step)
 
     # -- the process ----------------------------------------------------------------
 
     @workflow.run
     async def run(self, inp: MotionInput) -> MotionView | None:
         if inp.resumed:
-            self.view = await self._activity("motion.view", MotionRef(motion_id=inp.motion_id))
+            self.view = await self._activity(
+                MotionActivities.view, MotionRef(motion_id=inp.motion_id)
+            )
         else:
             try:
                 self.view = await self._activity(
-                    "motion.file",
+                    MotionActivities.file,
                     FileMotionRequest(
                         motion_id=inp.motion_id,
                         call_key=inp.call_key,
@@ -120,7 +122,7 @@ class MotionWorkflow(CaseClock):
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(inp.model_copy(update={"resumed": True}))
-        self.waiting = None
+        self.clock.waiting = None
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._current()
 
@@ -128,20 +130,22 @@ class MotionWorkflow(CaseClock):
         """Wait for the next date the current stage waits for, or for any change."""
         v = self._current()
         if v.stage is Stage.SECONDING:
-            await self._deadline("seconding", start_of(v.closes_on), CloseSeconding())
+            await self.clock.deadline("seconding", start_of(v.closes_on), CloseSeconding())
         elif v.stage is Stage.IN_HANDLING and v.due is not None:
             if v.overdue:
-                await self._change("answer_overdue")
+                await self.clock.change("answer_overdue")
             elif v.reminder_on is not None and not v.reminded:
-                await self._deadline("answer_reminder", start_of(v.reminder_on), RemindAnswer())
+                await self.clock.deadline(
+                    "answer_reminder", start_of(v.reminder_on), RemindAnswer()
+                )
             else:
-                await self._deadline("answer", end_of(v.due), FlagAnswerOverdue())
+                await self.clock.deadline("answer", end_of(v.due), FlagAnswerOverdue())
         else:
-            await self._change(f"people:{v.stage.value}")
+            await self.clock.change(f"people:{v.stage.value}")
 
     async def _system_step(self, command: Any, meta: CommandMeta) -> None:
         self.view = await self._activity(
-            "motion.command",
+            MotionActivities.command,
             MotionCommandRequest(motion_id=self.inp.motion_id, command=command, meta=meta),
         )
 
@@ -150,12 +154,12 @@ class MotionWorkflow(CaseClock):
     @workflow.update
     async def act(self, req: MotionActRequest) -> MotionView:
         """A person's step; refused ones never reach the ledger."""
-        async with self.lock:
+        async with self.clock.lock:
             # The motion may have moved on since validation (another update, a deadline).
             self._check(req)
             meta = step_meta(req.acting, update_id(), req.comment)
             self.view = await self._activity(
-                "motion.command",
+                MotionActivities.command,
                 MotionCommandRequest(motion_id=self.inp.motion_id, command=req.command, meta=meta),
             )
             return self.view
@@ -180,7 +184,7 @@ class MotionWorkflow(CaseClock):
         return MotionStatus(
             view=self.view,
             refusal=self.refusal,
-            waiting=self.waiting,
+            waiting=self.clock.waiting,
             now=workflow.now(),
             history_length=workflow.info().get_current_history_length(),
         )
@@ -190,5 +194,9 @@ class MotionWorkflow(CaseClock):
     def _today(self) -> date:
         return workflow.now().astimezone(CHINA_TZ).date()
 
-    async def _activity(self, name: str, arg: Any) -> MotionView:
-        return await run_step(name, arg, MotionView, self.inp.activity_timeout_seconds)
+    def _current(self) -> MotionView:
+        assert self.view is not None
+        return self.view
+
+    async def _activity(self, activity: Callable[[Any, Any], MotionView], arg: Any) -> MotionView:
+        return await run_step(activity, arg, self.inp.activity_timeout_seconds)

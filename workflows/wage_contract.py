@@ -8,7 +8,7 @@ so each loop turn re-reads where the case stands and what it waits for.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,11 +16,13 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from workflows.clock import CaseClock, Wait, end_of, run_step, start_of, step_meta, update_id
+from workflows.clock import Clock, Wait, end_of, run_step, start_of, step_meta, update_id
 
 with workflow.unsafe.imports_passed_through():
+    from activities.audit import AuditActivities
     from activities.errors import refusal
-    from contracts.audit import SealRequest, SealResult
+    from activities.wage_contract import WageContractActivities
+    from contracts.audit import SealRequest
     from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
     from domain.actors import Acting, CommandMeta, system_acting
     from domain.errors import DomainError, InvalidState
@@ -78,15 +80,14 @@ def workflow_id_for(case_id: str) -> str:
 
 
 @workflow.defn(name="WageContract")
-class WageContractWorkflow(CaseClock):
+class WageContractWorkflow:
     """Wage special collective contract (工资专项集体合同) lifecycle."""
 
     @workflow.init
     def __init__(self, inp: WageContractInput) -> None:
         self.inp = inp
         self.view: WageContractView | None = None
-        self.waiting: Wait | None = None
-        self.lock = asyncio.Lock()
+        self.clock = Clock(self._current, self._system_step)
         self.tallied_polls: set[str] = set()
 
     # -- the process ----------------------------------------------------------------
@@ -95,12 +96,12 @@ class WageContractWorkflow(CaseClock):
     async def run(self, inp: WageContractInput) -> WageContractView:
         if inp.resumed:
             self.view = await self._activity(
-                "wage_contract.view", CaseRef(case_id=inp.offer.case_id)
+                WageContractActivities.view, CaseRef(case_id=inp.offer.case_id)
             )
         else:
             meta = step_meta(inp.opened_by, "open", inp.comment)
             self.view = await self._activity(
-                "wage_contract.open",
+                WageContractActivities.open_case,
                 OpenCaseRequest(command=inp.offer, meta=meta, profile=inp.profile),
             )
         while not self._current().terminal:
@@ -108,7 +109,7 @@ class WageContractWorkflow(CaseClock):
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(inp.model_copy(update={"resumed": True}))
-        self.waiting = None
+        self.clock.waiting = None
         await workflow.wait_condition(workflow.all_handlers_finished)
         await self._seal("completed")
         return self._current()
@@ -116,31 +117,33 @@ class WageContractWorkflow(CaseClock):
     async def _review_turn(self, v: WageContractView) -> None:
         review = v.reviews[-1]
         if review.overdue_at_top:
-            await self._change("pre_review_overdue")
+            await self.clock.change("pre_review_overdue")
         elif review.reminder_on is not None and not review.reminded:
-            await self._deadline(
+            await self.clock.deadline(
                 "pre_review_reminder", start_of(review.reminder_on), RemindReviewer()
             )
         else:
-            await self._deadline("pre_review", end_of(review.due), EscalateReview())
+            await self.clock.deadline("pre_review", end_of(review.due), EscalateReview())
 
     async def _filing_turn(self, v: WageContractView) -> None:
         assert v.filing_due is not None
         if v.filing_overdue:
-            await self._change("filing_overdue")
+            await self.clock.change("filing_overdue")
         elif v.filing_reminder_on is not None and not v.filing_reminded:
-            await self._deadline("filing_reminder", start_of(v.filing_reminder_on), RemindFiling())
+            await self.clock.deadline(
+                "filing_reminder", start_of(v.filing_reminder_on), RemindFiling()
+            )
         else:
-            await self._deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
+            await self.clock.deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
 
     async def _next_turn(self) -> None:
         """Wait for the next thing the current stage waits for, or for any change."""
         v = self._current()
         stage = v.stage
         if stage is Stage.OFFERED and not v.reply_overdue:
-            await self._deadline("reply", end_of(v.reply_due), EscalateReplyOverdue())
+            await self.clock.deadline("reply", end_of(v.reply_due), EscalateReplyOverdue())
         elif stage is Stage.SUSPENDED and v.suspended_until is not None:
-            await self._deadline(
+            await self.clock.deadline(
                 "suspension", start_of(v.suspended_until), ResumeTalks(), "suspension ended"
             )
         elif stage is Stage.UNDER_REVIEW:
@@ -148,27 +151,27 @@ class WageContractWorkflow(CaseClock):
         elif stage is Stage.SIGNED and v.filing_due is not None:
             await self._filing_turn(v)
         elif stage is Stage.FILED and v.review_window_until is not None:
-            await self._deadline("review_window", end_of(v.review_window_until), TakeEffect())
+            await self.clock.deadline("review_window", end_of(v.review_window_until), TakeEffect())
         elif stage in (Stage.EFFECTIVE, Stage.PUBLISHED) and v.renewal_on is not None:
             renewal = start_of(v.renewal_on)
             publication = end_of(v.publication_due) if v.publication_due else renewal
             if stage is Stage.EFFECTIVE and not v.publication_overdue and publication < renewal:
-                await self._deadline("publication", publication, FlagPublicationOverdue())
+                await self.clock.deadline("publication", publication, FlagPublicationOverdue())
             else:
-                await self._deadline("renewal", renewal, OpenRenewal())
+                await self.clock.deadline("renewal", renewal, OpenRenewal())
         elif stage is Stage.APPROVED and v.adoption_poll is not None:
             await self._adoption_poll(v.adoption_poll)
         else:
-            await self._change(f"people:{stage.value}")
+            await self.clock.change(f"people:{stage.value}")
 
     async def _adoption_poll(self, poll_key: str) -> None:
         """Wait for the congress to vote on the draft; its tally is the adoption vote."""
         version = self._current().version
-        self.waiting = Wait(kind=f"congress_poll:{poll_key}")
+        self.clock.waiting = Wait(kind=f"congress_poll:{poll_key}")
         await workflow.wait_condition(
             lambda: poll_key in self.tallied_polls or self._current().version != version
         )
-        async with self.lock:
+        async with self.clock.lock:
             if self._current().version != version:
                 return
             meta = step_meta(
@@ -177,7 +180,7 @@ class WageContractWorkflow(CaseClock):
                 f"congress poll {poll_key} tallied",
             )
             self.view = await self._activity(
-                "wage_contract.command",
+                WageContractActivities.run_command,
                 WageCommandRequest(
                     case_id=self.inp.offer.case_id,
                     command=RecordAdoptionFromPoll(poll_key=poll_key),
@@ -192,7 +195,7 @@ class WageContractWorkflow(CaseClock):
 
     async def _system_step(self, command: Any, meta: CommandMeta) -> None:
         self.view = await self._activity(
-            "wage_contract.command",
+            WageContractActivities.run_command,
             WageCommandRequest(case_id=self.inp.offer.case_id, command=command, meta=meta),
         )
         if self.view.stage is Stage.EFFECTIVE and command.kind == "take_effect":
@@ -203,12 +206,12 @@ class WageContractWorkflow(CaseClock):
     @workflow.update
     async def act(self, req: ActRequest) -> WageContractView:
         """A person's decision; refused ones never reach the ledger."""
-        async with self.lock:
+        async with self.clock.lock:
             # The case may have moved on since validation (another update, a deadline).
             self._check(req)
             meta = step_meta(req.acting, update_id(), req.comment)
             self.view = await self._activity(
-                "wage_contract.command",
+                WageContractActivities.run_command,
                 WageCommandRequest(case_id=self.inp.offer.case_id, command=req.command, meta=meta),
             )
             return self.view
@@ -216,10 +219,10 @@ class WageContractWorkflow(CaseClock):
     @workflow.update
     async def correct_deadlines(self) -> WageContractView:
         """A year's schedule was loaded: recompute this case's provisional deadlines."""
-        async with self.lock:
+        async with self.clock.lock:
             meta = step_meta(system_acting(), update_id(), "year schedule loaded")
             self.view = await self._activity(
-                "wage_contract.command",
+                WageContractActivities.run_command,
                 WageCommandRequest(
                     case_id=self.inp.offer.case_id, command=CorrectDeadlines(), meta=meta
                 ),
@@ -250,7 +253,7 @@ class WageContractWorkflow(CaseClock):
         """Where the case stands and what the workflow waits for."""
         return WageContractStatus(
             view=self.view,
-            waiting=self.waiting,
+            waiting=self.clock.waiting,
             now=workflow.now(),
             history_length=workflow.info().get_current_history_length(),
         )
@@ -259,13 +262,18 @@ class WageContractWorkflow(CaseClock):
 
     async def _seal(self, milestone: str) -> None:
         """Seal the ledger at a milestone, so the case's history so far is signed."""
-        await workflow.execute_activity(
-            "ledger.seal",
+        await workflow.execute_activity_method(
+            AuditActivities.seal,
             SealRequest(case_id=self.inp.offer.case_id, milestone=milestone),
-            result_type=SealResult,
             start_to_close_timeout=timedelta(seconds=self.inp.activity_timeout_seconds * 4),
             retry_policy=RetryPolicy(maximum_interval=timedelta(seconds=30)),
         )
 
-    async def _activity(self, name: str, arg: Any) -> WageContractView:
-        return await run_step(name, arg, WageContractView, self.inp.activity_timeout_seconds)
+    def _current(self) -> WageContractView:
+        assert self.view is not None
+        return self.view
+
+    async def _activity(
+        self, activity: Callable[[Any, Any], WageContractView], arg: Any
+    ) -> WageContractView:
+        return await run_step(activity, arg, self.inp.activity_timeout_seconds)
