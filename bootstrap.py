@@ -14,28 +14,21 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
-from activities.audit import AuditActivities
-from activities.congress import CongressActivities
-from activities.motion import MotionActivities
-from activities.wage_contract import WageContractActivities
 from application.audit import AuditService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.congress import CongressService
 from application.directory import DirectoryService
-from application.facts import Facts
 from application.polls import PollService
 from application.profiles import ProfileSource
 from ledger.app import Ledger
+from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
 from settings import LedgerBackend, Settings
-from workflows.congress_session import CongressSessionWorkflow
-from workflows.motion import MotionWorkflow
-from workflows.wage_contract import WageContractWorkflow
 
-WORKFLOWS = [WageContractWorkflow, CongressSessionWorkflow, MotionWorkflow]
+WORKFLOWS = [p.workflow for p in PROCESSES]
 
 
 def build_ledger(settings: Settings) -> Ledger:
@@ -66,30 +59,9 @@ class App:
     )
 
     def activities(self) -> list[object]:
-        """Every activity, bound to its dependencies."""
-        wage = WageContractActivities(self.ledger, self.calendar, self.profiles, self.directory)
-        audit = AuditActivities(self.audit())
-        congress = CongressActivities(
-            self.ledger, self.polls, self.congresses, self.profiles, self.calendar
-        )
-        motion = MotionActivities(
-            self.ledger, self.congresses, Facts(self.congresses, self.directory)
-        )
-        return [
-            wage.open_case,
-            wage.run_command,
-            wage.view,
-            audit.seal,
-            congress.convene,
-            congress.command,
-            congress.decide,
-            congress.open_poll,
-            congress.close_poll,
-            congress.tally_poll,
-            motion.file,
-            motion.command,
-            motion.view,
-        ]
+        """Every activity of every process (and of the ledger), bound to its dependencies."""
+        built = [p.activities(self) for p in PROCESSES] + [f(self) for f in LEDGER_ACTIVITIES]
+        return [method for activities in built for method in activity_methods(activities)]
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""
@@ -102,11 +74,7 @@ class App:
 
         Without a client they still answer what the ledger knows (views, lists, tasks).
         """
-        return Facades(
-            wage_contracts=WageContractService(client, self.ledger, self.directory, self.settings),
-            motions=MotionService(client, self.congresses, self.settings),
-            sessions=SessionService(client, self.congresses, self.polls, self.settings),
-        )
+        return Facades(**{p.facade_name: p.facade(self, client) for p in PROCESSES})
 
     # ----------------------------------------------------------------------------------
 

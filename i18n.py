@@ -4,6 +4,7 @@ from __future__ import annotations
 
 LABELS: dict[str, tuple[str, str]] = {
     "case": ("案件", "Case"),
+    "process": ("流程", "Process"),
     "unit": ("单位", "Unit"),
     "employer": ("企业", "Employer"),
     "stage": ("阶段", "Stage"),

@@ -11,86 +11,44 @@ import typer
 from rich.table import Table
 
 from bootstrap import App, connect
-from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
 from domain.errors import DomainError, NotFound
-from domain.motion import MotionView
-from domain.wage_contract import COMMAND_LABELS, WageContractView, wage_contract_id
+from domain.wage_contract import WageContractView, wage_contract_id
 from i18n import pick, t
 from interfaces.cli._common import (
     AS,
     console,
     fail,
-    motion_stage,
     open_app,
     parse_time,
     print_view,
     run,
     stage,
 )
+from processes import PROCESSES, InboxItem
 
 
 def tasks(actor: str = AS) -> None:
-    """此人员的待办事项（审查人收件箱） / what waits for this actor (a reviewer's inbox)."""
+    """此人员的待办事项（所有流程） / what waits for this actor, across every process."""
 
-    def go(application: App) -> list[tuple[WageContractView, str]]:
-        return application.facades().wage_contracts.tasks(actor)
+    def go(application: App) -> list[InboxItem]:
+        application.directory.actor(actor)  # an unknown actor is refused, not an empty inbox
+        facades = application.facades()
+        return [
+            item
+            for process in PROCESSES
+            for item in process.inbox(application, getattr(facades, process.facade_name), actor)
+        ]
 
     items = run(go)
-    motion_items = run(lambda a: a.facades().motions.tasks(actor))
-    open_polls = run(lambda a: a.polls.open_polls_for(actor))
-    _print_open_polls(open_polls)
     if not items:
-        if not motion_items and not open_polls:
-            console.print(t("no_tasks"))
-        _print_motion_tasks(motion_items)
+        console.print(t("no_tasks"))
         return
-    grouped: dict[str, tuple[WageContractView, list[str]]] = {}
-    for view, kind in items:
-        grouped.setdefault(view.case_id, (view, []))[1].append(pick(COMMAND_LABELS[kind]))
-    table = Table()
-    for col in ("case", "unit", "stage", "todo", "due"):
+    table = Table(title=pick(("待办", "Inbox")))
+    for col in ("process", "id", "name", "todo", "due"):
         table.add_column(t(col))
-    for view, todo in grouped.values():
-        due = ""
-        if view.reviews and view.stage.value == "under_review":
-            due = str(view.reviews[-1].due)
-        elif view.filing_due and view.stage.value == "signed":
-            due = str(view.filing_due)
-        elif view.publication_due and view.stage.value == "effective":
-            due = str(view.publication_due)
-        table.add_row(view.case_id, view.unit_org, stage(view), " / ".join(todo), due)
-    console.print(table)
-    _print_motion_tasks(motion_items)
-
-
-def _print_open_polls(open_polls: list[Any]) -> None:
-    if not open_polls:
-        return
-    table = Table(title=pick(("待投票", "Open polls")))
-    for col in ("id", "name", "kind"):
-        table.add_column(t(col))
-    for poll in open_polls:
-        kind = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
-        table.add_row(poll.spec.poll_key, poll.spec.title, kind)
-    console.print(table)
-
-
-def _print_motion_tasks(items: list[tuple[MotionView, str]]) -> None:
-    if not items:
-        return
-    table = Table(title=pick(("提案", "Motions")))
-    for col in ("id", "name", "stage", "todo", "due"):
-        table.add_column(t(col))
-    for view, kind in items:
-        due = str(view.due) if kind == "answer" and view.due else ""
-        table.add_row(
-            view.motion_id,
-            view.title,
-            motion_stage(view),
-            pick(motion_rules.COMMAND_LABELS[kind]),
-            due,
-        )
+    for item in items:
+        table.add_row(pick(item.process), item.key, item.title, pick(item.todo), item.due)
     console.print(table)
 
 

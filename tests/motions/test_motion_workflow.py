@@ -265,3 +265,23 @@ async def test_a_dissatisfied_proposer_sends_it_back_and_the_second_answer_is_ba
     line = svc.report(KEY).motions[0]
     assert (line.rating, line.answers) == (Rating.BASICALLY_SATISFIED, 2)
     assert await workflow_status(env, mid) is WorkflowExecutionStatus.COMPLETED
+
+
+async def test_the_one_inbox_shows_each_actor_their_motion_step_with_the_process_and_due(
+    time_skipping_env, app: App, svc, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from interfaces.cli import app as cli_app
+
+    view = await in_handling(time_skipping_env, svc)
+    monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(app.settings.data_dir))
+    runner = CliRunner()
+    hr = runner.invoke(cli_app, ["--lang", "en", "tasks", "--as", HR])
+    assert hr.exit_code == 0, hr.output
+    assert "motion" in hr.output and view.motion_id in hr.output
+    assert "answer in writing" in hr.output and str(view.due) in hr.output
+    chair = runner.invoke(cli_app, ["--lang", "en", "tasks", "--as", CHAIR])
+    assert chair.exit_code == 0 and view.motion_id not in chair.output
+    unknown = runner.invoke(cli_app, ["tasks", "--as", "nobody"])
+    assert unknown.exit_code == 2

@@ -1,0 +1,171 @@
+"""The process registry: every process UnionFlow runs, in one list.
+
+Each entry names its workflow, builds its activities and its facade from the composition
+root's ``App``, and says what waits for an actor. The worker registers workflows and
+activities from this list, ``App.facades`` builds the facades from it, and the one inbox
+(``unionflow tasks``) asks each entry in turn — so adding a process is one entry here
+(see docs/adding-a-process.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from temporalio.client import Client
+
+from activities.audit import AuditActivities
+from activities.congress import CongressActivities
+from activities.motion import MotionActivities
+from activities.wage_contract import WageContractActivities
+from application.facts import Facts
+from domain import motion as motion_rules
+from domain import wage_contract as wage_rules
+from domain.policies import Label
+from domain.wage_contract import Stage as WageStage
+from services.motions import MotionService
+from services.sessions import SessionService
+from services.wage_contracts import WageContractService
+from workflows.congress_session import CongressSessionWorkflow
+from workflows.motion import MotionWorkflow
+from workflows.wage_contract import WageContractWorkflow
+
+if TYPE_CHECKING:
+    from bootstrap import App
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """One row of the inbox (待办): a record, what to do on it, and by when."""
+
+    process: Label
+    key: str  # the record's key, as the process's commands take it
+    title: str
+    todo: Label
+    due: str = ""
+
+
+@dataclass(frozen=True)
+class Process:
+    """One process: its workflow, activities, facade and inbox."""
+
+    key: str
+    label: Label
+    workflow: type
+    facade_name: str  # the attribute of ``bootstrap.Facades``
+    activities: Callable[[App], object]
+    facade: Callable[[App, Client | None], Any]
+    inbox: Callable[[App, Any, str], list[InboxItem]]
+
+
+def activity_methods(activities: object) -> list[Callable[..., Any]]:
+    """The Temporal activities an activities object defines, bound to it."""
+    return [
+        getattr(activities, name)
+        for name in sorted(dir(type(activities)))
+        if hasattr(getattr(type(activities), name), "__temporal_activity_definition")
+    ]
+
+
+# -- wage special collective contract ---------------------------------------------------------
+
+WAGE_LABEL: Label = ("工资专项集体合同", "wage contract")
+
+
+def _wage_inbox(app: App, facade: WageContractService, actor: str) -> list[InboxItem]:
+    grouped: dict[str, tuple[Any, list[str]]] = {}
+    for view, kind in facade.tasks(actor):
+        grouped.setdefault(view.case_id, (view, []))[1].append(kind)
+    items = []
+    for view, kinds in grouped.values():
+        due = ""
+        if view.reviews and view.stage is WageStage.UNDER_REVIEW:
+            due = str(view.reviews[-1].due)
+        elif view.filing_due and view.stage is WageStage.SIGNED:
+            due = str(view.filing_due)
+        elif view.publication_due and view.stage is WageStage.EFFECTIVE:
+            due = str(view.publication_due)
+        labels = [wage_rules.COMMAND_LABELS[k] for k in kinds]
+        todo = (" / ".join(zh for zh, _ in labels), " / ".join(en for _, en in labels))
+        items.append(
+            InboxItem(WAGE_LABEL, view.case_id, f"{view.unit_org} {view.employer}", todo, due)
+        )
+    return items
+
+
+WAGE_CONTRACT = Process(
+    key="wage_contract",
+    label=WAGE_LABEL,
+    workflow=WageContractWorkflow,
+    facade_name="wage_contracts",
+    activities=lambda app: WageContractActivities(
+        app.ledger, app.calendar, app.profiles, app.directory
+    ),
+    facade=lambda app, client: WageContractService(client, app.ledger, app.directory, app.settings),
+    inbox=_wage_inbox,
+)
+
+# -- workers' congress session, with its polls ------------------------------------------------
+
+SESSION_LABEL: Label = ("职代会表决", "congress poll")
+
+
+def _session_inbox(app: App, facade: SessionService, actor: str) -> list[InboxItem]:
+    vote = ("投票", "vote")
+    return [
+        InboxItem(
+            SESSION_LABEL,
+            poll.spec.poll_key,
+            f"{poll.spec.title}（{'无记名' if poll.spec.secret else '记名'}）",
+            vote,
+        )
+        for poll in app.polls.open_polls_for(actor)
+    ]
+
+
+CONGRESS_SESSION = Process(
+    key="congress_session",
+    label=("职工代表大会", "workers' congress session"),
+    workflow=CongressSessionWorkflow,
+    facade_name="sessions",
+    activities=lambda app: CongressActivities(
+        app.ledger, app.polls, app.congresses, app.profiles, app.calendar
+    ),
+    facade=lambda app, client: SessionService(client, app.congresses, app.polls, app.settings),
+    inbox=_session_inbox,
+)
+
+# -- motions (提案) ---------------------------------------------------------------------------
+
+MOTION_LABEL: Label = ("提案", "motion")
+
+
+def _motion_inbox(app: App, facade: MotionService, actor: str) -> list[InboxItem]:
+    items = []
+    for view, kind in facade.tasks(actor):
+        due = str(view.due) if kind == "answer" and view.due else ""
+        items.append(
+            InboxItem(
+                MOTION_LABEL, view.motion_id, view.title, motion_rules.COMMAND_LABELS[kind], due
+            )
+        )
+    return items
+
+
+MOTION = Process(
+    key="motion",
+    label=MOTION_LABEL,
+    workflow=MotionWorkflow,
+    facade_name="motions",
+    activities=lambda app: MotionActivities(
+        app.ledger, app.congresses, Facts(app.congresses, app.directory)
+    ),
+    facade=lambda app, client: MotionService(client, app.congresses, app.settings),
+    inbox=_motion_inbox,
+)
+
+PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION]
+
+# Activities over the whole ledger that belong to no single process.
+LEDGER_ACTIVITIES: list[Callable[[App], object]] = [lambda app: AuditActivities(app.audit())]
