@@ -270,7 +270,10 @@ class Demo:
             if view.renewal_on and view.effective_on
             else 300
         )
-        await self.skip(days + 1, "合同到期前60日 / 60 days before expiry")
+        notice = (
+            (view.expires_on - view.renewal_on).days if view.expires_on and view.renewal_on else "?"
+        )
+        await self.skip(days + 1, f"合同到期前{notice}日 / {notice} days before expiry")
 
         handle = self.env.client.get_workflow_handle(
             workflow_id_for(self.case_id), result_type=WageContractView

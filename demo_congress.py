@@ -227,8 +227,12 @@ class CongressDemo:
         return "…"
 
     async def _wait(self, sid: str, item_no: int) -> None:
+        """Until the item's outcome is in the ledger and the session workflow has seen it
+        (the chair's next step is validated against the workflow's own state)."""
         for _ in range(400):
             if any(o.item_no == item_no for o in self.sessions.view(sid).outcomes):
-                return
+                polls = (await self.sessions.status(sid)).polls
+                if any(p.item_no == item_no and p.stage == "tallied" for p in polls):
+                    return
             await asyncio.sleep(0.05)
         raise RuntimeError(f"item {item_no} was not tallied in time")

@@ -113,7 +113,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "TookEffect": ("审查期满无异议，合同生效", "no objection in the window: effective"),
     "PublicationOverdue": ("逾期未公布", "publication overdue"),
     "Published": ("向全体职工公布", "published to employees"),
-    "RenewalOpened": ("到期前60日，启动续签", "renewal notice: next round due"),
+    "RenewalOpened": ("合同即将到期，启动续签", "renewal notice: next round due"),
     "Sealed": ("账本封印", "ledger sealed"),
 }
 

@@ -76,7 +76,8 @@ class CongressActivities:
             calendar = self.calendars.current()
             n = profile.congress.report_working_days
             due = calendar.add_working_days(meta.today(), n)
-            reminder = working_days_before(calendar, due.date, 2, meta.today())
+            before = profile.congress.report_reminder_working_days
+            reminder = working_days_before(calendar, due.date, before, meta.today())
 
             def step(s: Session) -> None:
                 s.publish(meta, due=due, reminder_on=reminder)

@@ -233,6 +233,13 @@ class CongressRules(_Rules):
     report_working_days: int = Field(
         ge=1, description="SH §37: results reported to the higher union within 7 working days."
     )
+    # Defaults keep profiles recorded before these fields existed valid, with the values
+    # that were then built in.
+    report_reminder_working_days: int = Field(
+        default=2,
+        ge=0,
+        description="[profile] the unit is reminded 2 working days before the report is due.",
+    )
     managers_max_fraction: MaxFraction = Field(
         description="SH §16: managers at most 20% of delegates."
     )
@@ -255,6 +262,11 @@ class CongressRules(_Rules):
     )
     motion_call_days_before: int = Field(
         ge=0, description="[profile] the call for motions opens about 30 days before the session."
+    )
+    motion_answer_reminder_days: int = Field(
+        default=7,
+        ge=0,
+        description="[profile] the lead department is reminded 7 days before the answer is due.",
     )
 
     def pass_rule(self, item_kind: str) -> MinFraction:

@@ -41,7 +41,6 @@ from domain.motion.permissions import (
     precheck,
 )
 from domain.motion.values import (
-    ANSWER_REMINDER_DAYS_BEFORE,
     MOTION_ID_PATTERN,
     RATING_LABELS,
     STAGE_LABELS,
@@ -61,7 +60,6 @@ from domain.motion.values import (
 )
 
 __all__ = [
-    "ANSWER_REMINDER_DAYS_BEFORE",
     "COMMAND_LABELS",
     "MOTION_ID_PATTERN",
     "RATING_LABELS",

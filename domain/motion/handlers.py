@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any, get_args
 
 from domain.actors import CommandMeta
@@ -25,8 +25,8 @@ from domain.motion.commands import (
     _HumanCommands,
     _SystemCommands,
 )
-from domain.motion.permissions import MotionFacts, answer_dates
-from domain.motion.values import ANSWER_REMINDER_DAYS_BEFORE, Decision, Rating
+from domain.motion.permissions import MotionFacts, answer_dates, reminder_before
+from domain.motion.values import Decision, Rating
 
 
 def second(motion: Motion, c: SecondMotion, meta: CommandMeta, today: date, f: MotionFacts) -> None:
@@ -62,7 +62,7 @@ def assign(motion: Motion, c: AssignMotion, meta: CommandMeta, today: date, f: M
                 f"{code} 不是本单位（{motion.s.unit_org}）的承办部门",
                 f"{code} is not a department of {motion.s.unit_org}",
             )
-    due, reminder = answer_dates(today, motion.s.rules.answer_months)
+    due, reminder = answer_dates(today, motion.s.rules.answer_months, motion.s.rules)
     motion._emit(
         motion.Assigned,
         meta,
@@ -96,13 +96,12 @@ def flag_answer_overdue(
 def extend(motion: Motion, c: ExtendAnswer, meta: CommandMeta, today: date, f: MotionFacts) -> None:
     assert motion.s.due is not None
     due = add_months(motion.s.due, motion.s.rules.extension_months)
-    reminder = due - timedelta(days=ANSWER_REMINDER_DAYS_BEFORE)
     motion._emit(
         motion.AnswerExtended,
         meta,
         reason=c.reason.strip(),
         due=due,
-        reminder_on=reminder if reminder > today else None,
+        reminder_on=reminder_before(due, motion.s.rules, today),
     )
 
 
@@ -116,7 +115,7 @@ def rate(motion: Motion, c: RateAnswer, meta: CommandMeta, today: date, f: Motio
         motion.AnswerRated, meta, rating=c.rating.value, opinion=c.opinion.strip(), rated_on=today
     )
     if c.rating is Rating.DISSATISFIED:
-        due, reminder = answer_dates(today, motion.s.rules.answer_months)
+        due, reminder = answer_dates(today, motion.s.rules.answer_months, motion.s.rules)
         motion._emit(
             motion.HandlingReopened,
             meta,

@@ -18,12 +18,12 @@ from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.motion.commands import FileMotion
 from domain.motion.values import (
-    ANSWER_REMINDER_DAYS_BEFORE,
     MOTION_ID_PATTERN,
     STAGE_LABELS,
     TITLE_MAX,
     Decision,
     MotionCallView,
+    MotionRules,
     MotionView,
     Stage,
 )
@@ -221,8 +221,13 @@ def check_call_open(call: MotionCallView, today: date) -> None:
         )
 
 
-def answer_dates(start: date, months: int) -> tuple[date, date | None]:
+def answer_dates(start: date, months: int, rules: MotionRules) -> tuple[date, date | None]:
     """(due, reminder day) for an answer due ``months`` after ``start``."""
     due = add_months(start, months)
-    reminder = due - timedelta(days=ANSWER_REMINDER_DAYS_BEFORE)
-    return due, reminder if reminder > start else None
+    return due, reminder_before(due, rules, start)
+
+
+def reminder_before(due: date, rules: MotionRules, start: date) -> date | None:
+    """The day the lead department is reminded of ``due`` (None when that is not after ``start``)."""
+    reminder = due - timedelta(days=rules.answer_reminder_days)
+    return reminder if reminder > start else None

@@ -13,8 +13,6 @@ from domain.profiles import RuleProfile
 
 MOTION_ID_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 TITLE_MAX = 60
-# The brief fixes the reminder a week ahead; the profile has no field for it yet.
-ANSWER_REMINDER_DAYS_BEFORE = 7
 
 
 class Stage(StrEnum):
@@ -83,6 +81,8 @@ class MotionRules(BaseModel):
     seconders_min: int
     answer_months: int
     extension_months: int
+    # Motions filed before the profile had this field were reminded a week ahead.
+    answer_reminder_days: int = 7
 
     @classmethod
     def of(cls, profile: RuleProfile) -> MotionRules:
@@ -92,6 +92,7 @@ class MotionRules(BaseModel):
             seconders_min=rules.motion_seconders_min,
             answer_months=rules.motion_answer_months,
             extension_months=rules.motion_extension_months,
+            answer_reminder_days=rules.motion_answer_reminder_days,
         )
 
 
