@@ -173,6 +173,8 @@ def _print_term(application: App, view: CongressView, wf: Any) -> None:
 def _print_session_status(application: App, view: SessionView, wf: Any) -> None:
     _print_results(view, _item_polls(application, view))
     for poll in wf.polls if wf is not None else []:
+        if poll.stage == "tallied":
+            continue
         until = f" → {poll.closes_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if poll.closes_at else ""
         console.print(f"{t('waiting')}: {poll.poll_key} {poll.stage}{until}")
 
