@@ -1,19 +1,25 @@
-"""Top-level commands for every role: ``tasks``, ``status``, ``history``."""
+"""Top-level commands for every role: ``tasks``, and ``status`` and ``history`` of any record."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import sys
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from bootstrap import App, connect
+from application.records import BY_NAME, Record, resolve
+from bootstrap import App, Facades, connect
 from domain.actors import CHINA_TZ
-from domain.errors import DomainError, NotFound
-from domain.wage_contract import WageContractView, wage_contract_id
+from domain.congress import CongressView
+from domain.errors import DomainError
+from domain.motion import MotionCallView, MotionView
+from domain.poll import PollView
+from domain.session import SessionView
+from domain.wage_contract import WageContractView
 from i18n import pick, t
 from interfaces.cli._common import (
     AS,
@@ -25,6 +31,9 @@ from interfaces.cli._common import (
     run,
     stage,
 )
+from interfaces.cli.congress import _term_title
+from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
+from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
 from processes import PROCESSES, InboxItem
 
 
@@ -52,25 +61,23 @@ def tasks(actor: str = AS) -> None:
     console.print(table)
 
 
-def status(case: str) -> None:
-    """案件状态 / the status of a case."""
+KEY = typer.Argument(
+    ...,
+    help="编号：案件、职代会届次、会议、表决、提案或提案征集 / "
+    "the key of a case, congress term, session, poll, motion or call for motions",
+)
+KIND = typer.Option(
+    None,
+    "--kind",
+    help=f"记录类型（编号有歧义时） / record kind, when a key is ambiguous: {', '.join(BY_NAME)}",
+)
+WORKFLOW_TIMEOUT = 3  # seconds: without an answer by then, the ledger view is shown alone
 
-    async def go(application: App) -> tuple[WageContractView, Any]:
-        view = application.facades().wage_contracts.view(case)
-        try:
-            client = await asyncio.wait_for(connect(application.settings), timeout=3)
-            return view, await application.facades(client).wage_contracts.status(case)
-        except Exception:  # noqa: BLE001 - the ledger view is enough without a server
-            return view, None
 
-    application = open_app()
-    try:
-        view, wf = asyncio.run(go(application))
-    except DomainError as e:
-        fail(e)
-        raise
-    finally:
-        application.close()
+# -- status: the current state, with each kind's own printer -------------------------------
+
+
+def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     print_view(view)
     table = Table(show_header=False)
     table.add_row(t("employer"), view.employer)
@@ -109,43 +116,127 @@ def status(case: str) -> None:
     if flags:
         table.add_row("[red]逾期 overdue[/]", ", ".join(flags))
     if wf is not None and wf.waiting is not None:
-        until = (
-            f" → {wf.waiting.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if wf.waiting.until else ""
-        )
-        table.add_row(t("waiting"), f"{wf.waiting.kind}{until}")
+        table.add_row(t("waiting"), _waiting(wf.waiting))
     console.print(table)
 
 
+def _waiting(wait: Any) -> str:
+    until = f" → {wait.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if wait.until else ""
+    return f"{wait.kind}{until}"
+
+
+def _print_term(application: App, view: CongressView, wf: Any) -> None:
+    console.print(_term_title(view))
+
+
+def _print_session_status(application: App, view: SessionView, wf: Any) -> None:
+    _print_results(view, _item_polls(application, view))
+    for poll in wf.polls if wf is not None else []:
+        if poll.stage == "tallied":
+            continue
+        until = f" → {poll.closes_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if poll.closes_at else ""
+        console.print(f"{t('waiting')}: {poll.poll_key} {poll.stage}{until}")
+
+
+def _print_poll_status(application: App, view: PollView, wf: Any) -> None:
+    _print_poll(view)
+
+
+def _print_motion_status(application: App, view: MotionView, wf: Any) -> None:
+    _print_motion_details(view)
+    if wf is not None and wf.waiting is not None:
+        console.print(f"{t('waiting')}: {_waiting(wf.waiting)}")
+
+
+def _print_call_status(application: App, view: MotionCallView, wf: Any) -> None:
+    _print_call(view)
+
+
+# Per kind: the full status printer, and how to ask its workflow (kinds without one: None).
+_STATUS: dict[str, Callable[[App, Any, Any], None]] = {
+    "case": _print_case,
+    "congress": _print_term,
+    "session": _print_session_status,
+    "poll": _print_poll_status,
+    "motion": _print_motion_status,
+    "call": _print_call_status,
+}
+_WORKFLOW: dict[str, Callable[[Facades, str], Awaitable[Any]]] = {
+    "case": lambda facades, key: facades.wage_contracts.status(key),
+    "session": lambda facades, key: facades.sessions.status(key),
+    "motion": lambda facades, key: facades.motions.status(key),
+}
+# Per kind: one line on where the record stands, for ``history --at`` (a case shows its stage).
+_HEADLINE: dict[str, Callable[[Any], None]] = {
+    "congress": lambda view: console.print(_term_title(view)),
+    "session": _print_session,
+    "poll": _print_poll,
+    "motion": _print_motion,
+    "call": _print_call,
+}
+
+
+def status(key: str = KEY, kind: str | None = KIND) -> None:
+    """记录的当前状态（案件、职代会、会议、表决、提案、提案征集） / the status of a record."""
+
+    async def workflow_status(application: App, record: Record) -> Any:
+        ask = _WORKFLOW.get(record.kind.name)
+        if ask is None:
+            return None
+        try:
+            client = await asyncio.wait_for(connect(application.settings), WORKFLOW_TIMEOUT)
+            return await asyncio.wait_for(ask(application.facades(client), key), WORKFLOW_TIMEOUT)
+        except Exception:  # noqa: BLE001 - the ledger view is enough without a server
+            return None
+
+    application = open_app()
+    try:
+        record = resolve(application.ledger, key, kind)
+        wf = asyncio.run(workflow_status(application, record))
+        _STATUS[record.kind.name](application, record.view(), wf)
+    except DomainError as e:
+        fail(e)
+        raise
+    finally:
+        application.close()
+
+
+# -- history: the ledger timeline of any record ----------------------------------------------
+
+
 def history(
-    case: str,
+    key: str = KEY,
+    kind: str | None = KIND,
     at: str | None = typer.Option(
         None, "--at", help="ISO 时间：查看当时的状态 / as it was at this instant"
     ),
     as_json: bool = typer.Option(False, "--json", help="JSON 输出 / JSON output"),
 ) -> None:
-    """案件历史：每个事件的操作人、角色、说明与哈希 / the timeline of a case."""
+    """记录的历史：每个事件的操作人、角色、说明与哈希 / the timeline of a record."""
     moment = parse_time(at)
 
-    def go(application: App) -> tuple[list[Any], WageContractView | None]:
-        entries = application.audit().timeline(wage_contract_id(case), at=moment)
-        if not entries and application.ledger.find(wage_contract_id(case)) is None:
-            raise NotFound(f"案件 {case} 不存在", f"no case {case}")
+    def go(application: App) -> tuple[Record, list[Any], Any]:
+        record = resolve(application.ledger, key, kind)
+        entries = application.audit().timeline(record.ledger_id, at=moment)
         view = None
         if moment is not None and entries:
-            view = application.ledger.get(wage_contract_id(case), at=moment).view()
-        return entries, view
+            view = record.view(application.ledger, at=moment)
+        return record, entries, view
 
-    entries, view = run(go)
+    record, entries, view = run(go)
     if as_json:
         payload = {
-            "case": case,
+            "case": key,  # the key, under the name it had when only cases had histories
+            "kind": record.kind.name,
             "at": moment.isoformat() if moment else None,
             "events": [e.model_dump(mode="json") for e in entries],
             "state": view.model_dump(mode="json") if view else None,
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table(title=f"{t('case')} {case}" + (f" @ {moment.isoformat()}" if moment else ""))
+    label = pick(record.kind.label)
+    title = f"{label[:1].upper()}{label[1:]} {key}" + (f" @ {moment.isoformat()}" if moment else "")
+    table = Table(title=title)
     for col in ("version", "time", "event", "actor", "role", "org", "comment", "hash"):
         table.add_column(t(col), overflow="fold")
     for e in entries:
@@ -161,5 +252,10 @@ def history(
             e.hash[:12],
         )
     console.print(table)
-    if view is not None:
+    if view is None:
+        return
+    if record.kind.name == "case":
         console.print(f"{t('stage')} @ {moment}: [cyan]{stage(view)}[/]")
+    else:
+        console.print(f"@ {moment}:")
+        _HEADLINE[record.kind.name](view)

@@ -216,7 +216,11 @@ def motion_rate(
 @app.command("show")
 def motion_show(motion_id: str) -> None:
     """提案详情与办理情况 / a motion and how it was handled."""
-    v = run(lambda a: a.facades().motions.view(motion_id))
+    _print_motion_details(run(lambda a: a.facades().motions.view(motion_id)))
+
+
+def _print_motion_details(v: MotionView) -> None:
+    """The motion's line, then who filed and seconded it, the decision and the answers."""
     _print_motion(v)
     rows = [
         (pick(("职代会", "Congress")), v.congress_key),

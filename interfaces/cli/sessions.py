@@ -180,17 +180,26 @@ def congress_results(session: str) -> None:
     """会议各项议题的表决结果 / the results of every item."""
 
     def go(application: App) -> tuple[SessionView, list[PollView | None]]:
-        svc = application.facades().sessions
-        view = svc.view(session)
-        polls = []
-        for item in view.agenda:
-            try:
-                polls.append(application.polls.poll(view.poll_key(item.no)))
-            except DomainError:
-                polls.append(None)
-        return view, polls
+        view = application.facades().sessions.view(session)
+        return view, _item_polls(application, view)
 
     view, polls = run(go)
+    _print_results(view, polls)
+
+
+def _item_polls(application: App, view: SessionView) -> list[PollView | None]:
+    """The poll of every agenda item, None for an item not put to the vote yet."""
+    polls: list[PollView | None] = []
+    for item in view.agenda:
+        try:
+            polls.append(application.polls.poll(view.poll_key(item.no)))
+        except DomainError:
+            polls.append(None)
+    return polls
+
+
+def _print_results(view: SessionView, polls: list[PollView | None]) -> None:
+    """The session's line, then every item with its poll's stage and outcome."""
     _print_session(view)
     outcomes = {o.item_no: o for o in view.outcomes}
     table = Table()
