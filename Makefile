@@ -26,6 +26,10 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
 
+.PHONY: bench-read
+bench-read: $(STAMP)
+	$(BIN)/python bench/read_side.py
+
 .PHONY: bench-congress
 bench-congress: $(STAMP)
 	$(BIN)/python bench/congress.py

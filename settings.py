@@ -58,6 +58,11 @@ class Settings(BaseSettings):
         return self.calendar_dir or self.data_dir / "calendar"
 
     @property
+    def projection_dir(self) -> Path:
+        """Read models kept between calls (case lists, inboxes); a cache of the ledger."""
+        return self.data_dir / "projections"
+
+    @property
     def poll_key_dir(self) -> Path:
         """Secret polls' private keys, each destroyed after its tally."""
         return self.data_dir / "keys" / "polls"

@@ -36,7 +36,7 @@ from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.profiles import ProfileError, RuleProfile
 from domain.wage_contract import Check
 from ledger.app import Ledger
-from projections.index import CreatedIndex
+from projections.views import ViewIndex
 from settings import Settings
 
 FIELDS = ("id", "name", "constituency", "category", "gender")
@@ -86,7 +86,9 @@ class CongressService:
         self.directory = directory
         self.profiles = profiles
         self.settings = settings
-        self._congresses = CreatedIndex(ledger, Congress.Created)
+        self._congresses = ViewIndex(
+            ledger, Congress, CongressView, store=settings.projection_dir / "congresses.db"
+        )
 
     # -- commands --------------------------------------------------------------------
 
@@ -220,7 +222,7 @@ class CongressService:
 
     def congresses(self) -> list[CongressView]:
         """Every congress term, by unit and term number."""
-        views = [self.ledger.get(i).view() for i in self._congresses.ids()]
+        views = self._congresses.views()
         return sorted(views, key=lambda v: (v.unit_org, v.term_no, v.key))
 
     def delegate(self, key: str, actor_id: str) -> Delegate | None:

@@ -40,7 +40,7 @@ from domain.motion import (
     motion_call_id,
     motion_ledger_id,
 )
-from projections.index import CreatedIndex
+from projections.views import ViewIndex
 from services.errors import raise_domain_error
 from services.workflows import start_once
 from settings import Settings
@@ -105,8 +105,11 @@ class MotionService:
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
         self.clock = clock or wall_clock
-        self._calls = CreatedIndex(self.ledger, MotionCall.Created)
-        self._motions = CreatedIndex(self.ledger, Motion.Created)
+        stores = settings.projection_dir
+        self._calls = ViewIndex(
+            self.ledger, MotionCall, MotionCallView, store=stores / "motion_calls.db"
+        )
+        self._motions = ViewIndex(self.ledger, Motion, MotionView, store=stores / "motions.db")
 
     # -- the call (a plain ledger write: it has no clock of its own) -------------------
 
@@ -310,12 +313,12 @@ class MotionService:
 
     def calls(self, congress_key: str) -> list[MotionCallView]:
         """Every call for motions of a congress, oldest first."""
-        views = [self.ledger.get(i).view() for i in self._calls.ids()]
+        views = self._calls.views()
         return [v for v in views if v.congress_key == congress_key]
 
     def motions(self, congress_key: str | None = None) -> list[MotionView]:
         """Every motion (of one congress when given), in filing order."""
-        views = [self.ledger.get(i).view() for i in self._motions.ids()]
+        views = self._motions.views()
         return [v for v in views if congress_key is None or v.congress_key == congress_key]
 
     def report(self, congress_key: str) -> MotionReport:

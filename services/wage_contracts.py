@@ -23,7 +23,7 @@ from domain.wage_contract import (
     wage_contract_id,
 )
 from ledger.app import Ledger
-from projections.index import CreatedIndex
+from projections.views import ViewIndex
 from services.errors import raise_domain_error
 from services.workflows import first_view, start_once
 from settings import Settings
@@ -55,7 +55,12 @@ class WageContractService:
         self.directory = directory
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
-        self._cases = CreatedIndex(ledger, WageContract.Created)
+        self._cases = ViewIndex(
+            ledger,
+            WageContract,
+            WageContractView,
+            store=settings.projection_dir / "wage_contracts.db",
+        )
 
     # -- commands --------------------------------------------------------------------
 
@@ -180,7 +185,7 @@ class WageContractService:
 
     def cases(self) -> list[WageContractView]:
         """Every wage contract case."""
-        return [self.ledger.get(i).view() for i in self._cases.ids()]
+        return self._cases.views()
 
     def tasks(self, actor: str) -> list[tuple[WageContractView, str]]:
         """What waits for this actor: (case, what to do)."""
