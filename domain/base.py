@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
@@ -58,7 +58,7 @@ def canonical_bytes(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def event_hash(event: Any, topic: str | None = None) -> str:
+def event_hash(event: object, topic: str | None = None) -> str:
     """The chain hash of an event, computed from its stored attributes.
 
     ``topic`` is the topic the event is stored under; readers of stored events pass it,
@@ -100,7 +100,7 @@ class LedgerAggregate(Aggregate):
         self.commands: dict[str, int] = {}
 
     @classmethod
-    def _new(cls, aggregate_id: uuid.UUID, meta: CommandMeta, **fields: Any) -> Any:
+    def _new(cls, aggregate_id: uuid.UUID, meta: CommandMeta, **fields: Any) -> Self:
         """Create the aggregate with the stamped Created event."""
         return cls._create(
             cls.Created,
@@ -113,7 +113,9 @@ class LedgerAggregate(Aggregate):
             **fields,
         )
 
-    def _emit(self, event_class: type[Any], meta: CommandMeta, **fields: Any) -> None:
+    def _emit(
+        self, event_class: type[LedgerAggregate.Event], meta: CommandMeta, **fields: Any
+    ) -> None:
         """Trigger a stamped, chained event."""
         self.trigger_event(
             event_class,

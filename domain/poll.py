@@ -314,6 +314,8 @@ class Poll(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: PollView
 
     @classmethod
     def open(
@@ -433,6 +435,10 @@ class NamedBallot(LedgerAggregate):
 
     def __init__(self, poll_key: str, voter: str, choices: list[str]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.voter: str
+        self.choices: list[str]
 
     @classmethod
     def cast(cls, poll_key: str, choices: list[str], meta: CommandMeta) -> NamedBallot:
@@ -456,6 +462,9 @@ class Participation(LedgerAggregate):
 
     def __init__(self, poll_key: str, voter: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.voter: str
 
     @classmethod
     def record(cls, poll_key: str, meta: CommandMeta) -> Participation:
@@ -481,6 +490,11 @@ class SealedBallot(LedgerAggregate):
 
     def __init__(self, poll_key: str, ephemeral_key: str, nonce: str, ciphertext: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.ephemeral_key: str
+        self.nonce: str
+        self.ciphertext: str
 
     @classmethod
     def seal(

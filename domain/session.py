@@ -198,6 +198,8 @@ class Session(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: SessionView
 
     @classmethod
     def convene(
@@ -309,6 +311,9 @@ class CheckIn(LedgerAggregate):
 
     def __init__(self, session_id: str, delegate: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.session_id: str
+        self.delegate: str
 
     @classmethod
     def record(cls, session_id: str, delegate: str, meta: CommandMeta) -> CheckIn:

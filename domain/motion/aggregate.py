@@ -233,6 +233,8 @@ class Motion(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: MotionView
 
     # -- creation ----------------------------------------------------------------------
 

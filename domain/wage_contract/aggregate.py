@@ -330,6 +330,9 @@ class WageContract(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any], profile: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.s: WageContractView
+        self.profile_data: dict[str, Any]
 
     # -- creation ----------------------------------------------------------------------
 
