@@ -46,7 +46,7 @@ from domain.wage_contract.commands import (
     _HumanCommands,
     _SystemCommands,
 )
-from domain.wage_contract.values import ReviewRound, VoteCount
+from domain.wage_contract.values import ReviewRound, Side, VoteCount
 
 
 def record_reply(
@@ -76,7 +76,7 @@ def escalate_reply_overdue(
 def appoint_negotiators(
     case: WageContract, c: AppointNegotiators, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
-    names = {}
+    names: dict[str, Side] = {}
     for n in c.negotiators:
         if n.name in names and names[n.name] is not n.side:
             raise InvalidInput(
