@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import chinese_calendar
 from holidays.countries.china import China as ChinaHolidays
@@ -190,7 +190,7 @@ class DeadlineLike(Protocol):
 class Calendar(Protocol):
     """What the aggregate needs of the work-day calendar."""
 
-    def add_working_days(self, start: date, n: int) -> Any: ...
+    def add_working_days(self, start: date, n: int) -> Deadline: ...
 
     def is_working_day(self, day: date) -> bool: ...
 

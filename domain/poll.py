@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -167,17 +168,17 @@ class PollView(BaseModel):
     key_destroyed: bool = False
 
 
-def poll_id(poll_key: str) -> Any:
+def poll_id(poll_key: str) -> UUID:
     """The ledger id of a poll."""
     return deterministic_id("poll", poll_key)
 
 
-def named_ballot_id(poll_key: str, voter: str) -> Any:
+def named_ballot_id(poll_key: str, voter: str) -> UUID:
     """A named ballot's id: one per voter and poll, so a second one collides."""
     return deterministic_id("named-ballot", f"{poll_key}:{voter}")
 
 
-def participation_id(poll_key: str, voter: str) -> Any:
+def participation_id(poll_key: str, voter: str) -> UUID:
     """A secret poll's record that this voter voted: one per voter and poll."""
     return deterministic_id("participation", f"{poll_key}:{voter}")
 
@@ -499,7 +500,7 @@ class SealedBallot(LedgerAggregate):
     @classmethod
     def seal(
         cls,
-        ballot_id: Any,
+        ballot_id: UUID,
         poll_key: str,
         *,
         ephemeral_key: str,

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
+from domain.calendar import Deadline
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.poll import ItemKind, PollKind
 from domain.profiles import RuleProfile
@@ -124,12 +126,12 @@ def session_id_for(congress_key: str, label: str) -> str:
     return f"{congress_key}:{label}"
 
 
-def session_ledger_id(session_id: str) -> Any:
+def session_ledger_id(session_id: str) -> UUID:
     """The ledger id of a session."""
     return deterministic_id("congress-session", session_id)
 
 
-def check_in_id(session_id: str, delegate: str) -> Any:
+def check_in_id(session_id: str, delegate: str) -> UUID:
     """One check-in per delegate and session."""
     return deterministic_id("check-in", f"{session_id}:{delegate}")
 
@@ -264,7 +266,7 @@ class Session(LedgerAggregate):
             raise InvalidState("会议未在进行中", "the session is not open")
         self._emit(self.Closed, meta)
 
-    def publish(self, meta: CommandMeta, *, due: Any, reminder_on: date | None) -> None:
+    def publish(self, meta: CommandMeta, *, due: Deadline, reminder_on: date | None) -> None:
         """Publish the results to employees; the report to the higher union falls due."""
         _check_cadre(meta, self.s.unit_org)
         if self.s.status is not SessionStatus.CLOSED:

@@ -12,7 +12,7 @@ from typing import Any
 from domain.actors import CommandMeta, Role
 from domain.base import LedgerAggregate
 from domain.errors import NotAuthorised
-from domain.motion.commands import FileMotion
+from domain.motion.commands import FileMotion, MotionCommand
 from domain.motion.handlers import HANDLERS
 from domain.motion.permissions import (
     MotionFacts,
@@ -289,7 +289,12 @@ class Motion(LedgerAggregate):
     # -- commands ----------------------------------------------------------------------
 
     def handle(
-        self, command: Any, meta: CommandMeta, *, today: date, facts: MotionFacts | None = None
+        self,
+        command: MotionCommand,
+        meta: CommandMeta,
+        *,
+        today: date,
+        facts: MotionFacts | None = None,
     ) -> None:
         """Run one command after the stage, authorisation and input rules allow it."""
         precheck(command.kind, meta.acting, self.s, today=today)

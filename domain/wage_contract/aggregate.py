@@ -14,7 +14,7 @@ from domain.base import LedgerAggregate
 from domain.calendar import Calendar
 from domain.errors import InvalidInput, NotAuthorised
 from domain.profiles import RuleProfile
-from domain.wage_contract.commands import OpenCase
+from domain.wage_contract.commands import OpenCase, WageCommand
 from domain.wage_contract.handlers import HANDLERS
 from domain.wage_contract.permissions import precheck
 from domain.wage_contract.values import (
@@ -402,7 +402,9 @@ class WageContract(LedgerAggregate):
 
     # -- commands ----------------------------------------------------------------------
 
-    def handle(self, command: Any, meta: CommandMeta, *, today: date, calendar: Calendar) -> None:
+    def handle(
+        self, command: WageCommand, meta: CommandMeta, *, today: date, calendar: Calendar
+    ) -> None:
         """Run one command after the stage and authorisation rules allow it."""
         precheck(command.kind, meta.acting, self.s)
         HANDLERS[type(command)](self, command, meta, today, calendar)
