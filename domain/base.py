@@ -31,7 +31,7 @@ def deterministic_id(kind: str, key: str) -> uuid.UUID:
     return uuid.uuid5(UNIONFLOW_NAMESPACE, f"{kind}:{key}")
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -51,7 +51,7 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"value of type {type(value).__name__} cannot be hashed canonically")
 
 
-def canonical_bytes(value: Any) -> bytes:
+def canonical_bytes(value: object) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8."""
     return json.dumps(
         _plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":")

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
+from pydantic import BaseModel
+
 from domain.actors import CommandMeta, Role
 from domain.errors import InvalidInput, InvalidState
 
@@ -465,7 +467,7 @@ def open_renewal(
 Handler = Callable[["WageContract", Any, CommandMeta, date, Calendar], None]
 
 # Commands map to their handler by type (a command without one fails at import).
-HANDLERS: dict[type[Any], Handler] = {
+HANDLERS: dict[type[BaseModel], Handler] = {
     RecordReply: record_reply,
     EscalateReplyOverdue: escalate_reply_overdue,
     AppointNegotiators: appoint_negotiators,
