@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
@@ -31,7 +31,7 @@ def deterministic_id(kind: str, key: str) -> uuid.UUID:
     return uuid.uuid5(UNIONFLOW_NAMESPACE, f"{kind}:{key}")
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: object) -> object:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -51,14 +51,14 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"value of type {type(value).__name__} cannot be hashed canonically")
 
 
-def canonical_bytes(value: Any) -> bytes:
+def canonical_bytes(value: object) -> bytes:
     """Canonical JSON: sorted keys, no spaces, UTF-8."""
     return json.dumps(
         _plain(value), sort_keys=True, ensure_ascii=False, separators=(",", ":")
     ).encode("utf-8")
 
 
-def event_hash(event: Any, topic: str | None = None) -> str:
+def event_hash(event: object, topic: str | None = None) -> str:
     """The chain hash of an event, computed from its stored attributes.
 
     ``topic`` is the topic the event is stored under; readers of stored events pass it,
@@ -100,7 +100,7 @@ class LedgerAggregate(Aggregate):
         self.commands: dict[str, int] = {}
 
     @classmethod
-    def _new(cls, aggregate_id: uuid.UUID, meta: CommandMeta, **fields: Any) -> Any:
+    def _new(cls, aggregate_id: uuid.UUID, meta: CommandMeta, **fields: Any) -> Self:
         """Create the aggregate with the stamped Created event."""
         return cls._create(
             cls.Created,
@@ -113,7 +113,9 @@ class LedgerAggregate(Aggregate):
             **fields,
         )
 
-    def _emit(self, event_class: type[Any], meta: CommandMeta, **fields: Any) -> None:
+    def _emit(
+        self, event_class: type[LedgerAggregate.Event], meta: CommandMeta, **fields: Any
+    ) -> None:
         """Trigger a stamped, chained event."""
         self.trigger_event(
             event_class,

@@ -11,10 +11,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 import chinese_calendar
-import holidays as holidays_pkg
+from holidays.countries.china import China as ChinaHolidays
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # chinese_calendar raises NotImplementedError outside the years it ships; read its own
@@ -163,9 +163,9 @@ class WorkCalendar:
                 frozenset(d for d in chinese_calendar.workdays if d.year == year),
                 True,
             )
-        # holidays.China knows the festivals of future years but not the adjusted
+        # holidays' China knows the festivals of future years but not the adjusted
         # working days, which the State Council only announces each November.
-        return _YearDays(frozenset(holidays_pkg.China(years=year)), frozenset(), False)
+        return _YearDays(frozenset(ChinaHolidays(years=year)), frozenset(), False)
 
 
 def _require_date(day: dt.date) -> None:
@@ -190,7 +190,7 @@ class DeadlineLike(Protocol):
 class Calendar(Protocol):
     """What the aggregate needs of the work-day calendar."""
 
-    def add_working_days(self, start: date, n: int) -> Any: ...
+    def add_working_days(self, start: date, n: int) -> Deadline: ...
 
     def is_working_day(self, day: date) -> bool: ...
 

@@ -358,6 +358,9 @@ class Congress(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any], profile: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.s: CongressView
+        self.profile_data: dict[str, Any]
 
     # -- creation ----------------------------------------------------------------------
 

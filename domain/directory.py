@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -59,12 +60,12 @@ class ActorSpec(BaseModel):
         return sorted(set(roles), key=list(Role).index)
 
 
-def org_id(code: str) -> Any:
+def org_id(code: str) -> UUID:
     """The ledger id of an organisation."""
     return deterministic_id("org", code)
 
 
-def actor_id(code: str) -> Any:
+def actor_id(code: str) -> UUID:
     """The ledger id of an actor."""
     return deterministic_id("actor", code)
 

@@ -15,6 +15,7 @@ from collections import Counter
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -168,17 +169,17 @@ class PollView(BaseModel):
     key_destroyed: bool = False
 
 
-def poll_id(poll_key: str) -> Any:
+def poll_id(poll_key: str) -> UUID:
     """The ledger id of a poll."""
     return deterministic_id("poll", poll_key)
 
 
-def named_ballot_id(poll_key: str, voter: str) -> Any:
+def named_ballot_id(poll_key: str, voter: str) -> UUID:
     """A named ballot's id: one per voter and poll, so a second one collides."""
     return deterministic_id("named-ballot", f"{poll_key}:{voter}")
 
 
-def participation_id(poll_key: str, voter: str) -> Any:
+def participation_id(poll_key: str, voter: str) -> UUID:
     """A secret poll's record that this voter voted: one per voter and poll."""
     return deterministic_id("participation", f"{poll_key}:{voter}")
 
@@ -315,6 +316,8 @@ class Poll(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: PollView
 
     @classmethod
     def open(
@@ -435,6 +438,10 @@ class NamedBallot(LedgerAggregate):
 
     def __init__(self, poll_key: str, voter: str, choices: list[str]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.voter: str
+        self.choices: list[str]
 
     @classmethod
     def cast(cls, poll_key: str, choices: list[str], meta: CommandMeta) -> NamedBallot:
@@ -458,6 +465,9 @@ class Participation(LedgerAggregate):
 
     def __init__(self, poll_key: str, voter: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.voter: str
 
     @classmethod
     def record(cls, poll_key: str, meta: CommandMeta) -> Participation:
@@ -483,11 +493,16 @@ class SealedBallot(LedgerAggregate):
 
     def __init__(self, poll_key: str, ephemeral_key: str, nonce: str, ciphertext: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.poll_key: str
+        self.ephemeral_key: str
+        self.nonce: str
+        self.ciphertext: str
 
     @classmethod
     def seal(
         cls,
-        ballot_id: Any,
+        ballot_id: UUID,
         poll_key: str,
         *,
         ephemeral_key: str,

@@ -10,11 +10,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
+from domain.calendar import Deadline
 from domain.errors import InvalidInput, InvalidState
 from domain.policies import Label, check_unit_cadre
 from domain.poll import ItemKind, PollKind
@@ -125,12 +127,12 @@ def session_id_for(congress_key: str, label: str) -> str:
     return f"{congress_key}:{label}"
 
 
-def session_ledger_id(session_id: str) -> Any:
+def session_ledger_id(session_id: str) -> UUID:
     """The ledger id of a session."""
     return deterministic_id("congress-session", session_id)
 
 
-def check_in_id(session_id: str, delegate: str) -> Any:
+def check_in_id(session_id: str, delegate: str) -> UUID:
     """One check-in per delegate and session."""
     return deterministic_id("check-in", f"{session_id}:{delegate}")
 
@@ -199,6 +201,8 @@ class Session(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: SessionView
 
     @classmethod
     def convene(
@@ -255,7 +259,7 @@ class Session(LedgerAggregate):
         precheck("close", meta.acting, self.s, today=meta.today())
         self._emit(self.Closed, meta)
 
-    def publish(self, meta: CommandMeta, *, due: Any, reminder_on: date | None) -> None:
+    def publish(self, meta: CommandMeta, *, due: Deadline, reminder_on: date | None) -> None:
         """Publish the results to employees; the report to the higher union falls due."""
         precheck("publish", meta.acting, self.s, today=meta.today())
         self._emit(
@@ -298,6 +302,9 @@ class CheckIn(LedgerAggregate):
 
     def __init__(self, session_id: str, delegate: str) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.session_id: str
+        self.delegate: str
 
     @classmethod
     def record(cls, session_id: str, delegate: str, meta: CommandMeta) -> CheckIn:

@@ -12,7 +12,7 @@ from typing import Any
 from domain.actors import CommandMeta, Role
 from domain.base import LedgerAggregate
 from domain.errors import NotAuthorised
-from domain.motion.commands import FileMotion
+from domain.motion.commands import FileMotion, MotionCommand
 from domain.motion.handlers import HANDLERS
 from domain.motion.permissions import (
     MotionFacts,
@@ -233,6 +233,8 @@ class Motion(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: MotionView
 
     # -- creation ----------------------------------------------------------------------
 
@@ -287,7 +289,12 @@ class Motion(LedgerAggregate):
     # -- commands ----------------------------------------------------------------------
 
     def handle(
-        self, command: Any, meta: CommandMeta, *, today: date, facts: MotionFacts | None = None
+        self,
+        command: MotionCommand,
+        meta: CommandMeta,
+        *,
+        today: date,
+        facts: MotionFacts | None = None,
     ) -> None:
         """Run one command after the stage, authorisation and input rules allow it."""
         precheck(command.kind, meta.acting, self.s, today=today)

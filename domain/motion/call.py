@@ -33,6 +33,8 @@ class MotionCall(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets it from the stored event.
+        self.s: MotionCallView
 
     @classmethod
     def open(

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any, get_args
 
+from pydantic import BaseModel
+
 from domain.actors import CommandMeta
 from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
@@ -128,7 +130,7 @@ def rate(motion: Motion, c: RateAnswer, meta: CommandMeta, today: date, f: Motio
 Handler = Callable[["Motion", Any, CommandMeta, date, MotionFacts], None]
 
 # Commands map to their handler by type (a command without one fails at import).
-HANDLERS: dict[type[Any], Handler] = {
+HANDLERS: dict[type[BaseModel], Handler] = {
     SecondMotion: second,
     CloseSeconding: close_seconding,
     DecideMotion: decide,

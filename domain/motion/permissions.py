@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from domain.actors import Acting, Role
 from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
-from domain.motion.commands import FileMotion
+from domain.motion.commands import FileMotion, MotionCommand
 from domain.motion.values import (
     MOTION_ID_PATTERN,
     STAGE_LABELS,
@@ -74,7 +74,7 @@ class MotionFacts(BaseModel):
 
 
 def facts_for(
-    command: Any,
+    command: Any,  # a MotionCommand; Any while application.facts passes an object
     actor_id: str,
     *,
     is_delegate: Callable[[str], bool],
@@ -84,7 +84,7 @@ def facts_for(
     if command.kind == "second":
         return MotionFacts(delegate=is_delegate(actor_id))
     if command.kind == "assign":
-        found = {}
+        found: dict[str, str] = {}
         for code in [command.lead, *command.supporting]:
             org = department_org(code)
             if org is not None:
@@ -166,7 +166,7 @@ def _check_extension(view: MotionView, today: date | None) -> None:
         )
 
 
-def check_command(command: Any, view: MotionView) -> None:
+def check_command(command: MotionCommand, view: MotionView) -> None:
     """Refuse a command whose own data breaks a rule (written reasons, distinct departments)."""
     if command.kind == "decide" and command.decision is Decision.REJECT:
         if not command.reasons.strip():

@@ -15,7 +15,7 @@ from domain.calendar import Calendar
 from domain.errors import InvalidInput
 from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
-from domain.wage_contract.commands import OpenCase
+from domain.wage_contract.commands import OpenCase, WageCommand
 from domain.wage_contract.handlers import HANDLERS
 from domain.wage_contract.permissions import COMMAND_LABELS, precheck
 from domain.wage_contract.values import (
@@ -331,6 +331,9 @@ class WageContract(LedgerAggregate):
 
     def __init__(self, state: dict[str, Any], profile: dict[str, Any]) -> None:
         super().__init__()
+        # Declared, not assigned: Created.apply sets them from the stored event.
+        self.s: WageContractView
+        self.profile_data: dict[str, Any]
 
     # -- creation ----------------------------------------------------------------------
 
@@ -396,7 +399,9 @@ class WageContract(LedgerAggregate):
 
     # -- commands ----------------------------------------------------------------------
 
-    def handle(self, command: Any, meta: CommandMeta, *, today: date, calendar: Calendar) -> None:
+    def handle(
+        self, command: WageCommand, meta: CommandMeta, *, today: date, calendar: Calendar
+    ) -> None:
         """Run one command after the stage and authorisation rules allow it."""
         precheck(command.kind, meta.acting, self.s)
         HANDLERS[type(command)](self, command, meta, today, calendar)

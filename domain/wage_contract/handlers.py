@@ -9,12 +9,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, get_args
 
+from pydantic import BaseModel
+
 from domain.actors import CommandMeta, Role
 from domain.errors import InvalidInput, InvalidState
 
 if TYPE_CHECKING:
     from domain.wage_contract.aggregate import WageContract
-from domain.calendar import Calendar, add_months, working_days_before
+from domain.calendar import Calendar, Deadline, add_months, working_days_before
 from domain.wage_contract.checks import _counted, pre_review_checks, vote_outcome
 from domain.wage_contract.commands import (
     AppointNegotiators,
@@ -46,7 +48,7 @@ from domain.wage_contract.commands import (
     _HumanCommands,
     _SystemCommands,
 )
-from domain.wage_contract.values import ReviewRound, VoteCount
+from domain.wage_contract.values import ReviewRound, Side, VoteCount
 
 
 def record_reply(
@@ -64,7 +66,7 @@ def record_reply(
 
 
 def escalate_reply_overdue(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: EscalateReplyOverdue, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     if case.s.reply_overdue:
         return
@@ -76,7 +78,7 @@ def escalate_reply_overdue(
 def appoint_negotiators(
     case: WageContract, c: AppointNegotiators, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
-    names = {}
+    names: dict[str, Side] = {}
     for n in c.negotiators:
         if n.name in names and names[n.name] is not n.side:
             raise InvalidInput(
@@ -184,7 +186,7 @@ def submit_for_review(
 
 
 def remind_reviewer(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: RemindReviewer, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     review = case.s.reviews[-1]
     if not review.reminded:
@@ -192,7 +194,7 @@ def remind_reviewer(
 
 
 def escalate_review(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: EscalateReview, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     review = case.s.reviews[-1]
     if review.overdue_at_top:
@@ -343,14 +345,14 @@ def sign_contract(
 
 
 def remind_filing(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: RemindFiling, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     if not case.s.filing_reminded:
         case._emit(case.FilingReminded, meta)
 
 
 def flag_filing_overdue(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: FlagFilingOverdue, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     assert case.s.filing_due is not None
     if today <= case.s.filing_due:
@@ -385,7 +387,9 @@ def record_objection(
     case._emit(case.ObjectionRaised, meta, text=c.text)
 
 
-def take_effect(case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
+def take_effect(
+    case: WageContract, c: TakeEffect, meta: CommandMeta, today: date, cal: Calendar
+) -> None:
     assert case.s.review_window_until is not None and case.s.draft is not None
     if today <= case.s.review_window_until:
         raise InvalidState("审查期未满", "the review window has not ended")
@@ -402,7 +406,7 @@ def take_effect(case: WageContract, c: Any, meta: CommandMeta, today: date, cal:
 
 
 def flag_publication_overdue(
-    case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar
+    case: WageContract, c: FlagPublicationOverdue, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     assert case.s.publication_due is not None
     if today <= case.s.publication_due:
@@ -421,13 +425,13 @@ def correct_deadlines(
     case: WageContract, c: CorrectDeadlines, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     rules = case.rule_profile.wage_contract
-    talks: Any = None
+    talks: Deadline | None = None
     if case.s.talks_start_due_provisional and case.s.replied_on is not None:
         talks = cal.add_working_days(case.s.replied_on, rules.talks_start_working_days)
         if talks.date == case.s.talks_start_due and talks.provisional:
             talks = None
     review = case.s.current_review
-    fixed: Any = None
+    fixed: Deadline | None = None
     reminder: date | None = None
     if review is not None and review.due_provisional and not review.overdue_at_top:
         start = review.due_from or review.submitted_on
@@ -451,7 +455,9 @@ def correct_deadlines(
     )
 
 
-def open_renewal(case: WageContract, c: Any, meta: CommandMeta, today: date, cal: Calendar) -> None:
+def open_renewal(
+    case: WageContract, c: OpenRenewal, meta: CommandMeta, today: date, cal: Calendar
+) -> None:
     assert case.s.renewal_on is not None
     if today < case.s.renewal_on:
         raise InvalidState("续签提醒日期未到", "the renewal notice date has not come")
@@ -461,7 +467,7 @@ def open_renewal(case: WageContract, c: Any, meta: CommandMeta, today: date, cal
 Handler = Callable[["WageContract", Any, CommandMeta, date, Calendar], None]
 
 # Commands map to their handler by type (a command without one fails at import).
-HANDLERS: dict[type[Any], Handler] = {
+HANDLERS: dict[type[BaseModel], Handler] = {
     RecordReply: record_reply,
     EscalateReplyOverdue: escalate_reply_overdue,
     AppointNegotiators: appoint_negotiators,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
+from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
@@ -237,6 +238,6 @@ class WageContractView(BaseModel):
         return self.stage is Stage.RENEWAL_DUE
 
 
-def wage_contract_id(case_id: str) -> Any:
+def wage_contract_id(case_id: str) -> UUID:
     """The ledger id of a wage contract case."""
     return deterministic_id("wage-contract", case_id)
