@@ -7,8 +7,10 @@ Nothing connects at import time; every function here is called by an entry point
 from __future__ import annotations
 
 import concurrent.futures
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -58,7 +60,7 @@ class App:
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16)
     )
 
-    def activities(self) -> list[object]:
+    def activities(self) -> list[Callable[..., Any]]:
         """Every activity of every process (and of the ledger), bound to its dependencies."""
         built = [p.activities(self) for p in PROCESSES] + [f(self) for f in LEDGER_ACTIVITIES]
         return [method for activities in built for method in activity_methods(activities)]

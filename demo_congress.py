@@ -103,11 +103,12 @@ class CongressDemo:
 
         # 1. Secret yes/no: closes by itself once every checked-in delegate has voted.
         await self.sessions.open_poll(sid, CHAIR, 1)
-        receipts = []
+        receipts: list[str] = []
         for i, delegate in enumerate(present):
             result = await self.sessions.cast(
                 sid, 1, delegate, ["yes" if i < 22 else ("no" if i < 25 else "abstain")]
             )
+            assert result.receipt is not None  # a secret poll gives every voter a receipt
             receipts.append(result.receipt)
         await self._wait(sid, 1)
         counted = self.sessions.verify_receipt(sid, 1, receipts[0])

@@ -25,7 +25,6 @@ from domain.congress import (
     RosterImportError,
     RowError,
     check_key,
-    check_unit_cadre,
     composition_checks,
     congress_id,
     parse_category,
@@ -33,6 +32,7 @@ from domain.congress import (
 )
 from domain.directory import ActorSpec, OrgKind, actor_id
 from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.policies import check_unit_cadre
 from domain.profiles import ProfileError, RuleProfile
 from domain.wage_contract import Check
 from ledger.app import Ledger

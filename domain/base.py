@@ -15,10 +15,11 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
+from pydantic import BaseModel
 
 from domain.actors import CommandMeta
 
@@ -130,3 +131,51 @@ class LedgerAggregate(Aggregate):
     def has_applied(self, command_id: str) -> bool:
         """Whether a command with this id already changed this aggregate."""
         return command_id in self.commands
+
+
+# -- aggregates whose state is one view ---------------------------------------------------
+# Plain mixins, not nested event classes: eventsourcing redefines a base aggregate's nested
+# events on every subclass (new topics), and each aggregate's events must keep its own.
+
+V = TypeVar("V", bound=BaseModel)
+
+
+class ViewState(Generic[V]):
+    """Mixin for an aggregate whose whole state is one pydantic view ``s`` of type ``VIEW``.
+
+    Its ``Created`` event mixes in ``CreatesView`` and carries the first view as ``state``;
+    its ``Changed`` base mixes in ``ChangesView`` and each change event ``evolve``s the view.
+    """
+
+    VIEW: ClassVar[type[BaseModel]]
+    if TYPE_CHECKING:
+        s: V
+
+    def view(self) -> V:
+        """A copy of the current state."""
+        return self.s.model_copy(deep=True)
+
+
+class CreatesView:
+    """Mixin for a ``Created`` event that carries the aggregate's first view as ``state``."""
+
+    if TYPE_CHECKING:
+        state: dict[str, Any]
+
+    def apply(self, aggregate: Any) -> None:
+        aggregate.s = type(aggregate).VIEW.model_validate(self.state)
+
+
+class ChangesView:
+    """Mixin for the base of change events: each evolves the view, whose version follows."""
+
+    if TYPE_CHECKING:
+        originator_version: int
+
+    def apply(self, aggregate: Any) -> None:
+        self.evolve(aggregate.s)
+        aggregate.s.version = self.originator_version
+
+    def evolve(self, s: Any) -> None:
+        """Assign this event's facts to the view (events only assign; commands check)."""
+        raise NotImplementedError

@@ -16,7 +16,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.actors import Acting, CommandMeta, Role
-from domain.base import LedgerAggregate, deterministic_id
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState, deterministic_id
 from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState
 from domain.policies import check_unit_cadre
@@ -292,28 +292,23 @@ _ELECT = ("选举主席团", "elect the presidium")
 _SESSION = ("召开或结束会议", "open or close a session")
 
 
-class Congress(LedgerAggregate):
+class Congress(ViewState[CongressView], LedgerAggregate):
     """One term of a unit's workers' congress (职代会), its roster and presidium."""
 
-    class Created(LedgerAggregate.Created):
+    VIEW = CongressView
+
+    class Created(CreatesView, LedgerAggregate.Created):
         """The term was set up (职代会届次建立)."""
 
         state: dict[str, Any]
         profile: dict[str, Any]
 
         def apply(self, aggregate: Congress) -> None:
-            aggregate.s = CongressView.model_validate(self.state)
+            super().apply(aggregate)
             aggregate.profile_data = self.profile
 
-    class Changed(LedgerAggregate.Event):
+    class Changed(ChangesView, LedgerAggregate.Event):
         """Base of the events below: each carries only its own facts."""
-
-        def apply(self, aggregate: Congress) -> None:
-            self.evolve(aggregate.s)
-            aggregate.s.version = self.originator_version
-
-        def evolve(self, s: CongressView) -> None:
-            raise NotImplementedError
 
     class RosterImported(Changed):
         delegates: list[dict[str, Any]]
@@ -410,10 +405,6 @@ class Congress(LedgerAggregate):
     def rule_profile(self) -> RuleProfile:
         """The profile recorded when the term was set up."""
         return RuleProfile.model_validate(self.profile_data)
-
-    def view(self) -> CongressView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)
 
     # -- commands ----------------------------------------------------------------------
 

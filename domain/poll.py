@@ -20,7 +20,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import Acting, CommandMeta, Role
-from domain.base import LedgerAggregate, deterministic_id
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState, deterministic_id
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_unit_cadre
 from domain.profiles import MinFraction
@@ -240,24 +240,18 @@ def tally(
 # -- the poll ------------------------------------------------------------------------------
 
 
-class Poll(LedgerAggregate):
+class Poll(ViewState[PollView], LedgerAggregate):
     """One item put to the congress's vote."""
 
-    class Created(LedgerAggregate.Created):
+    VIEW = PollView
+
+    class Created(CreatesView, LedgerAggregate.Created):
         """The chair opened the poll (开始表决)."""
 
         state: dict[str, Any]
 
-        def apply(self, aggregate: Poll) -> None:
-            aggregate.s = PollView.model_validate(self.state)
-
-    class Changed(LedgerAggregate.Event):
-        def apply(self, aggregate: Poll) -> None:
-            self.evolve(aggregate.s)
-            aggregate.s.version = self.originator_version
-
-        def evolve(self, s: PollView) -> None:
-            raise NotImplementedError
+    class Changed(ChangesView, LedgerAggregate.Event):
+        """Base of the events below: each carries only its own facts."""
 
     class Closed(Changed):
         """Voting ended (表决结束)."""
@@ -355,10 +349,6 @@ class Poll(LedgerAggregate):
             opened_after=opened_after,
         )
         return cls._new(poll_id(spec.poll_key), meta, state=state.model_dump(mode="json"))
-
-    def view(self) -> PollView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)
 
     def close(self, reason: str, present: int, participants: int, meta: CommandMeta) -> None:
         """End voting: by the chair, at the deadline, or when the roll is complete."""

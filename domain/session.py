@@ -15,7 +15,7 @@ from uuid import UUID
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.actors import Acting, CommandMeta, Role
-from domain.base import LedgerAggregate, deterministic_id
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState, deterministic_id
 from domain.calendar import Deadline
 from domain.errors import InvalidInput, InvalidState
 from domain.policies import Label, check_unit_cadre
@@ -137,24 +137,18 @@ def check_in_id(session_id: str, delegate: str) -> UUID:
     return deterministic_id("check-in", f"{session_id}:{delegate}")
 
 
-class Session(LedgerAggregate):
+class Session(ViewState[SessionView], LedgerAggregate):
     """A session of the workers' congress."""
 
-    class Created(LedgerAggregate.Created):
+    VIEW = SessionView
+
+    class Created(CreatesView, LedgerAggregate.Created):
         """The session was convened and its papers sent (召开通知，会议材料送达)."""
 
         state: dict[str, Any]
 
-        def apply(self, aggregate: Session) -> None:
-            aggregate.s = SessionView.model_validate(self.state)
-
-    class Changed(LedgerAggregate.Event):
-        def apply(self, aggregate: Session) -> None:
-            self.evolve(aggregate.s)
-            aggregate.s.version = self.originator_version
-
-        def evolve(self, s: SessionView) -> None:
-            raise NotImplementedError
+    class Changed(ChangesView, LedgerAggregate.Event):
+        """Base of the events below: each carries only its own facts."""
 
     class Opened(Changed):
         def evolve(self, s: SessionView) -> None:
@@ -237,10 +231,6 @@ class Session(LedgerAggregate):
         return cls._new(
             session_ledger_id(state.session_id), meta, state=state.model_dump(mode="json")
         )
-
-    def view(self) -> SessionView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)
 
     def open(self, meta: CommandMeta) -> None:
         """Open the session on or after its date."""

@@ -99,9 +99,10 @@ class ViewIndex(Generic[V]):
             if not batch:
                 break
             for n in batch:
-                if n.originator_id not in seen:
-                    seen.add(n.originator_id)
-                    changed.append(n.originator_id)
+                aggregate_id = uuid.UUID(str(n.originator_id))
+                if aggregate_id not in seen:
+                    seen.add(aggregate_id)
+                    changed.append(aggregate_id)
             start = batch[-1].id + 1
         if not changed:
             return

@@ -17,7 +17,6 @@ from activities.errors import domain_error
 from application.congress import CongressService
 from application.facts import Facts
 from domain.actors import CommandMeta, Role, china_date
-from domain.congress import check_unit_cadre
 from domain.errors import InvalidState, NotFound
 from domain.motion import (
     ROLE_FOR,
@@ -40,6 +39,7 @@ from domain.motion import (
     motion_call_id,
     motion_ledger_id,
 )
+from domain.policies import check_unit_cadre
 from projections.views import ViewIndex
 from services.errors import raise_domain_error
 from services.workflows import start_once
@@ -405,7 +405,6 @@ class MotionService:
                 MotionWorkflow.act,
                 MotionActRequest(command=command, acting=acting, comment=comment),
                 id=command_id or str(uuid.uuid4()),
-                result_type=MotionView,
             )
         except Exception as e:
             raise_domain_error(e)

@@ -122,7 +122,6 @@ class WageContractService:
                 WageContractWorkflow.act,
                 ActRequest(command=command, acting=acting, comment=comment),
                 id=command_id or str(uuid.uuid4()),
-                result_type=WageContractView,
             )
         except Exception as e:
             raise_domain_error(e)
@@ -142,7 +141,6 @@ class WageContractService:
             return await handle.execute_update(
                 WageContractWorkflow.correct_deadlines,
                 id=f"correct-deadlines-{uuid.uuid4()}",
-                result_type=WageContractView,
             )
         except Exception as e:
             raise_domain_error(e)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from domain.actors import CommandMeta, Role
-from domain.base import LedgerAggregate
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState
 from domain.errors import NotAuthorised
 from domain.motion.commands import FileMotion, MotionCommand
 from domain.motion.handlers import HANDLERS
@@ -35,32 +35,23 @@ from domain.motion.values import (
 from domain.profiles import RuleProfile
 
 
-class Motion(LedgerAggregate):
+class Motion(ViewState[MotionView], LedgerAggregate):
     """One motion (提案) of a delegate to the workers' congress."""
 
     TOPIC = "domain.motion:Motion"
+    VIEW = MotionView
 
-    class Created(LedgerAggregate.Created):
+    class Created(CreatesView, LedgerAggregate.Created):
         """A delegate filed the motion (提出提案)."""
 
         TOPIC = "domain.motion:Motion.Created"
 
         state: dict[str, Any]
 
-        def apply(self, aggregate: Motion) -> None:
-            aggregate.s = MotionView.model_validate(self.state)
-
-    class Changed(LedgerAggregate.Event):
+    class Changed(ChangesView, LedgerAggregate.Event):
         """Base of the events below: each carries only its own facts."""
 
         TOPIC = "domain.motion:Motion.Changed"
-
-        def apply(self, aggregate: Motion) -> None:
-            self.evolve(aggregate.s)
-            aggregate.s.version = self.originator_version
-
-        def evolve(self, s: MotionView) -> None:
-            raise NotImplementedError
 
     class Seconded(Changed):
         """Another delegate seconded it (附议)."""
@@ -281,10 +272,6 @@ class Motion(LedgerAggregate):
         return cls._new(motion_ledger_id(motion_id), meta, state=state.model_dump(mode="json"))
 
     # -- reading -----------------------------------------------------------------------
-
-    def view(self) -> MotionView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)
 
     # -- commands ----------------------------------------------------------------------
 

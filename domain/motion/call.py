@@ -9,27 +9,25 @@ from datetime import date
 from typing import Any
 
 from domain.actors import CommandMeta
-from domain.base import LedgerAggregate
+from domain.base import CreatesView, LedgerAggregate, ViewState
 from domain.errors import InvalidInput
 from domain.motion.values import MotionCallView, motion_call_id
 from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
 
 
-class MotionCall(LedgerAggregate):
+class MotionCall(ViewState[MotionCallView], LedgerAggregate):
     """A call for motions (提案征集) before a session of the workers' congress."""
 
     TOPIC = "domain.motion:MotionCall"
+    VIEW = MotionCallView
 
-    class Created(LedgerAggregate.Created):
+    class Created(CreatesView, LedgerAggregate.Created):
         """The call was opened (发出提案征集通知)."""
 
         TOPIC = "domain.motion:MotionCall.Created"
 
         state: dict[str, Any]
-
-        def apply(self, aggregate: MotionCall) -> None:
-            aggregate.s = MotionCallView.model_validate(self.state)
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()
@@ -70,7 +68,3 @@ class MotionCall(LedgerAggregate):
             version=1,
         )
         return cls._new(motion_call_id(call_key), meta, state=state.model_dump(mode="json"))
-
-    def view(self) -> MotionCallView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)

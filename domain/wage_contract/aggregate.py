@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.actors import CommandMeta
-from domain.base import LedgerAggregate
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState
 from domain.calendar import Calendar
 from domain.errors import InvalidInput
 from domain.policies import check_unit_cadre
@@ -31,12 +31,13 @@ from domain.wage_contract.values import (
 )
 
 
-class WageContract(LedgerAggregate):
+class WageContract(ViewState[WageContractView], LedgerAggregate):
     """A wage special collective contract case (工资专项集体合同)."""
 
     TOPIC = "domain.wage_contract:WageContract"
+    VIEW = WageContractView
 
-    class Created(LedgerAggregate.Created):
+    class Created(CreatesView, LedgerAggregate.Created):
         """The offer to bargain was sent (要约已发出)."""
 
         TOPIC = "domain.wage_contract:WageContract.Created"
@@ -45,20 +46,13 @@ class WageContract(LedgerAggregate):
         profile: dict[str, Any]
 
         def apply(self, aggregate: WageContract) -> None:
-            aggregate.s = WageContractView.model_validate(self.state)
+            super().apply(aggregate)
             aggregate.profile_data = self.profile
 
-    class Changed(LedgerAggregate.Event):
+    class Changed(ChangesView, LedgerAggregate.Event):
         """Base of the events below: each carries only its own facts."""
 
         TOPIC = "domain.wage_contract:WageContract.Changed"
-
-        def apply(self, aggregate: WageContract) -> None:
-            self.evolve(aggregate.s)
-            aggregate.s.version = self.originator_version
-
-        def evolve(self, s: WageContractView) -> None:
-            raise NotImplementedError
 
     class ReplyReceived(Changed):
         TOPIC = "domain.wage_contract:WageContract.ReplyReceived"
@@ -392,10 +386,6 @@ class WageContract(LedgerAggregate):
     def rule_profile(self) -> RuleProfile:
         """The profile recorded when the case opened."""
         return RuleProfile.model_validate(self.profile_data)
-
-    def view(self) -> WageContractView:
-        """A copy of the current state."""
-        return self.s.model_copy(deep=True)
 
     # -- commands ----------------------------------------------------------------------
 
