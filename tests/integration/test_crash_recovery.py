@@ -34,7 +34,7 @@ from ledger.verify import verify_ledger
 from services.wage_contracts import WageContractService
 from settings import Settings
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
-from tests.workflows.helpers import CADRE, REVIEWER, to_review
+from tests.wage_contract.helpers import CADRE, REVIEWER, to_review
 from workflows.wage_contract import workflow_id_for
 
 pytestmark = pytest.mark.devserver

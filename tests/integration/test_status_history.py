@@ -36,7 +36,7 @@ from services.sessions import SessionService
 from services.wage_contracts import WageContractService
 from settings import Settings
 from tests.conftest import EXAMPLE_DIRECTORY
-from tests.workflows.helpers import offer
+from tests.wage_contract.helpers import offer
 
 KEY = "dl-bearing-6"
 SESSION = f"{KEY}:2026-1"

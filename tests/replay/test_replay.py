@@ -36,7 +36,7 @@ from domain.wage_contract import (
     WageContractView,
 )
 from services.wage_contracts import WageContractService
-from tests.workflows.helpers import (
+from tests.wage_contract.helpers import (
     CADRE,
     CITY_REVIEWER,
     REVIEWER,

@@ -17,7 +17,7 @@ from domain.wage_contract import (
     SubmitForReview,
     wage_contract_id,
 )
-from tests.workflows.helpers import CADRE, draft, negotiators, offer, service
+from tests.wage_contract.helpers import CADRE, draft, negotiators, offer, service
 from workflows.wage_contract import WageContractWorkflow, end_of, workflow_id_for
 
 

@@ -13,7 +13,7 @@ from domain.poll import ItemKind
 from domain.session import AgendaItem, SessionStatus
 from services.sessions import SessionService
 from tests.conftest import ROOT
-from tests.workflows.helpers import terminate_open_workflows
+from tests.wage_contract.helpers import terminate_open_workflows
 
 CHAIR = "wang.li"
 

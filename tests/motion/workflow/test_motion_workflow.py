@@ -17,7 +17,7 @@ from domain.errors import InvalidState, NotAuthorised
 from domain.motion import Decision, FileMotion, MotionView, Rating, Stage, motion_ledger_id
 from services.motions import MotionService
 from tests.conftest import ROOT
-from tests.workflows.helpers import terminate_open_workflows
+from tests.wage_contract.helpers import terminate_open_workflows
 from workflows.motion import MotionInput, MotionWorkflow, motion_workflow_id
 from workflows.wage_contract import end_of, start_of
 

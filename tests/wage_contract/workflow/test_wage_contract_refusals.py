@@ -30,7 +30,7 @@ from domain.wage_contract import (
     precheck,
 )
 from services.errors import as_domain_error
-from tests.workflows.helpers import (
+from tests.wage_contract.helpers import (
     CADRE,
     OTHER_REVIEWER,
     REVIEWER,

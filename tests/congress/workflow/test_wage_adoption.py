@@ -19,14 +19,14 @@ from domain.wage_contract import (
     VoteCount,
 )
 from services.sessions import SessionService
-from tests.congress.test_session_workflow import (
+from tests.congress.workflow.test_session_workflow import (
     CHAIR,
     _clean,
     congress_with_roster,
     roster_ids,
     today,
 )
-from tests.workflows.helpers import REVIEWER, service, to_review
+from tests.wage_contract.helpers import REVIEWER, service, to_review
 
 __all__ = ["_clean"]
 

@@ -17,7 +17,7 @@ from domain.wage_contract import (
     Stage,
     SubmitForReview,
 )
-from tests.workflows.helpers import (
+from tests.wage_contract.helpers import (
     CADRE,
     REVIEWER,
     draft,

@@ -55,7 +55,7 @@ from domain.wage_contract import (
     WageContract,
     WageContractView,
 )
-from tests.workflows.helpers import draft, negotiators, offer
+from tests.wage_contract.helpers import draft, negotiators, offer
 
 PROFILE = load_profile("liaoning")
 CALENDAR = work_calendar()

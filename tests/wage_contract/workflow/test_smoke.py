@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from domain.wage_contract import ApproveReview, Stage
-from tests.workflows.helpers import REVIEWER, service, to_review
+from tests.wage_contract.helpers import REVIEWER, service, to_review
 
 
 async def test_case_reaches_approval(time_skipping_env, app, task_queue, running_worker):

@@ -71,8 +71,13 @@ async def test_no_ledger_byte_temporal_history_or_log_line_links_a_voter_to_a_ch
     from domain.poll import ItemKind
     from domain.session import AgendaItem
     from services.sessions import SessionService
-    from tests.congress.test_session_workflow import CHAIR, congress_with_roster, roster_ids, today
-    from tests.workflows.helpers import terminate_open_workflows
+    from tests.congress.workflow.test_session_workflow import (
+        CHAIR,
+        congress_with_roster,
+        roster_ids,
+        today,
+    )
+    from tests.wage_contract.helpers import terminate_open_workflows
     from workflows.congress_session import session_workflow_id
 
     configure_logging("json", "INFO")

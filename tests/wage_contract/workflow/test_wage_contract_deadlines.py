@@ -16,7 +16,7 @@ from domain.wage_contract import (
     Stage,
     SuspendTalks,
 )
-from tests.workflows.helpers import (
+from tests.wage_contract.helpers import (
     CADRE,
     CITY_REVIEWER,
     REVIEWER,

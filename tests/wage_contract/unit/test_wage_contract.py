@@ -44,7 +44,7 @@ from domain.wage_contract import (
     precheck,
     vote_outcome,
 )
-from tests.workflows.helpers import draft, negotiators, offer
+from tests.wage_contract.helpers import draft, negotiators, offer
 
 PROFILE = load_profile("liaoning")
 CALENDAR = work_calendar()
