@@ -129,10 +129,16 @@ class CongressActivities:
     @activity.defn(name="poll.tally")
     @domain_errors_not_retried
     def tally_poll(self, req: PollStep) -> PollView:
-        """Count and decide; a secret poll's ballots are published and its key destroyed."""
+        """Count and decide; a secret poll's ballots are published and its key destroyed.
+
+        The result goes into the session's history, so it leaves out the published ballots
+        (one per voter, kept in the ledger with their digest): the history stays the size
+        of the agenda, not of the roll.
+        """
         view = self.polls.poll(req.poll_key)
         profile = self.profiles.load(self.congresses.view(view.spec.congress_key).profile_name)
-        return self.polls.tally_poll(req.poll_key, req.meta, profile)
+        tallied = self.polls.tally_poll(req.poll_key, req.meta, profile)
+        return tallied.model_copy(update={"published": []})
 
     def _session(self, session_id: str) -> SessionView:
         aggregate = self.ledger.find(session_ledger_id(session_id))
