@@ -36,6 +36,10 @@ from domain.errors import NotFound
 A = TypeVar("A", bound=LedgerAggregate)
 
 MAX_CONFLICT_RETRIES = 20
+# Streams shorter than this are replayed, not cached: replaying a few events costs no
+# more than the deep copy a cached aggregate needs, and far less for a large state (a
+# congress with a 1,000-seat roster in its first events copies slower than it replays).
+CACHE_MIN_VERSION = 4
 
 
 class DateAsISO(Transcoding):
@@ -70,6 +74,7 @@ class FreshRepository(Repository):
     save that loses a race, therefore only ever changed its copy; the cached object only
     changes by replaying stored events, and is dropped if that replay fails half-way.
     Nothing is put in the cache on save (that needs ``fastforward=True``, forced here).
+    Aggregates below ``CACHE_MIN_VERSION`` are not cached at all.
     """
 
     def get(
@@ -90,6 +95,8 @@ class FreshRepository(Repository):
                     aggregate = self.cache.get(aggregate_id)
                 except KeyError:
                     aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+                    if aggregate.version < CACHE_MIN_VERSION:
+                        return aggregate  # nobody else holds it: no copy needed
                     self.cache.put(aggregate_id, aggregate)
                 else:
                     try:

@@ -27,6 +27,12 @@ UNSAFE = {
 }
 
 
+@pytest.fixture(autouse=True)
+def cache_every_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Short streams are replayed, not cached; these tests need every one cached.
+    monkeypatch.setattr("ledger.app.CACHE_MIN_VERSION", 1)
+
+
 def cached_env(store: Store, size: int = 100) -> dict[str, str]:
     return {**store.env, **UNSAFE, "AGGREGATE_CACHE_MAXSIZE": str(size)}
 
@@ -208,6 +214,20 @@ def test_missing_aggregates_are_not_cached(workers: tuple[Bank, Bank]) -> None:
     )
     assert created.applied
     assert a.ledger.find(missing).owner == "late"
+
+
+def test_short_streams_are_replayed_not_cached(
+    workers: tuple[Bank, Bank], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ledger.app.CACHE_MIN_VERSION", 3)
+    a, _ = workers
+    account = a.open("ann").aggregate.id
+    a.deposit(account, 1)
+    assert a.ledger.get(account).version == 2
+    assert account not in a.ledger.repository.cache.cache  # type: ignore[union-attr]
+    a.deposit(account, 1)
+    assert a.ledger.get(account).balance == 2
+    assert account in a.ledger.repository.cache.cache  # type: ignore[union-attr]
 
 
 def test_the_cache_size_is_a_setting(tmp_path) -> None:  # type: ignore[no-untyped-def]
