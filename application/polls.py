@@ -160,8 +160,9 @@ class PollService:
         self, session_id: str, delegate: str, *, is_delegate: Callable[[str], bool]
     ) -> bool:
         """Check a delegate in; True when new, False when already checked in."""
+        self._tail.catch_up()
         with self._tail.lock:
-            session = self._session(session_id).s  # read only
+            session = self._session(session_id, catch_up=False).s  # read only
             acting = self.directory.acting(delegate, Role.DELEGATE, find=self._current)
         if session.status is not SessionStatus.OPEN:
             raise InvalidState("会议未在进行中，不能签到", "the session is not open for check-in")
@@ -186,8 +187,9 @@ class PollService:
         call (a poll closed, an actor changed, by any worker); the once-only guarantee is
         the aggregate-id collision on save, as before.
         """
+        self._tail.catch_up()
         with self._tail.lock:
-            poll: PollView = self._poll(poll_key).s  # the shared state: read only
+            poll: PollView = self._poll(poll_key, catch_up=False).s  # shared: read only
             acting = self.directory.acting(voter, Role.DELEGATE, find=self._current)
             checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
         spec = poll.spec
@@ -213,8 +215,9 @@ class PollService:
                 raise InvalidState(
                     "已经投过票，不能重复投票", "already voted in this poll"
                 ) from None
+        self._tail.catch_up()
         with self._tail.lock:
-            complete = self.voters(poll_key) >= self._checked_in.count(
+            complete = self._voters.count(poll_key, catch_up=False) >= self._checked_in.count(
                 spec.session_id, catch_up=False
             )
         # Never log the voter with a secret ballot: who voted is in the ledger already.

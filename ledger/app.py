@@ -14,6 +14,7 @@ event rewritten in place by a database operator shows only after a restart, and 
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from copy import deepcopy
@@ -117,6 +118,19 @@ class Ledger(Application):
     """Every business fact of UnionFlow, one event stream per aggregate."""
 
     name = "unionflow"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        # SQLite takes one writer at a time, and so does eventsourcing's connection pool
+        # per process; but a writer queued inside the pool holds its turnstile, so every
+        # reader (the log tails of the ballot box) waits behind all queued writers. Queued
+        # here instead, writers leave the pool to the readers.
+        sqlite = self.env.get("PERSISTENCE_MODULE", "") == "eventsourcing.sqlite"
+        self._write_turn = threading.Lock() if sqlite else contextlib.nullcontext()
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        with self._write_turn:
+            return super().save(*objs, **kwargs)
 
     def construct_repository(self) -> Repository:
         # AGGREGATE_CACHE_MAXSIZE (bootstrap sets it from UNIONFLOW_LEDGER_CACHE_SIZE): unset

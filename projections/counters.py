@@ -30,8 +30,8 @@ class LogTail:
     ``follow(topics, handler)``: ``handler`` gets every decoded event of those topics, from
     the start of the log. ``watch(handler)``: ``handler`` gets every notification (not
     decoded) recorded after the first catch-up, whatever its topic. Register both before
-    the first :meth:`catch_up`. Handlers run under :attr:`lock` (re-entrant), which callers
-    hold too when they need a catch-up and their reads to be one step.
+    the first :meth:`catch_up`. Handlers run under :attr:`lock` (re-entrant); readers of
+    the read models take it too. Call :meth:`catch_up` without holding it.
     """
 
     def __init__(self, ledger: Ledger) -> None:
@@ -41,6 +41,7 @@ class LogTail:
         self._watchers: list[Callable[[Notification], None]] = []
         self._next: int | None = None  # None: never caught up
         self._runs = 0  # catch-ups started so far
+        self._done = 0  # the latest of them to have finished
 
     def follow(self, topics: list[str], handler: Callable[[Any], None]) -> None:
         """Decoded events of ``topics``, from the first notification on."""
@@ -60,40 +61,52 @@ class LogTail:
     def catch_up(self) -> None:
         """Read what was recorded since the last call and hand it to the subscribers.
 
-        Concurrent callers share the work: a caller that had to wait for the lock returns
-        at once if a catch-up started after its call (it has seen everything committed
-        before the call), so N threads arriving together cost one query, not N.
+        On return, everything committed before the call has been handed over. The query
+        runs outside the lock (only handing over holds it, in log order, each notification
+        once), so a reader waiting for the database holds nobody up; and a caller returns
+        at once when a catch-up that started after its call has already finished, so
+        threads arriving together mostly share one query.
         """
-        ticket = self._runs
+        ticket = self._runs  # catch-ups started before this call
         with self.lock:
-            if self._runs > ticket:
+            if self._done > ticket:
                 return
             self._runs += 1
+            run = self._runs
             if self._next is None or not self._watchers:
-                # History (or followers only): only the topics followed, up to the head as
-                # it is now; remember that position even when no followed event came, or
-                # every call rescans all the other events since.
-                head = self.ledger.max_notification_id()
-                start = self._next or 1
-                topics = list(self._followers)
-                while topics and start <= head:
-                    batch = self.ledger.recorder.select_notifications(
-                        start, BATCH, stop=head, topics=topics
-                    )
-                    if not batch:
-                        break
-                    self._dispatch(batch, watch=False)
-                    start = batch[-1].id + 1
-                self._next = max(start, head + 1)
+                self._catch_up_followers()
+                self._done = max(self._done, run)
                 return
-            # With watchers: every notification since, in one query when few came.
-            while True:
-                batch = self.ledger.recorder.select_notifications(self._next, BATCH)
-                if batch:
-                    self._dispatch(batch, watch=True)
-                    self._next = batch[-1].id + 1
+            start = self._next
+        # With watchers: every notification since, in one query when few came.
+        while True:
+            batch = self.ledger.recorder.select_notifications(start, BATCH)
+            with self.lock:
+                fresh = [n for n in batch if n.id >= self._next]
+                if fresh:
+                    self._dispatch(fresh, watch=True)
+                    self._next = fresh[-1].id + 1
                 if len(batch) < BATCH:
+                    self._done = max(self._done, run)
                     return
+            start = batch[-1].id + 1
+
+    def _catch_up_followers(self) -> None:
+        # History (or followers only): only the topics followed, up to the head as it is
+        # now; remember that position even when no followed event came, or every call
+        # rescans all the other events since.
+        head = self.ledger.max_notification_id()
+        start = self._next or 1
+        topics = list(self._followers)
+        while topics and start <= head:
+            batch = self.ledger.recorder.select_notifications(
+                start, BATCH, stop=head, topics=topics
+            )
+            if not batch:
+                break
+            self._dispatch(batch, watch=False)
+            start = batch[-1].id + 1
+        self._next = max(start, head + 1)
 
     def _dispatch(self, batch: Any, *, watch: bool) -> None:
         for n in batch:
@@ -137,16 +150,16 @@ class KeyCounter:
 
     def count(self, key: str, *, catch_up: bool = True) -> int:
         """Catch up with the log (unless told not to), then return the count for ``key``."""
+        if catch_up:
+            self.tail.catch_up()
         with self.tail.lock:
-            if catch_up:
-                self.tail.catch_up()
             return self._counts[key]
 
     def has(self, key: str, member: str, *, catch_up: bool = True) -> bool:
         """Whether ``member`` was recorded under ``key`` (needs ``member``)."""
         if self.member is None:
             raise TypeError("this counter keeps no members")
+        if catch_up:
+            self.tail.catch_up()
         with self.tail.lock:
-            if catch_up:
-                self.tail.catch_up()
             return (key, member) in self._members

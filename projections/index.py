@@ -49,7 +49,7 @@ class LatestAggregates:
     """Read-mostly aggregates kept in memory, dropped as soon as the log shows a new event.
 
     Every read catches the shared :class:`~projections.counters.LogTail` up first (one
-    query for all its read models) unless the caller did just that, so a read returns the
+    query for all its read models) unless the caller has just done so, so a read returns the
     aggregate as committed when it started, like a database read: a poll closed or an
     actor changed by any worker is seen by the next read. A miss loads the aggregate
     under the tail's lock, so no catch-up can slip between the load and the caching.
@@ -77,9 +77,9 @@ class LatestAggregates:
 
     def get(self, aggregate_id: uuid.UUID, *, catch_up: bool = True) -> Any | None:
         """The current aggregate (shared, read-only), or None."""
+        if catch_up:
+            self.tail.catch_up()
         with self.tail.lock:
-            if catch_up:
-                self.tail.catch_up()
             found = self._cached.get(aggregate_id)
             if found is None:
                 found = self.ledger.find(aggregate_id)
