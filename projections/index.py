@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -58,11 +59,11 @@ class LatestAggregates:
     run commands; it has its own copies).
     """
 
-    def __init__(self, ledger: Ledger, tail: LogTail, maxsize: int = 1000) -> None:
+    def __init__(self, ledger: Ledger, tail: LogTail, maxsize: int = 10_000) -> None:
         self.ledger = ledger
         self.tail = tail
-        self.maxsize = maxsize
-        self._cached: dict[uuid.UUID, Any] = {}
+        self.maxsize = maxsize  # least recently used dropped first
+        self._cached: OrderedDict[uuid.UUID, Any] = OrderedDict()
         tail.watch(self._seen)
 
     def _seen(self, n: Notification) -> None:
@@ -81,10 +82,12 @@ class LatestAggregates:
             self.tail.catch_up()
         with self.tail.lock:
             found = self._cached.get(aggregate_id)
-            if found is None:
-                found = self.ledger.find(aggregate_id)
-                if found is not None:
-                    if len(self._cached) >= self.maxsize:
-                        self._cached.pop(next(iter(self._cached)))  # the oldest entry
-                    self._cached[aggregate_id] = found
+            if found is not None:
+                self._cached.move_to_end(aggregate_id)
+                return found
+            found = self.ledger.find(aggregate_id)
+            if found is not None:
+                if len(self._cached) >= self.maxsize:
+                    self._cached.popitem(last=False)
+                self._cached[aggregate_id] = found
             return found
