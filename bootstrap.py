@@ -37,7 +37,8 @@ def build_ledger(settings: Settings) -> Ledger:
     """The ledger on the configured backend (the SQLite file's directory is created)."""
     if settings.ledger_backend is LedgerBackend.SQLITE:
         settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-    return Ledger(env=settings.ledger_env())
+    env = {**settings.ledger_env(), "AGGREGATE_CACHE_MAXSIZE": str(settings.ledger_cache_size)}
+    return Ledger(env=env)
 
 
 def build_calendar(settings: Settings) -> CalendarSource:

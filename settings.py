@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var"), description="Ledger, server database, keys.")
     ledger_backend: LedgerBackend = LedgerBackend.SQLITE
     ledger_sqlite_file: str = Field(default="ledger.db", description="Inside data_dir.")
+    ledger_cache_size: int = Field(
+        default=2000,
+        ge=0,
+        description="Aggregates each process keeps in memory (refreshed on every read); 0: none.",
+    )
     postgres_host: str = "127.0.0.1"
     postgres_port: int = 5432
     postgres_db: str = "unionflow"

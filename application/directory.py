@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,8 @@ from domain.directory import (
 from domain.errors import InvalidInput, NotFound
 from ledger.app import Ledger
 from projections.index import CreatedIndex
+
+Finder = Callable[[uuid.UUID], Any]
 
 
 class DirectoryFile(BaseModel):
@@ -173,24 +177,28 @@ class DirectoryService:
 
     # -- reading ---------------------------------------------------------------------
 
-    def organisation(self, code: str) -> Organisation:
-        """An organisation by code."""
-        org = self.ledger.find(org_id(code))
+    def organisation(self, code: str, *, find: Finder | None = None) -> Organisation:
+        """An organisation by code (``find``: where to read it, the ledger by default)."""
+        org = (find or self.ledger.find)(org_id(code))
         if org is None:
             raise NotFound(f"组织 {code} 不存在", f"no organisation {code}")
         return org
 
-    def actor(self, code: str) -> ActorRecord:
-        """An actor by id."""
-        record = self.ledger.find(actor_id(code))
+    def actor(self, code: str, *, find: Finder | None = None) -> ActorRecord:
+        """An actor by id (``find``: where to read it, the ledger by default)."""
+        record = (find or self.ledger.find)(actor_id(code))
         if record is None:
             raise NotFound(f"人员 {code} 不存在", f"no actor {code}")
         return record
 
-    def acting(self, code: str, role: Role) -> Acting:
-        """The actor acting in ``role``, with its org path; refused if it lacks the role."""
-        record = self.actor(code)
-        return record.acting_as(role, list(self.organisation(record.spec.org).path))
+    def acting(self, code: str, role: Role, *, find: Finder | None = None) -> Acting:
+        """The actor acting in ``role``, with its org path; refused if it lacks the role.
+
+        ``find`` reads the actor and its organisation: the ledger by default, or a
+        read model as fresh as the ledger (the ballot box's ``LatestAggregates``).
+        """
+        record = self.actor(code, find=find)
+        return record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
 
     def organisations(self) -> list[Organisation]:
         """Every organisation, in tree order."""

@@ -38,10 +38,10 @@ from domain.poll import (
     tally,
 )
 from domain.profiles import RuleProfile
-from domain.session import CheckIn, SessionStatus, SessionView, check_in_id, session_ledger_id
+from domain.session import CheckIn, SessionStatus, SessionView, session_ledger_id
 from ledger.app import Ledger
-from projections.counters import KeyCounter
-from projections.index import CreatedIndex
+from projections.counters import KeyCounter, LogTail
+from projections.index import CreatedIndex, LatestAggregates
 
 log = structlog.get_logger(__name__)
 
@@ -74,25 +74,54 @@ class PollService:
         self.ledger = ledger
         self.directory = directory
         self.box = box
-        self._checked_in = KeyCounter(ledger, "session_id", CheckIn.Created)
         self._polls = CreatedIndex(ledger, Poll.Created)
-        self._voters = KeyCounter(ledger, "poll_key", Participation.Created, NamedBallot.Created)
+        # One tail of the notification log, read once per catch-up, keeps the counts, the
+        # check-ins and the read-mostly aggregates of the ballot path (sessions, polls,
+        # actors, organisations) as fresh as a read of the ledger itself: whatever any
+        # worker committed before a catch-up is seen by it (see LatestAggregates).
+        self._tail = LogTail(ledger)
+        self._checked_in = KeyCounter(
+            ledger, "session_id", CheckIn.Created, member="delegate", tail=self._tail
+        )
+        self._voters = KeyCounter(
+            ledger, "poll_key", Participation.Created, NamedBallot.Created, tail=self._tail
+        )
+        self._latest = LatestAggregates(ledger, self._tail)
 
     # -- reads -------------------------------------------------------------------------
 
-    def session(self, session_id: str) -> SessionView:
-        """A session as the ledger has it."""
-        aggregate = self.ledger.find(session_ledger_id(session_id))
+    def _session(self, session_id: str, *, catch_up: bool = True) -> Any:
+        aggregate = self._latest.get(session_ledger_id(session_id), catch_up=catch_up)
         if aggregate is None:
             raise NotFound(f"会议 {session_id} 不存在", f"no session {session_id}")
-        return aggregate.view()
+        return aggregate
+
+    def _poll(self, poll_key: str, *, catch_up: bool = True) -> Any:
+        aggregate = self._latest.get(poll_id(poll_key), catch_up=catch_up)
+        if aggregate is None:
+            raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
+        return aggregate
+
+    def _current(self, aggregate_id: uuid.UUID) -> Any:
+        # For a run of reads right after one catch-up (the directory's, in cast).
+        return self._latest.get(aggregate_id, catch_up=False)
+
+    def poll_key(self, session_id: str, item_no: int) -> str:
+        """The key of an item's poll, refused (NotFound) if the session does not exist.
+
+        Cheap enough for the event loop: a session's poll keys never change and a session
+        is never removed, so a session seen once needs no further read.
+        """
+        found = self._latest.peek(session_ledger_id(session_id))
+        return (found or self._session(session_id)).s.poll_key(item_no)
+
+    def session(self, session_id: str) -> SessionView:
+        """A session as the ledger has it."""
+        return self._session(session_id).view()
 
     def poll(self, poll_key: str) -> PollView:
         """A poll as the ledger has it."""
-        aggregate = self.ledger.find(poll_id(poll_key))
-        if aggregate is None:
-            raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
-        return aggregate.view()
+        return self._poll(poll_key).view()
 
     def present(self, session_id: str) -> int:
         """Delegates checked in at the session."""
@@ -104,7 +133,7 @@ class PollService:
 
     def is_checked_in(self, session_id: str, delegate: str) -> bool:
         """Whether the delegate checked in."""
-        return self.ledger.find(check_in_id(session_id, delegate)) is not None
+        return self._checked_in.has(session_id, delegate)
 
     def has_voted(self, poll: PollView, voter: str) -> bool:
         """Whether the voter has voted in the poll (never what)."""
@@ -131,8 +160,10 @@ class PollService:
         self, session_id: str, delegate: str, *, is_delegate: Callable[[str], bool]
     ) -> bool:
         """Check a delegate in; True when new, False when already checked in."""
-        acting = self.directory.acting(delegate, Role.DELEGATE)
-        session = self.session(session_id)
+        self._tail.catch_up()
+        with self._tail.lock:
+            session = self._session(session_id, catch_up=False).s  # read only
+            acting = self.directory.acting(delegate, Role.DELEGATE, find=self._current)
         if session.status is not SessionStatus.OPEN:
             raise InvalidState("会议未在进行中，不能签到", "the session is not open for check-in")
         if not is_delegate(delegate):
@@ -149,15 +180,24 @@ class PollService:
     # -- voting ------------------------------------------------------------------------
 
     def cast(self, poll_key: str, voter: str, choices: list[str]) -> CastResult:
-        """Cast a ballot: once per delegate, only while the poll is open, only if checked in."""
-        acting = self.directory.acting(voter, Role.DELEGATE)
-        poll = self.poll(poll_key)
+        """Cast a ballot: once per delegate, only while the poll is open, only if checked in.
+
+        The checks read the poll, the voter, the voter's organisation and the check-ins
+        after one catch-up with the log, so they see everything committed before the
+        call (a poll closed, an actor changed, by any worker); the once-only guarantee is
+        the aggregate-id collision on save, as before.
+        """
+        self._tail.catch_up()
+        with self._tail.lock:
+            poll: PollView = self._poll(poll_key, catch_up=False).s  # shared: read only
+            acting = self.directory.acting(voter, Role.DELEGATE, find=self._current)
+            checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
         spec = poll.spec
         if poll.status is not PollStatus.OPEN:
             raise InvalidState("表决已结束，不能再投票", "the poll is closed: no more votes")
         if spec.paper:
             raise InvalidState("本项使用纸质选票", "this item is voted on paper")
-        if not self.is_checked_in(spec.session_id, voter):
+        if not checked_in:
             raise NotAuthorised(
                 f"{voter} 不是本次会议已签到的代表，不能投票",
                 f"{voter} is not a checked-in delegate of this session",
@@ -175,7 +215,11 @@ class PollService:
                 raise InvalidState(
                     "已经投过票，不能重复投票", "already voted in this poll"
                 ) from None
-        complete = self.voters(poll_key) >= self.present(spec.session_id)
+        self._tail.catch_up()
+        with self._tail.lock:
+            complete = self._voters.count(poll_key, catch_up=False) >= self._checked_in.count(
+                spec.session_id, catch_up=False
+            )
         # Never log the voter with a secret ballot: who voted is in the ledger already.
         log.info("ballot_cast", poll_key=poll_key, secret=spec.secret)
         return CastResult(poll_key=poll_key, receipt=receipt, roll_complete=complete)

@@ -2,17 +2,32 @@
 
 It runs commands idempotently (by ``command_id``), retries optimistic-concurrency
 conflicts, and reads any aggregate as it was at a version or at an instant.
+
+With ``AGGREGATE_CACHE_MAXSIZE`` set, current aggregates come from an LRU cache that is
+fast-forwarded from the database on every read (:class:`FreshRepository`), so several
+workers and processes can write the same ledger: a read never returns less than what was
+committed when it started. (A cached aggregate only learns of appended events: a stored
+event rewritten in place by a database operator shows only after a restart, and in
+``audit verify``, which reads the stored rows.)
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import uuid
 from collections.abc import Callable, Iterator
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    Application,
+    Repository,
+    project_aggregate,
+)
 from eventsourcing.persistence import IntegrityError, Notification, Transcoder, Transcoding
 
 from domain.actors import CommandMeta
@@ -22,6 +37,10 @@ from domain.errors import NotFound
 A = TypeVar("A", bound=LedgerAggregate)
 
 MAX_CONFLICT_RETRIES = 20
+# Streams shorter than this are replayed, not cached: replaying a few events costs no
+# more than the deep copy a cached aggregate needs, and far less for a large state (a
+# congress with a 1,000-seat roster in its first events copies slower than it replays).
+CACHE_MIN_VERSION = 4
 
 
 class DateAsISO(Transcoding):
@@ -45,10 +64,88 @@ class CommandResult(Generic[A]):
     applied: bool
 
 
+class FreshRepository(Repository):
+    """eventsourcing's repository, with its aggregate cache made safe for commands.
+
+    A cached aggregate is fast-forwarded from the database on every read (never skipped,
+    whatever ``AGGREGATE_CACHE_FASTFORWARD_SKIPPING`` says), and every caller gets its
+    own deep copy, taken under the aggregate's lock. eventsourcing 9.5 copies after
+    releasing that lock, so a copy could be taken while another thread fast-forwards the
+    same object (a torn copy, or "dictionary changed size"). A command that raises, or a
+    save that loses a race, therefore only ever changed its copy; the cached object only
+    changes by replaying stored events, and is dropped if that replay fails half-way.
+    Nothing is put in the cache on save (that needs ``fastforward=True``, forced here).
+    Aggregates below ``CACHE_MIN_VERSION`` are not cached at all.
+    """
+
+    def get(
+        self,
+        aggregate_id: Any,
+        *,
+        version: int | None = None,
+        projector_func: Any = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if self.cache is None or version is not None:
+            return super().get(aggregate_id, version=version, projector_func=projector_func)
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    aggregate = self.cache.get(aggregate_id)
+                except KeyError:
+                    aggregate = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+                    if aggregate.version < CACHE_MIN_VERSION:
+                        return aggregate  # nobody else holds it: no copy needed
+                    self.cache.put(aggregate_id, aggregate)
+                else:
+                    try:
+                        new_events = self.event_store.get(aggregate_id, gt=aggregate.version)
+                        aggregate = projector_func(aggregate, new_events)
+                        if aggregate is None:
+                            raise AggregateNotFoundError(aggregate_id)
+                    except BaseException:
+                        with contextlib.suppress(KeyError):
+                            self.cache.get(aggregate_id, evict=True)
+                        raise
+                return deepcopy(aggregate)
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
+
 class Ledger(Application):
     """Every business fact of UnionFlow, one event stream per aggregate."""
 
     name = "unionflow"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        # SQLite takes one writer at a time, and so does eventsourcing's connection pool
+        # per process; but a writer queued inside the pool holds its turnstile, so every
+        # reader (the log tails of the ballot box) waits behind all queued writers. Queued
+        # here instead, writers leave the pool to the readers.
+        sqlite = self.env.get("PERSISTENCE_MODULE", "") == "eventsourcing.sqlite"
+        self._write_turn = threading.Lock() if sqlite else contextlib.nullcontext()
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        with self._write_turn:
+            return super().save(*objs, **kwargs)
+
+    def construct_repository(self) -> Repository:
+        # AGGREGATE_CACHE_MAXSIZE (bootstrap sets it from UNIONFLOW_LEDGER_CACHE_SIZE): unset
+        # or 0, no cache and every read replays the stream. The other cache options of
+        # eventsourcing are fixed here: only these values are safe with several writers.
+        size = int(self.env.get(self.AGGREGATE_CACHE_MAXSIZE) or 0)
+        return FreshRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            # None: no cache (eventsourcing reads 0 as "unbounded").
+            cache_maxsize=size if size > 0 else None,
+            fastforward=True,
+            fastforward_skipping=False,
+            deepcopy_from_cache=True,
+        )
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]

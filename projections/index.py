@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections import OrderedDict
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from ledger.app import Ledger
+from projections.counters import LogTail
 
 
 class CreatedIndex:
@@ -41,3 +44,50 @@ class CreatedIndex:
                         self._ids.append(n.originator_id)
                 self._next = batch[-1].id + 1
             return list(self._ids)
+
+
+class LatestAggregates:
+    """Read-mostly aggregates kept in memory, dropped as soon as the log shows a new event.
+
+    Every read catches the shared :class:`~projections.counters.LogTail` up first (one
+    query for all its read models) unless the caller has just done so, so a read returns the
+    aggregate as committed when it started, like a database read: a poll closed or an
+    actor changed by any worker is seen by the next read. A miss loads the aggregate
+    under the tail's lock, so no catch-up can slip between the load and the caching.
+
+    Aggregates handed out are shared: read them, never change them (use the ledger to
+    run commands; it has its own copies).
+    """
+
+    def __init__(self, ledger: Ledger, tail: LogTail, maxsize: int = 10_000) -> None:
+        self.ledger = ledger
+        self.tail = tail
+        self.maxsize = maxsize  # least recently used dropped first
+        self._cached: OrderedDict[uuid.UUID, Any] = OrderedDict()
+        tail.watch(self._seen)
+
+    def _seen(self, n: Notification) -> None:
+        self._cached.pop(n.originator_id, None)
+
+    def peek(self, aggregate_id: uuid.UUID) -> Any | None:
+        """The cached aggregate, however old, without reading anything (or None).
+
+        Only for what never changes once recorded (an id's existence, a session's keys).
+        """
+        return self._cached.get(aggregate_id)
+
+    def get(self, aggregate_id: uuid.UUID, *, catch_up: bool = True) -> Any | None:
+        """The current aggregate (shared, read-only), or None."""
+        if catch_up:
+            self.tail.catch_up()
+        with self.tail.lock:
+            found = self._cached.get(aggregate_id)
+            if found is not None:
+                self._cached.move_to_end(aggregate_id)
+                return found
+            found = self.ledger.find(aggregate_id)
+            if found is not None:
+                if len(self._cached) >= self.maxsize:
+                    self._cached.popitem(last=False)
+                self._cached[aggregate_id] = found
+            return found

@@ -177,7 +177,7 @@ class SessionService:
         self, session_id: str, item_no: int, voter: str, choices: list[str]
     ) -> CastResult:
         """Cast a ballot; the ballot that completes the roll tells the workflow."""
-        key = self.polls.session(session_id).poll_key(item_no)
+        key = self.polls.poll_key(session_id, item_no)
         result = await asyncio.to_thread(self.polls.cast, key, voter, choices)
         if result.roll_complete and self.client is not None:
             await self._handle(session_id).signal(CongressSessionWorkflow.roll_completed, key)

@@ -1,0 +1,76 @@
+"""One tail of the notification log shared by several read models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from domain.base import deterministic_id
+from ledger.app import Ledger
+from projections.counters import KeyCounter, LogTail
+from projections.index import LatestAggregates
+from tests.ledger.conftest import Account, Bank, Store
+from tests.ledger.test_ledger import run_together
+
+
+def test_threads_catching_up_together_count_each_event_once_and_see_their_own(
+    store: Store,
+) -> None:
+    writer, reader = Ledger(env=store.env), Ledger(env=store.env)  # two workers
+    try:
+        tail = LogTail(reader)
+        owners = KeyCounter(reader, "owner", Account.Created, member="owner", tail=tail)
+        owners.count("")  # the first catch-up reads history; the next ones tail
+        done = threading.Event()
+        seen = threading.Lock()
+        behind: list[str] = []
+
+        def work(i: int) -> None:
+            if i >= 2:  # readers: catch up over and over while the writers write
+                while not done.is_set():
+                    owners.count("o0-0")
+                return
+            for j in range(30):
+                Bank(writer if j % 2 else reader).open(f"o{i}-{j}")
+                if not owners.has(f"o{i}-{j}", f"o{i}-{j}"):  # committed before the call
+                    with seen:
+                        behind.append(f"o{i}-{j}")
+            if i == 0:
+                done.set()
+
+        run_together(8, work)
+
+        assert behind == []
+        counts = [owners.count(f"o{i}-{j}") for i in range(2) for j in range(30)]
+        assert counts == [1] * 60
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_latest_aggregates_drop_what_another_worker_changed(store: Store) -> None:
+    writer, reader = Ledger(env=store.env), Ledger(env=store.env)
+    try:
+        latest = LatestAggregates(reader, LogTail(reader))
+        bank = Bank(writer)
+        account = bank.open("ann").aggregate.id
+        assert latest.get(account).balance == 0
+        assert latest.get(account) is latest.get(account)  # held, not re-read
+        bank.deposit(account, 5)
+        assert latest.get(account).balance == 5
+        assert latest.get(deterministic_id(Account.KIND, "nobody")) is None
+    finally:
+        writer.close()
+        reader.close()
+
+
+def test_subscribing_after_the_first_catch_up_is_refused(store: Store) -> None:
+    ledger = Ledger(env=store.env)
+    try:
+        tail = LogTail(ledger)
+        KeyCounter(ledger, "owner", Account.Created, tail=tail).count("x")
+        with pytest.raises(RuntimeError):
+            LatestAggregates(ledger, tail)
+    finally:
+        ledger.close()
