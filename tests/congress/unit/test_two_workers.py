@@ -92,7 +92,9 @@ def test_a_delegate_whose_role_is_withdrawn_elsewhere_is_refused_at_once(
     b.directory.load(
         DirectoryFile(
             organisations=[],
-            actors=[ActorSpec(id=a.delegates[1], name="代表1", org="dl-bearing", roles=[Role.CADRE])],
+            actors=[
+                ActorSpec(id=a.delegates[1], name="代表1", org="dl-bearing", roles=[Role.CADRE])
+            ],
         )
     )
 
