@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections.abc import Callable
@@ -94,7 +95,7 @@ class DirectoryService:
                 self.ledger.execute(
                     org_id(spec.code),
                     meta,
-                    create=lambda s=spec, m=meta: Organisation.register(s, paths[s.code], m),
+                    create=functools.partial(Organisation.register, spec, paths[spec.code], meta),
                 )
                 report.created += 1
             elif existing.spec == spec and existing.path == paths[spec.code]:
@@ -103,25 +104,29 @@ class DirectoryService:
                 self.ledger.execute(
                     org_id(spec.code),
                     meta,
-                    lambda o, s=spec, m=meta: o.update(s, paths[s.code], m),
+                    functools.partial(
+                        Organisation.update, spec=spec, path=paths[spec.code], meta=meta
+                    ),
                 )
                 report.updated += 1
-        for spec in data.actors:
-            existing = self.ledger.find(actor_id(spec.id))
+        for actor in data.actors:
+            existing = self.ledger.find(actor_id(actor.id))
             version = existing.version if existing else 0
-            meta = self._meta(acting, now, "actor", spec, [], source, version)
+            meta = self._meta(acting, now, "actor", actor, [], source, version)
             if existing is None:
                 self.ledger.execute(
-                    actor_id(spec.id),
+                    actor_id(actor.id),
                     meta,
-                    create=lambda s=spec, m=meta: ActorRecord.register(s, m),
+                    create=functools.partial(ActorRecord.register, actor, meta),
                 )
                 report.created += 1
-            elif existing.spec == spec:
+            elif existing.spec == actor:
                 report.unchanged += 1
             else:
                 self.ledger.execute(
-                    actor_id(spec.id), meta, lambda a, s=spec, m=meta: a.update(s, m)
+                    actor_id(actor.id),
+                    meta,
+                    functools.partial(ActorRecord.update, spec=actor, meta=meta),
                 )
                 report.updated += 1
         return report

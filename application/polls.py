@@ -9,7 +9,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from eventsourcing.persistence import IntegrityError
@@ -374,7 +374,7 @@ class PollService:
             for n in batch:
                 if marker not in n.state:
                     continue
-                event = self.ledger.mapper.to_domain_event(n)
+                event = cast(SealedBallot.Created, self.ledger.mapper.to_domain_event(n))
                 content = open_one(event.ephemeral_key, event.nonce, event.ciphertext)
                 ballots.append(PublishedBallot(receipt=content["r"], choices=list(content["c"])))
             start = batch[-1].id + 1
@@ -392,7 +392,7 @@ class PollService:
                 break
             for n in batch:
                 if marker in n.state:
-                    found.append(self.ledger.get(n.originator_id))
+                    found.append(self.ledger.get(cast(uuid.UUID, n.originator_id)))
             start = batch[-1].id + 1
         return found
 

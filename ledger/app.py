@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast, overload
 
 from eventsourcing.application import (
     AggregateNotFoundError,
@@ -28,7 +28,13 @@ from eventsourcing.application import (
     Repository,
     project_aggregate,
 )
-from eventsourcing.persistence import IntegrityError, Notification, Transcoder, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    Notification,
+    Transcoder,
+    Transcoding,
+)
 
 from domain.actors import CommandMeta
 from domain.base import LedgerAggregate
@@ -149,18 +155,38 @@ class Ledger(Application):
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)  # type: ignore[arg-type]
-        transcoder.register(DateAsISO())
+        cast(JSONTranscoder, transcoder).register(DateAsISO())
 
     # -- commands ---------------------------------------------------------------------
+
+    @overload
+    def execute(
+        self,
+        aggregate_id: uuid.UUID,
+        meta: CommandMeta,
+        command: Callable[[A], object] | None = None,
+        *,
+        create: Callable[[], A],
+    ) -> CommandResult[A]: ...
+
+    @overload
+    def execute(
+        self,
+        aggregate_id: uuid.UUID,
+        meta: CommandMeta,
+        command: Callable[[Any], object],
+        *,
+        create: None = None,
+    ) -> CommandResult[Any]: ...
 
     def execute(
         self,
         aggregate_id: uuid.UUID,
         meta: CommandMeta,
-        command: Callable[[A], None] | None = None,
+        command: Callable[[Any], object] | None = None,
         *,
-        create: Callable[[], A] | None = None,
-    ) -> CommandResult[A]:
+        create: Callable[[], Any] | None = None,
+    ) -> CommandResult[Any]:
         """Run one command on one aggregate, exactly once per ``meta.command_id``.
 
         ``create`` builds the aggregate when it does not exist yet (its id must be
@@ -170,7 +196,7 @@ class Ledger(Application):
         fresh state, which also notices a duplicate that won the race.
         """
         for _ in range(MAX_CONFLICT_RETRIES):
-            aggregate: A | None = self.find(aggregate_id)
+            aggregate: Any = self.find(aggregate_id)
             if aggregate is not None and aggregate.has_applied(meta.command_id):
                 recorded = aggregate.commands[meta.command_id]
                 if recorded != aggregate.version:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
@@ -39,9 +39,10 @@ class CreatedIndex:
                 if not batch:
                     break
                 for n in batch:
-                    if n.originator_id not in self._seen:
-                        self._seen.add(n.originator_id)
-                        self._ids.append(n.originator_id)
+                    aggregate_id = cast(uuid.UUID, n.originator_id)
+                    if aggregate_id not in self._seen:
+                        self._seen.add(aggregate_id)
+                        self._ids.append(aggregate_id)
                 self._next = batch[-1].id + 1
             return list(self._ids)
 
@@ -67,7 +68,7 @@ class LatestAggregates:
         tail.watch(self._seen)
 
     def _seen(self, n: Notification) -> None:
-        self._cached.pop(n.originator_id, None)
+        self._cached.pop(cast(uuid.UUID, n.originator_id), None)
 
     def peek(self, aggregate_id: uuid.UUID) -> Any | None:
         """The cached aggregate, however old, without reading anything (or None).
