@@ -59,15 +59,20 @@ def canonical_bytes(value: object) -> bytes:
     ).encode("utf-8")
 
 
-def event_hash(event: object, topic: str | None = None) -> str:
-    """The chain hash of an event, computed from its stored attributes.
+def state_hash(state: dict[str, Any], topic: str) -> str:
+    """The chain hash of an event's attributes (``hash`` itself left out) under its topic."""
+    body = {k: v for k, v in state.items() if k != "hash"}
+    body["topic"] = topic
+    return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
-    ``topic`` is the topic the event is stored under; readers of stored events pass it,
-    so that a class moved under a registered old topic still hashes as it was written.
+
+def event_hash(event: object, topic: str | None = None) -> str:
+    """The chain hash of an event, computed from its attributes when it is created.
+
+    Readers of stored events hash what was stored instead (``Ledger.stored_state``), so
+    that neither a class moved under its old topic nor an upcaster changes the hash.
     """
-    state = {k: v for k, v in vars(event).items() if k != "hash"}
-    state["topic"] = topic if topic is not None else get_topic(type(event))
-    return hashlib.sha256(canonical_bytes(state)).hexdigest()
+    return state_hash(dict(vars(event)), topic if topic is not None else get_topic(type(event)))
 
 
 class LedgerAggregate(Aggregate):

@@ -32,6 +32,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
     Notification,
+    StoredEvent,
     Transcoder,
     Transcoding,
 )
@@ -276,3 +277,17 @@ class Ledger(Application):
     def max_notification_id(self) -> int:
         """The id of the last recorded event (0 for an empty ledger)."""
         return self.recorder.max_notification_id() or 0
+
+    def stored_state(self, stored: StoredEvent) -> dict[str, Any]:
+        """An event's attributes exactly as they were written: decrypted, decompressed and
+        decoded as the mapper does, but not upcast, so audits hash what was stored."""
+        data = stored.state
+        if self.mapper.cipher:
+            data = self.mapper.cipher.decrypt(data)
+        if self.mapper.compressor:
+            data = self.mapper.compressor.decompress(data)
+        state: dict[str, Any] = self.mapper.transcoder.decode(data)
+        state.pop("class_version", None)  # the mapper's marker, not an attribute
+        state["originator_id"] = stored.originator_id
+        state["originator_version"] = stored.originator_version
+        return state
