@@ -41,7 +41,7 @@ class CongressDemo:
         self.env = env
         self.console = console
         self.sessions = SessionService(
-            env.client, app.congresses, app.polls, app.settings, task_queue
+            env.client, app.congresses, app.polls, app.settings, task_queue, env.get_current_time
         )
         self.motions = MotionService(
             env.client, app.congresses, app.settings, task_queue, clock=env.get_current_time

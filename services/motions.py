@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -42,7 +41,7 @@ from domain.motion import (
 from domain.policies import check_unit_cadre
 from projections.views import ViewIndex
 from services.errors import raise_domain_error
-from services.workflows import start_once
+from services.workflows import Clock, start_once, wall_clock
 from settings import Settings
 from workflows.motion import (
     MotionActRequest,
@@ -51,13 +50,6 @@ from workflows.motion import (
     MotionWorkflow,
     motion_workflow_id,
 )
-
-Clock = Callable[[], Awaitable[datetime]]
-
-
-async def wall_clock() -> datetime:
-    """Real time; tests pass the time-skipping server's clock instead."""
-    return datetime.now(UTC)
 
 
 class MotionReportLine(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
@@ -28,7 +28,7 @@ from domain.session import (
     session_id_for,
 )
 from services.errors import raise_domain_error
-from services.workflows import first_view, start_once
+from services.workflows import Clock, first_view, start_once, wall_clock
 from settings import Settings
 from workflows.congress_session import (
     ChairRequest,
@@ -52,10 +52,12 @@ class SessionService:
         polls: PollService,
         settings: Settings,
         task_queue: str | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.congresses = congresses
         self.polls = polls
+        self.clock = clock or wall_clock
         self.directory = congresses.directory
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
@@ -93,7 +95,7 @@ class SessionService:
         profile = self.congresses.profiles.load(congress.profile_name)
         Session.convene(
             state,
-            CommandMeta(command_id="precheck", acting=acting, occurred_at=datetime.now(UTC)),
+            CommandMeta(command_id="precheck", acting=acting, occurred_at=await self.clock()),
             profile=profile,
             total_delegates=congress.total(),
         )

@@ -1,8 +1,11 @@
-"""Starting a case's workflow from a service, and waiting until it has recorded its case."""
+"""What every facade shares: the business clock, starting a case's workflow once, and
+waiting until it has recorded its case."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
@@ -11,6 +14,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.errors import InvalidState
 from services.errors import raise_domain_error
+
+Clock = Callable[[], Awaitable[datetime]]
+
+
+async def wall_clock() -> datetime:
+    """Real time; tests and the demo pass the time-skipping server's clock instead."""
+    return datetime.now(UTC)
 
 
 async def start_once(
