@@ -1,10 +1,13 @@
-"""Record what the guards check: the demo's ledger and the demo's workflow histories.
+"""Record what the guards check: the demo's workflow histories and a ledger fixture.
 
-Run once from today's code, then commit the output; later code must still load and verify
-the ledger and replay the histories (``tests/guards/test_stored_forever.py``). Re-record
-only for an intended, versioned change (registered old topics, upcasters, ``patched``)::
+Later code must replay the histories (``tests/replay/test_demo_histories.py``) and load and
+verify every ledger fixture (``tests/guards/test_stored_forever.py``). Re-record the
+histories only for an intended, versioned change (``workflow.patched``)::
 
     .venv/bin/python -m tests.guards.record
+
+A ledger fixture is written by the code of its day and never rewritten: ``--ledger`` adds
+the next one (``ledger-v2.db``, …) beside the old ones, which stay.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+import sys
 import tempfile
 import uuid
 from pathlib import Path
@@ -30,7 +34,6 @@ from logs import configure_logging
 from settings import Settings
 
 HERE = Path(__file__).resolve().parent
-LEDGER_FIXTURE = HERE / "ledger-v1.db"
 HISTORIES = HERE.parent / "replay" / "demo"
 RECORDED_TYPES = {"CongressSession", "Motion", "WageContract"}
 
@@ -53,7 +56,7 @@ async def executions(env: WorkflowEnvironment) -> list[tuple[str, str]]:
     return sorted(found.items())
 
 
-async def record() -> int:
+async def record(new_ledger: bool) -> int:
     configure_logging("console", "WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Settings(data_dir=Path(tmp) / "var", rule_profile="liaoning"))
@@ -80,18 +83,19 @@ async def record() -> int:
             await env.shutdown()
         app.close()
         # A compact single-file copy: sqlite's backup folds the WAL into the file.
-        LEDGER_FIXTURE.unlink(missing_ok=True)
-        with (
-            sqlite3.connect(app.settings.sqlite_path) as src,
-            sqlite3.connect(LEDGER_FIXTURE) as dst,
-        ):
-            src.backup(dst)
-        print(
-            f"ledger -> {LEDGER_FIXTURE} ({LEDGER_FIXTURE.stat().st_size} bytes), demo exit {code}"
-        )
+        if new_ledger:
+            fixture = HERE / f"ledger-v{len(list(HERE.glob('ledger-v*.db'))) + 1}.db"
+            # A compact single-file copy: sqlite's backup folds the WAL into the file.
+            with (
+                sqlite3.connect(app.settings.sqlite_path) as src,
+                sqlite3.connect(fixture) as dst,
+            ):
+                src.backup(dst)
+            print(f"ledger -> {fixture} ({fixture.stat().st_size} bytes)")
+        print(f"demo exit {code}")
         shutil.rmtree(tmp, ignore_errors=True)
         return code
 
 
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(record()))
+    raise SystemExit(asyncio.run(record(new_ledger="--ledger" in sys.argv[1:])))

@@ -8,7 +8,8 @@ forgets the registration, when a new event class is added without freezing its t
 or when today's code can no longer rebuild and verify a ledger written by earlier code.
 
 To freeze the topic of a new event class, add it to ``event_topics.txt`` (never remove or
-edit a line). ``ledger-v1.db`` was written by ``python -m tests.guards.record``.
+edit a line). The ``ledger-v*.db`` fixtures were written by ``python -m tests.guards.record
+--ledger``, each by the code of its day, and are never rewritten.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from settings import Settings
 
 HERE = Path(__file__).resolve().parent
 FROZEN = HERE / "event_topics.txt"
-LEDGER_V1 = HERE / "ledger-v1.db"
+LEDGERS = sorted(HERE.glob("ledger-v*.db"))
 EVENT_PACKAGES = ("domain", "ledger")
 
 
@@ -80,31 +81,31 @@ def test_frozen_topic_still_resolves_to_an_event_class(topic: str):
     assert isinstance(cls, type) and issubclass(cls, LedgerAggregate.Event), topic
 
 
-@pytest.fixture
-def ledger_v1(tmp_path: Path):
+@pytest.fixture(params=LEDGERS, ids=lambda p: p.stem)
+def stored_ledger(tmp_path: Path, request: pytest.FixtureRequest):
     settings = Settings(data_dir=tmp_path / "var")
     settings.sqlite_path.parent.mkdir(parents=True)
-    shutil.copyfile(LEDGER_V1, settings.sqlite_path)
+    shutil.copyfile(request.param, settings.sqlite_path)
     ledger = Ledger(env=settings.ledger_env())
     yield ledger
     ledger.close()
 
 
-def test_ledger_written_by_earlier_code_rebuilds_every_aggregate(ledger_v1: Ledger):
+def test_ledger_written_by_earlier_code_rebuilds_every_aggregate(stored_ledger: Ledger):
     ids: dict[uuid.UUID, int] = {}
     topics: set[str] = set()
-    for n in ledger_v1.all_notifications():
+    for n in stored_ledger.all_notifications():
         ids[n.originator_id] = max(ids.get(n.originator_id, 0), n.originator_version)
         topics.add(n.topic)
     assert len(ids) > 100 and topics <= set(frozen_topics())
     for aggregate_id, version in ids.items():
-        aggregate = ledger_v1.get(aggregate_id)
+        aggregate = stored_ledger.get(aggregate_id)
         assert aggregate.version == version
-        assert aggregate.chain_head == ledger_v1.stream(aggregate_id)[-1].__dict__["hash"]
+        assert aggregate.chain_head == stored_ledger.stream(aggregate_id)[-1].__dict__["hash"]
 
 
-def test_ledger_written_by_earlier_code_verifies(ledger_v1: Ledger):
-    report = verify_ledger(ledger_v1)
+def test_ledger_written_by_earlier_code_verifies(stored_ledger: Ledger):
+    report = verify_ledger(stored_ledger)
     assert report.ok, report
     assert report.seals_checked >= 3
-    assert report.events_checked == ledger_v1.max_notification_id()
+    assert report.events_checked == stored_ledger.max_notification_id()
