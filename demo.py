@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from application.audit import AuditService, timeline_entry
-from bootstrap import App, build_worker, temporal_binary
+from bootstrap import App, build_worker, start_time_skipping
 from demo_congress import CongressDemo
 from domain.actors import CHINA_TZ
 from domain.directory import ROLE_LABELS_ZH
@@ -351,10 +350,7 @@ async def run_demo(app: App, console: Console) -> int:
     if app.directory.summary()["organisations"] == 0:
         app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY))
     console.print("启动时间跳跃测试服务器… / starting the time-skipping test server…")
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_binary("temporal-test-server")),
-    )
+    env = await start_time_skipping()
     task_queue = f"demo-{uuid.uuid4()}"
     try:
         async with build_worker(env.client, app, task_queue):

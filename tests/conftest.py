@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import App, build_app, build_worker, temporal_binary
+from bootstrap import App, build_app, build_worker, start_time_skipping
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +32,7 @@ def app(settings: Settings) -> Iterator[App]:
 
 @pytest_asyncio.fixture(scope="session")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_binary("temporal-test-server")),
-    )
+    env = await start_time_skipping()
     yield env
     await env.shutdown()
 

@@ -25,10 +25,9 @@ from temporalio.api.workflowservice.v1 import (
     ListClosedWorkflowExecutionsRequest,
     ListOpenWorkflowExecutionsRequest,
 )
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_app, build_worker, temporal_binary
+from bootstrap import build_app, build_worker, start_time_skipping
 from demo import EXAMPLE_DIRECTORY, Demo
 from logs import configure_logging
 from settings import Settings
@@ -61,10 +60,7 @@ async def record(new_ledger: bool) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Settings(data_dir=Path(tmp) / "var", rule_profile="liaoning"))
         app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source="examples")
-        env = await WorkflowEnvironment.start_time_skipping(
-            data_converter=pydantic_data_converter,
-            test_server_existing_path=str(temporal_binary("temporal-test-server")),
-        )
+        env = await start_time_skipping()
         task_queue = f"record-{uuid.uuid4()}"
         try:
             async with build_worker(env.client, app, task_queue):

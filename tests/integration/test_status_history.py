@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from click.testing import Result
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
 from application.records import resolve
-from bootstrap import build_app, build_worker, temporal_binary
+from bootstrap import build_app, build_worker, start_time_skipping
 from demo_congress import ROSTER, roster_ids
 from domain.actors import CHINA_TZ
 from domain.errors import InvalidInput, NotFound
@@ -58,10 +57,7 @@ class Filled:
 
 @pytest_asyncio.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_binary("temporal-test-server")),
-    )
+    env = await start_time_skipping()
     yield env
     await env.shutdown()
 

@@ -6,17 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest_asyncio
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import temporal_binary
+from bootstrap import start_time_skipping
 
 
 @pytest_asyncio.fixture(scope="package")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
-        test_server_existing_path=str(temporal_binary("temporal-test-server")),
-    )
+    env = await start_time_skipping()
     yield env
     await env.shutdown()
