@@ -69,6 +69,7 @@ class ViewIndex(Generic[V]):
             ).encode()
         ).hexdigest()
         self._db: sqlite3.Connection | None = None
+        self._identity = ""
         if store is not None:
             store.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(store, check_same_thread=False, timeout=30)
@@ -115,10 +116,13 @@ class ViewIndex(Generic[V]):
     # -- the store ------------------------------------------------------------------------
 
     def _ledger_identity(self) -> str:
-        first = self.ledger.recorder.select_notifications(1, 1)
-        if not first:
-            return ""
-        return f"{first[0].originator_id}:{first[0].originator_version}:{first[0].topic}"
+        """The ledger's first record, which names it; read once it exists."""
+        if not self._identity:
+            first = self.ledger.recorder.select_notifications(1, 1)
+            if first:
+                n = first[0]
+                self._identity = f"{n.originator_id}:{n.originator_version}:{n.topic}"
+        return self._identity
 
     def _load(self) -> None:
         assert self._db is not None
