@@ -12,6 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
+import multiprocessing
+import multiprocessing.queues
+import multiprocessing.synchronize
 import os
 import socket
 import sys
@@ -23,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 # Run as a script, this file's directory comes first on sys.path and its name would shadow
 # the ``ledger`` package.
@@ -195,7 +200,7 @@ class Result:
         return self.delegates * self.items
 
 
-def progress() -> Progress:
+def progress(show: bool = True) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -203,16 +208,23 @@ def progress() -> Progress:
         TextColumn("{task.fields[rate]}"),
         TimeElapsedColumn(),
         console=stderr,
+        disable=not show,
     )
 
 
-async def fan_in(label: str, jobs: list[Callable[[], Awaitable[object]]], clients: int) -> float:
+async def fan_in(
+    label: str,
+    jobs: list[Callable[[], Awaitable[object]]],
+    clients: int,
+    *,
+    show: bool = True,
+) -> float:
     """Run every job from ``clients`` concurrent tasks; seconds from first to last."""
     queue: asyncio.Queue[Callable[[], Awaitable[object]]] = asyncio.Queue()
     for job in jobs:
         queue.put_nowait(job)
     failures: list[BaseException] = []
-    with progress() as bar:
+    with progress(show) as bar:
         task = bar.add_task(label, total=len(jobs), rate="")
         started = time.perf_counter()
 
@@ -234,6 +246,95 @@ async def fan_in(label: str, jobs: list[Callable[[], Awaitable[object]]], client
         elapsed = time.perf_counter() - started
     if failures:
         raise SystemExit(f"{label}: {len(failures)} client(s) failed; first: {failures[0]!r}")
+    return elapsed
+
+
+def cast_share(
+    settings: Settings,
+    address: str,
+    session_id: str,
+    items: int,
+    share: list[int],
+    clients: int,
+    ready: multiprocessing.synchronize.Barrier,
+) -> float:
+    """In a process of its own (as a web app's worker would be): cast the ballots of the
+    delegates in ``share`` on every item from ``clients`` tasks; seconds spent casting."""
+    configure_logging("console", os.environ.get("UNIONFLOW_LOG_LEVEL", "WARNING"))
+
+    async def go() -> float:
+        app = build_app(settings)
+        try:
+            client = await Client.connect(address, data_converter=pydantic_data_converter)
+            svc = SessionService(client, app.congresses, app.polls, settings, settings.task_queue)
+            ids = delegate_ids(max(share) + 1)
+            # Warm the read side (the log tail, the session, the polls) before the clock.
+            for no in range(1, items + 1):
+                svc.polls.poll(svc.polls.poll_key(session_id, no))
+            await asyncio.to_thread(ready.wait)
+
+            async def cast(no: int, i: int) -> None:
+                await svc.cast(session_id, no, ids[i], [choice_of(i)])
+
+            jobs: list[Callable[[], Awaitable[object]]] = [
+                functools.partial(cast, no, i) for i in share for no in range(1, items + 1)
+            ]
+            return await fan_in(f"ballots {os.getpid()}", jobs, clients, show=False)
+        finally:
+            app.close()
+
+    return asyncio.run(go())
+
+
+def cast_share_main(
+    results: multiprocessing.queues.Queue[tuple[int, float | str]], k: int, *args: Any
+) -> None:
+    try:
+        results.put((k, cast_share(*args)))
+    except BaseException as e:  # noqa: BLE001 - reported by the parent, which fails the run
+        results.put((k, repr(e)))
+
+
+async def cast_in_processes(
+    settings: Settings, address: str, session_id: str, args: argparse.Namespace
+) -> float:
+    """Every delegate votes on every item, the delegates split over ``args.processes``
+    processes and the clients with them; seconds from the common start to the last ballot."""
+    n = args.processes
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Barrier(n + 1)
+    results: multiprocessing.queues.Queue[tuple[int, float | str]] = ctx.Queue()
+    per = [args.clients // n + (1 if k < args.clients % n else 0) for k in range(n)]
+    procs = [
+        ctx.Process(
+            target=cast_share_main,
+            args=(
+                results,
+                k,
+                settings,
+                address,
+                session_id,
+                args.items,
+                list(range(k, args.delegates, n)),
+                max(1, per[k]),
+                ready,
+            ),
+        )
+        for k in range(n)
+    ]
+    for p in procs:
+        p.start()
+    try:
+        await asyncio.to_thread(ready.wait, 120)
+        started = time.perf_counter()
+        outcomes = [await asyncio.to_thread(results.get) for _ in procs]
+        elapsed = time.perf_counter() - started
+    finally:
+        for p in procs:
+            p.join(30)
+    failed = [out for _, out in outcomes if isinstance(out, str)]
+    if failed:
+        raise SystemExit(f"casting: {len(failed)} process(es) failed; first: {failed[0]}")
     return elapsed
 
 
@@ -364,17 +465,24 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                     await svc.open_poll(sid, CHAIR, no)
                 open_polls_s = time.perf_counter() - started
 
-                async def cast(no: int, i: int) -> None:
-                    await svc.cast(sid, no, ids[i], [choice_of(i)])
+                if args.processes > 1:
+                    stderr.print(f"casting from {args.processes} processes…")
+                    cast_s = await cast_in_processes(
+                        settings, env.client.service_client.config.target_host, sid, args
+                    )
+                else:
 
-                # Delegate by delegate, so every roll completes near the end of casting
-                # and the tally wait below covers all the items.
-                jobs = [
-                    lambda no=no, i=i: cast(no, i)
-                    for i in range(args.delegates)
-                    for no in range(1, args.items + 1)
-                ]
-                cast_s = await fan_in("ballots", jobs, args.clients)
+                    async def cast(no: int, i: int) -> None:
+                        await svc.cast(sid, no, ids[i], [choice_of(i)])
+
+                    # Delegate by delegate, so every roll completes near the end of
+                    # casting and the tally wait below covers all the items.
+                    jobs = [
+                        lambda no=no, i=i: cast(no, i)
+                        for i in range(args.delegates)
+                        for no in range(1, args.items + 1)
+                    ]
+                    cast_s = await fan_in("ballots", jobs, args.clients)
 
                 # 3. Every poll closes itself on a complete roll and is tallied.
                 started = time.perf_counter()
@@ -458,6 +566,12 @@ def main() -> None:
     parser.add_argument("--delegates", type=int, default=1000)
     parser.add_argument("--items", type=int, default=20)
     parser.add_argument("--clients", type=int, default=50, help="concurrent client tasks")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="processes the clients cast from (a web app's workers); 1: the worker's own",
+    )
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--bare-ops", type=int, default=5000, help="bare saves to time")
     parser.add_argument(
