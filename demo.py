@@ -30,7 +30,6 @@ from domain.wage_contract import (
     Negotiator,
     OpenCase,
     PublishContract,
-    RecordAdoptionVote,
     RecordObjection,
     RecordReply,
     RecordTalksRound,
@@ -42,7 +41,6 @@ from domain.wage_contract import (
     SignDraft,
     SubmitForReview,
     SuspendTalks,
-    VoteCount,
     WageContractView,
     WageStandard,
     wage_contract_id,
@@ -151,6 +149,11 @@ class Demo:
         await self.narrate()
         return view
 
+    async def vote(self, votes: list[str], comment: str = "") -> None:
+        """The unit's congress votes on the draft in a session (secret ballot)."""
+        await self.congress.adopt_wage_draft(self.svc, self.case_id, votes, comment)
+        await self.narrate()
+
     async def skip(self, days: int, why: str) -> None:
         self.console.print(f"[yellow]   …… {days} 天过去 / {days} days pass: {why}[/]")
         await self.env.sleep(timedelta(days=days))
@@ -161,6 +164,7 @@ class Demo:
         now = await self.env.get_current_time()
         self.case_id = f"DEMO-{now.astimezone(CHINA_TZ):%Y%m%d}-{uuid.uuid4().hex[:6]}"
         c.rule(f"工资专项集体合同演示 / wage contract demo · {self.case_id}")
+        self.congress = CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower())
         await self.svc.open(
             CADRE,
             OpenCase(
@@ -213,14 +217,9 @@ class Demo:
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview(), "修改后符合要求")
 
-        view = await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=42, votes_for=30, votes_against=8, abstentions=4
-                )
-            ),
-            "职代会表决：赞成30票，恰为全体代表半数，未通过",
+        await self.vote(
+            ["yes"] * 15 + ["no"] * 4 + ["abstain"] * 2,
+            "职代会无记名表决：赞成15票，恰为全体30名代表半数",
         )
         c.print(
             "[magenta]   → 赞成票未超过全体代表半数，退回协商 / not more than half of ALL delegates: back to talks[/]"
@@ -229,15 +228,7 @@ class Demo:
         await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview())
-        await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=48, votes_for=41, votes_against=5, abstentions=2
-                )
-            ),
-            "职代会表决通过",
-        )
+        await self.vote(["yes"] * 20 + ["no"] * 3 + ["abstain"] * 1, "职代会无记名表决")
         await self.act(CADRE, SignContract(), "双方首席代表签字并加盖企业公章")
         await self.skip(9, "备案期限临近 / the filing deadline approaches")
         await self.act(CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"))
@@ -249,14 +240,7 @@ class Demo:
         await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview())
-        await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=50, votes_for=44, votes_against=4, abstentions=2
-                )
-            ),
-        )
+        await self.vote(["yes"] * 22 + ["no"] * 2 + ["abstain"] * 1)
         await self.act(CADRE, SignContract())
         await self.act(
             CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"), "重新报送"
@@ -281,7 +265,7 @@ class Demo:
         c.print(
             f"[green]流程结束 / workflow completed[/]: {pick(('阶段', 'stage'))} {final.stage.value}"
         )
-        await CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower()).run()
+        await self.congress.run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:

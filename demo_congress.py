@@ -17,6 +17,7 @@ from domain.actors import CHINA_TZ
 from domain.motion import Decision, FileMotion, Rating
 from domain.poll import ItemKind
 from domain.session import AgendaItem
+from domain.wage_contract import RequestAdoptionPoll
 from services.motions import MotionService
 from services.sessions import SessionService
 
@@ -47,16 +48,14 @@ class CongressDemo:
             env.client, app.congresses, app.settings, task_queue, clock=env.get_current_time
         )
         self.key = f"dl-bearing-demo-{suffix}"
+        self._term_created = False
+        self._wage_sessions = 0
 
-    async def today(self) -> Any:
-        return (await self.env.get_current_time()).astimezone(CHINA_TZ).date()
-
-    def say(self, when: Any, text: str) -> None:
-        self.console.print(f"[dim]{when}[/]  {text}")
-
-    async def run(self) -> str:
-        c = self.console
-        c.rule("职工代表大会演示 / workers' congress demo")
+    async def ensure_congress(self) -> None:
+        """The unit's congress term (第六届职代会) with the example roster, once."""
+        if self._term_created:
+            return
+        self._term_created = True
         d = await self.today()
         self.app.congresses.create(
             CHAIR, self.key, "dl-bearing", 6, d, d.replace(year=d.year + 5) - timedelta(days=1)
@@ -67,6 +66,64 @@ class CongressDemo:
             d,
             f"第六届职代会名册导入 roster imported: {report.imported} 名代表 delegates · {checks}",
         )
+
+    async def adopt_wage_draft(
+        self, wage: Any, case_id: str, votes: list[str], comment: str = ""
+    ) -> None:
+        """The congress votes on the wage draft: a session convened with the draft on its
+        agenda, the delegates in ``votes`` checked in and voting by secret ballot."""
+        await self.ensure_congress()
+        self._wage_sessions += 1
+        d = await self.today()
+        agenda = [
+            AgendaItem(
+                no=1,
+                title="审议《工资专项集体合同（草案）》",
+                kind=ItemKind.APPROVAL,
+                wage_case_id=case_id,
+            )
+        ]
+        view = await self.sessions.convene(
+            CHAIR,
+            self.key,
+            f"wage-{self._wage_sessions}",
+            agenda,
+            papers_sent_on=d,
+            opens_on=d + timedelta(days=7),
+        )
+        sid = view.session_id
+        before = len(wage.view(case_id).adoption_votes)
+        await wage.act(
+            case_id, CHAIR, RequestAdoptionPoll(session_id=sid, item_no=1), comment=comment
+        )
+        self.console.print("[yellow]   …… 7 天过去 / 7 days pass: 会议材料提前7日送达代表[/]")
+        await self.env.sleep(timedelta(days=7))
+        await self.sessions.open_session(sid, CHAIR)
+        delegates = roster_ids()
+        for delegate in delegates[: len(votes)]:
+            await self.sessions.check_in(sid, delegate)
+        await self.sessions.open_poll(sid, CHAIR, 1)
+        for delegate, choice in zip(delegates, votes, strict=False):
+            await self.sessions.cast(sid, 1, delegate, [choice])
+        await self._wait(sid, 1)
+        await self.sessions.close_session(sid, CHAIR)
+        for _ in range(400):
+            if len(wage.view(case_id).adoption_votes) > before:
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError("the congress's vote did not reach the wage contract")
+
+    async def today(self) -> Any:
+        return (await self.env.get_current_time()).astimezone(CHINA_TZ).date()
+
+    def say(self, when: Any, text: str) -> None:
+        self.console.print(f"[dim]{when}[/]  {text}")
+
+    async def run(self) -> str:
+        c = self.console
+        c.rule("职工代表大会演示 / workers' congress demo")
+        await self.ensure_congress()
+        d = await self.today()
         delegates = roster_ids()
         agenda = [
             AgendaItem(

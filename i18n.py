@@ -104,6 +104,7 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "ReviewEscalated": ("预审逾期，转报更高一级工会", "pre-review overdue: escalated"),
     "PreReviewApproved": ("预审通过", "pre-review approved"),
     "PreReviewReturned": ("预审退回修改", "returned for revision"),
+    "AdoptionPollRequested": ("提交职代会无记名表决", "put to the congress's secret ballot"),
     "AdoptionVoteRecorded": ("登记职代会表决结果", "adoption vote recorded"),
     "ContractSigned": ("签订合同", "contract signed"),
     "FilingReminded": ("提醒备案期限临近", "filing reminder"),

@@ -122,6 +122,17 @@ def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
     console.print(f"[green]✓[/] {progress.poll_key}: {progress.stage}")
 
 
+def congress_set_aside(
+    session: str,
+    item: int,
+    actor: str = AS,
+    reason: str = typer.Option(..., "--reason", help="搁置理由 / why the item is set aside"),
+) -> None:
+    """搁置议题（须说明理由），会议即可闭幕 / set an item aside with a reason."""
+    _session_step(lambda svc: svc.set_aside(session, actor, item, reason))
+    console.print(f"[green]✓[/] {pick(('议题已搁置', 'item set aside'))}: {item}")
+
+
 def congress_vote(
     session: str,
     item: int,
@@ -291,6 +302,7 @@ def register(congress_app: typer.Typer) -> None:
         ("close-poll", congress_close_poll),
         ("vote", congress_vote),
         ("count", congress_count),
+        ("set-aside", congress_set_aside),
         ("results", congress_results),
         ("verify-receipt", congress_verify_receipt),
         ("ballots", congress_ballots),

@@ -23,7 +23,6 @@ from domain.wage_contract import (
     Negotiator,
     OpenCase,
     PublishContract,
-    RecordAdoptionVote,
     RecordObjection,
     RecordReply,
     RecordTalksRound,
@@ -36,8 +35,6 @@ from domain.wage_contract import (
     SignDraft,
     SubmitForReview,
     SuspendTalks,
-    TellerCount,
-    VoteCount,
     WageContractView,
 )
 from i18n import pick, t
@@ -258,54 +255,6 @@ def wage_revise(
 ) -> None:
     """提交修改后的草案 / the revised draft."""
     _act(case, actor, ReviseDraft(draft=load_model(file, Draft, "草案")), comment, command_id)
-
-
-@app.command("vote")
-def wage_vote(
-    case: str,
-    actor: str = AS,
-    teller: list[str] = typer.Option(
-        ...,
-        "--teller",
-        help="计票人=总数,出席,赞成,反对,弃权（两名计票人各一次） / "
-        "TELLER=total,present,for,against,abstain, once per teller (two)",
-    ),
-    comment: str = COMMENT,
-    command_id: str | None = COMMAND_ID,
-) -> None:
-    """登记纸质会议表决结果（两名计票人须一致） / record a paper meeting's vote."""
-    entries = []
-    for item in teller:
-        name, sep, numbers = item.partition("=")
-        parts = [p.strip() for p in numbers.split(",")]
-        if not sep or not name.strip() or len(parts) != 5 or not all(p.isdigit() for p in parts):
-            fail(
-                InvalidInput(
-                    f"格式应为 计票人=总数,出席,赞成,反对,弃权：{item}",
-                    f"expected TELLER=total,present,for,against,abstain: {item}",
-                )
-            )
-        total, present, votes_for, against, abstain = (int(p) for p in parts)
-        try:
-            count = VoteCount(
-                total_delegates=total,
-                present=present,
-                votes_for=votes_for,
-                votes_against=against,
-                abstentions=abstain,
-            )
-        except ValidationError as e:
-            fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
-            raise
-        entries.append(TellerCount(teller=name.strip(), count=count))
-    try:
-        command = RecordAdoptionVote(tellers=entries)
-    except ValidationError as e:
-        fail(
-            InvalidInput(f"须两名不同计票人分别录入：{e.errors()[0]['msg']}", e.errors()[0]["msg"])
-        )
-        raise
-    _act(case, actor, command, comment, command_id)
 
 
 @app.command("adoption-poll")

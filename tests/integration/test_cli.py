@@ -91,7 +91,7 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
             "SELECT rowid, originator_id, originator_version, state FROM stored_events "
             "WHERE topic LIKE '%AdoptionVoteRecorded' ORDER BY rowid LIMIT 1"
         ).fetchone()
-        forged = bytes(state).replace(b'"votes_for":30', b'"votes_for":31')
+        forged = bytes(state).replace(b'"votes_for":15', b'"votes_for":16')
         assert forged != bytes(state)
         conn.execute("UPDATE stored_events SET state=? WHERE rowid=?", (forged, rowid))
     verify = run(env, "--lang", "en", "audit", "verify")
