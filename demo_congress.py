@@ -107,8 +107,9 @@ class CongressDemo:
             await self.sessions.cast(sid, 1, delegate, [choice])
         await self._wait(sid, 1)
         await self.sessions.close_session(sid, CHAIR)
-        for _ in range(400):
-            if len(wage.view(case_id).adoption_votes) > before:
+        for _ in range(400):  # until the wage workflow itself has the vote
+            status = await wage.status(case_id)
+            if status is not None and status.view and len(status.view.adoption_votes) > before:
                 return
             await asyncio.sleep(0.05)
         raise RuntimeError("the congress's vote did not reach the wage contract")

@@ -151,7 +151,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
         env = await start_server(port, db)
         worker = start_worker(settings, port, log)
         svc = WageContractService(env.client, app.ledger, app.directory, settings)
-        await passing_vote(svc, case)
+        assert (await passing_vote(svc, case)).stage is Stage.ADOPTED
         signing = asyncio.create_task(svc.act(case, CADRE, SignContract(), command_id="sign-1"))
         await wait_for_event(app, case, "ContractSigned")
         kill(worker)

@@ -225,10 +225,11 @@ async def congress_votes(
     await svc.client.get_workflow_handle(workflow_id_for(case_id)).signal(
         WageContractWorkflow.adoption_poll_tallied, poll.s.spec.poll_key
     )
+    # Until the workflow itself has the vote: the next step is validated against its view.
     for _ in range(400):
-        view = svc.view(case_id)
-        if len(view.adoption_votes) > n:
-            return view
+        st = await svc.status(case_id)
+        if st is not None and st.view is not None and len(st.view.adoption_votes) > n:
+            return st.view
         await asyncio.sleep(0.025)
     raise AssertionError(f"{case_id}: the congress's vote was never recorded")
 
