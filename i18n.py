@@ -210,23 +210,23 @@ def event_label(name: str, kind: str = "case") -> str:
 # -- what the engine waits for, and what it wrote when a deadline passed ---------------------
 
 DEADLINE_LABELS: dict[str, tuple[str, str]] = {
-    "reply": ("书面回应期限", "the written reply"),
-    "suspension": ("协商中止期满", "the end of the suspension"),
-    "pre_review_reminder": ("预审期限提醒", "the pre-review reminder"),
+    "reply": ("书面回应期限", "the written reply deadline"),
+    "suspension": ("协商中止期限", "the end of the suspension"),
+    "pre_review_reminder": ("预审提醒日", "the pre-review reminder"),
     "pre_review": ("预审期限", "the pre-review deadline"),
-    "pre_review_overdue": ("预审已逾期（已至最高一级）", "the overdue pre-review (at the top)"),
-    "filing_reminder": ("备案期限提醒", "the filing reminder"),
+    "pre_review_overdue": ("逾期预审的处理（已至最高一级）", "the overdue pre-review (at the top)"),
+    "filing_reminder": ("备案提醒日", "the filing reminder"),
     "filing": ("备案期限", "the filing deadline"),
-    "filing_overdue": ("逾期未备案的处理", "the overdue filing"),
-    "review_window": ("劳动行政部门审查期", "the labour administration's review window"),
+    "filing_overdue": ("逾期备案的处理", "the overdue filing"),
+    "review_window": ("劳动行政部门审查期限", "the labour administration's review window"),
     "publication": ("公布期限", "the publication deadline"),
-    "renewal": ("续签提醒", "the renewal notice"),
-    "seconding": ("附议征集截止", "the end of seconding"),
-    "answer_reminder": ("答复期限提醒", "the answer reminder"),
+    "renewal": ("续签提醒日", "the renewal notice"),
+    "seconding": ("附议截止日", "the end of seconding"),
+    "answer_reminder": ("答复提醒日", "the answer reminder"),
     "answer": ("答复期限", "the answer deadline"),
     "answer_overdue": ("逾期答复的处理", "the overdue answer"),
     "report": ("报告上级工会期限", "the report deadline"),
-    "report_reminder": ("报告期限提醒", "the report reminder"),
+    "report_reminder": ("报告提醒日", "the report reminder"),
 }
 
 SYSTEM_COMMENTS: dict[str, tuple[str, str]] = {

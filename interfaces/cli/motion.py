@@ -262,7 +262,7 @@ def _print_motion_details(v: MotionView, names: Names) -> None:
             (
                 f"{pick(('答复', 'Answer'))} {answer.round}",
                 f"{answer.answered_on} {answer.text} · {pick(('评价', 'rating'))}: {rating}"
-                + (f"（{answer.opinion}）" if answer.opinion else ""),
+                + (fmt(("（{o}）", " ({o})"), o=answer.opinion) if answer.opinion else ""),
             )
         )
     table = Table(show_header=False)
