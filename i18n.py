@@ -227,6 +227,7 @@ DEADLINE_LABELS: dict[str, tuple[str, str]] = {
     "answer_overdue": ("逾期答复的处理", "the overdue answer"),
     "report": ("报告上级工会期限", "the report deadline"),
     "report_reminder": ("报告提醒日", "the report reminder"),
+    "report_overdue": ("逾期报告的处理", "the overdue report"),
 }
 
 SYSTEM_COMMENTS: dict[str, tuple[str, str]] = {
