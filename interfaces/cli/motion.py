@@ -67,7 +67,7 @@ def _print_call(view: MotionCallView) -> None:
     console.print(
         f"[bold]{pick(('提案征集', 'Call for motions'))} {view.call_key}[/]"
         f" · {view.opened_on} – {view.closes_on}"
-        f" ({pick(('会议当日截止', 'closes as the session day begins'))})"
+        + pick(("（会议当日截止）", " (closes as the session day begins)"))
     )
     if view.short_notice:
         console.print(

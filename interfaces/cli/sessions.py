@@ -262,7 +262,9 @@ def congress_ballots(session: str, item: int) -> None:
     if poll.published_digest is None or poll.result is None:
         fail(InvalidState("选票尚未公布", "the ballots are not published yet"))
     assert poll.result is not None
-    table = Table(title=f"{poll.spec.poll_key} · {pick(('公布的选票', 'published ballots'))}")
+    # The key above the table, not as its title: a title wider than the table would wrap.
+    console.print(f"[bold]{poll.spec.poll_key}[/] · {pick(('公布的选票', 'published ballots'))}")
+    table = Table()
     table.add_column(pick(("回执码", "receipt")))
     table.add_column(pick(("选择", "choices")))
     recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
@@ -275,10 +277,15 @@ def congress_ballots(session: str, item: int) -> None:
     console.print(table)
     same = recount == poll.result.counts
     mark = "[green]✓[/]" if same else "[bold red]✗[/]"
-    console.print(
-        f"{mark} {pick(('复核计票', 'recount'))}：{_counted(recount)} · "
-        f"{pick(('公布结果', 'published tally'))}：{_counted(poll.result.counts)}"
+    compared = fmt(
+        (
+            "复核计票：{mine} · 公布结果：{published}",
+            "recount: {mine} · published tally: {published}",
+        ),
+        mine=_counted(recount),
+        published=_counted(poll.result.counts),
     )
+    console.print(f"{mark} {compared}")
     console.print(f"{pick(('摘要', 'digest'))} {poll.published_digest}")
     if not same:
         raise typer.Exit(1)

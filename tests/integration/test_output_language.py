@@ -101,7 +101,9 @@ def reads(story: Story, lang: str) -> dict[str, str]:
         ("congress", "results", story.keys[2]),
         ("motion", "report", term),
         ("motion", "show", story.keys[-2]),
+        ("congress", "ballots", story.keys[2], "1"),
         ("directory", "show"),
+        ("audit", "verify"),
         ("tasks", "--as", "wang.li"),
     ):
         out[" ".join(command)] = story.cli(lang, *command)
