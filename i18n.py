@@ -153,6 +153,18 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "Published": ("向全体职工公布", "published to employees"),
         "RenewalOpened": ("合同即将到期，启动续签", "renewal notice: next round due"),
         "DeadlinesCorrected": ("按公布的节假日安排更正期限", "deadlines corrected to the schedule"),
+        # Events the domain work of issue 7 adds (branch issue7-wage): labelled ahead.
+        "TalksStartReminded": ("提醒开始协商期限临近", "reminded to start talks"),
+        "TalksStartOverdue": ("逾期未开始协商", "talks not started in time"),
+        "TalksDataRequested": ("请求提供协商资料", "data for the talks requested"),
+        "TalksDataProvided": ("提供协商资料", "data for the talks provided"),
+        "ReviewTakenOver": ("更高一级工会接手预审", "pre-review taken over by a higher union"),
+        "FilingReturnedIncomplete": (
+            "备案材料不齐，退回补正",
+            "filing incomplete: returned to complete",
+        ),
+        "ReportedToHigherUnion": ("报上级工会", "reported to the higher union"),
+        "HigherUnionReportOverdue": ("逾期未报上级工会", "report to the higher union overdue"),
     },
     "congress": {
         "Created": ("建立职代会届次", "congress term set up"),
@@ -211,6 +223,9 @@ def event_label(name: str, kind: str = "case") -> str:
 
 DEADLINE_LABELS: dict[str, tuple[str, str]] = {
     "reply": ("书面回应期限", "the written reply deadline"),
+    "talks_start_reminder": ("开始协商提醒日", "the reminder to start talks"),
+    "talks_start": ("开始协商期限", "the deadline to start talks"),
+    "higher_union_report": ("报上级工会期限", "the report to the higher union"),
     "suspension": ("协商中止期限", "the end of the suspension"),
     "pre_review_reminder": ("预审提醒日", "the pre-review reminder"),
     "pre_review": ("预审期限", "the pre-review deadline"),

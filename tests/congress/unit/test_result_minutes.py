@@ -30,8 +30,10 @@ class Directory:
         return SimpleNamespace(spec=SimpleNamespace(name=NAMES[actor_id]))
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def lang():
+    """Chinese unless a test switches; a CLI run elsewhere may have left English set."""
+    Lang.code = "zh"
     yield Lang
     Lang.code = "zh"
 
