@@ -21,6 +21,7 @@ from typing import Any
 KEYS: dict[str, str] = {
     "url": r"https?://\S+",
     "command hint": r"unionflow(?: [a-z][\w-]*)+(?: [A-Z][\w:.\-]*)?",
+    "setting in a hint": r"\bUNIONFLOW_[A-Z_]+=\S+",
     "demo case id": r"\bDEMO-\d{8}-[0-9a-f]{6}\b",
     "demo congress key": r"\bdl-bearing-demo-[\w.:\-]+",
 }

@@ -59,6 +59,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
             assert result.exit_code == 0, result.output
             demo[lang] = result.stdout
         zh = demo["zh"]
+        # The demo may keep a data directory of its own inside the one it is given.
+        if (data_dir / "demo" / "ledger.db").exists():
+            data_dir = data_dir / "demo"
+            runner = CliRunner(env={**runner.env, "UNIONFLOW_DATA_DIR": str(data_dir)})
         case = re.search(r"DEMO-\d{8}-[0-9a-f]{6}", zh).group(0)
         term = f"dl-bearing-demo-{case.lower()}"
         motion = re.search(rf"{term}-[0-9a-f]{{6}}", zh).group(0)

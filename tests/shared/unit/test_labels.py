@@ -140,6 +140,7 @@ def test_the_chinese_scan_lets_codes_through() -> None:
     text = (
         "2027-01-16  v12  王丽（wang.li） · dl-bearing · 哈希 0d5b493e9739 · 回执码 DF7P-BFX5-EX\n"
         "查看: unionflow history DEMO-20261202-bfe4c7 · unionflow audit verify\n"
+        "查看: UNIONFLOW_DATA_DIR=/srv/var/demo unionflow audit verify\n"
         "会议 dl-bearing-demo-demo-20261202-bfe4c7:2026-1 · http://127.0.0.1:8233\n"
     )
     assert untranslated(text, ids={"wang.li", "dl-bearing"}) == []
