@@ -109,7 +109,7 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
         table.add_row(
             pick(("预审", "Pre-review")),
             fmt(("第 {n} 轮", "round {n}"), n=r.round)
-            + f" · {names.org(r.reviewer_org)} · {t('due')} {r.due} · {outcome}",
+            + f" · {names.org(r.reviewer_org)} · {pick(('期限', 'due'))} {r.due} · {outcome}",
         )
     for label, value in _case_dates(view):
         if value:
@@ -119,7 +119,7 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     flags = [
         pick(f)
         for f, on in (
-            (("备案逾期", "filing overdue"), view.filing_overdue),
+            (("备案逾期", "filing overdue"), view.filing_overdue and view.signing_current),
             (("公布逾期", "publication overdue"), view.publication_overdue),
         )
         if on
