@@ -1,5 +1,6 @@
-"""The workers' congress part of ``unionflow demo``: a session with a secret poll, an
-election, an appraisal and a paper-ballot item, on the time-skipping server."""
+"""The workers' congress part of ``unionflow demo``: a session with a secret poll, two
+elections (one tied at its last seat), an appraisal and a paper-ballot item, on the
+time-skipping server."""
 
 from __future__ import annotations
 
@@ -93,6 +94,13 @@ class CongressDemo:
             ),
             AgendaItem(no=3, title="民主评议企业经营管理人员", kind=ItemKind.APPRAISAL),
             AgendaItem(no=4, title="审议职工福利基金使用方案（纸质选票）", kind=ItemKind.APPROVAL),
+            AgendaItem(
+                no=5,
+                title="选举提案工作委员会委员（两名）",
+                kind=ItemKind.ELECTION,
+                candidates=["dlb-d03", "dlb-d07", "dlb-d11"],
+                max_choices=2,
+            ),
         ]
         view = await self.sessions.convene(
             CHAIR, self.key, "2026-1", agenda, papers_sent_on=d, opens_on=d + timedelta(days=7)
@@ -160,18 +168,24 @@ class CongressDemo:
             ),
         )
 
-        # 2. Election and 3. appraisal, closed by the chair.
-        await self.sessions.open_poll(sid, CHAIR, 2)
-        await self.sessions.open_poll(sid, CHAIR, 3)
+        # 2. and 5. Elections and 3. an appraisal, closed by the chair. Item 5 fills two
+        # seats; the second is tied (16 votes each), so it stays vacant for another ballot.
+        for item in (2, 3, 5):
+            await self.sessions.open_poll(sid, CHAIR, item)
+        second = [["dlb-d03", "dlb-d07"]] * 9 + [["dlb-d03", "dlb-d11"]] * 9
         for i, delegate in enumerate(present[:25]):
             await self.sessions.cast(sid, 2, delegate, ["dlb-d05" if i < 18 else "dlb-d09"])
             rating = "satisfied" if i % 3 else ("basically_satisfied" if i % 2 else "dissatisfied")
             await self.sessions.cast(sid, 3, delegate, [rating])
-        await self.sessions.close_poll(sid, CHAIR, 2)
-        await self.sessions.close_poll(sid, CHAIR, 3)
-        await self._wait(sid, 3)
+            choices = second[i] if i < len(second) else ["dlb-d07", "dlb-d11"]
+            await self.sessions.cast(sid, 5, delegate, choices)
+        for item in (2, 3, 5):
+            await self.sessions.close_poll(sid, CHAIR, item)
+        for item in (2, 3, 5):
+            await self._wait(sid, item)
         self.say(d, f"{pick(('议题2 民主选举', 'item 2, election'))} · {self._outcome(sid, 2)}")
         self.say(d, f"{pick(('议题3 民主评议', 'item 3, appraisal'))} · {self._outcome(sid, 3)}")
+        self.say(d, f"{pick(('议题5 民主选举', 'item 5, election'))} · {self._outcome(sid, 5)}")
 
         # 4. Paper ballots, counted by two tellers who must agree.
         tellers = [delegates[28], delegates[29]]

@@ -67,7 +67,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         term = f"dl-bearing-demo-{case.lower()}"
         motion = re.search(rf"{term}-[0-9a-f]{{6}}", zh).group(0)
         session = f"{term}:2026-1"
-        polls = [f"{session}:item{n}" for n in range(1, 5)]
+        polls = [f"{session}:item{n}" for n in range(1, 6)]
         call = None
         app = build_app(Settings(data_dir=data_dir))
         try:
@@ -149,3 +149,14 @@ def test_the_demo_tells_each_story_in_one_language(story: Story) -> None:
     assert "职工方 3 人，企业方 3 人" in zh and "signed=True" not in zh
     assert "42 of 60 delegates present; 30 for" in en and "union side 3; employer side 3" in en
     assert "满意率 80.0%" in zh and "satisfaction 80.0%" in en
+
+
+def test_the_demos_tied_last_seat_is_reported_vacant_for_another_ballot(story: Story) -> None:
+    zh, en = story.demo["zh"], story.demo["en"]
+    assert (
+        "议题5 民主选举 · 当选：王桂芳（dlb-d03）；吴振华（dlb-d07）、褚建平（dlb-d11）"
+        "得票相等（各 16 票），1 个席位空缺，须另行选举" in zh
+    )
+    assert "tied on 16 votes each: 1 seat(s) vacant, another ballot is needed" in en
+    results = story.cli("zh", "congress", "results", story.keys[2])
+    assert "须另行选举" in results
