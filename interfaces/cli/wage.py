@@ -37,7 +37,7 @@ from domain.wage_contract import (
     SuspendTalks,
     WageContractView,
 )
-from i18n import pick, t
+from i18n import REVIEW_OUTCOME_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
@@ -51,6 +51,7 @@ from interfaces.cli._common import (
     run_async,
     stage,
 )
+from interfaces.cli.render import Names
 
 app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
 
@@ -66,19 +67,20 @@ def _act(case_id: str, actor: str, command: Any, comment: str, command_id: str |
     print_view(view)
 
 
-def _print_reviews(view: WageContractView) -> None:
+def _print_reviews(view: WageContractView, names: Names) -> None:
     print_view(view)
     for review in view.reviews:
-        outcome = review.outcome or "…"
+        outcome = label_of(REVIEW_OUTCOME_LABELS, review.outcome) if review.outcome else "…"
         console.print(
-            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {review.reviewer_org}"
+            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {names.org(review.reviewer_org)}"
             f" · {t('due')} {review.due}{t('provisional') if review.due_provisional else ''} · {t('outcome')} {outcome}"
         )
         print_checks(review.checks)
         for comment in review.comments:
-            console.print(f"  · {comment.clause}: {comment.comment}")
+            clause = fmt(("第 {no} 条", "clause {no}"), no=comment.clause)
+            console.print(f"  · {clause}: {comment.comment}")
         if review.override_reason:
-            console.print(f"  override: {review.override_reason}")
+            console.print(f"  {pick(('批准理由', 'override'))}: {review.override_reason}")
 
 
 class _Negotiators(BaseModel):
@@ -115,7 +117,9 @@ def wage_open(
         return facades.wage_contracts.open(actor, offer, profile=profile, comment=comment)
 
     view = run_async(go)
-    console.print(f"[green]✓[/] 已发出要约 / offer sent; 书面回应期限 reply due {view.reply_due}")
+    console.print(
+        f"[green]✓[/] {fmt(('已发出要约，书面回应期限 {d}', 'offer sent; reply due {d}'), d=view.reply_due)}"
+    )
     print_view(view)
 
 
@@ -201,8 +205,7 @@ def wage_submit(
 @app.command("checks")
 def wage_checks(case: str) -> None:
     """显示本轮预审检查结果 / show the checks of the current review round."""
-    view = run(lambda a: a.facades().wage_contracts.view(case))
-    _print_reviews(view)
+    run(lambda a: _print_reviews(a.facades().wage_contracts.view(case), Names(a.directory)))
 
 
 @app.command("approve")
