@@ -172,6 +172,7 @@ class Demo:
         self.case_id = f"DEMO-{now.astimezone(CHINA_TZ):%Y%m%d}-{uuid.uuid4().hex[:6]}"
         c.rule(f"{pick(('工资专项集体合同演示', 'Wage contract demo'))} · {self.case_id}")
         self.congress = CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower())
+        await self.congress.ensure_congress()  # the unit's congress, which adopts the contract
         await self.svc.open(
             CADRE,
             OpenCase(

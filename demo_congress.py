@@ -63,13 +63,29 @@ class CongressDemo:
         self.console.print(f"[dim]{when}[/]  {text}")
 
     async def ensure_congress(self) -> None:
-        """The unit's congress term (第六届职代会) with the example roster, once."""
+        """The unit's congress term with the example roster, once.
+
+        Terms of one unit may not overlap nor repeat a number: run again on the same data,
+        the demo skips (simulated) time to the day after the last term ends and sets up the
+        next term.
+        """
         if self._term_created:
             return
         self._term_created = True
         d = await self.today()
+        earlier = [v for v in self.app.congresses.congresses() if v.unit_org == "dl-bearing"]
+        term_no = max((v.term_no for v in earlier), default=5) + 1
+        starts = max((v.term_end + timedelta(days=1) for v in earlier), default=d)
+        if starts > d:
+            await self.env.sleep(timedelta(days=(starts - d).days))
+            d = await self.today()
         self.app.congresses.create(
-            CHAIR, self.key, "dl-bearing", 6, d, d.replace(year=d.year + 5) - timedelta(days=1)
+            CHAIR,
+            self.key,
+            "dl-bearing",
+            term_no,
+            d,
+            d.replace(year=d.year + 5) - timedelta(days=1),
         )
         report = self.app.congresses.import_roster(CHAIR, self.key, ROSTER)
         checks = pick(("；", "; ")).join(
@@ -79,9 +95,10 @@ class CongressDemo:
             d,
             fmt(
                 (
-                    "第六届职代会名册导入：代表 {n} 名 · {checks}",
-                    "roster imported: {n} delegates · {checks}",
+                    "第{no}届职代会名册导入：代表 {n} 名 · {checks}",
+                    "congress term no. {no}: roster imported, {n} delegates · {checks}",
                 ),
+                no=term_no,
                 n=report.imported,
                 checks=checks,
             ),
@@ -118,7 +135,7 @@ class CongressDemo:
         )
         days = pick(("7 天过去", "7 days pass"))
         why = pick(("会议材料提前7日送达代表", "papers reach the delegates 7 days ahead"))
-        self.console.print(f"[yellow]   …… {days}: {why}[/]")
+        self.console.print(f"[yellow]   …… {days}{pick(('：', ': '))}{why}[/]")
         await self.env.sleep(timedelta(days=7))
         await self.sessions.open_session(sid, CHAIR)
         delegates = roster_ids()
