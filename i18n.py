@@ -263,6 +263,9 @@ def system_comment(text: str) -> str:
         kind = text.removeprefix("deadline ").removesuffix(" passed")
         if kind in DEADLINE_LABELS:
             return fmt(("{what}已到", "{what} passed"), what=pick(DEADLINE_LABELS[kind]))
+    if text.startswith("congress poll ") and text.endswith(" tallied"):
+        key = text.removeprefix("congress poll ").removesuffix(" tallied")
+        return fmt(("职代会表决 {key} 已计票", "congress poll {key} tallied"), key=key)
     return text
 
 

@@ -49,8 +49,8 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
     for fact in (
         "逾期未回应",
         "预审退回修改",
-        "赞成 30 票，反对 8 票，弃权 4 票 · 未通过",
-        "赞成 41 票，反对 5 票，弃权 2 票 · 通过",
+        "赞成 15 票，反对 4 票，弃权 2 票 · 未通过",
+        "赞成 20 票，反对 3 票，弃权 1 票 · 通过",
         "劳动行政部门提出审查意见",
         "合同生效",
         "启动续签",
