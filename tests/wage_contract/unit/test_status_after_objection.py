@@ -12,7 +12,6 @@ from domain.errors import NotFound
 from domain.wage_contract import (
     ApproveReview,
     FileContract,
-    RecordAdoptionVote,
     RecordObjection,
     RecordTalksRound,
     SignContract,
@@ -24,7 +23,13 @@ from i18n import Lang
 from interfaces.cli import cases
 from interfaces.cli._common import console
 from tests.wage_contract.helpers import draft
-from tests.wage_contract.unit.test_wage_contract import CADRE, PARENT_REVIEWER, count, filed
+from tests.wage_contract.unit.test_wage_contract import (
+    CADRE,
+    PARENT_REVIEWER,
+    congress_votes,
+    count,
+    filed,
+)
 
 
 class Directory:
@@ -90,7 +95,7 @@ def test_refiling_after_an_objection_makes_the_new_filing_current(status) -> Non
     case.do(CADRE, SignDraft(draft=draft()))
     case.do(CADRE, SubmitForReview())
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 20)))
+    congress_votes(case, count(30, 30, 20))
     case.do(CADRE, SignContract())
     signed = rows(status(case.agg.view()))
     assert signed["签订"] == str(case.today) and "备案" not in signed
