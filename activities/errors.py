@@ -16,9 +16,11 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from pydantic import ValidationError
 from temporalio.exceptions import ApplicationError
 
 from domain.errors import ERRORS_BY_CODE, DomainError
+from domain.text import invalid_input
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,5 +60,7 @@ def domain_errors_not_retried(fn: F) -> F:
             return fn(*args, **kwargs)
         except DomainError as error:
             raise refusal(error) from error
+        except ValidationError as error:  # a model refused the input: a refusal too
+            raise refusal(invalid_input(error)) from error
 
     return wrapper  # type: ignore[return-value]

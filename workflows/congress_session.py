@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.errors import DomainError, InvalidState
     from domain.poll import OPTION_LABELS, PollSpec, PollView
     from domain.session import ItemOutcome, SessionStatus, SessionView, precheck
+    from domain.text import Minutes
 
 R = TypeVar("R")
 
@@ -59,7 +60,7 @@ class OpenPollCommand(BaseModel):
 
     acting: Acting
     item_no: int
-    minutes: float | None = Field(default=None, gt=0, description="Close automatically after.")
+    minutes: Minutes | None = Field(default=None, description="Close automatically after.")
     paper: bool = False
     tellers: list[str] = Field(default_factory=list)
 

@@ -20,6 +20,7 @@ from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
 from domain.errors import DomainError, InvalidInput
 from domain.motion import MotionView
+from domain.text import invalid_input
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
 from settings import Settings
@@ -44,7 +45,12 @@ def open_app() -> App:
 
 
 def fail(error: Exception) -> None:
-    """A refusal ends the command with its message and exit code 2; anything else is raised."""
+    """A refusal ends the command with its message and exit code 2; anything else is raised.
+
+    A model that refused its input (``ValidationError``) is the ``InvalidInput`` refusal.
+    """
+    if isinstance(error, ValidationError):
+        error = invalid_input(error)
     if isinstance(error, DomainError):
         err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
         raise typer.Exit(2)

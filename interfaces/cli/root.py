@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import typer
+from typing import Any
 
+import typer
+from pydantic import ValidationError
+from typer.core import TyperGroup
+
+from domain.errors import DomainError
 from i18n import Lang
 from interfaces.cli import (
     audit,
@@ -17,11 +22,31 @@ from interfaces.cli import (
     stack,
     wage,
 )
+from interfaces.cli._common import fail
 from logs import configure_logging
 from settings import Settings
 
+
+class _RefusingGroup(TyperGroup):
+    """The root group: a refusal from any command, however deep, exits 2 with its reason.
+
+    Commands build their models from what a person typed; a model that refuses it raises
+    ``ValidationError`` wherever it is built, and a rule raises ``DomainError``. Both end
+    here as one line on stderr instead of a traceback.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click.Context
+        try:
+            return super().invoke(ctx)
+        except (DomainError, ValidationError) as error:
+            fail(error)
+            raise
+
+
 app = typer.Typer(
-    help="UnionFlow 工会业务流程引擎 / trade-union workflow engine", no_args_is_help=True
+    cls=_RefusingGroup,
+    help="UnionFlow 工会业务流程引擎 / trade-union workflow engine",
+    no_args_is_help=True,
 )
 
 

@@ -6,6 +6,7 @@ These are commands of the ``congress`` group, added after its terms and rosters 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from bootstrap import App
 from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.poll import OPTION_LABELS, PollView
 from domain.session import AgendaItem, SessionKind, SessionView
+from domain.text import MAX_MINUTES
 from i18n import pick, t
 from interfaces.cli._common import AS, console, fail, parse_date, run, run_async
 from services.sessions import SessionService
@@ -99,11 +101,22 @@ def congress_check_in(session: str, actor: str = AS) -> None:
     )
 
 
+def _minutes(value: float | None) -> float | None:
+    """A poll's time limit, refused before anything is sent when it is not a real duration."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
+        raise typer.BadParameter(
+            f"须为 0 到 {MAX_MINUTES:g} 之间的分钟数 / minutes between 0 and {MAX_MINUTES:g}"
+        )
+    return value
+
+
 def congress_open_poll(
     session: str,
     item: int,
     actor: str = AS,
-    minutes: float | None = typer.Option(None, "--minutes", help="限时（分钟） / close after"),
+    minutes: float | None = typer.Option(
+        None, "--minutes", callback=_minutes, help="限时（分钟） / close after"
+    ),
     paper: bool = typer.Option(False, "--paper", help="纸质选票 / paper ballots"),
     teller: list[str] = typer.Option([], "--teller", help="监票人、计票人（两名） / two tellers"),
 ) -> None:
@@ -147,7 +160,9 @@ def congress_count(
     count: list[str] = typer.Option(
         ..., "--count", help="选项=票数，可重复 / OPTION=N, repeatable"
     ),
-    ballots: int = typer.Option(..., "--ballots", help="收回选票张数 / ballots collected"),
+    ballots: int = typer.Option(
+        ..., "--ballots", min=0, max=100_000, help="收回选票张数 / ballots collected"
+    ),
 ) -> None:
     """监票人/计票人录入纸质选票计票结果 / a teller enters the paper count."""
     counts: dict[str, int] = {}

@@ -14,6 +14,7 @@ from rich.table import Table
 from bootstrap import App, Facades
 from domain.actors import CHINA_TZ
 from domain.errors import InvalidInput
+from domain.text import MAX_COPIES, MAX_DAYS
 from domain.wage_contract import (
     COMMAND_LABELS,
     AppointNegotiators,
@@ -94,7 +95,7 @@ def wage_open(
     case: str = typer.Option(..., "--case", help="案件编号 / case id"),
     unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
     employer: str = typer.Option(..., "--employer", help="企业名称 / employer"),
-    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year"),
+    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year", min=2000, max=2200),
     place: str = typer.Option(..., "--place", help="要约中的协商地点 / place of talks"),
     content: str = typer.Option(..., "--content", help="要约内容 / content of the offer"),
     profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
@@ -164,7 +165,7 @@ def wage_round(
 def wage_suspend(
     case: str,
     actor: str = AS,
-    days: int = typer.Option(..., "--days"),
+    days: int = typer.Option(..., "--days", min=1, max=MAX_DAYS),
     reason: str = typer.Option(..., "--reason"),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -313,7 +314,9 @@ def wage_adoption_poll(
     case: str,
     actor: str = AS,
     session: str = typer.Option(..., "--session", help="职代会会议 / congress session"),
-    item: int = typer.Option(..., "--item", help="审议本草案的议题号 / the agenda item"),
+    item: int = typer.Option(
+        ..., "--item", min=1, max=1000, help="审议本草案的议题号 / the agenda item"
+    ),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
@@ -333,7 +336,7 @@ def wage_sign(
 def wage_file(
     case: str,
     actor: str = AS,
-    copies: int = typer.Option(3, "--copies"),
+    copies: int = typer.Option(3, "--copies", min=1, max=MAX_COPIES),
     office: str = typer.Option(..., "--office", help="劳动行政部门 / labour administration office"),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
