@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import os
+import sys
 from typing import Any
 
 import typer
@@ -77,5 +81,36 @@ app.add_typer(motion.app, name="motion")
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: run one command, then end the process without finalisation.
+
+    The Temporal client's Rust core keeps its own threads, which Python cannot stop, and
+    they may still release a Python object while the interpreter finalises; about one
+    command in a hundred then died with ``Fatal Python error: PyGILState_Release``
+    (exit 134) or a segfault after its work was done (temporalio/sdk-python#300). By the
+    time ``app()`` returns, everything a command does is complete: each ledger write is
+    committed and ``App.close()`` has closed the connections, every Temporal call has
+    returned and its event loop is closed, and no Python thread but this one is left.
+    So after the exit handlers (logging's flush among them) and a flush of stdout and
+    stderr, nothing is left for finalisation but freeing memory: ``os._exit`` skips it.
+    """
+    try:
+        app()
+        code: object = 0
+    except SystemExit as stop:
+        code = stop.code
+    except BaseException:  # noqa: BLE001 -- a bug: shown as typer shows it, then the same end
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    os._exit(_exit_status(code))
+
+
+def _exit_status(code: object) -> int:
+    """Run the exit handlers, flush the output, and map ``SystemExit.code`` to a status."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe must not change the status
+            stream.flush()
+    return code or 0
