@@ -1,7 +1,9 @@
 """``unionflow demo``: a wage contract from offer to renewal on the time-skipping server.
 
-Months pass in seconds. The ledger is the one in the data directory, so
-``unionflow audit verify`` and ``unionflow history`` can inspect the run afterwards.
+Months pass in seconds. The demo has its own data directory (``demo/`` inside the data
+directory unless ``--data-dir`` names another), never the production ledger; with
+``UNIONFLOW_DATA_DIR`` set to it, ``unionflow audit verify`` and ``unionflow history``
+inspect the run afterwards.
 """
 
 from __future__ import annotations
@@ -305,8 +307,10 @@ class Demo:
             )
         else:
             self.console.print(f"[bold red]✗ 审计校验失败 / audit failed[/]: {report.first_bad}")
+        where = f"UNIONFLOW_DATA_DIR={self.app.settings.data_dir}"
         self.console.print(
-            f"查看 / inspect: unionflow history {self.case_id} · unionflow audit verify"
+            f"查看 / inspect: {where} unionflow history {self.case_id} · "
+            f"{where} unionflow audit verify"
         )
         return 0 if report.ok else 1
 

@@ -18,12 +18,12 @@ from rich.table import Table
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.motion import MotionView
 from domain.text import invalid_input
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
-from settings import Settings
+from settings import LedgerBackend, Settings
 
 T = TypeVar("T")
 
@@ -39,9 +39,24 @@ COMMAND_ID = typer.Option(None, "--command-id", help="幂等命令号 / idempote
 # -- running a command ---------------------------------------------------------------------
 
 
-def open_app() -> App:
-    """The application graph, built from settings for one command."""
-    return build_app(Settings())
+def open_app(*, create: bool = False) -> App:
+    """The application graph, built from settings for one command.
+
+    Only a command that sets a ledger up (``create``) may start one: any other command,
+    run where no ledger is, is refused naming the place, not left with an empty ledger.
+    """
+    settings = Settings()
+    ledger = settings.sqlite_path
+    if not create and settings.ledger_backend is LedgerBackend.SQLITE and not ledger.exists():
+        fail(
+            NotFound(
+                f"此处没有账本：{ledger}（先运行 unionflow up 或 unionflow directory load，"
+                "或设置 UNIONFLOW_DATA_DIR）",
+                f"no ledger at {ledger}: run unionflow up or unionflow directory load "
+                "first, or set UNIONFLOW_DATA_DIR",
+            )
+        )
+    return build_app(settings)
 
 
 def fail(error: Exception) -> None:
@@ -57,9 +72,9 @@ def fail(error: Exception) -> None:
     raise error
 
 
-def run(fn: Callable[[App], T]) -> T:
+def run(fn: Callable[[App], T], *, create: bool = False) -> T:
     """Run ``fn`` on a fresh App (no Temporal server needed); refusals exit 2."""
-    application = open_app()
+    application = open_app(create=create)
     try:
         return fn(application)
     except DomainError as e:

@@ -24,7 +24,7 @@ def directory_load(file: Path = typer.Argument(..., exists=True, readable=True))
         data = application.directory.parse(file)
         return application.directory.load(data, source=str(file))
 
-    report = run(go)
+    report = run(go, create=True)  # loading the directory is how a ledger starts
     console.print(
         f"[green]✓[/] 新增 created {report.created} · 更新 updated {report.updated} · 未变 unchanged {report.unchanged}"
     )
