@@ -97,10 +97,20 @@ Minutes = Annotated[float, AfterValidator(_finite), Field(gt=0, le=MAX_MINUTES)]
 """A duration in minutes: finite, above 0, at most ``MAX_MINUTES``."""
 
 
-def invalid_input(error: ValidationError) -> InvalidInput:
-    """The refusal for a model that failed validation, naming the first bad field."""
+Key = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+"""A key or id a person types (case, actor, session, motion, receipt): one safe token."""
+
+
+def reason(error: ValidationError) -> tuple[str, str]:
+    """Why the first bad value was refused, in Chinese and English, without its place."""
     first = error.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or error.title
     cause = first.get("ctx", {}).get("error")
     zh, _, en = (str(cause) if cause is not None else first["msg"]).partition(" / ")
-    return InvalidInput(f"输入无效：{where}：{zh}", f"invalid input: {where}: {en or zh}")
+    return zh, en or zh
+
+
+def invalid_input(error: ValidationError) -> InvalidInput:
+    """The refusal for a model that failed validation, naming the first bad field."""
+    where = ".".join(str(p) for p in error.errors()[0]["loc"]) or error.title
+    zh, en = reason(error)
+    return InvalidInput(f"输入无效：{where}：{zh}", f"invalid input: {where}: {en}")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
@@ -20,7 +20,7 @@ from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.motion import MotionView
-from domain.text import invalid_input
+from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
 from settings import LedgerBackend, Settings
@@ -31,9 +31,40 @@ T = TypeVar("T")
 console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
-AS = typer.Option(..., "--as", help="以此人员身份操作 / act as this actor id")
-COMMENT = typer.Option("", "--comment", "-m", help="说明 / comment recorded with the event")
-COMMAND_ID = typer.Option(None, "--command-id", help="幂等命令号 / idempotency key (default: new)")
+
+def typed(annotation: Any) -> Callable[[Any], Any]:
+    """A typer callback checking a value with a domain type (``domain.text``) as it is parsed:
+    bad input is refused (exit 2) before anything is built, sent or written."""
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as e:
+            zh, en = reason(e)
+            raise typer.BadParameter(en if Lang.code == "en" else zh) from None
+
+    return check
+
+
+AS = typer.Option(..., "--as", callback=typed(Key), help="以此人员身份操作 / act as this actor id")
+COMMENT = typer.Option(
+    "",
+    "--comment",
+    "-m",
+    callback=typed(OptionalLongText),
+    help="说明 / comment recorded with the event",
+)
+CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")
+SESSION = typer.Argument(..., callback=typed(Key), help="会议编号 / session id")
+ITEM = typer.Argument(..., min=1, max=1000, help="议题号 / agenda item number")
+MOTION = typer.Argument(..., callback=typed(Key), help="提案编号 / motion id")
+RECEIPT = typer.Argument(..., callback=typed(Key), help="回执码 / receipt")
+COMMAND_ID = typer.Option(
+    None, "--command-id", callback=typed(Key), help="幂等命令号 / idempotency key (default: new)"
+)
 
 
 # -- running a command ---------------------------------------------------------------------

@@ -18,17 +18,20 @@ from domain.motion import (
     MotionView,
     parse_rating,
 )
+from domain.text import Key, LongText, OptionalLongText, ShortText
 from i18n import pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
     COMMENT,
+    MOTION,
     console,
     fail,
     motion_stage,
     parse_date,
     run,
     run_async,
+    typed,
 )
 from services.motions import MotionService
 
@@ -102,7 +105,9 @@ def motion_file(
     title: str = typer.Option(..., "--title", help="案由（一案一事） / title, one matter"),
     reasons: str = typer.Option(..., "--reasons", help="理由 / reasons"),
     proposal: str = typer.Option(..., "--proposal", help="办法和建议 / what is proposed"),
-    motion_id: str | None = typer.Option(None, "--id", help="提案编号（默认自动） / motion id"),
+    motion_id: str | None = typer.Option(
+        None, "--id", callback=typed(Key), help="提案编号（默认自动） / motion id"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
 ) -> None:
@@ -113,7 +118,10 @@ def motion_file(
 
 @app.command("second")
 def motion_second(
-    motion_id: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    motion_id: str = MOTION,
+    actor: str = AS,
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
 ) -> None:
     """附议（提案人以外的本届代表，每人一次） / second a motion."""
     _motion_step(
@@ -123,9 +131,11 @@ def motion_second(
 
 @app.command("decide")
 def motion_decide(
-    motion_id: str,
+    motion_id: str = MOTION,
     decision: str = typer.Argument(..., help="立案/不予立案 或 file/reject"),
-    reasons: str = typer.Option("", "--reasons", help="理由（不予立案时必填） / reasons"),
+    reasons: str = typer.Option(
+        "", "--reasons", callback=typed(OptionalLongText), help="理由（不予立案时必填） / reasons"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -145,10 +155,13 @@ def motion_decide(
 
 @app.command("assign")
 def motion_assign(
-    motion_id: str,
-    lead: str = typer.Option(..., "--lead", help="承办部门 / lead department"),
+    motion_id: str = MOTION,
+    lead: str = typer.Option(..., "--lead", callback=typed(Key), help="承办部门 / lead department"),
     support: list[str] = typer.Option(
-        [], "--support", help="协办部门，可重复 / supporting department, repeatable"
+        [],
+        "--support",
+        callback=typed(list[Key]),
+        help="协办部门，可重复 / supporting department, repeatable",
     ),
     actor: str = AS,
     comment: str = COMMENT,
@@ -165,8 +178,10 @@ def motion_assign(
 
 @app.command("answer")
 def motion_answer(
-    motion_id: str,
-    text: str = typer.Option(..., "--text", help="书面答复 / the written answer"),
+    motion_id: str = MOTION,
+    text: str = typer.Option(
+        ..., "--text", callback=typed(LongText), help="书面答复 / the written answer"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -180,8 +195,10 @@ def motion_answer(
 
 @app.command("extend")
 def motion_extend(
-    motion_id: str,
-    reason: str = typer.Option(..., "--reason", help="延期理由 / reason"),
+    motion_id: str = MOTION,
+    reason: str = typer.Option(
+        ..., "--reason", callback=typed(ShortText), help="延期理由 / reason"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -195,9 +212,11 @@ def motion_extend(
 
 @app.command("rate")
 def motion_rate(
-    motion_id: str,
+    motion_id: str = MOTION,
     rating: str = typer.Argument(..., help="满意/基本满意/不满意"),
-    opinion: str = typer.Option("", "--opinion", help="评价意见 / the proposer's view"),
+    opinion: str = typer.Option(
+        "", "--opinion", callback=typed(OptionalLongText), help="评价意见 / the proposer's view"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -214,7 +233,7 @@ def motion_rate(
 
 
 @app.command("show")
-def motion_show(motion_id: str) -> None:
+def motion_show(motion_id: str = MOTION) -> None:
     """提案详情与办理情况 / a motion and how it was handled."""
     _print_motion_details(run(lambda a: a.facades().motions.view(motion_id)))
 

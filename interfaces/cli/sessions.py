@@ -20,9 +20,20 @@ from bootstrap import App
 from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.poll import OPTION_LABELS, PollView
 from domain.session import AgendaItem, SessionKind, SessionView
-from domain.text import MAX_MINUTES
+from domain.text import MAX_MINUTES, Key, Name
 from i18n import pick, t
-from interfaces.cli._common import AS, console, fail, parse_date, run, run_async
+from interfaces.cli._common import (
+    AS,
+    ITEM,
+    RECEIPT,
+    SESSION,
+    console,
+    fail,
+    parse_date,
+    run,
+    run_async,
+    typed,
+)
 from services.sessions import SessionService
 
 _OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
@@ -44,15 +55,17 @@ def _print_session(view: SessionView) -> None:
 
 
 def congress_convene(
-    key: str,
+    key: str = typer.Argument(..., callback=typed(Key), help="职代会编号 / congress key"),
     actor: str = AS,
-    label: str = typer.Option(..., "--label", help="会议编号，如 2026-1 / session label"),
+    label: str = typer.Option(
+        ..., "--label", callback=typed(Key), help="会议编号，如 2026-1 / session label"
+    ),
     agenda: Path = typer.Option(..., "--agenda", exists=True, help="议程 YAML / agenda file"),
     papers_sent: str = typer.Option(..., "--papers-sent", help="材料送达日期 / papers sent on"),
     opens: str = typer.Option(..., "--opens", help="开会日期 / opening date"),
     extraordinary: bool = typer.Option(False, "--extraordinary", help="临时会议 / extraordinary"),
     requested_by: list[str] = typer.Option(
-        [], "--requested-by", help="提议代表 / requesting delegate"
+        [], "--requested-by", callback=typed(list[Key]), help="提议代表 / requesting delegate"
     ),
 ) -> None:
     """召开会议：议程、材料送达、开会日期 / convene a session."""
@@ -63,14 +76,15 @@ def congress_convene(
         raise
     items = _load_list(raw if isinstance(raw, list) else (raw or {}).get("items", []))
     kind = SessionKind.EXTRAORDINARY if extraordinary else SessionKind.REGULAR
+    papers_sent_on, opens_on = parse_date(papers_sent), parse_date(opens)  # before connecting
     view = _session_step(
         lambda svc: svc.convene(
             actor,
             key,
             label,
             items.items,
-            papers_sent_on=parse_date(papers_sent),
-            opens_on=parse_date(opens),
+            papers_sent_on=papers_sent_on,
+            opens_on=opens_on,
             kind=kind,
             requested_by=requested_by,
         )
@@ -88,12 +102,12 @@ def _load_list(raw: list[Any]) -> _Agenda:
         raise
 
 
-def congress_open(session: str, actor: str = AS) -> None:
+def congress_open(session: str = SESSION, actor: str = AS) -> None:
     """开幕（不早于开会日期） / open the session on its day."""
     _print_session(_session_step(lambda svc: svc.open_session(session, actor)))
 
 
-def congress_check_in(session: str, actor: str = AS) -> None:
+def congress_check_in(session: str = SESSION, actor: str = AS) -> None:
     """代表签到 / a delegate checks in."""
     new = _session_step(lambda svc: svc.check_in(session, actor))
     console.print(
@@ -111,14 +125,16 @@ def _minutes(value: float | None) -> float | None:
 
 
 def congress_open_poll(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
     minutes: float | None = typer.Option(
         None, "--minutes", callback=_minutes, help="限时（分钟） / close after"
     ),
     paper: bool = typer.Option(False, "--paper", help="纸质选票 / paper ballots"),
-    teller: list[str] = typer.Option([], "--teller", help="监票人、计票人（两名） / two tellers"),
+    teller: list[str] = typer.Option(
+        [], "--teller", callback=typed(list[Key]), help="监票人、计票人（两名） / two tellers"
+    ),
 ) -> None:
     """开始表决某项议题（检查法定人数） / put an item to the vote."""
     poll = _session_step(
@@ -129,18 +145,21 @@ def congress_open_poll(
     _print_poll(poll)
 
 
-def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
+def congress_close_poll(session: str = SESSION, item: int = ITEM, actor: str = AS) -> None:
     """结束表决 / the chair ends voting on an item."""
     progress = _session_step(lambda svc: svc.close_poll(session, actor, item))
     console.print(f"[green]✓[/] {progress.poll_key}: {progress.stage}")
 
 
 def congress_vote(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
     choice: list[str] = typer.Option(
-        [], "--choice", help="赞成/反对/弃权、候选人或满意度；可重复 / repeatable"
+        [],
+        "--choice",
+        callback=typed(list[Name]),
+        help="赞成/反对/弃权、候选人或满意度；可重复 / repeatable",
     ),
 ) -> None:
     """投票（无记名投票返回回执码） / cast a ballot (a secret one returns a receipt)."""
@@ -154,8 +173,8 @@ def congress_vote(
 
 
 def congress_count(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
     count: list[str] = typer.Option(
         ..., "--count", help="选项=票数，可重复 / OPTION=N, repeatable"
@@ -191,7 +210,7 @@ def _print_poll(poll: PollView) -> None:
     )
 
 
-def congress_results(session: str) -> None:
+def congress_results(session: str = SESSION) -> None:
     """会议各项议题的表决结果 / the results of every item."""
 
     def go(application: App) -> tuple[SessionView, list[PollView | None]]:
@@ -234,7 +253,9 @@ def _print_results(view: SessionView, polls: list[PollView | None]) -> None:
         )
 
 
-def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
+def congress_verify_receipt(
+    session: str = SESSION, item: int = ITEM, receipt: str = RECEIPT
+) -> None:
     """凭回执码核验选票已计入 / check with a receipt that a secret ballot was counted."""
     ballot = run(lambda a: a.facades().sessions.verify_receipt(session, item, receipt))
     if ballot is None:
@@ -246,7 +267,7 @@ def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
     console.print(f"[green]✓[/] {pick(('已计入', 'counted'))}: {labels}")
 
 
-def congress_ballots(session: str, item: int) -> None:
+def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
     """公布的无记名选票及复核计票 / the published secret ballots, recounted."""
 
     def go(application: App) -> PollView:
@@ -279,19 +300,19 @@ def congress_ballots(session: str, item: int) -> None:
         raise typer.Exit(1)
 
 
-def congress_close(session: str, actor: str = AS) -> None:
+def congress_close(session: str = SESSION, actor: str = AS) -> None:
     """闭幕 / close the session."""
     _print_session(_session_step(lambda svc: svc.close_session(session, actor)))
 
 
-def congress_publish(session: str, actor: str = AS) -> None:
+def congress_publish(session: str = SESSION, actor: str = AS) -> None:
     """向职工公布结果 / publish the results to employees."""
     view = _session_step(lambda svc: svc.publish_results(session, actor))
     _print_session(view)
     console.print(f"{pick(('报上级工会期限', 'report due'))} {view.report_due}")
 
 
-def congress_report(session: str, actor: str = AS) -> None:
+def congress_report(session: str = SESSION, actor: str = AS) -> None:
     """报告上级工会 / report the session to the higher union."""
     _print_session(_session_step(lambda svc: svc.report(session, actor)))
 

@@ -44,6 +44,7 @@ from domain.wage_contract import (
 from i18n import pick, t
 from interfaces.cli._common import (
     AS,
+    CASE,
     COMMAND_ID,
     COMMENT,
     console,
@@ -125,7 +126,7 @@ def wage_open(
 
 @app.command("reply")
 def wage_reply(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     content: str = typer.Option(..., "--content"),
     comment: str = COMMENT,
@@ -137,7 +138,7 @@ def wage_reply(
 
 @app.command("negotiators")
 def wage_negotiators(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -150,7 +151,7 @@ def wage_negotiators(
 
 @app.command("round")
 def wage_round(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     minutes: str = typer.Option(..., "--minutes"),
     deadlock: bool = typer.Option(False, "--deadlock"),
@@ -163,7 +164,7 @@ def wage_round(
 
 @app.command("suspend")
 def wage_suspend(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     days: int = typer.Option(..., "--days", min=1, max=MAX_DAYS),
     reason: str = typer.Option(..., "--reason"),
@@ -176,7 +177,7 @@ def wage_suspend(
 
 @app.command("resume")
 def wage_resume(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """恢复协商 / resume talks."""
     _act(case, actor, ResumeTalks(), comment, command_id)
@@ -184,7 +185,7 @@ def wage_resume(
 
 @app.command("draft")
 def wage_draft(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -196,7 +197,7 @@ def wage_draft(
 
 @app.command("submit")
 def wage_submit(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """报上级工会预审 / submit for pre-review."""
     _act(case, actor, SubmitForReview(), comment, command_id)
@@ -211,7 +212,7 @@ def wage_checks(case: str) -> None:
 
 @app.command("approve")
 def wage_approve(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     override: str | None = typer.Option(
         None,
@@ -227,7 +228,7 @@ def wage_approve(
 
 @app.command("return")
 def wage_return(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     clause: list[str] = typer.Option(
         ..., "--clause", help="条款号=意见，可重复 / CLAUSE=comment, repeatable"
@@ -251,7 +252,7 @@ def wage_return(
 
 @app.command("revise")
 def wage_revise(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -263,7 +264,7 @@ def wage_revise(
 
 @app.command("vote")
 def wage_vote(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     teller: list[str] = typer.Option(
         ...,
@@ -311,7 +312,7 @@ def wage_vote(
 
 @app.command("adoption-poll")
 def wage_adoption_poll(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     session: str = typer.Option(..., "--session", help="职代会会议 / congress session"),
     item: int = typer.Option(
@@ -326,7 +327,7 @@ def wage_adoption_poll(
 
 @app.command("sign")
 def wage_sign(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """签订合同 / sign the adopted contract."""
     _act(case, actor, SignContract(), comment, command_id)
@@ -334,7 +335,7 @@ def wage_sign(
 
 @app.command("file")
 def wage_file(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     copies: int = typer.Option(3, "--copies", min=1, max=MAX_COPIES),
     office: str = typer.Option(..., "--office", help="劳动行政部门 / labour administration office"),
@@ -347,7 +348,7 @@ def wage_file(
 
 @app.command("objection")
 def wage_objection(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     text: str = typer.Option(..., "--text"),
     comment: str = COMMENT,
@@ -359,7 +360,7 @@ def wage_objection(
 
 @app.command("publish")
 def wage_publish(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     channel: str = typer.Option(..., "--channel"),
     comment: str = COMMENT,
