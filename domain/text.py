@@ -72,7 +72,7 @@ ShortText = Annotated[str, _text(max_length=SHORT_MAX, required=True, multiline=
 """A title, place, reason: trimmed, non-blank, one line, at most ``SHORT_MAX``."""
 
 OptionalShortText = Annotated[str, _text(max_length=SHORT_MAX, required=False, multiline=False)]
-"""Like ``ShortText`` but may be empty (a comment, an opinion)."""
+"""Like ``ShortText`` but may be empty (an override reason: blank means none given)."""
 
 LongText = Annotated[str, _text(max_length=LONG_MAX, required=True, multiline=True)]
 """Minutes, an answer, an offer's content: trimmed, non-blank, at most ``LONG_MAX``."""
