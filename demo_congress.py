@@ -127,6 +127,7 @@ class CongressDemo:
             await self.sessions.cast(sid, 3, delegate, [rating])
         await self.sessions.close_poll(sid, CHAIR, 2)
         await self.sessions.close_poll(sid, CHAIR, 3)
+        await self._wait(sid, 2)  # each tally is its own activity: wait for both
         await self._wait(sid, 3)
         self.say(d, f"议题2 民主选举 election · {self._outcome(sid, 2)}")
         self.say(d, f"议题3 民主评议 appraisal · {self._outcome(sid, 3)}")
