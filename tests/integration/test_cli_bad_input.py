@@ -12,6 +12,7 @@ the Temporal server", would mean bad input got as far as the network).
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import typing
 from pathlib import Path
@@ -171,3 +172,28 @@ def test_every_command_is_driven() -> None:
     names = {" ".join(p) for p, _ in COMMANDS}
     assert {"wage suspend", "congress open-poll", "audit verify", "motion file"} <= names
     assert len(COMMANDS) == len(_leaves(typer.main.get_command(app))) - len(NOT_DRIVEN)
+
+
+def test_audit_verify_takes_an_exported_seals_key_and_refuses_what_is_not_a_seal(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``audit verify --against seal.json --public-key HEX`` as the README shows it."""
+    monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(tmp_path / "var"))
+    runner = CliRunner()
+    assert runner.invoke(app, ["directory", "load", str(EXAMPLE_DIRECTORY)]).exit_code == 0
+    assert runner.invoke(app, ["audit", "seal"]).exit_code == 0
+    seal = tmp_path / "seal.json"
+    assert runner.invoke(app, ["audit", "export-seal", "-o", str(seal)]).exit_code == 0
+    key = json.loads(seal.read_text(encoding="utf-8"))["public_key"]
+
+    verified = runner.invoke(app, ["audit", "verify", "--against", str(seal), "--public-key", key])
+    assert verified.exit_code == 0 and "✓" in verified.stdout, verified.output
+    stranger = "ab" * 32  # a well-formed key that signed nothing here
+    untrusted = runner.invoke(app, ["audit", "verify", "--public-key", stranger])
+    assert untrusted.exit_code == 1, untrusted.output
+    for name in FILES:  # `{}`, another JSON file, garbage: not a seal
+        refused = runner.invoke(app, ["audit", "verify", "--against", str(data_dir / name)])
+        assert refused.exit_code == 2 and "seal" in refused.stderr, refused.output
+    for bad_key in ("zz", key[:-2], key + "00", ""):
+        refused = runner.invoke(app, ["audit", "verify", "--public-key", bad_key])
+        assert refused.exit_code == 2 and "64" in refused.stderr, refused.output
