@@ -1,7 +1,9 @@
 """``unionflow demo``: a wage contract from offer to renewal on the time-skipping server.
 
-Months pass in seconds. The ledger is the one in the data directory, so
-``unionflow audit verify`` and ``unionflow history`` can inspect the run afterwards.
+Months pass in seconds. The demo has its own data directory (``demo/`` inside the data
+directory unless ``--data-dir`` names another), never the production ledger; with
+``UNIONFLOW_DATA_DIR`` set to it, ``unionflow audit verify`` and ``unionflow history``
+inspect the run afterwards.
 """
 
 from __future__ import annotations
@@ -325,8 +327,10 @@ class Demo:
                 else ""
             )
             self.console.print(f"[bold red]✗ {pick(('审计校验失败', 'audit failed'))}[/]: {where}")
+        data = f"UNIONFLOW_DATA_DIR={self.app.settings.data_dir}"
         self.console.print(
-            f"{pick(('查看', 'Inspect'))}: unionflow history {self.case_id} · unionflow audit verify"
+            f"{pick(('查看', 'Inspect'))}: {data} unionflow history {self.case_id} · "
+            f"{data} unionflow audit verify"
         )
         return 0 if report.ok else 1
 

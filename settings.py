@@ -1,12 +1,27 @@
-"""Typed settings of UnionFlow, read from ``UNIONFLOW_*`` environment variables."""
+"""Typed settings of UnionFlow, read from ``UNIONFLOW_*`` environment variables.
+
+Paths are made absolute once, when the settings are read: a command run from another
+directory finds the same ledger instead of starting an empty one where it stands.
+"""
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``var/`` of the checkout this module runs from; for an installed package, the user's
+    data directory (``$XDG_DATA_HOME/unionflow``)."""
+    here = Path(__file__).resolve().parent
+    if (here / "pyproject.toml").exists():
+        return here / "var"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "unionflow"
 
 
 class LedgerBackend(StrEnum):
@@ -21,7 +36,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="UNIONFLOW_", extra="ignore")
 
-    data_dir: Path = Field(default=Path("var"), description="Ledger, server database, keys.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir, description="Ledger, server database, keys."
+    )
     ledger_backend: LedgerBackend = LedgerBackend.SQLITE
     ledger_sqlite_file: str = Field(default="ledger.db", description="Inside data_dir.")
     ledger_cache_size: int = Field(
@@ -51,6 +68,22 @@ class Settings(BaseSettings):
     )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
+
+    @field_validator("data_dir", "profile_dir", "calendar_dir")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        """Relative to the directory the command started in, resolved there and then."""
+        return None if value is None else value.expanduser().absolute()
+
+    def for_demo(self, data_dir: Path | None = None) -> Settings:
+        """The demo's own settings: a SQLite ledger in ``data_dir`` (default: ``demo/``
+        inside the data directory), so a demo never writes into the production ledger."""
+        return self.model_copy(
+            update={
+                "data_dir": (data_dir or self.data_dir / "demo").expanduser().absolute(),
+                "ledger_backend": LedgerBackend.SQLITE,
+            }
+        )
 
     @property
     def sqlite_path(self) -> Path:

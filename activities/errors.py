@@ -16,21 +16,28 @@ import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from temporalio.exceptions import ApplicationError
+from pydantic import ValidationError
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from domain.errors import ERRORS_BY_CODE, DomainError
+from domain.text import invalid_input
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def refusal(error: DomainError) -> ApplicationError:
-    """A refusal as Temporal carries it: typed, both languages, never retried."""
+    """A refusal as Temporal carries it: typed, both languages, never retried.
+
+    It is ``BENIGN``: an expected outcome, not a fault, so the worker logs no warning with a
+    traceback for it (the activity logs one structured ``refused`` line instead).
+    """
     return ApplicationError(
         error.message_en,
         error.message_zh,
         error.message_en,
         type=error.code,
         non_retryable=True,
+        category=ApplicationErrorCategory.BENIGN,
     )
 
 
@@ -56,7 +63,13 @@ def domain_errors_not_retried(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except DomainError as error:
-            raise refusal(error) from error
+        except (DomainError, ValidationError) as error:
+            refused = invalid_input(error) if isinstance(error, ValidationError) else error
+            # Imported here, not at the top: workflows pass this module through their
+            # sandbox, and only activities log.
+            from activities.log import log_refusal
+
+            log_refusal(refused)
+            raise refusal(refused) from error
 
     return wrapper  # type: ignore[return-value]

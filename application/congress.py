@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from application.directory import DirectoryFile, DirectoryService
 from application.profiles import ProfileSource
@@ -35,6 +35,7 @@ from domain.directory import ActorSpec, OrgKind, actor_id
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.policies import check_unit_cadre
 from domain.profiles import ProfileError, RuleProfile
+from domain.text import reason
 from domain.wage_contract import Check
 from ledger.app import Ledger
 from projections.views import ViewIndex
@@ -489,10 +490,14 @@ def _parse_row(n: int, values: dict[str, str]) -> Delegate | list[RowError]:
         )
     if errors or category is None or gender is None:
         return errors
-    return Delegate(
-        id=ident,
-        name=values["name"],
-        constituency=values["constituency"],
-        category=category,
-        gender=gender,
-    )
+    try:
+        return Delegate(
+            id=ident,
+            name=values["name"],
+            constituency=values["constituency"],
+            category=category,
+            gender=gender,
+        )
+    except ValidationError as e:  # too long, control characters: the row names the field
+        zh, en = reason(e)
+        return [RowError(n, str(e.errors()[0]["loc"][0]), zh, en)]

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.text import OptionalLongText
+
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -59,7 +61,7 @@ class CommandMeta(BaseModel):
     command_id: str = Field(min_length=1, max_length=200)
     acting: Acting
     occurred_at: AwareDatetime
-    comment: str = ""
+    comment: OptionalLongText = ""
 
     def today(self) -> date:
         """The business date of the command, in China's time zone."""

@@ -22,6 +22,7 @@ from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
 from domain.actors import CommandMeta
+from domain.text import stored_facts
 
 GENESIS_HASH = "0" * 64
 UNIONFLOW_NAMESPACE = uuid.UUID("6f1f4c0e-8c7a-5d43-9a0e-2f3b7d0c9a11")
@@ -92,7 +93,9 @@ class LedgerAggregate(Aggregate):
             object.__setattr__(self, "hash", event_hash(self))
 
         def mutate(self, aggregate: Any) -> Any:
-            aggregate = super().mutate(aggregate)
+            # A stored event is a fact: its text loads as stored, whatever today's bounds.
+            with stored_facts():
+                aggregate = super().mutate(aggregate)
             aggregate.chain_head = self.__dict__["hash"]
             # The last version a command reached is its recorded result.
             aggregate.commands[self.command_id] = self.originator_version

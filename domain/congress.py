@@ -22,6 +22,7 @@ from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState
 from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
+from domain.text import Name, ShortText
 from domain.wage_contract import Check
 
 # -- value objects ---------------------------------------------------------------------
@@ -82,8 +83,8 @@ class Delegate(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=DELEGATE_ID_PATTERN)
-    name: str = Field(min_length=1)
-    constituency: str = Field(min_length=1)  # 选区/代表团
+    name: Name
+    constituency: ShortText  # 选区/代表团
     category: DelegateCategory
     gender: Gender
     active: bool = True

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from domain.actors import ASSIGNABLE_ROLES, Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
 from domain.errors import InvalidInput, NotAuthorised
+from domain.text import NAME_MAX, Name
 
 
 class OrgKind(StrEnum):
@@ -32,8 +33,8 @@ class OrgSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    name: str = Field(min_length=1)
-    name_en: str = ""
+    name: Name
+    name_en: str = Field(default="", max_length=NAME_MAX)
     kind: OrgKind
     parent: str | None = None
     region: str = ""
@@ -47,7 +48,7 @@ class ActorSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")
-    name: str = Field(min_length=1)
+    name: Name
     org: str
     roles: list[Role] = Field(min_length=1)
 

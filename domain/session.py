@@ -21,6 +21,7 @@ from domain.errors import InvalidInput, InvalidState
 from domain.policies import Label, check_unit_cadre
 from domain.poll import ItemKind, PollKind, PollSpec
 from domain.profiles import RuleProfile
+from domain.text import Name, ShortText
 
 
 class SessionKind(StrEnum):
@@ -47,12 +48,12 @@ class AgendaItem(BaseModel):
 
     # "number" is accepted too: YAML 1.1 reads a bare ``no:`` key as the boolean false.
     no: int = Field(ge=1, validation_alias=AliasChoices("no", "number"))
-    title: str = Field(min_length=1)
+    title: ShortText
     kind: ItemKind
     poll_kind: PollKind | None = None  # default from the kind
     secret: bool | None = None  # default: approval items secret (SH §31)
-    candidates: list[str] = Field(default_factory=list)
-    max_choices: int = Field(default=1, ge=1)
+    candidates: list[Name] = Field(default_factory=list)
+    max_choices: int = Field(default=1, ge=1, le=1000)
     wage_case_id: str | None = None  # the wage contract whose draft this item adopts
 
     def effective_poll_kind(self) -> PollKind:

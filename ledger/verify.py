@@ -294,7 +294,9 @@ def verify_ledger(
     ``progress`` is called with (events checked, highest notification id at the start).
     """
     audit = _Audit(
-        ledger, trusted_public_key, SealView.model_validate(against) if against else None
+        ledger,
+        trusted_public_key,
+        SealView.model_validate(against) if against is not None else None,
     )
     total = ledger.max_notification_id()
     bad: BadEvent | None = None

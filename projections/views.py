@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
+from domain.text import stored_facts
 from ledger.app import Ledger
 
 V = TypeVar("V", bound=BaseModel)
@@ -145,8 +146,9 @@ class ViewIndex(Generic[V]):
                 db.execute("DELETE FROM views")
                 db.execute("DELETE FROM meta")
             return
-        for key, body in db.execute("SELECT id, body FROM views ORDER BY seq"):
-            self._views[uuid.UUID(key)] = self.view_type.model_validate_json(body)
+        with stored_facts():  # cached views of stored facts: read as stored, like the events
+            for key, body in db.execute("SELECT id, body FROM views ORDER BY seq"):
+                self._views[uuid.UUID(key)] = self.view_type.model_validate_json(body)
         self._next = position
 
     def _save(self, changed: list[uuid.UUID]) -> None:

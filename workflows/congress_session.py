@@ -42,6 +42,7 @@ with workflow.unsafe.imports_passed_through():
         check_set_aside,
         precheck,
     )
+    from domain.text import Minutes
 
 R = TypeVar("R")
 
@@ -66,7 +67,7 @@ class OpenPollCommand(BaseModel):
 
     acting: Acting
     item_no: int
-    minutes: float | None = Field(default=None, gt=0, description="Close automatically after.")
+    minutes: Minutes | None = Field(default=None, description="Close automatically after.")
     paper: bool = False
     tellers: list[str] = Field(default_factory=list)
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.motion.values import Decision, Rating
+from domain.text import LongText, OptionalLongText, ShortText
 
 
 class FileMotion(BaseModel):
@@ -14,9 +15,9 @@ class FileMotion(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: str  # 案由
-    reasons: str  # 理由
-    proposal: str  # 办法/建议
+    title: LongText  # 案由 (one line of at most 60: a rule of the aggregate)
+    reasons: LongText  # 理由
+    proposal: LongText  # 办法/建议
 
 
 class SecondMotion(BaseModel):
@@ -30,29 +31,29 @@ class DecideMotion(BaseModel):
 
     kind: Literal["decide"] = "decide"
     decision: Decision
-    reasons: str = ""
+    reasons: OptionalLongText = ""
 
 
 class AssignMotion(BaseModel):
     """Assign the filed motion to a lead department (承办部门) and any supporting ones."""
 
     kind: Literal["assign"] = "assign"
-    lead: str
-    supporting: list[str] = Field(default_factory=list)
+    lead: ShortText
+    supporting: list[ShortText] = Field(default_factory=list)
 
 
 class AnswerMotion(BaseModel):
     """The lead department answers in writing (书面答复)."""
 
     kind: Literal["answer"] = "answer"
-    text: str
+    text: LongText
 
 
 class ExtendAnswer(BaseModel):
     """The lead department asks, once, for more time to answer (延期答复)."""
 
     kind: Literal["extend"] = "extend"
-    reason: str
+    reason: ShortText
 
 
 class RateAnswer(BaseModel):
@@ -60,7 +61,7 @@ class RateAnswer(BaseModel):
 
     kind: Literal["rate"] = "rate"
     rating: Rating
-    opinion: str = ""
+    opinion: OptionalLongText = ""
 
 
 # Commands the engine issues itself when a date comes.

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.text import Copies, Days, LongText, Name, OptionalShortText, ShortText
 from domain.wage_contract.values import Draft, Negotiator, ReviewComment, VoteCount
 
 
@@ -15,18 +16,18 @@ class OpenCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     case_id: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    unit_org: str
-    employer: str = Field(min_length=1)
+    unit_org: ShortText
+    employer: Name
     year: int = Field(ge=2000, le=2200)
-    offer_place: str = Field(min_length=1)
-    offer_content: str = Field(min_length=1)
+    offer_place: ShortText
+    offer_content: LongText
 
 
 class RecordReply(BaseModel):
     """The employer's written reply (书面回应) arrived."""
 
     kind: Literal["record_reply"] = "record_reply"
-    content: str = Field(min_length=1)
+    content: LongText
 
 
 class AppointNegotiators(BaseModel):
@@ -40,7 +41,7 @@ class RecordTalksRound(BaseModel):
     """A round of talks was held; its minutes (会议记录) are kept."""
 
     kind: Literal["record_talks_round"] = "record_talks_round"
-    minutes: str = Field(min_length=1)
+    minutes: LongText
     deadlocked: bool = False
 
 
@@ -48,8 +49,8 @@ class SuspendTalks(BaseModel):
     """Suspend deadlocked talks (中止协商) for an agreed number of days."""
 
     kind: Literal["suspend_talks"] = "suspend_talks"
-    days: int = Field(ge=1)
-    reason: str = Field(min_length=1)
+    days: Days
+    reason: ShortText
 
 
 class ResumeTalks(BaseModel):
@@ -75,7 +76,7 @@ class ApproveReview(BaseModel):
     """The higher union approves the draft (预审通过)."""
 
     kind: Literal["approve"] = "approve"
-    override_reason: str | None = None
+    override_reason: OptionalShortText | None = None  # blank: none given
 
 
 class ReturnForRevision(BaseModel):
@@ -97,7 +98,7 @@ class TellerCount(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    teller: str = Field(min_length=1)
+    teller: Name
     count: VoteCount
 
 
@@ -130,8 +131,8 @@ class RequestAdoptionPoll(BaseModel):
     """Put the draft to the congress: a secret yes/no item of a session (审议通过)."""
 
     kind: Literal["request_adoption_poll"] = "request_adoption_poll"
-    session_id: str = Field(min_length=1)
-    item_no: int = Field(ge=1)
+    session_id: ShortText
+    item_no: int = Field(ge=1, le=1000)
 
 
 class RecordAdoptionFromPoll(BaseModel):
@@ -152,22 +153,22 @@ class FileContract(BaseModel):
     """The contract is filed with the labour administration (报送备案)."""
 
     kind: Literal["file_contract"] = "file_contract"
-    copies: int = Field(ge=1)
-    office: str = Field(min_length=1)
+    copies: Copies
+    office: ShortText
 
 
 class RecordObjection(BaseModel):
     """The labour administration's objection (审查意见书) arrived."""
 
     kind: Literal["record_objection"] = "record_objection"
-    text: str = Field(min_length=1)
+    text: LongText
 
 
 class PublishContract(BaseModel):
     """The effective contract is published to all employees (向全体职工公布)."""
 
     kind: Literal["publish"] = "publish"
-    channel: str = Field(min_length=1)
+    channel: ShortText
 
 
 # Commands the engine issues itself when a deadline passes.

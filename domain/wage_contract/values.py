@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from domain.base import deterministic_id
+from domain.text import LongText, Name, OptionalLongText, ShortText
 
 
 class Stage(StrEnum):
@@ -66,7 +67,7 @@ class Negotiator(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    name: str = Field(min_length=1)
+    name: Name
     side: Side
     chief: bool = False
     outsider: bool = False  # an outside expert (外聘专家)
@@ -77,7 +78,7 @@ class WageStandard(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    post: str = Field(min_length=1)
+    post: ShortText
     monthly_yuan: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
 
 
@@ -88,8 +89,8 @@ class Clause(BaseModel):
 
     # "number" is accepted too: YAML 1.1 reads a bare ``no:`` key as the boolean false.
     no: str = Field(min_length=1, validation_alias=AliasChoices("no", "number"))
-    title: str = Field(min_length=1)
-    text: str = ""
+    title: ShortText
+    text: OptionalLongText = ""
 
 
 class Draft(BaseModel):
@@ -117,8 +118,8 @@ class ReviewComment(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    clause: str = Field(min_length=1)
-    comment: str = Field(min_length=1)
+    clause: ShortText
+    comment: LongText
 
 
 class VoteCount(BaseModel):

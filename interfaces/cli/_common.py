@@ -11,19 +11,20 @@ from typing import Any, TypeVar
 
 import typer
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.motion import MotionView
+from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
 from interfaces.cli.render import check_detail
-from settings import Settings
+from settings import LedgerBackend, Settings
 
 T = TypeVar("T")
 
@@ -31,30 +32,81 @@ T = TypeVar("T")
 console = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True)
 
-AS = typer.Option(..., "--as", help="以此人员身份操作 / act as this actor id")
-COMMENT = typer.Option("", "--comment", "-m", help="说明 / comment recorded with the event")
-COMMAND_ID = typer.Option(None, "--command-id", help="幂等命令号 / idempotency key (default: new)")
+
+def typed(annotation: Any) -> Callable[[Any], Any]:
+    """A typer callback checking a value with a domain type (``domain.text``) as it is parsed:
+    bad input is refused (exit 2) before anything is built, sent or written."""
+    adapter: TypeAdapter[Any] = TypeAdapter(annotation)
+
+    def check(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return adapter.validate_python(value)
+        except ValidationError as e:
+            zh, en = reason(e)
+            raise typer.BadParameter(en if Lang.code == "en" else zh) from None
+
+    return check
+
+
+AS = typer.Option(..., "--as", callback=typed(Key), help="以此人员身份操作 / act as this actor id")
+COMMENT = typer.Option(
+    "",
+    "--comment",
+    "-m",
+    callback=typed(OptionalLongText),
+    help="说明 / comment recorded with the event",
+)
+CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")
+SESSION = typer.Argument(..., callback=typed(Key), help="会议编号 / session id")
+ITEM = typer.Argument(..., min=1, max=1000, help="议题号 / agenda item number")
+MOTION = typer.Argument(..., callback=typed(Key), help="提案编号 / motion id")
+RECEIPT = typer.Argument(..., callback=typed(Key), help="回执码 / receipt")
+COMMAND_ID = typer.Option(
+    None, "--command-id", callback=typed(Key), help="幂等命令号 / idempotency key (default: new)"
+)
 
 
 # -- running a command ---------------------------------------------------------------------
 
 
-def open_app() -> App:
-    """The application graph, built from settings for one command."""
-    return build_app(Settings())
+def open_app(*, create: bool = False) -> App:
+    """The application graph, built from settings for one command.
+
+    Only a command that sets a ledger up (``create``) may start one: any other command,
+    run where no ledger is, is refused naming the place, not left with an empty ledger.
+    """
+    settings = Settings()
+    ledger = settings.sqlite_path
+    if not create and settings.ledger_backend is LedgerBackend.SQLITE and not ledger.exists():
+        fail(
+            NotFound(
+                f"此处没有账本：{ledger}（先运行 unionflow up 或 unionflow directory load，"
+                "或设置 UNIONFLOW_DATA_DIR）",
+                f"no ledger at {ledger}: run unionflow up or unionflow directory load "
+                "first, or set UNIONFLOW_DATA_DIR",
+            )
+        )
+    return build_app(settings)
 
 
 def fail(error: Exception) -> None:
-    """A refusal ends the command with its message and exit code 2; anything else is raised."""
+    """A refusal ends the command with its message and exit code 2; anything else is raised.
+
+    A model that refused its input (``ValidationError``) is the ``InvalidInput`` refusal.
+    """
+    if isinstance(error, ValidationError):
+        error = invalid_input(error)
     if isinstance(error, DomainError):
         err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
         raise typer.Exit(2)
     raise error
 
 
-def run(fn: Callable[[App], T]) -> T:
+def run(fn: Callable[[App], T], *, create: bool = False) -> T:
     """Run ``fn`` on a fresh App (no Temporal server needed); refusals exit 2."""
-    application = open_app()
+    application = open_app(create=create)
     try:
         return fn(application)
     except DomainError as e:

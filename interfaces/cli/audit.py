@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
+from pydantic import ValidationError
 from rich.progress import Progress
 
+from domain.errors import InvalidInput, InvalidState
 from i18n import Lang, fmt, pick, t
-from interfaces.cli._common import COMMENT, console, err, open_app, run
+from interfaces.cli._common import COMMENT, console, err, fail, open_app, run
+from ledger.seal import SealView
 
 app = typer.Typer(help="审计 / audit: verify, seal, export", no_args_is_help=True)
 
@@ -26,8 +30,8 @@ def audit_verify(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """校验整个账本（哈希链与封印） / verify the whole ledger: exit 0 when intact."""
-    seal = json.loads(against.read_text(encoding="utf-8")) if against else None
-    key = bytes.fromhex(public_key) if public_key else None
+    seal = _exported_seal(against) if against else None
+    key = _public_key(public_key) if public_key is not None else None
     application = open_app()
     try:
         audit = application.audit()
@@ -73,6 +77,38 @@ def audit_verify(
     raise typer.Exit(0 if report.ok else 1)
 
 
+def _exported_seal(path: Path) -> dict[str, Any]:
+    """A seal file as ``export-seal`` wrote it; anything else is refused, never trusted."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        SealView.model_validate(data)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as e:
+        fail(
+            InvalidInput(
+                f"{path} 不是导出的封印文件（unionflow audit export-seal）：{e}",
+                f"{path} is not a seal exported by unionflow audit export-seal: {e}",
+            )
+        )
+        raise
+    return dict(data)
+
+
+def _public_key(text: str) -> bytes:
+    """A raw Ed25519 public key in hex (the ``public_key`` of an exported seal)."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        fail(
+            InvalidInput(
+                f"公钥应为 64 位十六进制（导出封印中的 public_key）：{text[:80]!r}",
+                f"a public key is 64 hex digits (an exported seal's public_key): {text[:80]!r}",
+            )
+        )
+    return key
+
+
 @app.command("seal")
 def audit_seal(comment: str = COMMENT) -> None:
     """为账本加签封印 / append a signed seal over the ledger."""
@@ -93,11 +129,17 @@ def audit_export_seal(output: Path | None = typer.Option(None, "--output", "-o")
     """导出最近的封印（保存在数据库之外） / export the last seal to keep elsewhere."""
     data = run(lambda a: a.audit().export_seal())
     if data is None:
-        err.print("账本尚无封印 / no seal yet: run unionflow audit seal")
-        raise typer.Exit(1)
+        fail(
+            InvalidState(
+                "账本尚无封印：先运行 unionflow audit seal", "no seal yet: run unionflow audit seal"
+            )
+        )
     text = json.dumps(data, ensure_ascii=False, indent=2)
     if output:
-        output.write_text(text + "\n", encoding="utf-8")
+        try:
+            output.write_text(text + "\n", encoding="utf-8")
+        except OSError as e:
+            fail(InvalidInput(f"无法写入 {output}：{e}", f"cannot write {output}: {e}"))
         console.print(f"[green]✓[/] {output}")
     else:
         sys.stdout.write(text + "\n")

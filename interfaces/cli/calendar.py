@@ -9,6 +9,7 @@ import typer
 from bootstrap import App, Facades
 from domain.calendar import CalendarDataError
 from domain.errors import InvalidInput
+from domain.text import MAX_DAYS
 from i18n import t
 from interfaces.cli._common import console, fail, open_app, parse_date, run_async
 
@@ -18,7 +19,7 @@ app = typer.Typer(help="工作日历 / work-day calendar", no_args_is_help=True)
 @app.command("deadline")
 def calendar_deadline(
     start: str = typer.Argument(..., help="起算日 YYYY-MM-DD / start date"),
-    days: int = typer.Argument(..., help="工作日数 / working days"),
+    days: int = typer.Argument(..., min=0, max=MAX_DAYS, help="工作日数 / working days"),
 ) -> None:
     """计算 N 个工作日后的期限 / the date N working days after START."""
     day = parse_date(start)

@@ -53,7 +53,7 @@ def _term_title(view: CongressView) -> str:
 def congress_create(
     actor: str = AS,
     unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
-    term_no: int = typer.Option(..., "--term-no", help="届次 / term number"),
+    term_no: int = typer.Option(..., "--term-no", min=1, max=1000, help="届次 / term number"),
     start: str = typer.Option(..., "--start", help="任期起始日 YYYY-MM-DD / first day"),
     end: str = typer.Option(..., "--end", help="任期届满日 YYYY-MM-DD / last day"),
     key: str | None = typer.Option(None, "--key", help="职代会编号（默认 单位-届次） / key"),

@@ -23,7 +23,7 @@ def directory_load(file: Path = typer.Argument(..., exists=True, readable=True))
         data = application.directory.parse(file)
         return application.directory.load(data, source=str(file))
 
-    report = run(go)
+    report = run(go, create=True)  # loading the directory is how a ledger starts
     console.print(
         "[green]✓[/] "
         + fmt(

@@ -20,17 +20,20 @@ from domain.motion import (
     MotionView,
     parse_rating,
 )
+from domain.text import Key, LongText, OptionalLongText, ShortText
 from i18n import DECISION_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
     COMMENT,
+    MOTION,
     console,
     fail,
     motion_stage,
     parse_date,
     run,
     run_async,
+    typed,
 )
 from interfaces.cli.render import Names
 from services.motions import MotionService
@@ -105,7 +108,9 @@ def motion_file(
     title: str = typer.Option(..., "--title", help="案由（一案一事） / title, one matter"),
     reasons: str = typer.Option(..., "--reasons", help="理由 / reasons"),
     proposal: str = typer.Option(..., "--proposal", help="办法和建议 / what is proposed"),
-    motion_id: str | None = typer.Option(None, "--id", help="提案编号（默认自动） / motion id"),
+    motion_id: str | None = typer.Option(
+        None, "--id", callback=typed(Key), help="提案编号（默认自动） / motion id"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
 ) -> None:
@@ -116,7 +121,10 @@ def motion_file(
 
 @app.command("second")
 def motion_second(
-    motion_id: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    motion_id: str = MOTION,
+    actor: str = AS,
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
 ) -> None:
     """附议（提案人以外的本届代表，每人一次） / second a motion."""
     _motion_step(
@@ -126,9 +134,11 @@ def motion_second(
 
 @app.command("decide")
 def motion_decide(
-    motion_id: str,
+    motion_id: str = MOTION,
     decision: str = typer.Argument(..., help="立案/不予立案 或 file/reject"),
-    reasons: str = typer.Option("", "--reasons", help="理由（不予立案时必填） / reasons"),
+    reasons: str = typer.Option(
+        "", "--reasons", callback=typed(OptionalLongText), help="理由（不予立案时必填） / reasons"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -148,10 +158,13 @@ def motion_decide(
 
 @app.command("assign")
 def motion_assign(
-    motion_id: str,
-    lead: str = typer.Option(..., "--lead", help="承办部门 / lead department"),
+    motion_id: str = MOTION,
+    lead: str = typer.Option(..., "--lead", callback=typed(Key), help="承办部门 / lead department"),
     support: list[str] = typer.Option(
-        [], "--support", help="协办部门，可重复 / supporting department, repeatable"
+        [],
+        "--support",
+        callback=typed(list[Key]),
+        help="协办部门，可重复 / supporting department, repeatable",
     ),
     actor: str = AS,
     comment: str = COMMENT,
@@ -168,8 +181,10 @@ def motion_assign(
 
 @app.command("answer")
 def motion_answer(
-    motion_id: str,
-    text: str = typer.Option(..., "--text", help="书面答复 / the written answer"),
+    motion_id: str = MOTION,
+    text: str = typer.Option(
+        ..., "--text", callback=typed(LongText), help="书面答复 / the written answer"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -183,8 +198,10 @@ def motion_answer(
 
 @app.command("extend")
 def motion_extend(
-    motion_id: str,
-    reason: str = typer.Option(..., "--reason", help="延期理由 / reason"),
+    motion_id: str = MOTION,
+    reason: str = typer.Option(
+        ..., "--reason", callback=typed(ShortText), help="延期理由 / reason"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -198,9 +215,11 @@ def motion_extend(
 
 @app.command("rate")
 def motion_rate(
-    motion_id: str,
+    motion_id: str = MOTION,
     rating: str = typer.Argument(..., help="满意/基本满意/不满意"),
-    opinion: str = typer.Option("", "--opinion", help="评价意见 / the proposer's view"),
+    opinion: str = typer.Option(
+        "", "--opinion", callback=typed(OptionalLongText), help="评价意见 / the proposer's view"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -217,7 +236,7 @@ def motion_rate(
 
 
 @app.command("show")
-def motion_show(motion_id: str) -> None:
+def motion_show(motion_id: str = MOTION) -> None:
     """提案详情与办理情况 / a motion and how it was handled."""
     run(lambda a: _print_motion_details(a.facades().motions.view(motion_id), Names(a.directory)))
 

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-import typer
+import atexit
+import contextlib
+import os
+import sys
+from typing import Any
 
+import typer
+from pydantic import ValidationError
+from typer.core import TyperGroup
+
+from domain.errors import DomainError
 from i18n import Lang
 from interfaces.cli import (
     audit,
@@ -17,11 +26,31 @@ from interfaces.cli import (
     stack,
     wage,
 )
+from interfaces.cli._common import fail
 from logs import configure_logging
 from settings import Settings
 
+
+class _RefusingGroup(TyperGroup):
+    """The root group: a refusal from any command, however deep, exits 2 with its reason.
+
+    Commands build their models from what a person typed; a model that refuses it raises
+    ``ValidationError`` wherever it is built, and a rule raises ``DomainError``. Both end
+    here as one line on stderr instead of a traceback.
+    """
+
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click.Context
+        try:
+            return super().invoke(ctx)
+        except (DomainError, ValidationError) as error:
+            fail(error)
+            raise
+
+
 app = typer.Typer(
-    help="UnionFlow 工会业务流程引擎 / trade-union workflow engine", no_args_is_help=True
+    cls=_RefusingGroup,
+    help="UnionFlow 工会业务流程引擎 / trade-union workflow engine",
+    no_args_is_help=True,
 )
 
 
@@ -52,5 +81,36 @@ app.add_typer(motion.app, name="motion")
 
 
 def main() -> None:
-    """Console entry point."""
-    app()
+    """Console entry point: run one command, then end the process without finalisation.
+
+    The Temporal client's Rust core keeps its own threads, which Python cannot stop, and
+    they may still release a Python object while the interpreter finalises; about one
+    command in a hundred then died with ``Fatal Python error: PyGILState_Release``
+    (exit 134) or a segfault after its work was done (temporalio/sdk-python#300). By the
+    time ``app()`` returns, everything a command does is complete: each ledger write is
+    committed and ``App.close()`` has closed the connections, every Temporal call has
+    returned and its event loop is closed, and no Python thread but this one is left.
+    So after the exit handlers (logging's flush among them) and a flush of stdout and
+    stderr, nothing is left for finalisation but freeing memory: ``os._exit`` skips it.
+    """
+    try:
+        app()
+        code: object = 0
+    except SystemExit as stop:
+        code = stop.code
+    except BaseException:  # noqa: BLE001 -- a bug: shown as typer shows it, then the same end
+        sys.excepthook(*sys.exc_info())
+        code = 1
+    os._exit(_exit_status(code))
+
+
+def _exit_status(code: object) -> int:
+    """Run the exit handlers, flush the output, and map ``SystemExit.code`` to a status."""
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):  # a closed pipe must not change the status
+            stream.flush()
+    return code or 0

@@ -6,6 +6,7 @@ These are commands of the ``congress`` group, added after its terms and rosters 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,20 @@ from bootstrap import App
 from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.poll import OPTION_LABELS, PollView
 from domain.session import AgendaItem, SessionKind, SessionView
+from domain.text import MAX_MINUTES, Key, Name, ShortText
 from i18n import POLL_STATUS_LABELS, SESSION_STATUS_LABELS, fmt, label_of, pick, t
-from interfaces.cli._common import AS, console, fail, parse_date, run, run_async
+from interfaces.cli._common import (
+    AS,
+    ITEM,
+    RECEIPT,
+    SESSION,
+    console,
+    fail,
+    parse_date,
+    run,
+    run_async,
+    typed,
+)
 from interfaces.cli.render import Names, attendance, poll_outcome
 from services.sessions import SessionService
 
@@ -44,15 +57,17 @@ def _print_session(view: SessionView) -> None:
 
 
 def congress_convene(
-    key: str,
+    key: str = typer.Argument(..., callback=typed(Key), help="职代会编号 / congress key"),
     actor: str = AS,
-    label: str = typer.Option(..., "--label", help="会议编号，如 2026-1 / session label"),
+    label: str = typer.Option(
+        ..., "--label", callback=typed(Key), help="会议编号，如 2026-1 / session label"
+    ),
     agenda: Path = typer.Option(..., "--agenda", exists=True, help="议程 YAML / agenda file"),
     papers_sent: str = typer.Option(..., "--papers-sent", help="材料送达日期 / papers sent on"),
     opens: str = typer.Option(..., "--opens", help="开会日期 / opening date"),
     extraordinary: bool = typer.Option(False, "--extraordinary", help="临时会议 / extraordinary"),
     requested_by: list[str] = typer.Option(
-        [], "--requested-by", help="提议代表 / requesting delegate"
+        [], "--requested-by", callback=typed(list[Key]), help="提议代表 / requesting delegate"
     ),
 ) -> None:
     """召开会议：议程、材料送达、开会日期 / convene a session."""
@@ -63,14 +78,15 @@ def congress_convene(
         raise
     items = _load_list(raw if isinstance(raw, list) else (raw or {}).get("items", []))
     kind = SessionKind.EXTRAORDINARY if extraordinary else SessionKind.REGULAR
+    papers_sent_on, opens_on = parse_date(papers_sent), parse_date(opens)  # before connecting
     view = _session_step(
         lambda svc: svc.convene(
             actor,
             key,
             label,
             items.items,
-            papers_sent_on=parse_date(papers_sent),
-            opens_on=parse_date(opens),
+            papers_sent_on=papers_sent_on,
+            opens_on=opens_on,
             kind=kind,
             requested_by=requested_by,
         )
@@ -88,12 +104,12 @@ def _load_list(raw: list[Any]) -> _Agenda:
         raise
 
 
-def congress_open(session: str, actor: str = AS) -> None:
+def congress_open(session: str = SESSION, actor: str = AS) -> None:
     """开幕（不早于开会日期） / open the session on its day."""
     _print_session(_session_step(lambda svc: svc.open_session(session, actor)))
 
 
-def congress_check_in(session: str, actor: str = AS) -> None:
+def congress_check_in(session: str = SESSION, actor: str = AS) -> None:
     """代表签到 / a delegate checks in."""
     new = _session_step(lambda svc: svc.check_in(session, actor))
     console.print(
@@ -101,13 +117,26 @@ def congress_check_in(session: str, actor: str = AS) -> None:
     )
 
 
+def _minutes(value: float | None) -> float | None:
+    """A poll's time limit, refused before anything is sent when it is not a real duration."""
+    if value is not None and not (math.isfinite(value) and 0 < value <= MAX_MINUTES):
+        raise typer.BadParameter(
+            f"须为 0 到 {MAX_MINUTES:g} 之间的分钟数 / minutes between 0 and {MAX_MINUTES:g}"
+        )
+    return value
+
+
 def congress_open_poll(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
-    minutes: float | None = typer.Option(None, "--minutes", help="限时（分钟） / close after"),
+    minutes: float | None = typer.Option(
+        None, "--minutes", callback=_minutes, help="限时（分钟） / close after"
+    ),
     paper: bool = typer.Option(False, "--paper", help="纸质选票 / paper ballots"),
-    teller: list[str] = typer.Option([], "--teller", help="监票人、计票人（两名） / two tellers"),
+    teller: list[str] = typer.Option(
+        [], "--teller", callback=typed(list[Key]), help="监票人、计票人（两名） / two tellers"
+    ),
 ) -> None:
     """开始表决某项议题（检查法定人数） / put an item to the vote."""
     poll = _session_step(
@@ -118,7 +147,7 @@ def congress_open_poll(
     _print_poll(poll)
 
 
-def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
+def congress_close_poll(session: str = SESSION, item: int = ITEM, actor: str = AS) -> None:
     """结束表决 / the chair ends voting on an item."""
     progress = _session_step(lambda svc: svc.close_poll(session, actor, item))
     console.print(
@@ -127,10 +156,12 @@ def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
 
 
 def congress_set_aside(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
-    reason: str = typer.Option(..., "--reason", help="搁置理由 / why the item is set aside"),
+    reason: str = typer.Option(
+        ..., "--reason", callback=typed(ShortText), help="搁置理由 / why the item is set aside"
+    ),
 ) -> None:
     """搁置议题（须说明理由），会议即可闭幕 / set an item aside with a reason."""
     _session_step(lambda svc: svc.set_aside(session, actor, item, reason))
@@ -138,11 +169,14 @@ def congress_set_aside(
 
 
 def congress_vote(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
     choice: list[str] = typer.Option(
-        [], "--choice", help="赞成/反对/弃权、候选人或满意度；可重复 / repeatable"
+        [],
+        "--choice",
+        callback=typed(list[Name]),
+        help="赞成/反对/弃权、候选人或满意度；可重复 / repeatable",
     ),
 ) -> None:
     """投票（无记名投票返回回执码） / cast a ballot (a secret one returns a receipt)."""
@@ -156,13 +190,15 @@ def congress_vote(
 
 
 def congress_count(
-    session: str,
-    item: int,
+    session: str = SESSION,
+    item: int = ITEM,
     actor: str = AS,
     count: list[str] = typer.Option(
         ..., "--count", help="选项=票数，可重复 / OPTION=N, repeatable"
     ),
-    ballots: int = typer.Option(..., "--ballots", help="收回选票张数 / ballots collected"),
+    ballots: int = typer.Option(
+        ..., "--ballots", min=0, max=100_000, help="收回选票张数 / ballots collected"
+    ),
 ) -> None:
     """监票人/计票人录入纸质选票计票结果 / a teller enters the paper count."""
     counts: dict[str, int] = {}
@@ -204,7 +240,7 @@ def _ballots(n: int) -> str:
     return fmt(("收回选票 {n} 张", "{n} ballots"), n=n)
 
 
-def congress_results(session: str) -> None:
+def congress_results(session: str = SESSION) -> None:
     """会议各项议题的表决结果 / the results of every item."""
 
     def go(application: App) -> None:
@@ -249,7 +285,9 @@ def _print_results(view: SessionView, polls: list[PollView | None], names: Names
         )
 
 
-def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
+def congress_verify_receipt(
+    session: str = SESSION, item: int = ITEM, receipt: str = RECEIPT
+) -> None:
     """凭回执码核验选票已计入 / check with a receipt that a secret ballot was counted."""
     ballot = run(lambda a: a.facades().sessions.verify_receipt(session, item, receipt))
     if ballot is None:
@@ -261,7 +299,7 @@ def congress_verify_receipt(session: str, item: int, receipt: str) -> None:
     console.print(f"[green]✓[/] {pick(('已计入', 'counted'))}: {labels}")
 
 
-def congress_ballots(session: str, item: int) -> None:
+def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
     """公布的无记名选票及复核计票 / the published secret ballots, recounted."""
 
     def go(application: App) -> PollView:
@@ -302,19 +340,19 @@ def congress_ballots(session: str, item: int) -> None:
         raise typer.Exit(1)
 
 
-def congress_close(session: str, actor: str = AS) -> None:
+def congress_close(session: str = SESSION, actor: str = AS) -> None:
     """闭幕 / close the session."""
     _print_session(_session_step(lambda svc: svc.close_session(session, actor)))
 
 
-def congress_publish(session: str, actor: str = AS) -> None:
+def congress_publish(session: str = SESSION, actor: str = AS) -> None:
     """向职工公布结果 / publish the results to employees."""
     view = _session_step(lambda svc: svc.publish_results(session, actor))
     _print_session(view)
     console.print(f"{pick(('报上级工会期限', 'report due'))} {view.report_due}")
 
 
-def congress_report(session: str, actor: str = AS) -> None:
+def congress_report(session: str = SESSION, actor: str = AS) -> None:
     """报告上级工会 / report the session to the higher union."""
     _print_session(_session_step(lambda svc: svc.report(session, actor)))
 

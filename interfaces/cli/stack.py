@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import typer
 
 from bootstrap import build_app
-from interfaces.cli._common import console, open_app
+from interfaces.cli._common import console
 from logs import configure_logging
 from settings import Settings
 
@@ -37,11 +38,21 @@ def worker() -> None:
         application.close()
 
 
-def demo() -> None:
+def demo(
+    data_dir: Path | None = typer.Option(
+        None,
+        "--data-dir",
+        file_okay=False,
+        help="演示数据目录（默认：数据目录下的 demo/） / where the demo writes (default: demo/ "
+        "inside the data directory; never the production ledger unless named here)",
+    ),
+) -> None:
     """在时间跳跃服务器上演示完整流程 / run the whole lifecycle on the time-skipping server."""
     from demo import run_demo
 
-    application = open_app()
+    settings = Settings().for_demo(data_dir)
+    console.print(f"演示数据目录 / demo data directory: {settings.data_dir}")
+    application = build_app(settings)
     try:
         code = asyncio.run(run_demo(application, console))
     finally:

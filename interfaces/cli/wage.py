@@ -14,6 +14,7 @@ from rich.table import Table
 from bootstrap import App, Facades
 from domain.actors import CHINA_TZ
 from domain.errors import InvalidInput
+from domain.text import MAX_COPIES, MAX_DAYS
 from domain.wage_contract import (
     COMMAND_LABELS,
     AppointNegotiators,
@@ -40,6 +41,7 @@ from domain.wage_contract import (
 from i18n import REVIEW_OUTCOME_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
+    CASE,
     COMMAND_ID,
     COMMENT,
     console,
@@ -93,7 +95,7 @@ def wage_open(
     case: str = typer.Option(..., "--case", help="案件编号 / case id"),
     unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
     employer: str = typer.Option(..., "--employer", help="企业名称 / employer"),
-    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year"),
+    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year", min=2000, max=2200),
     place: str = typer.Option(..., "--place", help="要约中的协商地点 / place of talks"),
     content: str = typer.Option(..., "--content", help="要约内容 / content of the offer"),
     profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
@@ -125,7 +127,7 @@ def wage_open(
 
 @app.command("reply")
 def wage_reply(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     content: str = typer.Option(..., "--content"),
     comment: str = COMMENT,
@@ -137,7 +139,7 @@ def wage_reply(
 
 @app.command("negotiators")
 def wage_negotiators(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -150,7 +152,7 @@ def wage_negotiators(
 
 @app.command("round")
 def wage_round(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     minutes: str = typer.Option(..., "--minutes"),
     deadlock: bool = typer.Option(False, "--deadlock"),
@@ -163,9 +165,9 @@ def wage_round(
 
 @app.command("suspend")
 def wage_suspend(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
-    days: int = typer.Option(..., "--days"),
+    days: int = typer.Option(..., "--days", min=1, max=MAX_DAYS),
     reason: str = typer.Option(..., "--reason"),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -176,7 +178,7 @@ def wage_suspend(
 
 @app.command("resume")
 def wage_resume(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """恢复协商 / resume talks."""
     _act(case, actor, ResumeTalks(), comment, command_id)
@@ -184,7 +186,7 @@ def wage_resume(
 
 @app.command("draft")
 def wage_draft(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -196,7 +198,7 @@ def wage_draft(
 
 @app.command("submit")
 def wage_submit(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """报上级工会预审 / submit for pre-review."""
     _act(case, actor, SubmitForReview(), comment, command_id)
@@ -210,7 +212,7 @@ def wage_checks(case: str) -> None:
 
 @app.command("approve")
 def wage_approve(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     override: str | None = typer.Option(
         None,
@@ -226,7 +228,7 @@ def wage_approve(
 
 @app.command("return")
 def wage_return(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     clause: list[str] = typer.Option(
         ..., "--clause", help="条款号=意见，可重复 / CLAUSE=comment, repeatable"
@@ -250,7 +252,7 @@ def wage_return(
 
 @app.command("revise")
 def wage_revise(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     file: Path = typer.Option(..., "--file", exists=True),
     comment: str = COMMENT,
@@ -262,10 +264,12 @@ def wage_revise(
 
 @app.command("adoption-poll")
 def wage_adoption_poll(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     session: str = typer.Option(..., "--session", help="职代会会议 / congress session"),
-    item: int = typer.Option(..., "--item", help="审议本草案的议题号 / the agenda item"),
+    item: int = typer.Option(
+        ..., "--item", min=1, max=1000, help="审议本草案的议题号 / the agenda item"
+    ),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
@@ -275,7 +279,7 @@ def wage_adoption_poll(
 
 @app.command("sign")
 def wage_sign(
-    case: str, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
+    case: str = CASE, actor: str = AS, comment: str = COMMENT, command_id: str | None = COMMAND_ID
 ) -> None:
     """签订合同 / sign the adopted contract."""
     _act(case, actor, SignContract(), comment, command_id)
@@ -283,9 +287,9 @@ def wage_sign(
 
 @app.command("file")
 def wage_file(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
-    copies: int = typer.Option(3, "--copies"),
+    copies: int = typer.Option(3, "--copies", min=1, max=MAX_COPIES),
     office: str = typer.Option(..., "--office", help="劳动行政部门 / labour administration office"),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
@@ -296,7 +300,7 @@ def wage_file(
 
 @app.command("objection")
 def wage_objection(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     text: str = typer.Option(..., "--text"),
     comment: str = COMMENT,
@@ -308,7 +312,7 @@ def wage_objection(
 
 @app.command("publish")
 def wage_publish(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     channel: str = typer.Option(..., "--channel"),
     comment: str = COMMENT,

@@ -42,9 +42,12 @@ def run(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.Com
 
 
 def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
-    env = env_for(tmp_path / "var")
-    demo = run(env, "demo", timeout=300)
+    demo = run(env_for(tmp_path / "var"), "demo", timeout=300)
     assert demo.returncode == 0, demo.stdout + demo.stderr
+    # The demo writes into its own data directory, never into the production one.
+    assert not (tmp_path / "var" / "ledger.db").exists()
+    env = env_for(tmp_path / "var" / "demo")
+    assert f"UNIONFLOW_DATA_DIR={tmp_path / 'var' / 'demo'}" in " ".join(demo.stdout.split())
     out = demo.stdout
     for fact in (
         "逾期未回应",
@@ -85,7 +88,7 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
     assert missing.returncode == 1
 
     # Change one stored fact of the case: the audit names that event and fails.
-    db = tmp_path / "var" / "ledger.db"
+    db = tmp_path / "var" / "demo" / "ledger.db"
     with sqlite3.connect(db) as conn:
         rowid, _originator_id, version, state = conn.execute(
             "SELECT rowid, originator_id, originator_version, state FROM stored_events "

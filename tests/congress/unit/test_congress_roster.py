@@ -106,6 +106,21 @@ def test_three_bad_rows_are_all_reported_and_nothing_is_written(app, service, tm
     assert service.view(KEY).delegates == []
 
 
+def test_a_roster_row_with_an_overlong_name_is_refused_naming_the_row(app, service, tmp_path):
+    path = write_csv(
+        tmp_path,
+        HEADER_EN,
+        "dlb-d01,张秀英,一车间,frontline,female",
+        f"dlb-d02,{'李' * 10_000},一车间,frontline,male",
+        "dlb-d03,王\x07芳,一车间,frontline,female",
+    )
+    before = app.ledger.max_notification_id()
+    with pytest.raises(RosterImportError) as refused:
+        service.import_roster("wang.li", KEY, path)
+    assert [(e.row, e.field) for e in refused.value.row_errors] == [(3, "name"), (4, "name")]
+    assert app.ledger.max_notification_id() == before
+
+
 def test_importing_the_same_delegates_again_is_refused_row_by_row(app, service):
     service.import_roster("wang.li", KEY, EXAMPLE_ROSTER)
     before = app.ledger.max_notification_id()
