@@ -75,7 +75,9 @@ class ApproveReview(BaseModel):
     """The higher union approves the draft (预审通过)."""
 
     kind: Literal["approve"] = "approve"
-    override_reason: str | None = None
+    override_reason: str | None = None  # only for a failed advisory check (guideline band)
+    # Required when an ancestor union decides a round that was not escalated to it.
+    takeover_reason: str | None = None
 
 
 class ReturnForRevision(BaseModel):
@@ -83,6 +85,7 @@ class ReturnForRevision(BaseModel):
 
     kind: Literal["return_for_revision"] = "return_for_revision"
     comments: list[ReviewComment] = Field(min_length=1)
+    takeover_reason: str | None = None  # as for ApproveReview
 
 
 class ReviseDraft(BaseModel):
@@ -156,6 +159,26 @@ class FileContract(BaseModel):
     office: str = Field(min_length=1)
 
 
+class RecordFilingIncomplete(BaseModel):
+    """The labour administration found the filing package incomplete (材料不齐): fix it."""
+
+    kind: Literal["record_filing_incomplete"] = "record_filing_incomplete"
+    missing: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _named(self) -> RecordFilingIncomplete:
+        if not all(item.strip() for item in self.missing):
+            raise ValueError("each missing item needs a name")
+        return self
+
+
+class ReportToHigherUnion(BaseModel):
+    """The effective contract was reported to the higher union (报上级工会备案)."""
+
+    kind: Literal["report_to_higher_union"] = "report_to_higher_union"
+    reference: str = Field(min_length=1)  # the report's number or how it was sent
+
+
 class RecordObjection(BaseModel):
     """The labour administration's objection (审查意见书) arrived."""
 
@@ -209,6 +232,24 @@ class TakeEffect(BaseModel):
     kind: Literal["take_effect"] = "take_effect"
 
 
+class RemindTalksStart(BaseModel):
+    """Remind the unit that talks must start soon after the reply."""
+
+    kind: Literal["remind_talks_start"] = "remind_talks_start"
+
+
+class FlagTalksStartOverdue(BaseModel):
+    """Talks did not start within the period after the reply."""
+
+    kind: Literal["flag_talks_start_overdue"] = "flag_talks_start_overdue"
+
+
+class FlagHigherUnionReportOverdue(BaseModel):
+    """The report to the higher union is overdue."""
+
+    kind: Literal["flag_higher_union_report_overdue"] = "flag_higher_union_report_overdue"
+
+
 class FlagPublicationOverdue(BaseModel):
     """The publication deadline passed."""
 
@@ -242,8 +283,10 @@ _HumanCommands = (
     | RequestAdoptionPoll
     | SignContract
     | FileContract
+    | RecordFilingIncomplete
     | RecordObjection
     | PublishContract
+    | ReportToHigherUnion
 )
 _SystemCommands = (
     EscalateReplyOverdue
@@ -253,6 +296,9 @@ _SystemCommands = (
     | FlagFilingOverdue
     | TakeEffect
     | FlagPublicationOverdue
+    | RemindTalksStart
+    | FlagTalksStartOverdue
+    | FlagHigherUnionReportOverdue
     | OpenRenewal
     | CorrectDeadlines
     | RecordAdoptionFromPoll
