@@ -20,12 +20,14 @@ from domain.wage_contract.handlers import HANDLERS
 from domain.wage_contract.permissions import COMMAND_LABELS, precheck_command
 from domain.wage_contract.values import (
     AdoptionVote,
+    DataRequest,
     Draft,
     EmployeeRequest,
     FilingPackage,
     Negotiator,
     ReviewComment,
     ReviewRound,
+    Side,
     Stage,
     VoteCount,
     WageContractView,
@@ -117,6 +119,35 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
 
         def evolve(self, s: WageContractView) -> None:
             s.rounds_held = self.round
+
+    class TalksDataRequested(Changed):
+        """One side asked the other for data needed for talks (WCN §18)."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksDataRequested"
+        no: int
+        requested_from: str
+        items: list[str]
+        requested_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.data_requests.append(
+                DataRequest(
+                    no=self.no,
+                    requested_from=Side(self.requested_from),
+                    items=list(self.items),
+                    requested_on=self.requested_on,
+                )
+            )
+
+    class TalksDataProvided(Changed):
+        """The data of request ``no`` was provided."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksDataProvided"
+        no: int
+        provided_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.data_requests[self.no - 1].provided_on = self.provided_on
 
     class TalksSuspended(Changed):
         TOPIC = "domain.wage_contract:WageContract.TalksSuspended"

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from domain.wage_contract.values import Draft, Negotiator, ReviewComment, VoteCount
+from domain.wage_contract.values import Draft, Negotiator, ReviewComment, Side, VoteCount
 
 
 class OpenCase(BaseModel):
@@ -42,6 +42,27 @@ class RecordTalksRound(BaseModel):
     kind: Literal["record_talks_round"] = "record_talks_round"
     minutes: str = Field(min_length=1)
     deadlocked: bool = False
+
+
+class RequestTalksData(BaseModel):
+    """One side asks the other for data it needs for talks (提供协商资料, WCN §18)."""
+
+    kind: Literal["request_talks_data"] = "request_talks_data"
+    requested_from: Side
+    items: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _named(self) -> RequestTalksData:
+        if not all(item.strip() for item in self.items):
+            raise ValueError("each requested item needs a name")
+        return self
+
+
+class RecordTalksDataProvided(BaseModel):
+    """The data asked for in request ``no`` was provided."""
+
+    kind: Literal["record_talks_data_provided"] = "record_talks_data_provided"
+    no: int = Field(ge=1)
 
 
 class SuspendTalks(BaseModel):
@@ -152,7 +173,10 @@ class SignContract(BaseModel):
 
 
 class FileContract(BaseModel):
-    """The contract is filed with the labour administration (报送备案)."""
+    """The contract is filed with the labour administration (报送备案); the resolution in
+    the package comes from the ledger, never from the command."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["file_contract"] = "file_contract"
     copies: int = Field(ge=1)
@@ -272,6 +296,8 @@ _HumanCommands = (
     RecordReply
     | AppointNegotiators
     | RecordTalksRound
+    | RequestTalksData
+    | RecordTalksDataProvided
     | SuspendTalks
     | ResumeTalks
     | SignDraft

@@ -57,12 +57,14 @@ from domain.wage_contract.commands import (
     RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
+    RecordTalksDataProvided,
     RecordTalksRound,
     RemindFiling,
     RemindReviewer,
     RemindTalksStart,
     ReportToHigherUnion,
     RequestAdoptionPoll,
+    RequestTalksData,
     ResumeTalks,
     ReturnForRevision,
     ReviseDraft,
@@ -75,6 +77,13 @@ from domain.wage_contract.commands import (
     _SystemCommands,
 )
 from domain.wage_contract.permissions import takes_over
+from domain.wage_contract.talks import (
+    check_data_provided_in_time,
+    flag_talks_start_overdue,
+    record_talks_data_provided,
+    remind_talks_start,
+    request_talks_data,
+)
 from domain.wage_contract.values import Draft, ReviewRound, Side, VoteCount
 
 
@@ -94,30 +103,6 @@ def record_reply(
             cal, start.date, rules.talks_start_reminder_working_days_before, today
         ),
     )
-
-
-def _check_talks_not_started(case: WageContract) -> date:
-    if not case.s.talks_not_started or case.s.talks_start_due is None:
-        raise InvalidState("协商已开始", "talks have started")
-    return case.s.talks_start_due
-
-
-def remind_talks_start(
-    case: WageContract, c: RemindTalksStart, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    due = _check_talks_not_started(case)
-    if not case.s.talks_start_reminded:
-        case._emit(case.TalksStartReminded, meta, due=due)
-
-
-def flag_talks_start_overdue(
-    case: WageContract, c: FlagTalksStartOverdue, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    due = _check_talks_not_started(case)
-    if today <= due:
-        raise InvalidState("协商开始期限未到", "the period to start talks has not ended")
-    if not case.s.talks_start_overdue:
-        case._emit(case.TalksStartOverdue, meta, due=due)
 
 
 def escalate_reply_overdue(
@@ -160,6 +145,7 @@ def record_talks_round(
 ) -> None:
     if not case.s.negotiators:
         raise InvalidState("请先确定协商代表", "appoint the negotiators first")
+    check_data_provided_in_time(case, today)
     case._emit(
         case.TalksRoundHeld,
         meta,
@@ -485,6 +471,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     EscalateReplyOverdue: escalate_reply_overdue,
     AppointNegotiators: appoint_negotiators,
     RecordTalksRound: record_talks_round,
+    RequestTalksData: request_talks_data,
+    RecordTalksDataProvided: record_talks_data_provided,
     SuspendTalks: suspend_talks,
     ResumeTalks: resume_talks,
     SignDraft: sign_draft,

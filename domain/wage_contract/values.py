@@ -193,6 +193,16 @@ class EmployeeRequest(BaseModel):
     received_on: date
 
 
+class DataRequest(BaseModel):
+    """One side asked the other for data needed for talks (WCN §18: provided ≥5 days before)."""
+
+    no: int
+    requested_from: Side
+    items: list[str]
+    requested_on: date
+    provided_on: date | None = None
+
+
 class FilingPackage(BaseModel):
     """What was filed with the labour administration: copies and the adoption resolution."""
 
@@ -236,6 +246,7 @@ class WageContractView(BaseModel):
     requested_by_employees: EmployeeRequest | None = None
     negotiators: list[Negotiator] = Field(default_factory=list)
     rounds_held: int = 0
+    data_requests: list[DataRequest] = Field(default_factory=list)
     suspended_until: date | None = None
     suspended_days_total: int = 0
     draft: Draft | None = None

@@ -39,12 +39,14 @@ from domain.wage_contract import (
     RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
+    RecordTalksDataProvided,
     RecordTalksRound,
     RemindFiling,
     RemindReviewer,
     RemindTalksStart,
     ReportToHigherUnion,
     RequestAdoptionPoll,
+    RequestTalksData,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
@@ -150,6 +152,10 @@ PAYLOADS: dict[str, st.SearchStrategy[Any]] = {
     "record_talks_round": st.booleans().map(
         lambda d: RecordTalksRound(minutes="纪要", deadlocked=d)
     ),
+    "request_talks_data": st.just(
+        RequestTalksData(requested_from=Side.EMPLOYER, items=["工资总额"])
+    ),
+    "record_talks_data_provided": st.integers(1, 2).map(lambda n: RecordTalksDataProvided(no=n)),
     "suspend_talks": st.integers(1, 70).map(lambda d: SuspendTalks(days=d, reason="僵局")),
     "resume_talks": st.just(ResumeTalks()),
     "sign_draft": st.sampled_from(DRAFTS).map(lambda d: SignDraft(draft=d)),
@@ -313,6 +319,7 @@ FORWARD = set(RULES) - {
     "flag_publication_overdue",
     "escalate_reply_overdue",
     "record_filing_incomplete",
+    "request_talks_data",
     "remind_talks_start",
     "flag_talks_start_overdue",
     "flag_higher_union_report_overdue",
