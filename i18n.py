@@ -29,7 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check": ("检查项", "Check"),
     "result": ("结果", "Result"),
     "detail": ("说明", "Detail"),
-    "hard": ("硬性", "Hard"),
+    "hard": ("法定底线", "Legal floor"),
     "passed": ("通过", "passed"),
     "failed": ("未通过", "FAILED"),
     "round": ("轮次", "Round"),

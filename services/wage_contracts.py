@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +46,24 @@ from workflows.wage_contract import (
 
 # What each human command needs of the actor.
 ROLE_FOR = {"unit_cadre": Role.CADRE, "reviewer": Role.REVIEWER}
+
+# Steps people may take but nobody waits for: not inbox tasks.
+_OPTIONAL = frozenset(
+    {
+        "resume_talks",
+        "appoint_negotiators",
+        "suspend_talks",
+        "request_talks_data",
+        "record_filing_incomplete",
+    }
+)
+# Steps that are tasks only while something is outstanding.
+_TASK_DUE: dict[str, Callable[[WageContractView], bool]] = {
+    "report_to_higher_union": lambda v: (
+        v.higher_union_report_due is not None and v.higher_union_reported_on is None
+    ),
+    "record_talks_data_provided": lambda v: any(r.provided_on is None for r in v.data_requests),
+}
 
 
 class WageContractService:
@@ -262,8 +281,8 @@ class WageContractService:
                 role = ROLE_FOR.get(who)
                 if role is None or role not in record.spec.roles or view.stage not in stages:
                     continue
-                if kind in ("resume_talks", "appoint_negotiators", "suspend_talks"):
-                    continue  # optional steps are not tasks
+                if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
+                    continue  # optional steps, and steps already done, are not tasks
                 if role is Role.REVIEWER:
                     review = view.reviews[-1]
                     if review.reviewer_org != record.spec.org:

@@ -87,11 +87,43 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
         "回应期限 reply due",
         f"{view.reply_due}{' · 已逾期并提请上级协调 overdue, escalated' if view.reply_overdue else ''}",
     )
+    if view.requested_by_employees is not None:
+        req = view.requested_by_employees
+        table.add_row(
+            "职工要求要约 requested",
+            f"{req.signatures}/{req.employees} · {req.received_on}",
+        )
+    if view.talks_start_due is not None and view.rounds_held == 0:
+        table.add_row("协商开始期限 talks start due", str(view.talks_start_due))
+    for data in view.data_requests:
+        provided = f"已提供 provided {data.provided_on}" if data.provided_on else "未提供 pending"
+        table.add_row(
+            f"资料请求 data #{data.no}",
+            f"{data.requested_from.value}: {'、'.join(data.items)} · {provided}",
+        )
     if view.reviews:
         r = view.reviews[-1]
+        decided = f" · {r.decided_by}" if r.decided_by else ""
         table.add_row(
             "预审 pre-review",
-            f"#{r.round} {r.reviewer_org} · {t('due')} {r.due} · {r.outcome or '…'}",
+            f"#{r.round} {r.reviewer_org} · {t('due')} {r.due} · {r.outcome or '…'}{decided}",
+        )
+        if r.taken_over_from:
+            table.add_row(
+                "接手预审 taken over",
+                f"{r.taken_over_from} → {r.reviewer_org}: {r.takeover_reason}",
+            )
+    if view.filing_missing:
+        table.add_row(
+            "[red]备案材料不齐 incomplete[/]",
+            f"{'、'.join(view.filing_missing)} · 补正期限 fix by {view.filing_fix_due}",
+        )
+    package = view.filing_package
+    if package is not None and package.adopted_on is not None:
+        table.add_row(
+            "备案决议 resolution",
+            f"{package.adopted_on} · 应到 {package.delegates_total} 实到 {package.delegates_present}"
+            f" · 赞成 {package.votes_for} 反对 {package.votes_against} 弃权 {package.abstentions}",
         )
     for label, value in (
         ("签订 signed", view.signed_on),
@@ -101,6 +133,8 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
         ("生效 effective", view.effective_on),
         ("到期 expires", view.expires_on),
         ("公布 published", view.published_on),
+        ("报上级工会期限 report due", view.higher_union_report_due),
+        ("已报上级工会 reported", view.higher_union_reported_on),
         ("续签提醒 renewal notice", view.renewal_on),
     ):
         if value:
@@ -108,8 +142,10 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     flags = [
         f
         for f, on in (
+            ("协商开始逾期 talks start overdue", view.talks_start_overdue),
             ("备案逾期 filing overdue", view.filing_overdue),
             ("公布逾期 publication overdue", view.publication_overdue),
+            ("报上级工会逾期 report overdue", view.higher_union_report_overdue),
         )
         if on
     ]
