@@ -34,6 +34,7 @@ from domain.wage_contract import (
     RecordObjection,
     RecordReply,
     RecordTalksRound,
+    ReportToHigherUnion,
     ReturnForRevision,
     ReviewComment,
     ReviseDraft,
@@ -263,6 +264,9 @@ class Demo:
         )
         await self.skip(16, "审查期15日内无异议 / 15 days pass without objection")
         await self.act(CADRE, PublishContract(channel="厂务公开栏及职工微信群"))
+        await self.act(
+            CADRE, ReportToHigherUnion(reference="大轴工字2026第5号"), "报甘井子区总工会"
+        )
         view = self.svc.view(self.case_id)
         days = (
             (view.renewal_on - view.effective_on).days
@@ -311,7 +315,29 @@ class Demo:
         return 0 if report.ok else 1
 
 
+def _filed(facts: dict[str, Any]) -> str:
+    resolution = (
+        f" · 决议 resolution {facts.get('votes_for')}/{facts.get('delegates_total')} 赞成,"
+        f" 出席 {facts.get('delegates_present')}"
+        if facts.get("adopted_on")
+        else ""
+    )
+    return f"审查期至 review window until {facts.get('review_window_until')}{resolution}"
+
+
+_MORE_DETAILS: dict[str, Any] = {
+    "Filed": _filed,
+    "ReviewTakenOver": lambda f: f"{f.get('from_org')} → {f.get('to_org')}: {f.get('reason')}",
+    "FilingReturnedIncomplete": lambda f: (
+        f"{'、'.join(f.get('missing', []))} · 补正期限 fix by {f.get('fix_due')}"
+    ),
+    "ReportedToHigherUnion": lambda f: f"→ {f.get('to_org')} · {f.get('reference')}",
+}
+
+
 def _detail(event: str, facts: dict[str, Any]) -> str:
+    if event in _MORE_DETAILS:
+        return str(_MORE_DETAILS[event](facts))
     if event == "Created":
         state = facts.get("state", {})
         return f"{state.get('employer', '')} · 回应期限 reply due {state.get('reply_due', '')}"
@@ -338,10 +364,13 @@ def _detail(event: str, facts: dict[str, Any]) -> str:
         return f"{n.get('votes_for')}/{n.get('total_delegates')} 赞成, 出席 {n.get('present')} · {verdict}"
     if event == "ContractSigned":
         return f"备案期限 filing due {facts.get('filing_due')}"
-    if event == "Filed":
-        return f"审查期至 review window until {facts.get('review_window_until')}"
     if event == "TookEffect":
-        return f"有效期至 expires {facts.get('expires_on')} · 公布期限 publish by {facts.get('publication_due')}"
+        report = facts.get("higher_union_report_due")
+        return (
+            f"有效期至 expires {facts.get('expires_on')} · 公布期限 publish by "
+            f"{facts.get('publication_due')}"
+            + (f" · 报上级工会期限 report by {report}" if report else "")
+        )
     return ""
 
 

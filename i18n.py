@@ -114,6 +114,14 @@ EVENT_LABELS: dict[str, tuple[str, str]] = {
     "PublicationOverdue": ("逾期未公布", "publication overdue"),
     "Published": ("向全体职工公布", "published to employees"),
     "RenewalOpened": ("合同即将到期，启动续签", "renewal notice: next round due"),
+    "TalksStartReminded": ("提醒协商开始期限临近", "reminded: talks must start soon"),
+    "TalksStartOverdue": ("逾期未开始协商", "talks did not start in time"),
+    "TalksDataRequested": ("要求对方提供协商资料", "data requested for talks"),
+    "TalksDataProvided": ("协商资料已提供", "data for talks provided"),
+    "ReviewTakenOver": ("上级工会接手预审", "a higher union took the review over"),
+    "FilingReturnedIncomplete": ("备案材料不齐，限期补正", "filing incomplete: fix period"),
+    "HigherUnionReportOverdue": ("逾期未报上级工会", "report to the higher union overdue"),
+    "ReportedToHigherUnion": ("报上级工会", "reported to the higher union"),
     "Sealed": ("账本封印", "ledger sealed"),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
@@ -446,12 +447,15 @@ def wage_offer_request(
         fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
         raise
 
-    def go(application: App, facades: Facades) -> Awaitable[OfferRequestView]:
-        return facades.wage_contracts.record_offer_request(
-            actor, request, profile=profile, comment=comment
+    def go(application: App) -> OfferRequestView:
+        # A plain ledger write: no process runs, so no Temporal server is needed.
+        return asyncio.run(
+            application.facades().wage_contracts.record_offer_request(
+                actor, request, profile=profile, comment=comment
+            )
         )
 
-    view = run_async(go)
+    view = run(go)
     console.print(
         f"[green]✓[/] 已登记：{view.employees}名职工中{view.signatures}人要求，达到{view.fraction}，"
         f"工会须发出要约：unionflow wage open --unit {view.unit_org} --year {view.year} … / "
