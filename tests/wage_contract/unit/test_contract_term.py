@@ -14,15 +14,26 @@ import pytest
 from domain.calendar import add_months
 from domain.errors import InvalidInput
 from domain.wage_contract import (
+    ApproveReview,
+    RecordAdoptionVote,
     ReturnForRevision,
     ReviewComment,
     ReviseDraft,
+    SignContract,
     SignDraft,
+    SubmitForReview,
     TakeEffect,
 )
 from tests.wage_contract.helpers import draft
 from tests.wage_contract.unit.builders import filed, reviewing, talking, with_rules
-from tests.wage_contract.unit.test_wage_contract import CADRE, PARENT_REVIEWER, PROFILE, SYSTEM
+from tests.wage_contract.unit.test_wage_contract import (
+    CADRE,
+    PARENT_REVIEWER,
+    PROFILE,
+    SYSTEM,
+    count,
+    meta,
+)
 
 
 def termed(months: int | None):
@@ -70,3 +81,18 @@ def test_a_shorter_term_is_accepted() -> None:
 def test_a_profile_maximum_below_its_own_term_is_invalid() -> None:
     with pytest.raises(ValueError, match="contract_term_months_max"):
         with_rules(contract_term_months_max=6)
+
+
+def test_signing_a_contract_drafted_before_the_rule_with_a_longer_term_is_refused() -> None:
+    case = talking()
+    # Stored as the code before the term rule let it through.
+    case.agg._emit(
+        case.agg.DraftSigned,
+        meta(CADRE, case.today),
+        draft=termed(24).model_dump(mode="json"),
+    )
+    case.do(CADRE, SubmitForReview())
+    case.do(PARENT_REVIEWER, ApproveReview())
+    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 20)))
+    error = case.refused(CADRE, SignContract(), InvalidInput)
+    assert "24" in str(error)
