@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -20,8 +21,9 @@ from application.audit import AuditService, timeline_entry
 from bootstrap import App, build_worker, start_time_skipping
 from demo_congress import CongressDemo
 from domain.actors import CHINA_TZ
-from domain.directory import ROLE_LABELS_ZH
+from domain.errors import DomainError
 from domain.wage_contract import (
+    STAGE_LABELS,
     AppointNegotiators,
     ApproveReview,
     Clause,
@@ -30,7 +32,6 @@ from domain.wage_contract import (
     Negotiator,
     OpenCase,
     PublishContract,
-    RecordAdoptionVote,
     RecordObjection,
     RecordReply,
     RecordTalksRound,
@@ -48,7 +49,8 @@ from domain.wage_contract import (
     WageStandard,
     wage_contract_id,
 )
-from i18n import Lang, event_label, pick
+from i18n import Lang, event_label, fmt, pick, role_label
+from interfaces.cli.render import Names, adoption_count, check_detail
 from services.wage_contracts import WageContractService
 from workflows.wage_contract import WageContractWorkflow, workflow_id_for
 
@@ -99,6 +101,7 @@ class Demo:
         self.task_queue = task_queue
         self.case_id = ""
         self.printed = 0
+        self.names = Names(app.directory)
 
     async def today(self) -> str:
         now = await self.env.get_current_time()
@@ -113,9 +116,11 @@ class Demo:
             entry = timeline_entry(event)
             actor = entry.actor
             role = actor.get("role", "")
-            who = "系统 system" if role == "system" else self._name(actor.get("id", ""), role)
+            who = (
+                role_label("system") if role == "system" else self._name(actor.get("id", ""), role)
+            )
             when = entry.timestamp.astimezone(CHINA_TZ).strftime("%Y-%m-%d")
-            detail = _detail(entry.event, entry.facts)
+            detail = _detail(entry.event, entry.facts, self.names)
             self.console.print(
                 f"[dim]{when}[/]  v{entry.version:<3} [bold]{event_label(entry.event)}[/]"
                 f"  [cyan]{who}[/]{('  · ' + detail) if detail else ''}"
@@ -125,12 +130,11 @@ class Demo:
     def _name(self, actor_id: str, role: str) -> str:
         try:
             record = self.app.directory.actor(actor_id)
-        except Exception:  # noqa: BLE001 - an unknown actor is shown by id
+        except DomainError:  # an unknown actor is shown by id
             return actor_id
-        from domain.actors import Role
-
-        label = ROLE_LABELS_ZH[Role(role)] if Lang.code == "zh" else role
-        return f"{record.spec.name}（{label}）"
+        return fmt(
+            ("{name}（{role}）", "{name} ({role})"), name=record.spec.name, role=role_label(role)
+        )
 
     async def _settle(self) -> None:
         """Let the worker finish what a time skip triggered before reading the ledger."""
@@ -152,8 +156,15 @@ class Demo:
         await self.narrate()
         return view
 
+    async def vote(self, votes: list[str], comment: str = "") -> None:
+        """The unit's congress votes on the draft in a session (secret ballot)."""
+        await self.congress.adopt_wage_draft(self.svc, self.case_id, votes, comment)
+        await self.narrate()
+
     async def skip(self, days: int, why: str) -> None:
-        self.console.print(f"[yellow]   …… {days} 天过去 / {days} days pass: {why}[/]")
+        self.console.print(
+            f"[yellow]   …… {fmt(('{n} 天过去：{why}', '{n} days pass: {why}'), n=days, why=why)}[/]"
+        )
         await self.env.sleep(timedelta(days=days))
         await self.narrate()
 
@@ -161,7 +172,9 @@ class Demo:
         c = self.console
         now = await self.env.get_current_time()
         self.case_id = f"DEMO-{now.astimezone(CHINA_TZ):%Y%m%d}-{uuid.uuid4().hex[:6]}"
-        c.rule(f"工资专项集体合同演示 / wage contract demo · {self.case_id}")
+        c.rule(f"{pick(('工资专项集体合同演示', 'Wage contract demo'))} · {self.case_id}")
+        self.congress = CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower())
+        await self.congress.ensure_congress()  # the unit's congress, which adopts the contract
         await self.svc.open(
             CADRE,
             OpenCase(
@@ -176,18 +189,18 @@ class Demo:
         )
         await self.narrate()
 
-        await self.skip(21, "企业20日内未书面回应 / no written reply within 20 days")
+        await self.skip(21, pick(("企业20日内未书面回应", "no written reply within 20 days")))
         await self.act(CADRE, RecordReply(content="企业同意协商，建议下周开始"), "逾期后收到回应")
         await self.act(CADRE, AppointNegotiators(negotiators=NEGOTIATORS))
         await self.act(CADRE, RecordTalksRound(minutes="双方就增幅分歧较大", deadlocked=True))
         await self.act(CADRE, SuspendTalks(days=7, reason="双方同意中止7天后再谈"))
-        await self.skip(8, "中止期满自动恢复 / the suspension ends")
+        await self.skip(8, pick(("中止期满自动恢复", "the suspension ends")))
         await self.act(CADRE, RecordTalksRound(minutes="就工资标准和5%增幅达成一致"))
         view = await self.act(CADRE, SignDraft(draft=_draft("1900")))
         view = await self.act(CADRE, SubmitForReview(), "请甘井子区总工会预审")
         self._checks(view)
 
-        await self.skip(7, "预审期限临近 / the pre-review deadline approaches")
+        await self.skip(7, pick(("预审期限临近", "the pre-review deadline approaches")))
         await self.act(
             REVIEWER,
             ReturnForRevision(
@@ -214,35 +227,24 @@ class Demo:
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview(), "修改后符合要求")
 
-        view = await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=42, votes_for=30, votes_against=8, abstentions=4
-                )
-            ),
-            "职代会表决：赞成30票，恰为全体代表半数，未通过",
+        await self.vote(
+            ["yes"] * 15 + ["no"] * 4 + ["abstain"] * 2,
+            "职代会无记名表决：赞成15票，恰为全体30名代表半数",
         )
-        c.print(
-            "[magenta]   → 赞成票未超过全体代表半数，退回协商 / not more than half of ALL delegates: back to talks[/]"
+        back = (
+            "赞成票未超过全体代表半数，退回协商",
+            "not more than half of ALL delegates: back to talks",
         )
+        c.print(f"[magenta]   → {pick(back)}[/]")
         await self.act(CADRE, RecordTalksRound(minutes="根据代表意见调整支付办法"))
         await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview())
-        await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=48, votes_for=41, votes_against=5, abstentions=2
-                )
-            ),
-            "职代会表决通过",
-        )
+        await self.vote(["yes"] * 20 + ["no"] * 3 + ["abstain"] * 1, "职代会无记名表决")
         await self.act(CADRE, SignContract(), "双方首席代表签字并加盖企业公章")
-        await self.skip(9, "备案期限临近 / the filing deadline approaches")
+        await self.skip(9, pick(("备案期限临近", "the filing deadline approaches")))
         await self.act(CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"))
-        await self.skip(6, "劳动行政部门审查中 / the labour administration reviews")
+        await self.skip(6, pick(("劳动行政部门审查中", "the labour administration reviews")))
         await self.act(
             CADRE, RecordObjection(text="第3条支付时间与本市工资支付规定不一致"), "收到审查意见书"
         )
@@ -250,19 +252,12 @@ class Demo:
         await self.act(CADRE, SignDraft(draft=_draft("2650", "6")))
         await self.act(CADRE, SubmitForReview())
         await self.act(REVIEWER, ApproveReview())
-        await self.act(
-            CADRE,
-            RecordAdoptionVote.agreed(
-                VoteCount(
-                    total_delegates=60, present=50, votes_for=44, votes_against=4, abstentions=2
-                )
-            ),
-        )
+        await self.vote(["yes"] * 22 + ["no"] * 2 + ["abstain"] * 1)
         await self.act(CADRE, SignContract())
         await self.act(
             CADRE, FileContract(copies=3, office="大连市甘井子区人力资源和社会保障局"), "重新报送"
         )
-        await self.skip(16, "审查期15日内无异议 / 15 days pass without objection")
+        await self.skip(16, pick(("审查期15日内无异议", "no objection within the 15-day window")))
         await self.act(CADRE, PublishContract(channel="厂务公开栏及职工微信群"))
         await self.act(
             CADRE, ReportToHigherUnion(reference="大轴工字2026第5号"), "报甘井子区总工会"
@@ -276,100 +271,152 @@ class Demo:
         notice = (
             (view.expires_on - view.renewal_on).days if view.expires_on and view.renewal_on else "?"
         )
-        await self.skip(days + 1, f"合同到期前{notice}日 / {notice} days before expiry")
+        await self.skip(days + 1, fmt(("合同到期前{n}日", "{n} days before expiry"), n=notice))
 
         handle = self.env.client.get_workflow_handle(
             workflow_id_for(self.case_id), result_type=WageContractView
         )
         final = await handle.result()
         c.print(
-            f"[green]流程结束 / workflow completed[/]: {pick(('阶段', 'stage'))} {final.stage.value}"
+            f"[green]{pick(('流程结束', 'Workflow completed'))}[/]: "
+            f"{pick(('阶段', 'stage'))} {pick(STAGE_LABELS[final.stage])}"
         )
-        await CongressDemo(self.app, self.env, c, self.task_queue, self.case_id.lower()).run()
+        await self.congress.run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:
         for check in view.reviews[-1].checks:
             mark = "[green]✓[/]" if check.passed else "[red]✗[/]"
             label = check.label_en if Lang.code == "en" else check.label_zh
-            self.console.print(f"      {mark} {label} {check.detail}")
+            detail = check_detail(check)
+            self.console.print(
+                f"      {mark} {label}{pick(('：', ': ')) + detail if detail else ''}"
+            )
 
     async def audit(self) -> int:
         audit = AuditService(self.app.ledger, self.app.settings)
         seal = audit.seal(f"demo {self.case_id}")
         if seal is not None:
             self.console.print(
-                f"账本封印 / sealed up to #{seal.to_notification_id}, root {seal.merkle_root[:16]}…"
+                fmt(
+                    (
+                        "账本已封印至第 {n} 号事件，根哈希 {root}…",
+                        "sealed up to #{n}, root {root}…",
+                    ),
+                    n=seal.to_notification_id,
+                    root=seal.merkle_root[:16],
+                )
             )
         report = audit.verify()
         if report.ok:
+            checked = fmt(
+                ("事件 {e} 个，封印 {s} 个", "events {e}, seals {s}"),
+                e=report.events_checked,
+                s=report.seals_checked,
+            )
             self.console.print(
-                f"[bold green]✓ 审计校验通过 / audit verified[/]: events {report.events_checked}, "
-                f"seals {report.seals_checked}"
+                f"[bold green]✓ {pick(('审计校验通过', 'audit verified'))}[/]: {checked}"
             )
         else:
-            self.console.print(f"[bold red]✗ 审计校验失败 / audit failed[/]: {report.first_bad}")
+            bad = report.first_bad
+            where = (
+                fmt(
+                    ("{id} 第 {v} 版：{why}", "{id} version {v}: {why}"),
+                    id=bad.aggregate_id,
+                    v=bad.version,
+                    why=pick((bad.reason_zh, bad.reason_en)),
+                )
+                if bad
+                else ""
+            )
+            self.console.print(f"[bold red]✗ {pick(('审计校验失败', 'audit failed'))}[/]: {where}")
         self.console.print(
-            f"查看 / inspect: unionflow history {self.case_id} · unionflow audit verify"
+            f"{pick(('查看', 'Inspect'))}: unionflow history {self.case_id} · unionflow audit verify"
         )
         return 0 if report.ok else 1
 
 
-def _filed(facts: dict[str, Any]) -> str:
-    resolution = (
-        f" · 决议 resolution {facts.get('votes_for')}/{facts.get('delegates_total')} 赞成,"
-        f" 出席 {facts.get('delegates_present')}"
-        if facts.get("adopted_on")
-        else ""
+def _filed(facts: dict[str, Any], names: Names) -> str:
+    window = fmt(("审查期至 {d}", "review window until {d}"), d=facts.get("review_window_until"))
+    if not facts.get("adopted_on"):
+        return window
+    return window + fmt(
+        (" · 所附决议：应到 {t} 实到 {p} 赞成 {y}", " · resolution: {y} for of {t}, {p} present"),
+        t=facts.get("delegates_total"),
+        p=facts.get("delegates_present"),
+        y=facts.get("votes_for"),
     )
-    return f"审查期至 review window until {facts.get('review_window_until')}{resolution}"
 
 
-_MORE_DETAILS: dict[str, Any] = {
+# Events of issue 7's wage rules: one line each.
+_MORE_DETAILS: dict[str, Callable[[dict[str, Any], Names], str]] = {
     "Filed": _filed,
-    "ReviewTakenOver": lambda f: f"{f.get('from_org')} → {f.get('to_org')}: {f.get('reason')}",
-    "FilingReturnedIncomplete": lambda f: (
-        f"{'、'.join(f.get('missing', []))} · 补正期限 fix by {f.get('fix_due')}"
+    "ReviewTakenOver": lambda f, names: (
+        f"{names.org(f.get('from_org') or '')} → {names.org(f.get('to_org') or '')}：{f.get('reason')}"
     ),
-    "ReportedToHigherUnion": lambda f: f"→ {f.get('to_org')} · {f.get('reference')}",
+    "FilingReturnedIncomplete": lambda f, names: fmt(
+        ("{m} · 补正期限 {d}", "{m} · fix by {d}"),
+        m=pick(("、", ", ")).join(f.get("missing", [])),
+        d=f.get("fix_due"),
+    ),
+    "ReportedToHigherUnion": lambda f, names: (
+        f"→ {names.org(f.get('to_org') or '')} · {f.get('reference')}"
+    ),
 }
 
 
-def _detail(event: str, facts: dict[str, Any]) -> str:
+def _detail(event: str, facts: dict[str, Any], names: Names) -> str:
+    """The facts of a case event worth a line of the story, in the current language."""
     if event in _MORE_DETAILS:
-        return str(_MORE_DETAILS[event](facts))
+        return _MORE_DETAILS[event](facts, names)
     if event == "Created":
         state = facts.get("state", {})
-        return f"{state.get('employer', '')} · 回应期限 reply due {state.get('reply_due', '')}"
+        return fmt(
+            ("{employer} · 回应期限 {due}", "{employer} · reply due {due}"),
+            employer=state.get("employer", ""),
+            due=state.get("reply_due", ""),
+        )
     if event == "ReplyOverdue":
-        return f"→ {facts.get('escalated_to')}"
+        return f"→ {names.org(facts.get('escalated_to') or '')}"
     if event == "TalksSuspended":
-        return f"至 until {facts.get('until')}"
+        return fmt(("至 {d}", "until {d}"), d=facts.get("until"))
     if event == "SubmittedForReview":
         review = facts.get("review", {})
-        provisional = " （暂定 provisional）" if review.get("due_provisional") else ""
-        return (
-            f"第{review.get('round')}轮 round · {review.get('reviewer_org')}"
-            f" · 期限 due {review.get('due')}{provisional}"
+        provisional = pick(("（暂定）", " (provisional)")) if review.get("due_provisional") else ""
+        return fmt(
+            ("第 {n} 轮 · {org} · 期限 {due}{p}", "round {n} · {org} · due {due}{p}"),
+            n=review.get("round"),
+            org=names.org(review.get("reviewer_org") or ""),
+            due=review.get("due"),
+            p=provisional,
         )
     if event == "ReviewEscalated":
-        return f"→ {facts.get('to_org')} · 期限 due {facts.get('due')}"
+        return fmt(
+            ("→ {org} · 期限 {due}", "→ {org} · due {due}"),
+            org=names.org(facts.get("to_org") or ""),
+            due=facts.get("due"),
+        )
     if event == "PreReviewReturned":
-        return "; ".join(f"{c['clause']}: {c['comment']}" for c in facts.get("comments", []))
+        return pick(("；", "; ")).join(
+            fmt(("第 {no} 条：{c}", "clause {no}: {c}"), no=c["clause"], c=c["comment"])
+            for c in facts.get("comments", [])
+        )
     if event == "PreReviewApproved" and facts.get("override_reason"):
-        return f"override: {facts['override_reason']}"
+        return fmt(("批准理由：{r}", "override: {r}"), r=facts["override_reason"])
     if event == "AdoptionVoteRecorded":
-        n = facts.get("count", {})
-        verdict = "通过 passed" if facts.get("passed") else "未通过 failed"
-        return f"{n.get('votes_for')}/{n.get('total_delegates')} 赞成, 出席 {n.get('present')} · {verdict}"
+        verdict = pick(("通过", "passed") if facts.get("passed") else ("未通过", "failed"))
+        return f"{adoption_count(VoteCount.model_validate(facts['count']))} · {verdict}"
     if event == "ContractSigned":
-        return f"备案期限 filing due {facts.get('filing_due')}"
+        return fmt(("备案期限 {d}", "filing due {d}"), d=facts.get("filing_due"))
     if event == "TookEffect":
+        line = fmt(
+            ("有效期至 {e} · 公布期限 {p}", "expires {e} · publish by {p}"),
+            e=facts.get("expires_on"),
+            p=facts.get("publication_due"),
+        )
         report = facts.get("higher_union_report_due")
-        return (
-            f"有效期至 expires {facts.get('expires_on')} · 公布期限 publish by "
-            f"{facts.get('publication_due')}"
-            + (f" · 报上级工会期限 report by {report}" if report else "")
+        return line + (
+            fmt((" · 报上级工会期限 {d}", " · report by {d}"), d=report) if report else ""
         )
     return ""
 
@@ -378,7 +425,7 @@ async def run_demo(app: App, console: Console) -> int:
     """Run the scripted lifecycle; 0 when it completed and the ledger verifies."""
     if app.directory.summary()["organisations"] == 0:
         app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY))
-    console.print("启动时间跳跃测试服务器… / starting the time-skipping test server…")
+    console.print(pick(("启动时间跳跃测试服务器…", "Starting the time-skipping test server…")))
     env = await start_time_skipping()
     task_queue = f"demo-{uuid.uuid4()}"
     try:

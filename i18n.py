@@ -29,7 +29,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "check": ("检查项", "Check"),
     "result": ("结果", "Result"),
     "detail": ("说明", "Detail"),
-    "hard": ("法定底线", "Legal floor"),
+    "hard": ("硬性", "Hard"),
     "passed": ("通过", "passed"),
     "failed": ("未通过", "FAILED"),
     "round": ("轮次", "Round"),
@@ -86,47 +86,227 @@ def pick(pair: tuple[str, str]) -> str:
     return pair[1] if Lang.code == "en" else pair[0]
 
 
-EVENT_LABELS: dict[str, tuple[str, str]] = {
-    "Created": ("发出协商要约，建立案件", "offer to bargain sent, case opened"),
-    "ReplyReceived": ("收到书面回应", "written reply received"),
-    "ReplyOverdue": (
-        "逾期未回应，提请上级工会协调",
-        "no reply in time: escalated to the higher union",
-    ),
-    "NegotiatorsAppointed": ("确定双方协商代表", "negotiators appointed"),
-    "TalksRoundHeld": ("召开协商会议", "talks round held"),
-    "TalksSuspended": ("协商中止", "talks suspended"),
-    "TalksResumed": ("恢复协商", "talks resumed"),
-    "DraftSigned": ("双方首席代表在草案上签字", "draft signed by both chiefs"),
-    "DraftRevised": ("提交修改后的草案", "draft revised"),
-    "SubmittedForReview": ("报上级工会预审", "submitted for pre-review"),
-    "ReviewerReminded": ("提醒预审期限临近", "reviewer reminded of the deadline"),
-    "ReviewEscalated": ("预审逾期，转报更高一级工会", "pre-review overdue: escalated"),
-    "PreReviewApproved": ("预审通过", "pre-review approved"),
-    "PreReviewReturned": ("预审退回修改", "returned for revision"),
-    "AdoptionVoteRecorded": ("登记职代会表决结果", "adoption vote recorded"),
-    "ContractSigned": ("签订合同", "contract signed"),
-    "FilingReminded": ("提醒备案期限临近", "filing reminder"),
-    "FilingOverdue": ("逾期未备案", "filing overdue"),
-    "Filed": ("报送劳动行政部门备案", "filed with the labour administration"),
-    "ObjectionRaised": ("劳动行政部门提出审查意见，退回重新协商", "objection: back to talks"),
-    "TookEffect": ("审查期满无异议，合同生效", "no objection in the window: effective"),
-    "PublicationOverdue": ("逾期未公布", "publication overdue"),
-    "Published": ("向全体职工公布", "published to employees"),
-    "RenewalOpened": ("合同即将到期，启动续签", "renewal notice: next round due"),
-    "TalksStartReminded": ("提醒协商开始期限临近", "reminded: talks must start soon"),
-    "TalksStartOverdue": ("逾期未开始协商", "talks did not start in time"),
-    "TalksDataRequested": ("要求对方提供协商资料", "data requested for talks"),
-    "TalksDataProvided": ("协商资料已提供", "data for talks provided"),
-    "ReviewTakenOver": ("上级工会接手预审", "a higher union took the review over"),
-    "FilingReturnedIncomplete": ("备案材料不齐，限期补正", "filing incomplete: fix period"),
-    "HigherUnionReportOverdue": ("逾期未报上级工会", "report to the higher union overdue"),
-    "ReportedToHigherUnion": ("报上级工会", "reported to the higher union"),
-    "Sealed": ("账本封印", "ledger sealed"),
+def fmt(pair: tuple[str, str], **values: object) -> str:
+    """One of a (Chinese, English) pair of templates, filled in."""
+    return pick(pair).format(**values)
+
+
+# -- who acts ---------------------------------------------------------------------------------
+
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    "cadre": ("工会干部", "union cadre"),
+    "reviewer": ("上级工会审查人", "higher-union reviewer"),
+    "delegate": ("职工代表", "delegate"),
+    "judge": ("评委", "judge"),
+    "department": ("承办部门", "handling department"),
+    "auditor": ("审计", "auditor"),
+    "system": ("系统", "system"),
+}
+
+ORG_KIND_LABELS: dict[str, tuple[str, str]] = {
+    "city_federation": ("市总工会", "city federation"),
+    "district_union": ("区县工会", "district union"),
+    "industry_union": ("产业工会", "industry union"),
+    "grassroots_union": ("基层工会", "grassroots union"),
 }
 
 
-def event_label(name: str) -> str:
-    """A stored event's business name."""
-    pair = EVENT_LABELS.get(name)
+def role_label(role: str) -> str:
+    """A role's name (an unknown one as it is)."""
+    pair = ROLE_LABELS.get(role)
+    return pick(pair) if pair else role
+
+
+# -- events, per kind of record: the same class name means different facts in each ----------
+
+EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "case": {
+        "Created": ("发出协商要约，建立案件", "offer to bargain sent, case opened"),
+        "ReplyReceived": ("收到书面回应", "written reply received"),
+        "ReplyOverdue": (
+            "逾期未回应，提请上级工会协调",
+            "no reply in time: escalated to the higher union",
+        ),
+        "NegotiatorsAppointed": ("确定双方协商代表", "negotiators appointed"),
+        "TalksRoundHeld": ("召开协商会议", "talks round held"),
+        "TalksSuspended": ("协商中止", "talks suspended"),
+        "TalksResumed": ("恢复协商", "talks resumed"),
+        "DraftSigned": ("双方首席代表在草案上签字", "draft signed by both chiefs"),
+        "DraftRevised": ("提交修改后的草案", "draft revised"),
+        "SubmittedForReview": ("报上级工会预审", "submitted for pre-review"),
+        "ReviewerReminded": ("提醒预审期限临近", "reviewer reminded of the deadline"),
+        "ReviewEscalated": ("预审逾期，转报更高一级工会", "pre-review overdue: escalated"),
+        "PreReviewApproved": ("预审通过", "pre-review approved"),
+        "PreReviewReturned": ("预审退回修改", "returned for revision"),
+        "AdoptionPollRequested": ("提交职代会无记名表决", "put to the congress's secret ballot"),
+        "AdoptionVoteRecorded": ("登记职代会表决结果", "adoption vote recorded"),
+        "ContractSigned": ("签订合同", "contract signed"),
+        "FilingReminded": ("提醒备案期限临近", "filing reminder"),
+        "FilingOverdue": ("逾期未备案", "filing overdue"),
+        "Filed": ("报送劳动行政部门备案", "filed with the labour administration"),
+        "ObjectionRaised": (
+            "劳动行政部门提出审查意见，退回重新协商",
+            "objection: back to talks",
+        ),
+        "TookEffect": ("审查期满无异议，合同生效", "no objection in the window: effective"),
+        "PublicationOverdue": ("逾期未公布", "publication overdue"),
+        "Published": ("向全体职工公布", "published to employees"),
+        "RenewalOpened": ("合同即将到期，启动续签", "renewal notice: next round due"),
+        "DeadlinesCorrected": ("按公布的节假日安排更正期限", "deadlines corrected to the schedule"),
+        # Events the domain work of issue 7 adds (branch issue7-wage): labelled ahead.
+        "TalksStartReminded": ("提醒开始协商期限临近", "reminded to start talks"),
+        "TalksStartOverdue": ("逾期未开始协商", "talks not started in time"),
+        "TalksDataRequested": ("请求提供协商资料", "data for the talks requested"),
+        "TalksDataProvided": ("提供协商资料", "data for the talks provided"),
+        "ReviewTakenOver": ("更高一级工会接手预审", "pre-review taken over by a higher union"),
+        "FilingReturnedIncomplete": (
+            "备案材料不齐，退回补正",
+            "filing incomplete: returned to complete",
+        ),
+        "ReportedToHigherUnion": ("报上级工会", "reported to the higher union"),
+        "HigherUnionReportOverdue": ("逾期未报上级工会", "report to the higher union overdue"),
+    },
+    "congress": {
+        "Created": ("建立职代会届次", "congress term set up"),
+        "RosterImported": ("导入代表名册", "roster imported"),
+        "DelegateReplaced": ("替补代表", "delegate replaced"),
+        "DelegateRecalled": ("罢免代表", "delegate recalled"),
+        "PresidiumElected": ("登记主席团", "presidium recorded"),
+        "SessionBegan": ("会议开幕", "a session began"),
+        "SessionEnded": ("会议闭幕", "a session ended"),
+    },
+    "session": {
+        "Created": ("发出会议通知，送达会议材料", "session convened, papers sent"),
+        "Opened": ("开幕", "session opened"),
+        "ItemDecided": ("议题表决结果", "item decided"),
+        "ItemSetAside": ("议题搁置", "item set aside"),
+        "Closed": ("闭幕", "session closed"),
+        "PublicationDue": ("结果公布期限", "results to be published by"),
+        "PublicationOverdue": ("逾期未向职工公布结果", "results not published in time"),
+        "ResultsPublished": ("向职工公布结果", "results published"),
+        "ReportReminded": ("提醒报告上级工会期限临近", "report reminder"),
+        "ReportOverdue": ("逾期未报告上级工会", "report overdue"),
+        "Reported": ("报告上级工会", "reported to the higher union"),
+    },
+    "poll": {
+        "Created": ("开始表决", "voting opened"),
+        "Closed": ("表决结束", "voting ended"),
+        "PaperCountEntered": ("录入纸质选票计票结果", "paper count entered"),
+        "Tallied": ("计票", "counted"),
+        "BallotsPublished": ("公布选票及回执码", "ballots published with receipts"),
+        "KeyDestroyed": ("销毁解密密钥", "decryption key destroyed"),
+    },
+    "motion": {
+        "Created": ("代表提出提案", "motion filed"),
+        "Seconded": ("附议", "seconded"),
+        "SecondingClosed": ("附议征集截止", "seconding closed"),
+        "Lapsed": ("附议人数不足，提案失效", "lapsed: too few seconders"),
+        "Registered": ("提案委员会立案", "filed by the committee"),
+        "Rejected": ("不予立案", "rejected by the committee"),
+        "Assigned": ("交办承办部门", "assigned to a department"),
+        "AnswerReminded": ("提醒答复期限临近", "answer reminder"),
+        "AnswerOverdue": ("逾期未答复，已督办", "answer overdue: escalated"),
+        "AnswerExtended": ("延期答复", "answer deadline extended"),
+        "Answered": ("承办部门书面答复", "answered in writing"),
+        "AnswerRated": ("提案人评价答复", "answer rated by the proposer"),
+        "HandlingReopened": ("提案人不满意，重新办理", "reopened: the proposer was dissatisfied"),
+    },
+    "call": {"Created": ("发起提案征集", "call for motions opened")},
+    "ledger": {"Sealed": ("账本封印", "ledger sealed")},
+}
+
+
+def event_label(name: str, kind: str = "case") -> str:
+    """A stored event's business name, in the record kind it belongs to."""
+    pair = EVENT_LABELS.get(kind, {}).get(name) or EVENT_LABELS["ledger"].get(name)
     return pick(pair) if pair else name
+
+
+# -- what the engine waits for, and what it wrote when a deadline passed ---------------------
+
+DEADLINE_LABELS: dict[str, tuple[str, str]] = {
+    "reply": ("书面回应期限", "the written reply deadline"),
+    "talks_start_reminder": ("开始协商提醒日", "the reminder to start talks"),
+    "talks_start": ("开始协商期限", "the deadline to start talks"),
+    "higher_union_report": ("报上级工会期限", "the report to the higher union"),
+    "suspension": ("协商中止期限", "the end of the suspension"),
+    "pre_review_reminder": ("预审提醒日", "the pre-review reminder"),
+    "pre_review": ("预审期限", "the pre-review deadline"),
+    "pre_review_overdue": ("逾期预审的处理（已至最高一级）", "the overdue pre-review (at the top)"),
+    "filing_reminder": ("备案提醒日", "the filing reminder"),
+    "filing": ("备案期限", "the filing deadline"),
+    "filing_overdue": ("逾期备案的处理", "the overdue filing"),
+    "review_window": ("劳动行政部门审查期限", "the labour administration's review window"),
+    "publication": ("公布期限", "the publication deadline"),
+    "renewal": ("续签提醒日", "the renewal notice"),
+    "seconding": ("附议截止日", "the end of seconding"),
+    "answer_reminder": ("答复提醒日", "the answer reminder"),
+    "answer": ("答复期限", "the answer deadline"),
+    "answer_overdue": ("逾期答复的处理", "the overdue answer"),
+    "report": ("报告上级工会期限", "the report deadline"),
+    "report_reminder": ("报告提醒日", "the report reminder"),
+    "report_overdue": ("逾期报告的处理", "the overdue report"),
+}
+
+SYSTEM_COMMENTS: dict[str, tuple[str, str]] = {
+    "suspension ended": ("中止期满，自动恢复协商", "the suspension ended"),
+    "year schedule loaded": ("已载入该年度节假日安排", "the year's schedule was loaded"),
+    "seal": ("账本封印", "ledger sealed"),
+}
+
+
+def system_comment(text: str) -> str:
+    """A comment the engine wrote, in the current language; a person's comment as it is."""
+    if text in SYSTEM_COMMENTS:
+        return pick(SYSTEM_COMMENTS[text])
+    if text.startswith("deadline ") and text.endswith(" passed"):
+        kind = text.removeprefix("deadline ").removesuffix(" passed")
+        if kind in DEADLINE_LABELS:
+            return fmt(("{what}已到", "{what} passed"), what=pick(DEADLINE_LABELS[kind]))
+    return text
+
+
+# -- stages of the congress's records ---------------------------------------------------------
+
+SESSION_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "convened": ("已通知，材料已送达", "convened, papers sent"),
+    "open": ("开会中", "in session"),
+    "closed": ("已闭幕", "closed"),
+    "published": ("结果已公布，待报告上级工会", "results published, to report"),
+    "reported": ("已报告上级工会", "reported to the higher union"),
+}
+
+POLL_STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "open": ("表决中", "voting"),
+    "closed": ("表决结束，待计票", "closed, to be counted"),
+    "counting": ("计票中", "being counted"),
+    "tallied": ("已计票", "counted"),
+}
+
+REVIEW_OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "approved": ("通过", "approved"),
+    "returned": ("退回修改", "returned"),
+}
+
+DECISION_LABELS: dict[str, tuple[str, str]] = {
+    "file": ("立案", "filed"),
+    "reject": ("不予立案", "rejected"),
+}
+
+
+def label_of(table: dict[str, tuple[str, str]], value: str) -> str:
+    """A value's label from ``table`` (an unknown value as it is)."""
+    pair = table.get(value)
+    return pick(pair) if pair else value
+
+
+_CN_DIGITS = "零一二三四五六七八九十"
+
+
+def rule_fraction(num: int, den: int) -> str:
+    """A rule's share: 三分之二 / 2/3 (half as 半数 / half)."""
+    if (num, den) == (1, 2):
+        return pick(("半数", "half"))
+    if Lang.code == "zh" and 0 < num <= 10 and 0 < den <= 10:
+        return f"{_CN_DIGITS[den]}分之{_CN_DIGITS[num]}"
+    return f"{num}/{den}"

@@ -140,13 +140,14 @@ SESSION_LABEL: Label = ("职代会表决", "congress poll")
 
 
 def _session_inbox(app: App, facade: SessionService, actor: str) -> list[InboxItem]:
-    vote = ("投票", "vote")
+    secret: Label = ("无记名投票", "vote by secret ballot")
+    named: Label = ("记名投票", "vote by named ballot")
     return [
         InboxItem(
             SESSION_LABEL,
             poll.spec.poll_key,
-            f"{poll.spec.title}（{'无记名' if poll.spec.secret else '记名'}）",
-            vote,
+            poll.spec.title,
+            secret if poll.spec.secret else named,
         )
         for poll in app.polls.open_polls_for(actor)
     ]

@@ -14,10 +14,11 @@ from contracts.session import (
     OpenPollRequest,
     PollStep,
     SessionCommand,
+    SetAsideRequest,
 )
 from domain.actors import CommandMeta
 from domain.calendar import working_days_before
-from domain.congress import congress_id
+from domain.congress import check_session_dates, congress_id
 from domain.errors import NotFound
 from domain.poll import PollView
 from domain.session import Session, SessionView, session_ledger_id
@@ -53,6 +54,8 @@ class CongressActivities:
         """Record the convening; a retry meets the same session."""
         congress = self.congresses.view(req.state.congress_key)
         profile = self.profiles.load(congress.profile_name)
+        if self.ledger.find(session_ledger_id(req.state.session_id)) is None:
+            check_session_dates(congress, req.state.opens_on, req.state.requested_by)
         result = self.ledger.execute(
             session_ledger_id(req.state.session_id),
             req.meta,
@@ -71,11 +74,21 @@ class CongressActivities:
         congress_key = session.congress_key
         if req.kind == "open":
             self._congress_step(congress_key, req.session_id, meta, "begin_session")
-        if req.kind == "publish":
+        if req.kind in ("close", "publish"):
             profile = self.profiles.load(self.congresses.view(congress_key).profile_name)
             calendar = self.calendars.current()
-            n = profile.congress.report_working_days
-            due = calendar.add_working_days(meta.today(), n)
+        if req.kind == "close":
+            published_by = calendar.add_working_days(
+                meta.today(), profile.congress.results_publication_working_days
+            )
+
+            def step(s: Session) -> None:
+                s.close(meta, publication_due=published_by)
+
+        elif req.kind == "publish":
+            # SH §37: the report is due N working days from the close, not the publication.
+            closed_on = session.closed_on or meta.today()
+            due = calendar.add_working_days(closed_on, profile.congress.report_working_days)
             before = profile.congress.report_reminder_working_days
             reminder = working_days_before(calendar, due.date, before, meta.today())
 
@@ -85,7 +98,7 @@ class CongressActivities:
         else:
             step = {
                 "open": lambda s: s.open(meta),
-                "close": lambda s: s.close(meta),
+                "flag_publication_overdue": lambda s: s.flag_publication_overdue(meta),
                 "remind_report": lambda s: s.remind_report(meta),
                 "flag_report_overdue": lambda s: s.flag_report_overdue(meta),
                 "report": lambda s: s.report(meta),
@@ -107,12 +120,24 @@ class CongressActivities:
         )
         return result.aggregate.view()
 
+    @activity.defn(name="session.set_aside")
+    @domain_errors_not_retried
+    def set_aside(self, req: SetAsideRequest) -> SessionView:
+        """Set an item aside (搁置) with the chair's reason."""
+        result = self.ledger.execute(
+            session_ledger_id(req.session_id),
+            req.meta,
+            lambda s: s.set_aside(req.item_no, req.reason, req.meta),
+        )
+        return result.aggregate.view()
+
     @activity.defn(name="poll.open")
     @domain_errors_not_retried
     def open_poll(self, req: OpenPollRequest) -> PollView:
         """Open a poll with the quorum checked against ALL delegates in office."""
         congress = self.congresses.view(req.spec.congress_key)
         profile = self.profiles.load(congress.profile_name)
+        self.congresses.check_tellers(req.spec.congress_key, req.spec.tellers)
         return self.polls.open_poll(
             req.spec, req.meta, total_delegates=congress.total(), profile=profile
         )

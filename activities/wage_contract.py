@@ -100,6 +100,15 @@ class WageContractActivities:
                     f"第 {item.no} 项议题不是审议本合同草案",
                     f"item {item.no} is not this draft's approval",
                 )
+            if (
+                case is not None
+                and case.rule_profile.wage_contract.adoption_secret_ballot
+                and not item.is_secret()
+            ):
+                raise InvalidInput(
+                    f"工资专项集体合同草案须经职代会无记名投票通过：第 {item.no} 项是记名表决",
+                    f"the wage contract is adopted by secret ballot: item {item.no} is named",
+                )
         if command.kind == "record_adoption_from_poll":
             poll = self.ledger.find(poll_id(command.poll_key))
             if poll is None or poll.s.result is None:

@@ -25,6 +25,7 @@ from domain.congress import (
     RosterImportError,
     RowError,
     check_key,
+    check_new_term,
     composition_checks,
     congress_id,
     parse_category,
@@ -118,13 +119,15 @@ class CongressService:
             raise InvalidState(f"职代会 {key} 已存在", f"congress {key} exists")
         rules = self._profile(profile or self.settings.rule_profile)
         meta = self._meta(acting, comment)
-        result = self.ledger.execute(
-            congress_id(key),
-            meta,
-            create=lambda: Congress.create(
+
+        def create() -> Congress:
+            congress = Congress.create(
                 key, unit_org, list(org.path), term_no, term_start, term_end, rules, meta
-            ),
-        )
+            )  # the term's own rules first, then the unit's other terms
+            check_new_term(self.congresses(), unit_org, term_no, term_start, term_end)
+            return congress
+
+        result = self.ledger.execute(congress_id(key), meta, create=create)
         return result.aggregate.view()
 
     def import_roster(
@@ -233,6 +236,29 @@ class CongressService:
         if aggregate is None:
             raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
         return aggregate.s.delegate(actor_id)
+
+    def check_tellers(self, key: str, tellers: list[str]) -> None:
+        """Refuse a teller who is not a delegate in office of this congress.
+
+        监票人 and 计票人 are chosen from the delegates and count under their own names,
+        each entering the count as themselves (``congress count``).
+        """
+        aggregate = self.ledger.find(congress_id(key))
+        if aggregate is None:
+            raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
+        congress: CongressView = aggregate.s
+        for teller in tellers:
+            found = self.ledger.find(actor_id(teller))
+            if found is None:
+                raise InvalidInput(
+                    f"计票人 {teller} 不在人员名录中", f"teller {teller} is not in the directory"
+                )
+            if congress.delegate(teller) is None:
+                raise InvalidInput(
+                    f"计票人 {teller}（{found.spec.name}）不是本届职代会在任代表",
+                    f"teller {teller} ({found.spec.name}) is not a delegate in office "
+                    "of this congress",
+                )
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -19,7 +19,13 @@ class ConveneRequest(BaseModel):
 
 
 SessionStepKind = Literal[
-    "open", "close", "publish", "remind_report", "flag_report_overdue", "report"
+    "open",
+    "close",
+    "flag_publication_overdue",
+    "publish",
+    "remind_report",
+    "flag_report_overdue",
+    "report",
 ]
 
 
@@ -42,6 +48,15 @@ class DecideRequest(BaseModel):
 
     session_id: str
     outcome: ItemOutcome
+    meta: CommandMeta
+
+
+class SetAsideRequest(BaseModel):
+    """Set an item aside, with the chair's reason."""
+
+    session_id: str
+    item_no: int
+    reason: str
     meta: CommandMeta
 
 

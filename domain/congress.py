@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -148,6 +149,46 @@ class CongressView(BaseModel):
     def total(self) -> int:
         """All delegates in office: the denominator of quorum and pass thresholds."""
         return len(self.active_delegates())
+
+
+def check_new_term(
+    existing: Iterable[CongressView], unit_org: str, term_no: int, start: date, end: date
+) -> None:
+    """Refuse a term that repeats a term number of the unit or overlaps one of its terms."""
+    for other in existing:
+        if other.unit_org != unit_org:
+            continue
+        if other.term_no == term_no:
+            raise InvalidState(
+                f"{unit_org} 已有第{term_no}届职代会（{other.key}）",
+                f"{unit_org} already has a congress term no. {term_no} ({other.key})",
+            )
+        if start <= other.term_end and other.term_start <= end:
+            raise InvalidState(
+                f"届期与第{other.term_no}届职代会（{other.key}，{other.term_start} 至 "
+                f"{other.term_end}）重叠",
+                f"the term overlaps term no. {other.term_no} ({other.key}, "
+                f"{other.term_start} to {other.term_end})",
+            )
+
+
+def check_session_dates(view: CongressView, opens_on: date, requested_by: list[str]) -> None:
+    """A session opens within its congress's term; an extraordinary session is requested
+    by delegates in office of that congress."""
+    if not view.term_start <= opens_on <= view.term_end:
+        raise InvalidInput(
+            f"会议日期 {opens_on} 不在第{view.term_no}届职代会届期内"
+            f"（{view.term_start} 至 {view.term_end}）",
+            f"the session date {opens_on} is outside term no. {view.term_no} "
+            f"({view.term_start} to {view.term_end})",
+        )
+    outsiders = sorted({r for r in requested_by if view.delegate(r) is None})
+    if outsiders:
+        raise InvalidInput(
+            f"提议召开临时会议的须是本届在任代表：{'、'.join(outsiders)} 不是",
+            f"an extraordinary session is requested by delegates in office: "
+            f"{', '.join(outsiders)} are not",
+        )
 
 
 def congress_id(key: str) -> UUID:

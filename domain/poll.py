@@ -184,6 +184,48 @@ def participation_id(poll_key: str, voter: str) -> UUID:
     return deterministic_id("participation", f"{poll_key}:{voter}")
 
 
+def check_paper_count(poll: PollView, counts: dict[str, int], ballots: int) -> dict[str, int]:
+    """A teller's count, complete over the options, or refused when it cannot be true.
+
+    Bounds: ballots returned ≤ delegates checked in at the close; for a one-choice
+    ballot, the votes for all options together ≤ ballots returned (the rest are blank or
+    spoilt, 废票); in an election each candidate's votes ≤ ballots, and all votes ≤
+    ballots × seats.
+    """
+    options = poll.spec.options()
+    unknown = [k for k in counts if k not in options]
+    if unknown:
+        raise InvalidInput(f"计票中有无效选项：{'、'.join(unknown)}", f"unknown options {unknown}")
+    if any(v < 0 for v in counts.values()) or ballots < 0:
+        raise InvalidInput("票数不能为负", "counts cannot be negative")
+    present = poll.present_at_close if poll.present_at_close is not None else poll.total_delegates
+    if ballots > present:
+        raise InvalidInput(
+            f"收回选票 {ballots} 张，多于到会代表 {present} 人",
+            f"{ballots} ballots returned but only {present} delegates present",
+        )
+    full = {option: counts.get(option, 0) for option in options}
+    cast = sum(full.values())
+    if poll.spec.kind is PollKind.ELECTION:
+        over = [c for c, v in full.items() if v > ballots]
+        if over:
+            raise InvalidInput(
+                f"候选人得票多于收回选票 {ballots} 张：{'、'.join(over)}",
+                f"a candidate has more votes than the {ballots} ballots returned: {over}",
+            )
+        limit = ballots * poll.spec.max_choices
+    else:
+        limit = ballots
+    if cast > limit:
+        raise InvalidInput(
+            f"各选项票数合计 {cast}，多于收回选票 {ballots} 张"
+            + (f"（每票最多选 {poll.spec.max_choices} 人）" if limit != ballots else ""),
+            f"{cast} votes in all but {ballots} ballots returned"
+            + (f" (at most {poll.spec.max_choices} names a ballot)" if limit != ballots else ""),
+        )
+    return full
+
+
 def quorum_met(present: int, total: int, quorum: MinFraction) -> bool:
     """Quorum on ALL delegates (≥2/3 by default)."""
     return total > 0 and quorum.allows(min(present, total), total)
@@ -367,12 +409,12 @@ class Poll(ViewState[PollView], LedgerAggregate):
         teller = meta.acting.actor_id
         if teller not in self.s.spec.tellers:
             raise NotAuthorised(f"{teller} 不是本项的监票人或计票人", f"{teller} is not a teller")
-        unknown = [k for k in counts if k not in self.s.spec.options()]
-        if unknown or any(v < 0 for v in counts.values()):
-            raise InvalidInput(f"计票数据无效：{unknown}", f"invalid counts {counts}")
-        full = {option: counts.get(option, 0) for option in self.s.spec.options()}
-        if ballots < 0 or ballots > self.s.total_delegates:
-            raise InvalidInput("选票张数无效", "invalid number of ballots")
+        if self.agreed_paper_count() is not None:
+            raise InvalidState(
+                "两名计票人的结果已一致并确认，不能再修改",
+                "both tellers' counts agreed and stand: they cannot be changed",
+            )
+        full = check_paper_count(self.s, counts, ballots)
         self._emit(self.PaperCountEntered, meta, counts=full, ballots=ballots, teller=teller)
 
     def agreed_paper_count(self) -> PaperCount | None:

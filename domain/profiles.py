@@ -277,6 +277,17 @@ class CongressRules(_Rules):
         ge=0,
         description="[profile] the unit is reminded 2 working days before the report is due.",
     )
+    results_publication_working_days: int = Field(
+        default=5,
+        ge=1,
+        description="[profile, inferred] results reach all employees within 5 working days of "
+        "the close, before the SH §37 report to the higher union.",
+    )
+    approval_secret_ballot: bool = Field(
+        default=True,
+        description="SH §31, EDM §20: every approval item (审议通过) is voted by secret ballot; "
+        "an agenda cannot make one named.",
+    )
     managers_max_fraction: MaxFraction = Field(
         description="SH §16: managers at most 20% of delegates."
     )

@@ -14,12 +14,12 @@ from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
-from domain.actors import Acting, CommandMeta, Role
+from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
 from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState, deterministic_id
 from domain.calendar import Deadline
 from domain.errors import InvalidInput, InvalidState
 from domain.policies import Label, check_unit_cadre
-from domain.poll import ItemKind, PollKind
+from domain.poll import ItemKind, PollKind, PollSpec
 from domain.profiles import RuleProfile
 
 
@@ -78,6 +78,8 @@ class ItemOutcome(BaseModel):
     poll_key: str
     summary: str
     passed: bool | None = None
+    set_aside: bool = False  # 搁置: not decided at this session, for the reason below
+    reason: str = ""
 
 
 class SessionView(BaseModel):
@@ -95,8 +97,12 @@ class SessionView(BaseModel):
     status: SessionStatus
     version: int = 0
     outcomes: list[ItemOutcome] = Field(default_factory=list)
+    closed_on: date | None = None
+    publication_due: date | None = None  # results published to all employees by then
+    publication_due_provisional: bool = False
+    publication_overdue: bool = False
     published_on: date | None = None
-    report_due: date | None = None
+    report_due: date | None = None  # counted from the close (SH §37)
     report_due_provisional: bool = False
     report_reminder_on: date | None = None
     report_reminded: bool = False
@@ -120,6 +126,38 @@ class SessionView(BaseModel):
     def poll_key(self, no: int) -> str:
         """The poll of an item."""
         return f"{self.session_id}:item{no}"
+
+    def poll_spec(
+        self, no: int, *, paper: bool = False, tellers: list[str] | None = None
+    ) -> PollSpec:
+        """The poll that puts item ``no`` to the vote; refused (InvalidInput) when the
+        item does not exist or a paper ballot lacks two different tellers."""
+        item = self.item(no)
+        tellers = [t.strip() for t in tellers or []]
+        if paper and (len(tellers) != 2 or len(set(tellers)) != 2 or not all(tellers)):
+            raise InvalidInput(
+                "纸质选票须指定两名不同的监票人、计票人：--teller 甲 --teller 乙",
+                "a paper ballot needs two different tellers: --teller A --teller B",
+            )
+        if tellers and not paper:
+            raise InvalidInput(
+                "只有纸质选票需要监票人、计票人（加 --paper）",
+                "only a paper ballot has tellers (add --paper)",
+            )
+        return PollSpec(
+            poll_key=self.poll_key(no),
+            congress_key=self.congress_key,
+            session_id=self.session_id,
+            item_no=item.no,
+            title=item.title,
+            item_kind=item.kind,
+            kind=item.effective_poll_kind(),
+            secret=item.is_secret(),
+            candidates=item.candidates,
+            max_choices=item.max_choices,
+            paper=paper,
+            tellers=tellers,
+        )
 
 
 def session_id_for(congress_key: str, label: str) -> str:
@@ -161,9 +199,42 @@ class Session(ViewState[SessionView], LedgerAggregate):
             outcome = ItemOutcome.model_validate(self.outcome)
             s.outcomes = [o for o in s.outcomes if o.item_no != outcome.item_no] + [outcome]
 
+    class ItemSetAside(Changed):
+        """The chair set an item aside with a reason (议题搁置): it is not decided now."""
+
+        item_no: int
+        reason: str
+
+        def evolve(self, s: SessionView) -> None:
+            outcome = ItemOutcome(
+                item_no=self.item_no,
+                poll_key=s.poll_key(self.item_no),
+                summary=f"搁置 set aside: {self.reason}",
+                set_aside=True,
+                reason=self.reason,
+            )
+            s.outcomes = [o for o in s.outcomes if o.item_no != self.item_no] + [outcome]
+
     class Closed(Changed):
         def evolve(self, s: SessionView) -> None:
             s.status = SessionStatus.CLOSED
+            s.closed_on = self.timestamp.astimezone(CHINA_TZ).date()
+
+    class PublicationDue(Changed):
+        """The results must reach all employees by this day (counted from the close)."""
+
+        due: date
+        provisional: bool
+
+        def evolve(self, s: SessionView) -> None:
+            s.publication_due = self.due
+            s.publication_due_provisional = self.provisional
+
+    class PublicationOverdue(Changed):
+        """The results were not published by their deadline."""
+
+        def evolve(self, s: SessionView) -> None:
+            s.publication_overdue = True
 
     class ResultsPublished(Changed):
         published_on: date
@@ -219,6 +290,17 @@ class Session(ViewState[SessionView], LedgerAggregate):
             )
         if not state.agenda:
             raise InvalidInput("议程为空", "the agenda is empty")
+        if rules.approval_secret_ballot:
+            named = [
+                i.no for i in state.agenda if i.kind is ItemKind.APPROVAL and not i.is_secret()
+            ]
+            if named:
+                nos = "、".join(map(str, named))
+                raise InvalidInput(
+                    f"审议通过事项须无记名投票（上海条例第31条）：第 {nos} 项不能设为记名表决",
+                    f"approval items are voted by secret ballot (SH §31): item(s) "
+                    f"{', '.join(map(str, named))} cannot be named",
+                )
         if state.kind is SessionKind.EXTRAORDINARY:
             need = rules.extraordinary_request_fraction
             count = len(set(state.requested_by))
@@ -238,16 +320,39 @@ class Session(ViewState[SessionView], LedgerAggregate):
         self._emit(self.Opened, meta)
 
     def decide_item(self, outcome: ItemOutcome, meta: CommandMeta) -> None:
-        """Record an item's result."""
+        """Record an item's result (not for an item set aside)."""
         if self.s.status is not SessionStatus.OPEN:
             raise InvalidState("会议未在进行中", "the session is not open")
         self.s.item(outcome.item_no)
+        if any(o.item_no == outcome.item_no and o.set_aside for o in self.s.outcomes):
+            raise InvalidState("该议题已搁置", "this item was set aside")
         self._emit(self.ItemDecided, meta, outcome=outcome.model_dump())
 
-    def close(self, meta: CommandMeta) -> None:
-        """Close the session."""
+    def set_aside(self, item_no: int, reason: str, meta: CommandMeta) -> None:
+        """Set an undecided item aside, with a reason; a tally that comes later is ignored."""
+        precheck("set_aside", meta.acting, self.s, today=meta.today())
+        check_set_aside(self.s, item_no, reason)
+        self._emit(self.ItemSetAside, meta, item_no=item_no, reason=reason.strip())
+
+    def close(self, meta: CommandMeta, *, publication_due: Deadline | None = None) -> None:
+        """Close the session: every item decided or set aside; publication falls due."""
         precheck("close", meta.acting, self.s, today=meta.today())
         self._emit(self.Closed, meta)
+        if publication_due is not None:
+            self._emit(
+                self.PublicationDue,
+                meta,
+                due=publication_due.date,
+                provisional=publication_due.provisional,
+            )
+
+    def flag_publication_overdue(self, meta: CommandMeta) -> None:
+        """The results are still not published after their deadline."""
+        s = self.s
+        if s.status is SessionStatus.CLOSED and s.publication_due and not s.publication_overdue:
+            if meta.today() <= s.publication_due:
+                raise InvalidState("公布期限未到", "the publication is not yet due")
+            self._emit(self.PublicationOverdue, meta)
 
     def publish(self, meta: CommandMeta, *, due: Deadline, reminder_on: date | None) -> None:
         """Publish the results to employees; the report to the higher union falls due."""
@@ -311,6 +416,7 @@ STEPS: dict[str, tuple[SessionStatus, Label]] = {
     "open": (SessionStatus.CONVENED, ("会议已开始或已结束", "the session is not waiting to open")),
     "open_poll": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
     "close_poll": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
+    "set_aside": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
     "close": (SessionStatus.OPEN, ("会议未在进行中", "the session is not open")),
     "publish": (SessionStatus.CLOSED, ("闭会后才能公布结果", "publish after the session closes")),
     "report": (
@@ -331,8 +437,37 @@ def precheck(kind: str, acting: Acting, view: SessionView, *, today: date) -> No
     status, refusal = STEPS[kind]
     if view.status is not status:
         raise InvalidState(*refusal)
+    if kind == "close":
+        undecided = [i.no for i in view.agenda if i.no not in {o.item_no for o in view.outcomes}]
+        if undecided:
+            nos = "、".join(str(n) for n in undecided)
+            raise InvalidState(
+                f"第 {nos} 项议题尚未表决：先表决，或说明理由搁置"
+                f"（unionflow congress set-aside {view.session_id} 议题号 --reason …）",
+                f"item(s) {', '.join(map(str, undecided))} not decided: vote on them, or set "
+                f"them aside with a reason (unionflow congress set-aside {view.session_id} "
+                "ITEM --reason …)",
+            )
     if kind == "open" and today < view.opens_on:
         raise InvalidState(
             f"会议定于 {view.opens_on} 召开，不能提前开会",
             f"the session opens on {view.opens_on}, not earlier",
         )
+
+
+REASON_MAX = 500
+
+
+def check_set_aside(view: SessionView, item_no: int, reason: str) -> None:
+    """Refuse setting aside an unknown or decided item, or without a reason."""
+    view.item(item_no)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("搁置议题须说明理由", "setting an item aside needs a reason")
+    if len(reason) > REASON_MAX:
+        raise InvalidInput(
+            f"理由不超过 {REASON_MAX} 字", f"the reason is at most {REASON_MAX} characters"
+        )
+    for o in view.outcomes:
+        if o.item_no == item_no:
+            raise InvalidState("该议题已表决或已搁置", "this item is already decided or set aside")

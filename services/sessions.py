@@ -17,6 +17,7 @@ from temporalio.client import Client, WorkflowHandle
 from application.congress import CongressService
 from application.polls import CastResult, PollService
 from domain.actors import CommandMeta, Role
+from domain.congress import check_session_dates
 from domain.errors import InvalidState
 from domain.poll import PollView, PublishedBallot
 from domain.session import (
@@ -25,6 +26,7 @@ from domain.session import (
     SessionKind,
     SessionStatus,
     SessionView,
+    check_set_aside,
     session_id_for,
 )
 from services.errors import raise_domain_error
@@ -38,6 +40,7 @@ from workflows.congress_session import (
     PollProgress,
     SessionInput,
     SessionStatusView,
+    SetAsideCommand,
     session_workflow_id,
 )
 
@@ -79,6 +82,7 @@ class SessionService:
         """Convene a session: agenda, papers sent, opening date."""
         acting = self.directory.acting(actor, Role.CADRE)
         congress = self.congresses.view(congress_key)
+        check_session_dates(congress, opens_on, requested_by or [])
         state = SessionView(
             session_id=session_id_for(congress_key, label),
             congress_key=congress_key,
@@ -130,7 +134,10 @@ class SessionService:
         paper: bool = False,
         tellers: list[str] | None = None,
     ) -> PollView:
-        """Put an item to the vote."""
+        """Put an item to the vote; bad tellers are refused before the workflow sees them."""
+        view = self.polls.session(session_id)
+        spec = view.poll_spec(item_no, paper=paper, tellers=tellers)
+        self.congresses.check_tellers(view.congress_key, spec.tellers)
         cmd = OpenPollCommand(
             acting=self.directory.acting(actor, Role.CADRE),
             item_no=item_no,
@@ -144,6 +151,16 @@ class SessionService:
         """End voting on an item and wait until it is closed."""
         cmd = ClosePollCommand(acting=self.directory.acting(actor, Role.CADRE), item_no=item_no)
         return await self._update(session_id, CongressSessionWorkflow.close_poll, cmd)
+
+    async def set_aside(
+        self, session_id: str, actor: str, item_no: int, reason: str
+    ) -> SessionView:
+        """Set an item aside with a reason (搁置): a stuck count never blocks the close."""
+        check_set_aside(self.polls.session(session_id), item_no, reason)
+        cmd = SetAsideCommand(
+            acting=self.directory.acting(actor, Role.CADRE), item_no=item_no, reason=reason
+        )
+        return await self._update(session_id, CongressSessionWorkflow.set_aside_item, cmd)
 
     async def close_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
         """Close the session."""

@@ -30,11 +30,18 @@ with workflow.unsafe.imports_passed_through():
         SessionCommand,
         SessionStep,
         SessionStepKind,
+        SetAsideRequest,
     )
     from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
     from domain.errors import DomainError, InvalidState
-    from domain.poll import OPTION_LABELS, PollSpec, PollView
-    from domain.session import ItemOutcome, SessionStatus, SessionView, precheck
+    from domain.poll import OPTION_LABELS, PollView
+    from domain.session import (
+        ItemOutcome,
+        SessionStatus,
+        SessionView,
+        check_set_aside,
+        precheck,
+    )
 
 R = TypeVar("R")
 
@@ -71,12 +78,20 @@ class ClosePollCommand(BaseModel):
     item_no: int
 
 
+class SetAsideCommand(BaseModel):
+    """The chair sets an item aside (搁置), with a reason."""
+
+    acting: Acting
+    item_no: int
+    reason: str
+
+
 class PollProgress(BaseModel):
     """Where one item's poll stands in the workflow."""
 
     poll_key: str
     item_no: int
-    stage: str  # open, counting, tallied
+    stage: str  # open, counting, tallied, set_aside
     closes_at: datetime | None = None
 
 
@@ -106,6 +121,7 @@ class CongressSessionWorkflow:
         self.close_requested: set[str] = set()
         self.roll_complete: set[str] = set()
         self.paper_counted: set[str] = set()
+        self.set_aside: set[str] = set()
         self.clock = Clock(self._v, self._system_step)
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -120,7 +136,16 @@ class CongressSessionWorkflow:
             lambda: self._v().status is not SessionStatus.OPEN and not self._polls_running()
         )
         while self._v().status is SessionStatus.CLOSED:
-            await workflow.wait_condition(lambda: self._v().status is not SessionStatus.CLOSED)
+            v = self._v()
+            if (
+                v.publication_due is not None
+                and not v.publication_overdue
+                and workflow.patched("session-publication-deadline")
+            ):
+                step = SessionStep(kind="flag_publication_overdue")
+                await self.clock.deadline("publication", end_of(v.publication_due), step)
+            else:
+                await workflow.wait_condition(lambda: self._v().status is not SessionStatus.CLOSED)
         while self._v().status is SessionStatus.PUBLISHED:
             await self._report_deadline()
         await workflow.wait_condition(workflow.all_handlers_finished)
@@ -159,20 +184,7 @@ class CongressSessionWorkflow:
             view = self._v()
             item = view.item(req.item_no)
             key = view.poll_key(req.item_no)
-            spec = PollSpec(
-                poll_key=key,
-                congress_key=view.congress_key,
-                session_id=view.session_id,
-                item_no=item.no,
-                title=item.title,
-                item_kind=item.kind,
-                kind=item.effective_poll_kind(),
-                secret=item.is_secret(),
-                candidates=item.candidates,
-                max_choices=item.max_choices,
-                paper=req.paper,
-                tellers=req.tellers,
-            )
+            spec = view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
             poll = await self._activity(
                 CongressActivities.open_poll,
                 OpenPollRequest(spec=spec, meta=step_meta(req.acting, update_id())),
@@ -189,7 +201,7 @@ class CongressSessionWorkflow:
         self._precheck("open_poll", req.acting)
         view = self._v()
         try:
-            view.item(req.item_no)
+            view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
         except DomainError as e:
             raise refusal(e) from None
         if view.poll_key(req.item_no) in self.polls:
@@ -209,6 +221,38 @@ class CongressSessionWorkflow:
         key = self._v().poll_key(req.item_no)
         if key not in self.polls or self.polls[key].stage != "open":
             raise refusal(InvalidState("该议题不在表决中", "this item is not being voted on"))
+
+    @workflow.update
+    async def set_aside_item(self, req: SetAsideCommand) -> SessionView:
+        """Set an item aside with a reason: its poll, if any, closes and is never tallied,
+        so an item stuck in counting never keeps the session from closing."""
+        async with self.clock.lock:
+            view = self._v()
+            key = view.poll_key(req.item_no)
+            self.view = await self._activity(
+                CongressActivities.set_aside,
+                SetAsideRequest(
+                    session_id=view.session_id,
+                    item_no=req.item_no,
+                    reason=req.reason,
+                    meta=step_meta(req.acting, update_id(), req.reason),
+                ),
+            )
+            self.set_aside.add(key)
+        if key in self.polls:
+            await workflow.wait_condition(lambda: self.polls[key].stage == "set_aside")
+        return self._v()
+
+    @set_aside_item.validator
+    def _validate_set_aside(self, req: SetAsideCommand) -> None:
+        self._precheck("set_aside", req.acting)
+        try:
+            check_set_aside(self._v(), req.item_no, req.reason)
+        except DomainError as e:
+            raise refusal(e) from None
+        key = self._v().poll_key(req.item_no)
+        if key in self.polls and self.polls[key].stage == "tallied":
+            raise refusal(InvalidState("该议题已计票", "this item is already tallied"))
 
     @workflow.signal
     def roll_completed(self, poll_key: str) -> None:
@@ -274,9 +318,20 @@ class CongressSessionWorkflow:
         reason = "deadline"
         try:
             await workflow.wait_condition(
-                lambda: key in self.close_requested or key in self.roll_complete, timeout=timeout
+                lambda: (
+                    key in self.close_requested
+                    or key in self.roll_complete
+                    or key in self.set_aside
+                ),
+                timeout=timeout,
             )
-            reason = "chair" if key in self.close_requested else "roll_complete"
+            reason = (
+                "set_aside"
+                if key in self.set_aside
+                else "chair"
+                if key in self.close_requested
+                else "roll_complete"
+            )
         except TimeoutError:
             pass
         system = system_acting(self._v().unit_org)
@@ -286,12 +341,20 @@ class CongressSessionWorkflow:
         )
         progress.stage = "counting"
         if paper:
-            await workflow.wait_condition(lambda: key in self.paper_counted)
+            await workflow.wait_condition(
+                lambda: key in self.paper_counted or key in self.set_aside
+            )
+        if key in self.set_aside:
+            progress.stage = "set_aside"
+            return
         poll = await self._activity(
             CongressActivities.tally_poll,
             PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")),
         )
         async with self.clock.lock:
+            if key in self.set_aside:  # set aside while it was being counted
+                progress.stage = "set_aside"
+                return
             self.view = await self._activity(
                 CongressActivities.decide,
                 DecideRequest(
@@ -312,7 +375,7 @@ class CongressSessionWorkflow:
                 workflow.logger.warning("adoption signal not delivered: %s", e)
 
     def _polls_running(self) -> bool:
-        return any(p.stage != "tallied" for p in self.polls.values())
+        return any(p.stage not in ("tallied", "set_aside") for p in self.polls.values())
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -66,6 +66,34 @@ COMMAND_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+# What the motion waits for at each stage, in the user's words (see the wage contract's).
+NEXT_STEPS: dict[Stage, tuple[str, str]] = {
+    Stage.SECONDING: (
+        "征集附议中：代表 unionflow motion second {id}",
+        "open for seconding: delegates run unionflow motion second {id}",
+    ),
+    Stage.LAPSED: ("附议不足，提案已失效", "too few seconders: the motion lapsed"),
+    Stage.AWAITING_DECISION: (
+        "等待提案委员会审查：unionflow motion decide {id}",
+        "it waits for the motions committee: unionflow motion decide {id}",
+    ),
+    Stage.REJECTED: ("提案未予立案，已结束", "the motion was not filed: it is over"),
+    Stage.REGISTERED: (
+        "先交办承办部门：unionflow motion assign {id} --lead 部门",
+        "first assign a lead department: unionflow motion assign {id} --lead DEPT",
+    ),
+    Stage.IN_HANDLING: (
+        "承办中：承办部门 unionflow motion answer {id}",
+        "in handling: the lead department answers with unionflow motion answer {id}",
+    ),
+    Stage.ANSWERED: (
+        "等待提案人评价：unionflow motion rate {id}",
+        "it waits for the proposer's rating: unionflow motion rate {id}",
+    ),
+    Stage.CLOSED: ("提案已办结", "the motion is closed"),
+}
+
+
 class MotionFacts(BaseModel):
     """What the aggregate cannot know itself: looked up in the roster and the directory."""
 
@@ -102,9 +130,11 @@ def precheck(kind: str, acting: Acting, view: MotionView, *, today: date | None 
     _check_actor(who, kind, acting, view)
     if view.stage not in stages:
         label = STAGE_LABELS[view.stage]
+        what = COMMAND_LABELS.get(kind, ("执行此操作", "take this step"))
+        step = NEXT_STEPS[view.stage]
         raise InvalidState(
-            f"提案当前为“{label[0]}”，不能执行此操作（{kind}）",
-            f"the motion is {label[1]}; {kind} does not apply",
+            f"提案当前为“{label[0]}”，不能{what[0]}。{step[0].format(id=view.motion_id)}",
+            f"the motion is {label[1]}: cannot {what[1]}. {step[1].format(id=view.motion_id)}",
         )
     if kind == "second":
         _check_seconder(acting, view, today)

@@ -33,7 +33,6 @@ from domain.wage_contract.after_adoption import (
     take_effect,
 )
 from domain.wage_contract.checks import (
-    _counted,
     advisory_failures,
     blocking_failures,
     pre_review_checks,
@@ -367,24 +366,20 @@ def return_for_revision(
 def record_adoption_vote(
     case: WageContract, c: RecordAdoptionVote, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
-    if case.s.adoption_poll is not None:
-        raise InvalidState(
-            f"草案已提交职代会表决（{case.s.adoption_poll}），以表决结果为准",
-            f"the draft is before the congress ({case.s.adoption_poll}); its poll decides",
-        )
-    if len(c.tellers) != 2:
-        raise InvalidInput(
-            "纸质表决结果须由两名计票人分别录入", "a paper vote needs both tellers' counts"
-        )
-    first, second = c.tellers
-    if first.count != second.count:
-        raise InvalidInput(
-            f"两名计票人的计票结果不一致：{first.teller} {_counted(first.count)}；"
-            f"{second.teller} {_counted(second.count)}",
-            f"the tellers' counts differ: {first.teller} {_counted(first.count)}; "
-            f"{second.teller} {_counted(second.count)}",
-        )
-    _record_vote(case, first.count, meta, today, f"paper: {first.teller}, {second.teller}")
+    # Counts typed in for the whole meeting let anyone choose the number of delegates and
+    # the tellers' names. Stored votes of this kind stay as they were; a new paper vote is
+    # an item of a congress session, whose roster gives the number of all delegates and
+    # whose two tellers, named when the item opens, each enter their own count.
+    raise InvalidInput(
+        "纸质表决须在职代会会议中进行：把本草案列入会议议程，"
+        f"unionflow wage adoption-poll {case.s.case_id} --session 会议 --item 议题号，"
+        "再由主持人 unionflow congress open-poll … --paper --teller 监票人 --teller 计票人，"
+        "两名计票人各自 unionflow congress count 录入",
+        "a paper vote is an item of a congress session: put the draft on the agenda, "
+        f"unionflow wage adoption-poll {case.s.case_id} --session SESSION --item N, then the "
+        "chair opens it with unionflow congress open-poll … --paper --teller A --teller B "
+        "and each teller enters their own count with unionflow congress count",
+    )
 
 
 def request_adoption_poll(

@@ -118,6 +118,78 @@ def precheck_command(command: Any, acting: Acting, view: WageContractView) -> No
 _REVIEW_DECISIONS = frozenset({"approve", "return_for_revision"})
 
 
+# What the case waits for at each stage, in the user's words, with the command that does
+# it: every refusal for the wrong stage names it, never an internal command name.
+NEXT_STEPS: dict[Stage, tuple[str, str]] = {
+    Stage.OFFERED: (
+        "先登记企业的书面回应：unionflow wage reply {case}",
+        "first record the employer's written reply: unionflow wage reply {case}",
+    ),
+    Stage.IN_TALKS: (
+        "协商中：双方首席代表签字后登记草案 unionflow wage draft {case} --file 草案",
+        "in talks: once both chiefs sign, record the draft with unionflow wage draft {case} --file DRAFT",
+    ),
+    Stage.SUSPENDED: (
+        "先恢复协商：unionflow wage resume {case}",
+        "first resume the talks: unionflow wage resume {case}",
+    ),
+    Stage.DRAFTED: (
+        "先报上级工会预审：unionflow wage submit {case}",
+        "first submit it for pre-review: unionflow wage submit {case}",
+    ),
+    Stage.UNDER_REVIEW: (
+        "等待上级工会预审：审查人 unionflow wage approve / return {case}",
+        "it waits for the higher union's pre-review: unionflow wage approve / return {case}",
+    ),
+    Stage.RETURNED: (
+        "先按预审意见修改草案：unionflow wage revise {case} --file 草案",
+        "first revise the draft as the reviewer asked: unionflow wage revise {case} --file DRAFT",
+    ),
+    Stage.APPROVED: (
+        "先提交职代会无记名表决：unionflow wage adoption-poll {case} --session 会议 --item 议题号",
+        "first put it to the congress's secret ballot: "
+        "unionflow wage adoption-poll {case} --session SESSION --item N",
+    ),
+    Stage.ADOPTED: (
+        "先签订合同：unionflow wage sign {case}",
+        "first sign the contract: unionflow wage sign {case}",
+    ),
+    Stage.SIGNED: (
+        "先报送劳动行政部门备案：unionflow wage file {case} --copies 3 --office 人社部门",
+        "first file it with the labour administration: "
+        "unionflow wage file {case} --copies 3 --office OFFICE",
+    ),
+    Stage.FILED: (
+        "审查期内：有审查意见时 unionflow wage objection {case}，期满无异议自动生效",
+        "in the review window: record an objection with unionflow wage objection {case}; "
+        "without one it takes effect by itself",
+    ),
+    Stage.EFFECTIVE: (
+        "先向全体职工公布：unionflow wage publish {case} --channel 公布方式",
+        "first publish it to all employees: unionflow wage publish {case} --channel CHANNEL",
+    ),
+    Stage.PUBLISHED: (
+        "合同已公布，到期前将自动提醒续签",
+        "the contract is published; renewal is reminded before it expires",
+    ),
+    Stage.RENEWAL_DUE: (
+        "本轮已结束：续签请发出新的要约 unionflow wage open",
+        "this round is over: send a new offer with unionflow wage open",
+    ),
+}
+
+
+def wrong_stage(kind: str, view: WageContractView) -> InvalidState:
+    """The refusal of a step the case's stage does not allow, with the next step."""
+    label = STAGE_LABELS[view.stage]
+    what = COMMAND_LABELS.get(kind, ("执行此操作", "take this step"))
+    step = NEXT_STEPS[view.stage]
+    return InvalidState(
+        f"当前阶段为“{label[0]}”，不能{what[0]}。{step[0].format(case=view.case_id)}",
+        f"the case is {label[1]}: cannot {what[1]}. {step[1].format(case=view.case_id)}",
+    )
+
+
 def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
     """Refuse a command the actor may not issue now; the same rules guard the aggregate."""
     who, stages = RULES[kind]
@@ -145,8 +217,4 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
                 f"this round was escalated to {review.reviewer_org}, which decides it",
             )
     if view.stage not in stages:
-        label = STAGE_LABELS[view.stage]
-        raise InvalidState(
-            f"当前阶段为“{label[0]}”，不能执行此操作（{kind}）",
-            f"the case is {label[1]}; {kind} does not apply",
-        )
+        raise wrong_stage(kind, view)

@@ -48,6 +48,12 @@ STAGE_LABELS: dict[Stage, tuple[str, str]] = {
 }
 
 
+# The stages after filing, and after signing: a signature or filing on record in any other
+# stage belongs to a round that an objection sent back to talks.
+_FILED_STAGES = frozenset({Stage.FILED, Stage.EFFECTIVE, Stage.PUBLISHED, Stage.RENEWAL_DUE})
+_SIGNED_STAGES = _FILED_STAGES | {Stage.SIGNED}
+
+
 class Side(StrEnum):
     """The two parties at the table."""
 
@@ -290,6 +296,16 @@ class WageContractView(BaseModel):
             and self.suspended_days_total == 0
             and self.talks_start_due is not None
         )
+
+    @property
+    def signing_current(self) -> bool:
+        """Whether the signing on record belongs to this round (an objection reopens talks)."""
+        return self.signed_on is not None and self.stage in _SIGNED_STAGES
+
+    @property
+    def filing_current(self) -> bool:
+        """Whether the filing on record stands: after an objection it is a past one."""
+        return self.filed_on is not None and self.stage in _FILED_STAGES
 
     @property
     def terminal(self) -> bool:

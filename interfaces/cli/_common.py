@@ -22,6 +22,7 @@ from domain.errors import DomainError, InvalidInput
 from domain.motion import MotionView
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
+from interfaces.cli.render import check_detail
 from settings import Settings
 
 T = TypeVar("T")
@@ -155,7 +156,7 @@ def print_checks(checks: list[Check]) -> None:
     for c in checks:
         label = c.label_en if Lang.code == "en" else c.label_zh
         mark = f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]"
-        table.add_row(label, "●" if c.hard else "", mark, c.detail)
+        table.add_row(label, "●" if c.hard else "", mark, check_detail(c))
     console.print(table)
 
 

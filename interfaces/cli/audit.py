@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from i18n import Lang, t
+from i18n import Lang, fmt, pick, t
 from interfaces.cli._common import COMMENT, console, err, open_app, run
 
 app = typer.Typer(help="审计 / audit: verify, seal, export", no_args_is_help=True)
@@ -44,19 +44,32 @@ def audit_verify(
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     elif report.ok:
-        console.print(
-            f"[green]✓ {t('ledger_ok')}[/] events {report.events_checked} · aggregates {report.aggregates_checked}"
-            f" · seals {report.seals_checked} · unsealed {report.unsealed_events}"
+        counted = fmt(
+            (
+                "事件 {e} 个 · 记录 {a} 个 · 封印 {s} 个 · 封印后新增事件 {u} 个",
+                "events {e} · aggregates {a} · seals {s} · unsealed {u}",
+            ),
+            e=report.events_checked,
+            a=report.aggregates_checked,
+            s=report.seals_checked,
+            u=report.unsealed_events,
         )
+        console.print(f"[green]✓ {t('ledger_ok')}[/] {counted}")
     else:
         bad = report.first_bad
         console.print(f"[bold red]✗ {t('ledger_bad')}[/]")
         if bad is not None:
             reason = bad.reason_en if Lang.code == "en" else bad.reason_zh
-            console.print(
-                f"  aggregate {bad.aggregate_id} · version {bad.version} · notification {bad.notification_id}"
-                f"\n  {bad.reason_code}: {reason}"
+            where = fmt(
+                (
+                    "记录 {id} · 第 {v} 版 · 通知号 {n}",
+                    "aggregate {id} · version {v} · notification {n}",
+                ),
+                id=bad.aggregate_id,
+                v=bad.version,
+                n=bad.notification_id,
             )
+            console.print(f"  {where}\n  {bad.reason_code}: {reason}")
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -65,11 +78,14 @@ def audit_seal(comment: str = COMMENT) -> None:
     """为账本加签封印 / append a signed seal over the ledger."""
     seal = run(lambda a: a.audit().seal(comment))
     if seal is None:
-        console.print("无新事件，无需封印 / nothing new to seal")
+        console.print(pick(("无新事件，无需封印", "nothing new to seal")))
     else:
-        console.print(
-            f"[green]✓[/] seal up to #{seal.to_notification_id} · root {seal.merkle_root[:16]}"
+        sealed = fmt(
+            ("已封印至第 {n} 号事件 · 根哈希 {root}", "sealed up to #{n} · root {root}"),
+            n=seal.to_notification_id,
+            root=seal.merkle_root[:16],
         )
+        console.print(f"[green]✓[/] {sealed}")
 
 
 @app.command("export-seal")

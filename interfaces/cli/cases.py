@@ -13,14 +13,27 @@ from rich.table import Table
 
 from application.records import BY_NAME, Record, resolve
 from bootstrap import App, Facades, connect
+from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
 from domain.congress import CongressView
 from domain.errors import DomainError
 from domain.motion import MotionCallView, MotionView
+from domain.motion import Stage as MotionStage
 from domain.poll import PollView
 from domain.session import SessionView
-from domain.wage_contract import WageContractView
-from i18n import pick, t
+from domain.wage_contract import STAGE_LABELS, WageContractView
+from domain.wage_contract import Stage as WageStage
+from i18n import (
+    POLL_STATUS_LABELS,
+    REVIEW_OUTCOME_LABELS,
+    event_label,
+    fmt,
+    label_of,
+    pick,
+    role_label,
+    system_comment,
+    t,
+)
 from interfaces.cli._common import (
     AS,
     console,
@@ -33,6 +46,7 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
+from interfaces.cli.render import Names, poll_outcome, waiting_for
 from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
 from processes import PROCESSES, InboxItem
 
@@ -79,86 +93,142 @@ WORKFLOW_TIMEOUT = 3  # seconds: without an answer by then, the ledger view is s
 
 def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     print_view(view)
+    names = Names(application.directory)
     table = Table(show_header=False)
     table.add_row(t("employer"), view.employer)
     table.add_row(t("profile"), f"{view.profile_name} ({view.profile_fingerprint[:12]})")
-    table.add_row("要约 offer", str(view.offer_on))
+    table.add_row(pick(("要约", "Offer")), str(view.offer_on))
+    overdue = pick(("已逾期，已提请上级工会协调", "overdue, escalated to the higher union"))
     table.add_row(
-        "回应期限 reply due",
-        f"{view.reply_due}{' · 已逾期并提请上级协调 overdue, escalated' if view.reply_overdue else ''}",
+        pick(("回应期限", "Reply due")),
+        f"{view.reply_due}{' · ' + overdue if view.reply_overdue else ''}",
     )
-    if view.requested_by_employees is not None:
-        req = view.requested_by_employees
-        table.add_row(
-            "职工要求要约 requested",
-            f"{req.signatures}/{req.employees} · {req.received_on}",
-        )
-    if view.talks_start_due is not None and view.rounds_held == 0:
-        table.add_row("协商开始期限 talks start due", str(view.talks_start_due))
-    for data in view.data_requests:
-        provided = f"已提供 provided {data.provided_on}" if data.provided_on else "未提供 pending"
-        table.add_row(
-            f"资料请求 data #{data.no}",
-            f"{data.requested_from.value}: {'、'.join(data.items)} · {provided}",
-        )
+    _talks_rows(table, view)
     if view.reviews:
         r = view.reviews[-1]
-        decided = f" · {r.decided_by}" if r.decided_by else ""
+        outcome = label_of(REVIEW_OUTCOME_LABELS, r.outcome) if r.outcome else "…"
+        decided = f" · {names.person(r.decided_by)}" if r.decided_by else ""
         table.add_row(
-            "预审 pre-review",
-            f"#{r.round} {r.reviewer_org} · {t('due')} {r.due} · {r.outcome or '…'}{decided}",
+            pick(("预审", "Pre-review")),
+            fmt(("第 {n} 轮", "round {n}"), n=r.round)
+            + f" · {names.org(r.reviewer_org)} · {pick(('期限', 'due'))} {r.due} · {outcome}"
+            + decided,
         )
         if r.taken_over_from:
             table.add_row(
-                "接手预审 taken over",
-                f"{r.taken_over_from} → {r.reviewer_org}: {r.takeover_reason}",
+                pick(("接手预审", "Taken over")),
+                f"{names.org(r.taken_over_from)} → {names.org(r.reviewer_org)}: {r.takeover_reason}",
             )
-    if view.filing_missing:
-        table.add_row(
-            "[red]备案材料不齐 incomplete[/]",
-            f"{'、'.join(view.filing_missing)} · 补正期限 fix by {view.filing_fix_due}",
-        )
-    package = view.filing_package
-    if package is not None and package.adopted_on is not None:
-        table.add_row(
-            "备案决议 resolution",
-            f"{package.adopted_on} · 应到 {package.delegates_total} 实到 {package.delegates_present}"
-            f" · 赞成 {package.votes_for} 反对 {package.votes_against} 弃权 {package.abstentions}",
-        )
-    for label, value in (
-        ("签订 signed", view.signed_on),
-        ("备案期限 filing due", view.filing_due),
-        ("备案 filed", view.filed_on),
-        ("审查期至 review window", view.review_window_until),
-        ("生效 effective", view.effective_on),
-        ("到期 expires", view.expires_on),
-        ("公布 published", view.published_on),
-        ("报上级工会期限 report due", view.higher_union_report_due),
-        ("已报上级工会 reported", view.higher_union_reported_on),
-        ("续签提醒 renewal notice", view.renewal_on),
-    ):
+    _filing_rows(table, view)
+    for label, value in _case_dates(view):
         if value:
-            table.add_row(label, str(value))
+            table.add_row(pick(label), str(value))
+    for no, text in enumerate(view.objections, start=1):
+        table.add_row(fmt(("审查意见 {n}", "Objection {n}"), n=no), text)
     flags = [
-        f
+        pick(f)
         for f, on in (
-            ("协商开始逾期 talks start overdue", view.talks_start_overdue),
-            ("备案逾期 filing overdue", view.filing_overdue),
-            ("公布逾期 publication overdue", view.publication_overdue),
-            ("报上级工会逾期 report overdue", view.higher_union_report_overdue),
+            (("开始协商逾期", "talks start overdue"), view.talks_start_overdue),
+            (("备案逾期", "filing overdue"), view.filing_overdue and view.signing_current),
+            (("公布逾期", "publication overdue"), view.publication_overdue),
+            (
+                ("报上级工会逾期", "report to the higher union overdue"),
+                view.higher_union_report_overdue,
+            ),
         )
         if on
     ]
     if flags:
-        table.add_row("[red]逾期 overdue[/]", ", ".join(flags))
+        table.add_row(f"[red]{pick(('逾期', 'Overdue'))}[/]", pick(("、", ", ")).join(flags))
     if wf is not None and wf.waiting is not None:
-        table.add_row(t("waiting"), _waiting(wf.waiting))
+        table.add_row(t("waiting"), _waiting(wf.waiting, wage_stage_label))
     console.print(table)
 
 
-def _waiting(wait: Any) -> str:
+def _talks_rows(table: Table, view: WageContractView) -> None:
+    """Before and around the talks: the employees' request, the start deadline, data."""
+    if view.requested_by_employees is not None:
+        req = view.requested_by_employees
+        table.add_row(
+            pick(("职工要求要约", "Employees' request")),
+            fmt(
+                ("{s}/{e} 名职工联名 · {d}", "{s} of {e} employees · {d}"),
+                s=req.signatures,
+                e=req.employees,
+                d=req.received_on,
+            ),
+        )
+    if view.talks_start_due is not None and view.rounds_held == 0:
+        table.add_row(pick(("开始协商期限", "Talks start due")), str(view.talks_start_due))
+    for data in view.data_requests:
+        side = (
+            pick(("企业方", "the employer"))
+            if data.requested_from.value == "employer"
+            else pick(("职工方", "the union"))
+        )
+        provided = (
+            fmt(("{d} 已提供", "provided {d}"), d=data.provided_on)
+            if data.provided_on
+            else pick(("未提供", "pending"))
+        )
+        table.add_row(
+            fmt(("资料请求 {n}", "Data request {n}"), n=data.no),
+            f"{side}: {pick(('、', ', ')).join(data.items)} · {provided}",
+        )
+
+
+def _filing_rows(table: Table, view: WageContractView) -> None:
+    """What the labour administration holds: a package found incomplete, the resolution."""
+    if view.filing_missing:
+        table.add_row(
+            f"[red]{pick(('备案材料不齐', 'Filing incomplete'))}[/]",
+            pick(("、", ", ")).join(view.filing_missing)
+            + fmt((" · 补正期限 {d}", " · fix by {d}"), d=view.filing_fix_due),
+        )
+    package = view.filing_package
+    if package is not None and package.adopted_on is not None and view.filing_current:
+        table.add_row(
+            pick(("备案所附决议", "Resolution filed")),
+            fmt(
+                (
+                    "{d} · 应到 {t} 实到 {p} · 赞成 {y} 反对 {n} 弃权 {a}",
+                    "{d} · delegates {t}, present {p} · for {y}, against {n}, abstaining {a}",
+                ),
+                d=package.adopted_on,
+                t=package.delegates_total,
+                p=package.delegates_present,
+                y=package.votes_for,
+                n=package.votes_against,
+                a=package.abstentions,
+            ),
+        )
+
+
+def _case_dates(view: WageContractView) -> list[tuple[tuple[str, str], object]]:
+    """The dates of the contract's current round; a filing an objection sent back is past."""
+    filing = view.filing_current
+    rows: list[tuple[tuple[str, str], object]] = [
+        (("签订", "Signed"), view.signed_on if view.signing_current else None),
+        (("备案期限", "Filing due"), view.filing_due if view.signing_current else None),
+        (("备案", "Filed"), view.filed_on if filing else None),
+        (("审查期至", "Review window until"), view.review_window_until if filing else None),
+    ]
+    if view.filed_on and not filing:
+        rows.append((("前次备案（已提出审查意见）", "Earlier filing (objected to)"), view.filed_on))
+    rows += [
+        (("生效", "Effective"), view.effective_on),
+        (("到期", "Expires"), view.expires_on),
+        (("公布", "Published"), view.published_on),
+        (("报上级工会期限", "Report to the higher union due"), view.higher_union_report_due),
+        (("已报上级工会", "Reported to the higher union"), view.higher_union_reported_on),
+        (("续签提醒", "Renewal notice"), view.renewal_on),
+    ]
+    return rows
+
+
+def _waiting(wait: Any, stage_label: Callable[[str], str] | None = None) -> str:
     until = f" → {wait.until.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if wait.until else ""
-    return f"{wait.kind}{until}"
+    return f"{waiting_for(wait.kind, stage_label)}{until}"
 
 
 def _print_term(application: App, view: CongressView, wf: Any) -> None:
@@ -166,26 +236,47 @@ def _print_term(application: App, view: CongressView, wf: Any) -> None:
 
 
 def _print_session_status(application: App, view: SessionView, wf: Any) -> None:
-    _print_results(view, _item_polls(application, view))
+    _print_results(view, _item_polls(application, view), Names(application.directory))
     for poll in wf.polls if wf is not None else []:
         if poll.stage == "tallied":
             continue
         until = f" → {poll.closes_at.astimezone(CHINA_TZ):%Y-%m-%d %H:%M}" if poll.closes_at else ""
-        console.print(f"{t('waiting')}: {poll.poll_key} {poll.stage}{until}")
+        stage = label_of(POLL_STATUS_LABELS, poll.stage)
+        console.print(f"{t('waiting')}: {poll.poll_key} {stage}{until}")
 
 
 def _print_poll_status(application: App, view: PollView, wf: Any) -> None:
     _print_poll(view)
+    outcome = poll_outcome(view, Names(application.directory))
+    if outcome:
+        console.print(f"{t('result')}: {outcome}")
 
 
 def _print_motion_status(application: App, view: MotionView, wf: Any) -> None:
-    _print_motion_details(view)
+    _print_motion_details(view, Names(application.directory))
     if wf is not None and wf.waiting is not None:
-        console.print(f"{t('waiting')}: {_waiting(wf.waiting)}")
+        console.print(f"{t('waiting')}: {_waiting(wf.waiting, motion_stage_label)}")
 
 
 def _print_call_status(application: App, view: MotionCallView, wf: Any) -> None:
     _print_call(view)
+
+
+def _stage_label(labels: dict[Any, tuple[str, str]], enum: Any, value: str) -> str:
+    try:
+        return pick(labels[enum(value)])
+    except (ValueError, KeyError):
+        return value
+
+
+def wage_stage_label(value: str) -> str:
+    """A wage contract's stage from its code, as a workflow reports it."""
+    return _stage_label(STAGE_LABELS, WageStage, value)
+
+
+def motion_stage_label(value: str) -> str:
+    """A motion's stage from its code, as a workflow reports it."""
+    return _stage_label(motion_rules.STAGE_LABELS, MotionStage, value)
 
 
 # Per kind: the full status printer, and how to ask its workflow (kinds without one: None).
@@ -251,15 +342,19 @@ def history(
     """记录的历史：每个事件的操作人、角色、说明与哈希 / the timeline of a record."""
     moment = parse_time(at)
 
-    def go(application: App) -> tuple[Record, list[Any], Any]:
+    def go(application: App) -> tuple[Record, list[Any], Any, Names]:
         record = resolve(application.ledger, key, kind)
         entries = application.audit().timeline(record.ledger_id, at=moment)
         view = None
         if moment is not None and entries:
             view = record.view(application.ledger, at=moment)
-        return record, entries, view
+        names = Names(application.directory)
+        for e in entries:  # read while the ledger is open
+            names.person(e.actor.get("id", ""))
+            names.org(e.actor.get("org", ""))
+        return record, entries, view, names
 
-    record, entries, view = run(go)
+    record, entries, view, names = run(go)
     if as_json:
         payload = {
             "case": key,  # the key, under the name it had when only cases had histories
@@ -280,11 +375,11 @@ def history(
         table.add_row(
             str(e.version),
             e.timestamp.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
-            e.event,
-            e.actor.get("id", ""),
-            role,
-            e.actor.get("org", ""),
-            e.comment,
+            event_label(e.event, record.kind.name),
+            names.person(e.actor.get("id", "")),
+            role_label(role),
+            names.org(e.actor.get("org", "")),
+            system_comment(e.comment) if role == "system" else e.comment,
             e.hash[:12],
         )
     console.print(table)

@@ -210,7 +210,9 @@ def congress_presidium(
         return view, service.composition(key)
 
     view, checks = run(go)
-    console.print(f"[green]✓[/] {t('presidium')}: {', '.join(view.presidium)}")
+    by_id = {d.id: d.name for d in view.delegates}
+    members = pick(("、", ", ")).join(f"{by_id.get(i, '')}（{i}）" for i in view.presidium)
+    console.print(f"[green]✓[/] {t('presidium')}: {members}")
     print_checks(checks)
 
 

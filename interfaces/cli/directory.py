@@ -9,8 +9,7 @@ import typer
 from rich.table import Table
 
 from bootstrap import App
-from domain.directory import ROLE_LABELS_ZH
-from i18n import Lang, t
+from i18n import ORG_KIND_LABELS, Lang, fmt, label_of, pick, role_label, t
 from interfaces.cli._common import console, run
 
 app = typer.Typer(help="组织与人员名录 / organisation tree and actors", no_args_is_help=True)
@@ -26,7 +25,13 @@ def directory_load(file: Path = typer.Argument(..., exists=True, readable=True))
 
     report = run(go)
     console.print(
-        f"[green]✓[/] 新增 created {report.created} · 更新 updated {report.updated} · 未变 unchanged {report.unchanged}"
+        "[green]✓[/] "
+        + fmt(
+            ("新增 {c} · 更新 {u} · 未变 {n}", "created {c} · updated {u} · unchanged {n}"),
+            c=report.created,
+            u=report.updated,
+            n=report.unchanged,
+        )
     )
 
 
@@ -38,18 +43,19 @@ def directory_show() -> None:
         return application.directory.organisations(), application.directory.actors()
 
     orgs, actors = run(go)
-    table = Table(title="组织 / organisations")
+    table = Table(title=pick(("组织", "Organisations")))
     for col in ("code", "name", "kind", "parent"):
         table.add_column(t(col))
     for o in orgs:
         indent = "  " * (len(o.path) - 1)
         name = o.spec.name if Lang.code == "zh" else (o.spec.name_en or o.spec.name)
-        table.add_row(o.spec.code, indent + name, o.spec.kind.value, o.spec.parent or "")
+        kind = label_of(ORG_KIND_LABELS, o.spec.kind.value)
+        table.add_row(o.spec.code, indent + name, kind, o.spec.parent or "")
     console.print(table)
-    table = Table(title="人员 / actors")
+    table = Table(title=pick(("人员", "Actors")))
     for col in ("id", "name", "org", "roles"):
         table.add_column(t(col))
     for a in actors:
-        roles = ", ".join(ROLE_LABELS_ZH[r] if Lang.code == "zh" else r.value for r in a.spec.roles)
+        roles = pick(("、", ", ")).join(role_label(r.value) for r in a.spec.roles)
         table.add_row(a.spec.id, a.spec.name, a.spec.org, roles)
     console.print(table)

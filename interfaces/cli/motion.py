@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import typer
 from rich.table import Table
 
+from bootstrap import App
 from domain import motion as motion_rules
 from domain.errors import InvalidInput
 from domain.motion import (
@@ -18,7 +20,7 @@ from domain.motion import (
     MotionView,
     parse_rating,
 )
-from i18n import pick, t
+from i18n import DECISION_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
@@ -30,6 +32,7 @@ from interfaces.cli._common import (
     run,
     run_async,
 )
+from interfaces.cli.render import Names
 from services.motions import MotionService
 
 app = typer.Typer(
@@ -64,7 +67,7 @@ def _print_call(view: MotionCallView) -> None:
     console.print(
         f"[bold]{pick(('提案征集', 'Call for motions'))} {view.call_key}[/]"
         f" · {view.opened_on} – {view.closes_on}"
-        f" ({pick(('会议当日截止', 'closes as the session day begins'))})"
+        + pick(("（会议当日截止）", " (closes as the session day begins)"))
     )
     if view.short_notice:
         console.print(
@@ -216,36 +219,42 @@ def motion_rate(
 @app.command("show")
 def motion_show(motion_id: str) -> None:
     """提案详情与办理情况 / a motion and how it was handled."""
-    _print_motion_details(run(lambda a: a.facades().motions.view(motion_id)))
+    run(lambda a: _print_motion_details(a.facades().motions.view(motion_id), Names(a.directory)))
 
 
-def _print_motion_details(v: MotionView) -> None:
+def _print_motion_details(v: MotionView, names: Names) -> None:
     """The motion's line, then who filed and seconded it, the decision and the answers."""
     _print_motion(v)
+    seconded = fmt(
+        ("{n} 名代表附议（至少须 {min} 名）", "{n} seconders (at least {min} needed)"),
+        n=len(v.seconders),
+        min=v.rules.seconders_min,
+    )
     rows = [
         (pick(("职代会", "Congress")), v.congress_key),
-        (pick(("提案人", "Proposer")), v.proposer),
+        (pick(("提案人", "Proposer")), names.person(v.proposer)),
         (pick(("理由", "Reasons")), v.reasons),
         (pick(("建议", "Proposal")), v.proposal),
-        (
-            pick(("附议", "Seconders")),
-            f"{', '.join(v.seconders) or '—'}（{len(v.seconders)}/{v.rules.seconders_min}）",
-        ),
+        (pick(("附议", "Seconders")), f"{names.people(v.seconders) or '—'} · {seconded}"),
         (pick(("征集截止", "Window closes")), str(v.closes_on)),
     ]
     if v.decision is not None:
-        rows.append((pick(("审查", "Decision")), f"{v.decision.value} {v.decision_reasons}"))
+        decision = label_of(DECISION_LABELS, v.decision.value)
+        rows.append((pick(("审查", "Decision")), f"{decision} {v.decision_reasons}".strip()))
     if v.lead_department:
-        support = f"（{', '.join(v.supporting_departments)}）" if v.supporting_departments else ""
-        rows.append((pick(("承办部门", "Lead department")), v.lead_department + support))
+        support = (
+            fmt(("（协办：{d}）", " (supported by {d})"), d=names.people(v.supporting_departments))
+            if v.supporting_departments
+            else ""
+        )
+        rows.append(
+            (pick(("承办部门", "Lead department")), names.person(v.lead_department) + support)
+        )
     if v.due and not v.terminal:
         marks = [pick(("已延期", "extended"))] if v.extended else []
         if v.overdue:
-            marks.append(
-                pick(
-                    (f"已逾期，已督办：{v.escalated_to}", f"overdue, escalated to {v.escalated_to}")
-                )
-            )
+            to = names.org(v.escalated_to or "")
+            marks.append(fmt(("已逾期，已督办：{to}", "overdue, escalated to {to}"), to=to))
         rows.append((t("due"), f"{v.due} {' · '.join(marks)}".strip()))
     for answer in v.answers:
         rating = pick(RATING_LABELS[answer.rating]) if answer.rating else "—"
@@ -253,7 +262,7 @@ def _print_motion_details(v: MotionView) -> None:
             (
                 f"{pick(('答复', 'Answer'))} {answer.round}",
                 f"{answer.answered_on} {answer.text} · {pick(('评价', 'rating'))}: {rating}"
-                + (f"（{answer.opinion}）" if answer.opinion else ""),
+                + (fmt(("（{o}）", " ({o})"), o=answer.opinion) if answer.opinion else ""),
             )
         )
     table = Table(show_header=False)
@@ -267,7 +276,7 @@ def _print_motion_details(v: MotionView) -> None:
 @app.command("report")
 def motion_report(key: str = typer.Argument(..., help="职代会编号 / congress key")) -> None:
     """提案办理情况报告（供下次会议） / how every motion was handled, for the next session."""
-    report = run(lambda a: a.facades().motions.report(key))
+    report, names = run(lambda a: _report_with_names(a, key))
     table = Table(title=pick((f"{key} 提案办理情况", f"Motions of {key}")))
     for header in (
         t("id"),
@@ -285,10 +294,10 @@ def motion_report(key: str = typer.Argument(..., help="职代会编号 / congres
         table.add_row(
             line.motion_id,
             line.title,
-            line.proposer,
+            names.person(line.proposer),
             str(line.seconders),
             pick(motion_rules.STAGE_LABELS[line.stage]),
-            line.lead_department or "",
+            names.person(line.lead_department) if line.lead_department else "",
             due,
             pick(RATING_LABELS[line.rating]) if line.rating else "",
         )
@@ -297,3 +306,13 @@ def motion_report(key: str = typer.Argument(..., help="职代会编号 / congres
         " · ".join(f"{pick(motion_rules.STAGE_LABELS[s])} {n}" for s, n in report.by_stage.items())
         or pick(("尚无提案", "no motions yet"))
     )
+
+
+def _report_with_names(application: App, key: str) -> tuple[Any, Names]:
+    """The report, and the names of everyone it shows, read while the ledger is open."""
+    report = application.facades().motions.report(key)
+    names = Names(application.directory)
+    for line in report.motions:
+        names.person(line.proposer)
+        names.person(line.lead_department or "")
+    return report, names

@@ -19,8 +19,9 @@ from bootstrap import App
 from domain.errors import DomainError, InvalidInput, InvalidState
 from domain.poll import OPTION_LABELS, PollView
 from domain.session import AgendaItem, SessionKind, SessionView
-from i18n import pick, t
+from i18n import POLL_STATUS_LABELS, SESSION_STATUS_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import AS, console, fail, parse_date, run, run_async
+from interfaces.cli.render import Names, attendance, poll_outcome
 from services.sessions import SessionService
 
 _OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
@@ -35,9 +36,10 @@ def _session_step(fn: Callable[[SessionService], Awaitable[Any]]) -> Any:
 
 
 def _print_session(view: SessionView) -> None:
+    status = label_of(SESSION_STATUS_LABELS, view.status.value)
     console.print(
         f"[bold]{pick(('会议', 'Session'))} {view.session_id}[/] · {view.unit_org}"
-        f" · {t('stage')}: [cyan]{view.status.value}[/] · {pick(('开会', 'opens'))} {view.opens_on}"
+        f" · {t('stage')}: [cyan]{status}[/] · {pick(('开会', 'opens'))} {view.opens_on}"
     )
 
 
@@ -119,7 +121,20 @@ def congress_open_poll(
 def congress_close_poll(session: str, item: int, actor: str = AS) -> None:
     """结束表决 / the chair ends voting on an item."""
     progress = _session_step(lambda svc: svc.close_poll(session, actor, item))
-    console.print(f"[green]✓[/] {progress.poll_key}: {progress.stage}")
+    console.print(
+        f"[green]✓[/] {progress.poll_key}: {label_of(POLL_STATUS_LABELS, progress.stage)}"
+    )
+
+
+def congress_set_aside(
+    session: str,
+    item: int,
+    actor: str = AS,
+    reason: str = typer.Option(..., "--reason", help="搁置理由 / why the item is set aside"),
+) -> None:
+    """搁置议题（须说明理由），会议即可闭幕 / set an item aside with a reason."""
+    _session_step(lambda svc: svc.set_aside(session, actor, item, reason))
+    console.print(f"[green]✓[/] {pick(('议题已搁置', 'item set aside'))}: {item}")
 
 
 def congress_vote(
@@ -162,7 +177,7 @@ def congress_count(
             f"[bold red]{pick(('两名计票人结果不一致，请主持人组织复核', 'the tellers disagree: the chair must have them recount'))}[/]"
         )
         for entry in poll.paper_counts:
-            console.print(f"  {entry.teller}: {entry.counts} · {entry.ballots}")
+            console.print(f"  {entry.teller}: {_counted(entry.counts)} · {_ballots(entry.ballots)}")
     else:
         console.print(f"[green]✓[/] {pick(('已录入', 'entered'))} ({len(poll.paper_counts)}/2)")
 
@@ -171,20 +186,32 @@ def _print_poll(poll: PollView) -> None:
     secret = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
     console.print(
         f"[bold]{poll.spec.poll_key}[/] · {poll.spec.title} · {secret}"
-        f"{' · ' + pick(('纸质', 'paper')) if poll.spec.paper else ''} · {poll.status.value}"
-        f" · {pick(('到会', 'present'))} {poll.present_at_open}/{poll.total_delegates}"
+        f"{' · ' + pick(('纸质', 'paper')) if poll.spec.paper else ''}"
+        f" · {label_of(POLL_STATUS_LABELS, poll.status.value)}"
+        f" · {attendance(poll.present_at_open, poll.total_delegates)}"
     )
+
+
+def _counted(counts: dict[str, int]) -> str:
+    """Counts per option, by the option's name: 赞成 21 票，反对 4 票."""
+    return pick(("，", ", ")).join(
+        fmt(("{o} {n} 票", "{o} {n}"), o=label_of(OPTION_LABELS, option), n=n)
+        for option, n in counts.items()
+    )
+
+
+def _ballots(n: int) -> str:
+    return fmt(("收回选票 {n} 张", "{n} ballots"), n=n)
 
 
 def congress_results(session: str) -> None:
     """会议各项议题的表决结果 / the results of every item."""
 
-    def go(application: App) -> tuple[SessionView, list[PollView | None]]:
+    def go(application: App) -> None:
         view = application.facades().sessions.view(session)
-        return view, _item_polls(application, view)
+        _print_results(view, _item_polls(application, view), Names(application.directory))
 
-    view, polls = run(go)
-    _print_results(view, polls)
+    run(go)
 
 
 def _item_polls(application: App, view: SessionView) -> list[PollView | None]:
@@ -198,24 +225,27 @@ def _item_polls(application: App, view: SessionView) -> list[PollView | None]:
     return polls
 
 
-def _print_results(view: SessionView, polls: list[PollView | None]) -> None:
+def _print_results(view: SessionView, polls: list[PollView | None], names: Names) -> None:
     """The session's line, then every item with its poll's stage and outcome."""
     _print_session(view)
-    outcomes = {o.item_no: o for o in view.outcomes}
     table = Table()
     for col in ("id", "name", "stage", "result"):
         table.add_column(t(col))
     for item, poll in zip(view.agenda, polls, strict=True):
-        outcome = outcomes.get(item.no)
-        state = poll.status.value if poll else pick(("未表决", "not voted"))
+        state = (
+            label_of(POLL_STATUS_LABELS, poll.status.value)
+            if poll
+            else pick(("未表决", "not voted"))
+        )
         if poll and poll.paper_mismatch:
             state += " · " + pick(("计票不一致", "tellers disagree"))
-        table.add_row(str(item.no), item.title, state, outcome.summary if outcome else "")
+        # The result is read from the poll: the summary the session stored is one mixed line.
+        table.add_row(str(item.no), item.title, state, poll_outcome(poll, names) if poll else "")
     console.print(table)
     if view.report_due:
         console.print(
             f"{pick(('报上级工会期限', 'report due'))} {view.report_due}"
-            + (" [red]overdue[/]" if view.report_overdue else "")
+            + (f" [red]{pick(('已逾期', 'overdue'))}[/]" if view.report_overdue else "")
         )
 
 
@@ -243,7 +273,9 @@ def congress_ballots(session: str, item: int) -> None:
     if poll.published_digest is None or poll.result is None:
         fail(InvalidState("选票尚未公布", "the ballots are not published yet"))
     assert poll.result is not None
-    table = Table(title=f"{poll.spec.poll_key} · {pick(('公布的选票', 'published ballots'))}")
+    # The key above the table, not as its title: a title wider than the table would wrap.
+    console.print(f"[bold]{poll.spec.poll_key}[/] · {pick(('公布的选票', 'published ballots'))}")
+    table = Table()
     table.add_column(pick(("回执码", "receipt")))
     table.add_column(pick(("选择", "choices")))
     recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
@@ -256,10 +288,16 @@ def congress_ballots(session: str, item: int) -> None:
     console.print(table)
     same = recount == poll.result.counts
     mark = "[green]✓[/]" if same else "[bold red]✗[/]"
-    console.print(
-        f"{mark} {pick(('复核计票', 'recount'))} {recount} · {pick(('公布结果', 'published tally'))} {poll.result.counts}"
+    compared = fmt(
+        (
+            "复核计票：{mine} · 公布结果：{published}",
+            "recount: {mine} · published tally: {published}",
+        ),
+        mine=_counted(recount),
+        published=_counted(poll.result.counts),
     )
-    console.print(f"digest {poll.published_digest}")
+    console.print(f"{mark} {compared}")
+    console.print(f"{pick(('摘要', 'digest'))} {poll.published_digest}")
     if not same:
         raise typer.Exit(1)
 
@@ -291,6 +329,7 @@ def register(congress_app: typer.Typer) -> None:
         ("close-poll", congress_close_poll),
         ("vote", congress_vote),
         ("count", congress_count),
+        ("set-aside", congress_set_aside),
         ("results", congress_results),
         ("verify-receipt", congress_verify_receipt),
         ("ballots", congress_ballots),

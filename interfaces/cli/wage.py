@@ -24,7 +24,6 @@ from domain.wage_contract import (
     Negotiator,
     OpenCase,
     PublishContract,
-    RecordAdoptionVote,
     RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
@@ -42,12 +41,10 @@ from domain.wage_contract import (
     SignDraft,
     SubmitForReview,
     SuspendTalks,
-    TellerCount,
-    VoteCount,
     WageContractView,
 )
 from domain.wage_contract.offer_request import OfferRequestView, RecordOfferRequest
-from i18n import pick, t
+from i18n import REVIEW_OUTCOME_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
@@ -61,6 +58,7 @@ from interfaces.cli._common import (
     run_async,
     stage,
 )
+from interfaces.cli.render import Names
 
 app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
 
@@ -83,22 +81,23 @@ def _act(case_id: str, actor: str, command: Any, comment: str, command_id: str |
     print_view(view)
 
 
-def _print_reviews(view: WageContractView) -> None:
+def _print_reviews(view: WageContractView, names: Names) -> None:
     print_view(view)
     for review in view.reviews:
-        outcome = review.outcome or "…"
+        outcome = label_of(REVIEW_OUTCOME_LABELS, review.outcome) if review.outcome else "…"
         console.print(
-            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {review.reviewer_org}"
+            f"\n[bold]{t('round')} {review.round}[/] · {t('reviewer_org')} {names.org(review.reviewer_org)}"
             f" · {t('due')} {review.due}{t('provisional') if review.due_provisional else ''} · {t('outcome')} {outcome}"
         )
         print_checks(review.checks)
         for comment in review.comments:
-            console.print(f"  · {comment.clause}: {comment.comment}")
+            clause = fmt(("第 {no} 条", "clause {no}"), no=comment.clause)
+            console.print(f"  · {clause}: {comment.comment}")
         if review.override_reason:
-            console.print(f"  override: {review.override_reason}")
+            console.print(f"  {pick(('批准理由', 'override'))}: {review.override_reason}")
         if review.taken_over_from:
             console.print(
-                f"  接手 taken over: {review.taken_over_from} → {review.reviewer_org}"
+                f"  {pick(('接手', 'taken over'))}: {review.taken_over_from} → {review.reviewer_org}"
                 f" ({review.decided_by}): {review.takeover_reason}"
             )
 
@@ -137,7 +136,9 @@ def wage_open(
         return facades.wage_contracts.open(actor, offer, profile=profile, comment=comment)
 
     view = run_async(go)
-    console.print(f"[green]✓[/] 已发出要约 / offer sent; 书面回应期限 reply due {view.reply_due}")
+    console.print(
+        f"[green]✓[/] {fmt(('已发出要约，书面回应期限 {d}', 'offer sent; reply due {d}'), d=view.reply_due)}"
+    )
     print_view(view)
 
 
@@ -253,8 +254,7 @@ def wage_submit(
 @app.command("checks")
 def wage_checks(case: str) -> None:
     """显示本轮预审检查结果 / show the checks of the current review round."""
-    view = run(lambda a: a.facades().wage_contracts.view(case))
-    _print_reviews(view)
+    run(lambda a: _print_reviews(a.facades().wage_contracts.view(case), Names(a.directory)))
 
 
 @app.command("approve")
@@ -313,54 +313,6 @@ def wage_revise(
 ) -> None:
     """提交修改后的草案 / the revised draft."""
     _act(case, actor, ReviseDraft(draft=load_model(file, Draft, "草案")), comment, command_id)
-
-
-@app.command("vote")
-def wage_vote(
-    case: str,
-    actor: str = AS,
-    teller: list[str] = typer.Option(
-        ...,
-        "--teller",
-        help="计票人=总数,出席,赞成,反对,弃权（两名计票人各一次） / "
-        "TELLER=total,present,for,against,abstain, once per teller (two)",
-    ),
-    comment: str = COMMENT,
-    command_id: str | None = COMMAND_ID,
-) -> None:
-    """登记纸质会议表决结果（两名计票人须一致） / record a paper meeting's vote."""
-    entries = []
-    for item in teller:
-        name, sep, numbers = item.partition("=")
-        parts = [p.strip() for p in numbers.split(",")]
-        if not sep or not name.strip() or len(parts) != 5 or not all(p.isdigit() for p in parts):
-            fail(
-                InvalidInput(
-                    f"格式应为 计票人=总数,出席,赞成,反对,弃权：{item}",
-                    f"expected TELLER=total,present,for,against,abstain: {item}",
-                )
-            )
-        total, present, votes_for, against, abstain = (int(p) for p in parts)
-        try:
-            count = VoteCount(
-                total_delegates=total,
-                present=present,
-                votes_for=votes_for,
-                votes_against=against,
-                abstentions=abstain,
-            )
-        except ValidationError as e:
-            fail(InvalidInput(f"表决数据无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
-            raise
-        entries.append(TellerCount(teller=name.strip(), count=count))
-    try:
-        command = RecordAdoptionVote(tellers=entries)
-    except ValidationError as e:
-        fail(
-            InvalidInput(f"须两名不同计票人分别录入：{e.errors()[0]['msg']}", e.errors()[0]["msg"])
-        )
-        raise
-    _act(case, actor, command, comment, command_id)
 
 
 @app.command("adoption-poll")
@@ -456,11 +408,20 @@ def wage_offer_request(
         )
 
     view = run(go)
-    console.print(
-        f"[green]✓[/] 已登记：{view.employees}名职工中{view.signatures}人要求，达到{view.fraction}，"
-        f"工会须发出要约：unionflow wage open --unit {view.unit_org} --year {view.year} … / "
-        f"recorded: the union must send the offer"
+    message = fmt(
+        (
+            "已登记：{e}名职工中{s}人书面要求，达到{f}，工会须发出要约："
+            "unionflow wage open --unit {u} --year {y} …",
+            "recorded: {s} of {e} employees asked in writing, at least {f}; the union must "
+            "send the offer: unionflow wage open --unit {u} --year {y} …",
+        ),
+        e=view.employees,
+        s=view.signatures,
+        f=view.fraction,
+        u=view.unit_org,
+        y=view.year,
     )
+    console.print(f"[green]✓[/] {message}")
 
 
 @app.command("objection")

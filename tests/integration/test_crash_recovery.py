@@ -24,17 +24,15 @@ from bootstrap import build_app, temporal_binary
 from domain.wage_contract import (
     ApproveReview,
     FileContract,
-    RecordAdoptionVote,
     SignContract,
     Stage,
-    VoteCount,
     wage_contract_id,
 )
 from ledger.verify import verify_ledger
 from services.wage_contracts import WageContractService
 from settings import Settings
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
-from tests.wage_contract.helpers import CADRE, REVIEWER, to_review
+from tests.wage_contract.helpers import CADRE, REVIEWER, passing_vote, to_review
 from workflows.wage_contract import workflow_id_for
 
 pytestmark = pytest.mark.devserver
@@ -153,10 +151,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
         env = await start_server(port, db)
         worker = start_worker(settings, port, log)
         svc = WageContractService(env.client, app.ledger, app.directory, settings)
-        count = VoteCount(
-            total_delegates=30, present=25, votes_for=20, votes_against=3, abstentions=2
-        )
-        await svc.act(case, CADRE, RecordAdoptionVote.agreed(count))
+        assert (await passing_vote(svc, case)).stage is Stage.ADOPTED
         signing = asyncio.create_task(svc.act(case, CADRE, SignContract(), command_id="sign-1"))
         await wait_for_event(app, case, "ContractSigned")
         kill(worker)
@@ -174,6 +169,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
             "DraftSigned": 1,
             "SubmittedForReview": 1,
             "PreReviewApproved": 1,
+            "AdoptionPollRequested": 1,  # adopted by a congress poll (issue 7, point 1)
             "AdoptionVoteRecorded": 1,
             "ContractSigned": 1,
             "Filed": 1,

@@ -151,7 +151,7 @@ def ok(result: Result) -> str:
 async def test_status_of_a_wage_case_shows_its_table_and_the_workflows_waiting_line(filled):
     out = ok(await cli(filled, "status", CASE))
     assert out.splitlines()[0].startswith(f"案件 {CASE} · dl-bearing · 阶段: ")
-    assert "大连轴承制造有限公司" in out and "回应期限 reply due" in out
+    assert "大连轴承制造有限公司" in out and "回应期限" in out
     assert re.search(r"等待\s*│ \w+ → \d{4}-\d\d-\d\d \d\d:\d\d", out), out
 
 
@@ -163,23 +163,29 @@ async def test_status_of_a_congress_term(filled):
 
 async def test_status_of_a_session_lists_its_items_and_what_its_workflow_waits_for(filled):
     out = ok(await cli(filled, "--lang", "en", "status", SESSION))
-    assert f"Session {SESSION} · dl-bearing · Stage: open" in out
-    assert re.search(r"│ 1\s+│ 审议专项集体合同草案\s+│ tallied\s+│ 通过 passed", out), out
-    assert re.search(r"│ 2\s+│ 审议福利基金方案\s+│ open ", out), out
-    assert re.search(rf"Waiting for: {SESSION}:item2 open → \d{{4}}-\d\d-\d\d \d\d:\d\d", out), out
+    assert f"Session {SESSION} · dl-bearing · Stage: in session" in out
+    assert re.search(r"│ 1\s+│ 审议专项集体合同草案\s+│ counted\s+│ passed \(yes 27, no 0", out), (
+        out
+    )
+    assert re.search(r"│ 2\s+│ 审议福利基金方案\s+│ voting ", out), out
+    assert re.search(rf"Waiting for: {SESSION}:item2 voting → \d{{4}}-\d\d-\d\d \d\d:\d\d", out), (
+        out
+    )
     assert f"Waiting for: {SESSION}:item1" not in out  # tallied: nothing to wait for
 
 
 async def test_status_of_a_poll(filled):
     out = ok(await cli(filled, "--lang", "en", "status", POLL))
-    assert f"{POLL} · 审议专项集体合同草案 · secret · tallied · present 27/30" in out
+    assert f"{POLL} · 审议专项集体合同草案 · secret · counted · 27 of 30 delegates present" in out
+    assert "Result: passed (yes 27, no 0, abstain 0; more than half of all 30 delegates)" in out
 
 
 async def test_status_of_a_motion_shows_its_details_and_what_its_workflow_waits_for(filled):
     out = ok(await cli(filled, "--lang", "en", "status", MOTION))
     assert f"Motion {MOTION} · 改善降温条件 · Stage: " in out
-    assert "dlb-d01, dlb-d02" in out and "liu.qiang" in out
-    assert "Waiting for: people:awaiting_decision" in out  # the committee decides next
+    assert "张秀英 (dlb-d01), 李建国 (dlb-d02)" in out and "刘强 (liu.qiang)" in out
+    # the committee decides next
+    assert "Waiting for: someone to act (awaiting the committee's decision)" in out
 
 
 async def test_status_of_the_call_for_motions(filled):
@@ -229,7 +235,7 @@ async def test_history_at_shows_the_record_as_it_was_then(filled):
     assert len(now["events"]) > 1
     out = ok(await cli(filled, "--lang", "en", "history", SESSION, "--at", at))
     assert f"Congress session {SESSION} @ " in out
-    assert f"Session {SESSION} · dl-bearing · Stage: convened" in out
+    assert f"Session {SESSION} · dl-bearing · Stage: convened, papers sent" in out
     case = json.loads(ok(await cli(filled, "history", CASE, "--at", at, "--json")))
     assert case["state"]["case_id"] == CASE and case["kind"] == "case"
 
@@ -280,3 +286,41 @@ async def test_resolve_tries_each_kind_and_accepts_kind_labels(filled):
             resolve(app.ledger, f"{SESSION}:item9")
     finally:
         app.close()
+
+
+# -- the language of it all (issue 7, point 17) -----------------------------------------------
+
+
+async def test_status_history_and_tasks_of_running_processes_read_in_one_language(
+    filled, monkeypatch
+):
+    from interfaces.cli._common import console
+    from tests.language import data_strings, stray_chinese, untranslated
+
+    monkeypatch.setattr(console, "width", 1000)
+    keys = [CASE, KEY, SESSION, POLL, f"{SESSION}:item2", MOTION, filled.call]
+    app = build_app(Settings(data_dir=filled.data_dir))
+    try:
+        ids = {a.spec.id for a in app.directory.actors()}
+        ids |= {o.spec.code for o in app.directory.organisations()} | {*keys, TWIN, "national"}
+        data = {a.spec.name for a in app.directory.actors()}
+        data |= {o.spec.name for o in app.directory.organisations()}
+    finally:
+        app.close()
+    for key in keys:
+        payload = json.loads(ok(await cli(filled, "history", key, "--json")))
+        for event in payload["events"]:
+            data |= data_strings(event["facts"], frozenset({"summary", "label_zh", "detail"}))
+            data.add(event["comment"])
+    commands = [("status", k) for k in keys] + [("history", k) for k in keys]
+    commands += [("tasks", "--as", who) for who in ("wang.li", "dlb-d01", "chen.jing")]
+    zh, en = {}, {}
+    for command in commands:
+        zh[command] = untranslated(ok(await cli(filled, *command)), ids)
+        en[command] = stray_chinese(ok(await cli(filled, "--lang", "en", *command)), data)
+    assert not {c: f for c, f in zh.items() if f}, zh
+    assert not {c: f for c, f in en.items() if f}, en
+    waiting = ok(await cli(filled, "status", SESSION))
+    assert re.search(rf"等待: {SESSION}:item2 表决中 → ", waiting), waiting
+    inbox = ok(await cli(filled, "tasks", "--as", "dlb-d01"))
+    assert "无记名投票" in inbox and "审议福利基金方案" in inbox

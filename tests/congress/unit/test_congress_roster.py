@@ -240,6 +240,6 @@ def test_cli_roster_import_exits_2_on_a_bad_file_and_0_on_the_example(tmp_path: 
     assert refused.exit_code == 2 and "worker" in refused.output
     done = run("congress", "roster-import", KEY, str(EXAMPLE_ROSTER), "--as", "wang.li")
     assert done.exit_code == 0, done.output
-    assert "管理人员 5/30" in done.output and "女 12/30" in done.output
+    assert "30 名代表中管理人员 5 名" in done.output and "30 名代表中女职工 12 名" in done.output
     roster = run("--lang", "en", "congress", "roster", KEY)
     assert roster.exit_code == 0 and "frontline worker" in roster.output

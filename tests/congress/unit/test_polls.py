@@ -169,3 +169,70 @@ def test_paper_count_stands_only_when_both_tellers_agree(tmp_path: Path):
     floor.polls.enter_paper_count(key, tellers[1], {"yes": 4, "no": 2}, 6, "t2b")
     result = floor.polls.tally_poll(key, floor.meta("tally"), floor.profile).result
     assert result.counts["yes"] == 4 and result.passed is True
+
+
+def _paper_poll(tmp_path: Path, present: int, n: int = 30, **spec_kw):
+    floor = make_floor(tmp_path, n)
+    floor.check_in(floor.delegates[:present])
+    tellers = floor.delegates[:2]
+    key = floor.open(1, PollKind.YES_NO, secret=True, paper=True, tellers=tellers, **spec_kw)
+    floor.polls.close_poll(key, "chair", floor.meta("close"))
+    return floor, key, tellers
+
+
+def test_paper_counts_are_bounded_by_ballots_and_ballots_by_delegates_present(tmp_path: Path):
+    floor, key, tellers = _paper_poll(tmp_path, present=22)
+    enter = floor.polls.enter_paper_count
+    # 27 ballots returned with 22 delegates present.
+    with pytest.raises(InvalidInput, match="22"):
+        enter(key, tellers[0], {"yes": 25, "no": 2}, 27, "t1")
+    # More votes than ballots returned.
+    with pytest.raises(InvalidInput, match="合计"):
+        enter(key, tellers[0], {"yes": 20, "no": 3}, 22, "t1")
+    with pytest.raises(InvalidInput):
+        enter(key, tellers[0], {"yes": -1}, 22, "t1")
+    assert floor.polls.poll(key).paper_counts == []
+    # Fewer votes than ballots: the rest are blank or spoilt ballots (废票).
+    view = enter(key, tellers[0], {"yes": 18, "no": 3}, 22, "t1")
+    assert view.paper_counts[0].counts == {"yes": 18, "no": 3, "abstain": 0}
+
+
+def test_an_election_paper_count_is_bounded_per_candidate_and_by_seats(tmp_path: Path):
+    floor = make_floor(tmp_path, 10)
+    floor.check_in(floor.delegates)
+    tellers = floor.delegates[:2]
+    key = floor.open(
+        1,
+        PollKind.ELECTION,
+        secret=True,
+        paper=True,
+        tellers=tellers,
+        candidates=["a", "b", "c"],
+        max_choices=2,
+    )
+    floor.polls.close_poll(key, "chair", floor.meta("close"))
+    with pytest.raises(InvalidInput, match="a"):
+        floor.polls.enter_paper_count(key, tellers[0], {"a": 11}, 10, "t1")
+    with pytest.raises(InvalidInput, match="2"):
+        floor.polls.enter_paper_count(key, tellers[0], {"a": 10, "b": 10, "c": 1}, 10, "t1")
+    floor.polls.enter_paper_count(key, tellers[0], {"a": 10, "b": 9, "c": 1}, 10, "t1")
+
+
+def test_a_count_cannot_change_after_both_tellers_agreed(tmp_path: Path):
+    floor, key, tellers = _paper_poll(tmp_path, present=22)
+    floor.polls.enter_paper_count(key, tellers[0], {"yes": 18, "no": 4}, 22, "t1")
+    floor.polls.enter_paper_count(key, tellers[1], {"yes": 18, "no": 4}, 22, "t2")
+    with pytest.raises(InvalidState, match="已一致"):
+        floor.polls.enter_paper_count(key, tellers[1], {"yes": 10, "no": 12}, 22, "t3")
+    result = floor.polls.tally_poll(key, floor.meta("tally"), floor.profile).result
+    assert result.counts["yes"] == 18 and result.passed is True
+
+
+def test_a_count_before_the_poll_closes_is_refused(tmp_path: Path):
+    floor = make_floor(tmp_path, 6)
+    floor.check_in(floor.delegates)
+    tellers = floor.delegates[:2]
+    key = floor.open(1, PollKind.YES_NO, secret=True, paper=True, tellers=tellers)
+    with pytest.raises(InvalidState, match="表决结束后"):
+        floor.polls.enter_paper_count(key, tellers[0], {"yes": 4}, 6, "t1")
+    assert floor.polls.poll(key).paper_counts == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,9 +128,13 @@ def test_a_session_closed_by_another_worker_refuses_check_in_at_once(
     a.check_in(a.delegates[:5])
     assert a.polls.session(a.session_id).status.value == "open"
 
-    b.ledger.execute(
-        session_ledger_id(a.session_id), b.meta("close-session"), lambda s: s.close(b.meta("x"))
-    )
+    def close(s: Any) -> None:
+        # A session closes once every item is decided or set aside.
+        for item in s.s.agenda:
+            s.set_aside(item.no, "改期审议", b.meta(f"aside-{item.no}"))
+        s.close(b.meta("x"))
+
+    b.ledger.execute(session_ledger_id(a.session_id), b.meta("close-session"), close)
 
     with pytest.raises(InvalidState):
         a.check_in(a.delegates[5:])

@@ -10,7 +10,6 @@ from domain.wage_contract import (
     ApproveReview,
     FileContract,
     Negotiator,
-    RecordAdoptionVote,
     RecordReply,
     RecordTalksRound,
     SignContract,
@@ -24,6 +23,7 @@ from tests.wage_contract.unit.test_wage_contract import (
     PROFILE,
     START,
     Case,
+    congress_votes,
     count,
 )
 
@@ -60,7 +60,7 @@ def approved(profile: RuleProfile = PROFILE) -> Case:
 
 def adopted(profile: RuleProfile = PROFILE) -> Case:
     case = approved(profile)
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 28, 20)))
+    congress_votes(case, count(30, 28, 20))
     return case
 
 

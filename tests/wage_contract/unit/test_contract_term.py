@@ -15,7 +15,6 @@ from domain.calendar import add_months
 from domain.errors import InvalidInput
 from domain.wage_contract import (
     ApproveReview,
-    RecordAdoptionVote,
     ReturnForRevision,
     ReviewComment,
     ReviseDraft,
@@ -31,6 +30,7 @@ from tests.wage_contract.unit.test_wage_contract import (
     PARENT_REVIEWER,
     PROFILE,
     SYSTEM,
+    congress_votes,
     count,
     meta,
 )
@@ -93,6 +93,6 @@ def test_signing_a_contract_drafted_before_the_rule_with_a_longer_term_is_refuse
     )
     case.do(CADRE, SubmitForReview())
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 20)))
+    congress_votes(case, count(30, 30, 20))
     error = case.refused(CADRE, SignContract(), InvalidInput)
     assert "24" in str(error)

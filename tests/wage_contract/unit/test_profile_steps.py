@@ -254,9 +254,9 @@ def test_a_request_with_more_signatures_than_employees_or_from_another_unit_is_r
 
 # -- every profile field is used ----------------------------------------------------------
 
-# Fields another point of issue 7 puts to use (on another branch); the test below fails
-# once they are used, so this list cannot go stale.
-PENDING: dict[str, str] = {"adoption_secret_ballot": "issue 7 point 4: adoption by secret ballot"}
+# Fields another change is about to put to use; the test below fails once they are used,
+# so this list cannot go stale.
+PENDING: dict[str, str] = {}
 PROJECT = Path(domain.wage_contract.__file__).parents[2]
 RULE_CODE = ("domain", "application", "activities", "services", "workflows")
 

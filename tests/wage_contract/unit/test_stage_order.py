@@ -24,6 +24,7 @@ from tests.wage_contract.unit.test_wage_contract import (
     CADRE,
     SYSTEM,
     Case,
+    congress_votes,
     count,
     in_talks,
     under_review,
@@ -69,7 +70,7 @@ def test_adoption_from_a_congress_poll_is_refused_before_approval(stage: Stage) 
 def test_each_edge_is_allowed_at_its_own_stage() -> None:
     """The other half of the table: the step is open exactly where the process needs it."""
     case = approved()
-    case.do(CADRE, RecordAdoptionVote.agreed(PASSING))
+    congress_votes(case, PASSING)
     assert case.stage is Stage.ADOPTED
     case.do(CADRE, SignContract())
     assert case.stage is Stage.SIGNED
@@ -104,7 +105,7 @@ def test_a_case_out_of_order_refuses_the_step_and_writes_nothing(build: Any, com
 
 def test_a_failed_vote_does_not_open_signing() -> None:
     case = approved()
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 15)))  # exactly half: not adopted
+    congress_votes(case, count(30, 30, 15))  # exactly half: not adopted
     assert case.stage is Stage.IN_TALKS
     case.refused(CADRE, SignContract(), InvalidState)
 

@@ -24,10 +24,12 @@ from domain.wage_contract import (
     Negotiator,
     OpenRenewal,
     PublishContract,
+    RecordAdoptionFromPoll,
     RecordAdoptionVote,
     RecordObjection,
     RecordReply,
     RecordTalksRound,
+    RequestAdoptionPoll,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
@@ -39,6 +41,7 @@ from domain.wage_contract import (
     SubmitForReview,
     SuspendTalks,
     TakeEffect,
+    TellerCount,
     VoteCount,
     WageContract,
     pre_review_checks,
@@ -111,6 +114,12 @@ class Case:
         return caught.value
 
 
+def congress_votes(case: Case, vote: VoteCount) -> WageContract:
+    """The unit's congress votes on the draft: an item of a session, its poll tallied."""
+    case.do(CADRE, RequestAdoptionPoll(session_id="s1", item_no=1))
+    return case.do(SYSTEM, RecordAdoptionFromPoll(poll_key="s1:item1", count=vote))
+
+
 def in_talks(people: list[Negotiator] | None = None) -> Case:
     case = Case()
     case.do(CADRE, RecordReply(content="同意协商"))
@@ -129,7 +138,7 @@ def under_review(people: list[Negotiator] | None = None, **draft_kw: Any) -> Cas
 def signed() -> Case:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 20)))
+    congress_votes(case, count(30, 30, 20))
     case.do(CADRE, SignContract())
     return case
 
@@ -270,7 +279,7 @@ def test_vote_with_more_votes_than_present_is_invalid_input() -> None:
 def test_failed_adoption_vote_is_recorded_and_returns_to_talks() -> None:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 30, 15)))
+    congress_votes(case, count(30, 30, 15))
     view = case.agg.view()
     assert view.stage is Stage.IN_TALKS
     assert [(v.quorum_met, v.passed) for v in view.adoption_votes] == [(True, False)]
@@ -279,7 +288,7 @@ def test_failed_adoption_vote_is_recorded_and_returns_to_talks() -> None:
 def test_passed_adoption_vote_moves_to_adopted() -> None:
     case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
-    case.do(CADRE, RecordAdoptionVote.agreed(count(30, 20, 16)))
+    congress_votes(case, count(30, 20, 16))
     assert case.stage is Stage.ADOPTED
 
 
@@ -542,3 +551,22 @@ def test_pre_review_due_in_ten_working_days_with_reminder_two_working_days_befor
 def test_version_counts_every_event() -> None:
     case = filed()
     assert case.agg.version == len(case.agg.pending_events) == case.agg.view().version
+
+
+def test_paper_adoption_counts_typed_for_the_whole_meeting_are_refused() -> None:
+    # Both "tellers" typed by one cadre, with a number of delegates of their choosing:
+    # 11 yes of a claimed 20 would adopt a contract whose congress has 30 delegates.
+    case = under_review()
+    case.do(PARENT_REVIEWER, ApproveReview())
+    error = case.refused(
+        CADRE,
+        RecordAdoptionVote(
+            tellers=[
+                TellerCount(teller="甲", count=count(20, 20, 11)),
+                TellerCount(teller="乙", count=count(20, 20, 11)),
+            ]
+        ),
+        InvalidInput,
+    )
+    assert "职代会会议" in error.message("zh") and "congress count" in error.message("en")
+    assert case.stage is Stage.APPROVED

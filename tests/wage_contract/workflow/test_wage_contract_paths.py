@@ -48,7 +48,7 @@ async def test_full_lifecycle_reaches_renewal_due_and_returns_final_view(
     view = await to_review(svc, case)
     assert (view.stage, view.reviews[-1].reviewer_org) == (Stage.UNDER_REVIEW, "dl-ganjingzi")
     assert (await svc.act(case, REVIEWER, ApproveReview())).stage is Stage.APPROVED
-    assert (await svc.act(case, CADRE, passing_vote())).stage is Stage.ADOPTED
+    assert (await passing_vote(svc, case)).stage is Stage.ADOPTED
     assert (await svc.act(case, CADRE, SignContract())).stage is Stage.SIGNED
     view = await svc.act(case, CADRE, FileContract(copies=3, office="甘井子区人社局"))
     assert view.stage is Stage.FILED
@@ -94,6 +94,7 @@ async def test_full_lifecycle_reaches_renewal_due_and_returns_final_view(
         "DraftSigned",
         "SubmittedForReview",
         "PreReviewApproved",
+        "AdoptionPollRequested",  # the congress votes in a session (issue 7, point 1)
         "AdoptionVoteRecorded",
         "ContractSigned",
         "Filed",
@@ -138,7 +139,7 @@ async def test_failed_adoption_vote_returns_to_talks_and_new_draft_passes(
     svc = service(env, app, task_queue)
     await to_review(svc, case)
     await svc.act(case, REVIEWER, ApproveReview())
-    view = await svc.act(case, CADRE, failing_vote())
+    view = await failing_vote(svc, case)
     assert view.stage is Stage.IN_TALKS
     assert [(v.quorum_met, v.passed) for v in view.adoption_votes] == [(True, False)]
     assert (await status(env, case)).waiting.kind == "people:in_talks"
@@ -147,7 +148,7 @@ async def test_failed_adoption_vote_returns_to_talks_and_new_draft_passes(
     await svc.act(case, CADRE, SignDraft(draft=draft(raise_pct="6")))
     await svc.act(case, CADRE, SubmitForReview())
     await svc.act(case, REVIEWER, ApproveReview())
-    view = await svc.act(case, CADRE, passing_vote())
+    view = await passing_vote(svc, case)
 
     assert view.stage is Stage.ADOPTED
     assert [v.passed for v in view.adoption_votes] == [False, True]
@@ -176,7 +177,7 @@ async def test_objection_in_review_window_returns_to_talks_and_case_must_be_refi
     await svc.act(case, CADRE, SignDraft(draft=draft(monthly="3300")))
     await svc.act(case, CADRE, SubmitForReview())
     await svc.act(case, REVIEWER, ApproveReview())
-    await svc.act(case, CADRE, passing_vote())
+    await passing_vote(svc, case)
     await svc.act(case, CADRE, SignContract())
     view = await svc.act(case, CADRE, FileContract(copies=3, office="甘井子区人社局"))
     assert view.stage is Stage.FILED

@@ -145,9 +145,11 @@ async def test_command_at_wrong_stage_is_refused(
     await to_review(svc, case)
     version = ledger_version(app, case)
 
-    with pytest.raises(InvalidState, match="sign_contract does not apply"):
+    with pytest.raises(
+        InvalidState, match=r"cannot sign the contract\. it waits for the higher union"
+    ):
         await svc.act(case, CADRE, SignContract())
-    with pytest.raises(InvalidState, match="submit_for_review does not apply"):
+    with pytest.raises(InvalidState, match="cannot submit for pre-review"):
         await svc.act(case, CADRE, SubmitForReview())
     acting = app.directory.acting(CADRE, Role.CADRE)
     error = await refused_by_validator(env, case, ActRequest(command=SignContract(), acting=acting))
