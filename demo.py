@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -36,6 +37,7 @@ from domain.wage_contract import (
     RecordObjection,
     RecordReply,
     RecordTalksRound,
+    ReportToHigherUnion,
     ReturnForRevision,
     ReviewComment,
     ReviseDraft,
@@ -259,6 +261,9 @@ class Demo:
         )
         await self.skip(16, pick(("审查期15日内无异议", "no objection within the 15-day window")))
         await self.act(CADRE, PublishContract(channel="厂务公开栏及职工微信群"))
+        await self.act(
+            CADRE, ReportToHigherUnion(reference="大轴工字2026第5号"), "报甘井子区总工会"
+        )
         view = self.svc.view(self.case_id)
         days = (
             (view.renewal_on - view.effective_on).days
@@ -335,8 +340,39 @@ class Demo:
         return 0 if report.ok else 1
 
 
+def _filed(facts: dict[str, Any], names: Names) -> str:
+    window = fmt(("审查期至 {d}", "review window until {d}"), d=facts.get("review_window_until"))
+    if not facts.get("adopted_on"):
+        return window
+    return window + fmt(
+        (" · 所附决议：应到 {t} 实到 {p} 赞成 {y}", " · resolution: {y} for of {t}, {p} present"),
+        t=facts.get("delegates_total"),
+        p=facts.get("delegates_present"),
+        y=facts.get("votes_for"),
+    )
+
+
+# Events of issue 7's wage rules: one line each.
+_MORE_DETAILS: dict[str, Callable[[dict[str, Any], Names], str]] = {
+    "Filed": _filed,
+    "ReviewTakenOver": lambda f, names: (
+        f"{names.org(f.get('from_org') or '')} → {names.org(f.get('to_org') or '')}：{f.get('reason')}"
+    ),
+    "FilingReturnedIncomplete": lambda f, names: fmt(
+        ("{m} · 补正期限 {d}", "{m} · fix by {d}"),
+        m=pick(("、", ", ")).join(f.get("missing", [])),
+        d=f.get("fix_due"),
+    ),
+    "ReportedToHigherUnion": lambda f, names: (
+        f"→ {names.org(f.get('to_org') or '')} · {f.get('reference')}"
+    ),
+}
+
+
 def _detail(event: str, facts: dict[str, Any], names: Names) -> str:
     """The facts of a case event worth a line of the story, in the current language."""
+    if event in _MORE_DETAILS:
+        return _MORE_DETAILS[event](facts, names)
     if event == "Created":
         state = facts.get("state", {})
         return fmt(
@@ -376,13 +412,15 @@ def _detail(event: str, facts: dict[str, Any], names: Names) -> str:
         return f"{adoption_count(VoteCount.model_validate(facts['count']))} · {verdict}"
     if event == "ContractSigned":
         return fmt(("备案期限 {d}", "filing due {d}"), d=facts.get("filing_due"))
-    if event == "Filed":
-        return fmt(("审查期至 {d}", "review window until {d}"), d=facts.get("review_window_until"))
     if event == "TookEffect":
-        return fmt(
+        line = fmt(
             ("有效期至 {e} · 公布期限 {p}", "expires {e} · publish by {p}"),
             e=facts.get("expires_on"),
             p=facts.get("publication_due"),
+        )
+        report = facts.get("higher_union_report_due")
+        return line + (
+            fmt((" · 报上级工会期限 {d}", " · report by {d}"), d=report) if report else ""
         )
     return ""
 

@@ -73,19 +73,45 @@ def activity_methods(activities: object) -> list[Callable[..., Any]]:
 WAGE_LABEL: Label = ("工资专项集体合同", "wage contract")
 
 
+def _wage_due(view: Any) -> str:
+    """The deadline the case's next step is held to, marked when it has passed."""
+    due, overdue = None, False
+    if view.talks_not_started:
+        due, overdue = view.talks_start_due, view.talks_start_overdue
+    elif view.reviews and view.stage is WageStage.UNDER_REVIEW:
+        due = view.reviews[-1].due
+    elif view.filing_due and view.stage is WageStage.SIGNED:
+        due, overdue = view.filing_due, view.filing_overdue
+    elif view.publication_due and view.stage is WageStage.EFFECTIVE and not view.published_on:
+        due, overdue = view.publication_due, view.publication_overdue
+    elif view.higher_union_report_due and view.higher_union_reported_on is None:
+        due, overdue = view.higher_union_report_due, view.higher_union_report_overdue
+    if due is None:
+        return ""
+    return f"{due}（已逾期 overdue）" if overdue else str(due)
+
+
 def _wage_inbox(app: App, facade: WageContractService, actor: str) -> list[InboxItem]:
     grouped: dict[str, tuple[Any, list[str]]] = {}
     for view, kind in facade.tasks(actor):
         grouped.setdefault(view.case_id, (view, []))[1].append(kind)
-    items = []
+    items = [
+        InboxItem(
+            WAGE_LABEL,
+            f"{request.unit_org}:{request.year}",
+            f"{request.unit_org} {request.year}",
+            (
+                f"发出要约（{request.employees}名职工中{request.signatures}人书面要求，"
+                f"达到{request.fraction}）",
+                f"send the offer ({request.signatures} of {request.employees} employees asked "
+                f"in writing, at least {request.fraction})",
+            ),
+            str(request.received_on),
+        )
+        for request in facade.offer_obligations(actor)
+    ]
     for view, kinds in grouped.values():
-        due = ""
-        if view.reviews and view.stage is WageStage.UNDER_REVIEW:
-            due = str(view.reviews[-1].due)
-        elif view.filing_due and view.stage is WageStage.SIGNED:
-            due = str(view.filing_due)
-        elif view.publication_due and view.stage is WageStage.EFFECTIVE:
-            due = str(view.publication_due)
+        due = _wage_due(view)
         labels = [wage_rules.COMMAND_LABELS[k] for k in kinds]
         todo = (" / ".join(zh for zh, _ in labels), " / ".join(en for _, en in labels))
         items.append(
@@ -102,7 +128,9 @@ WAGE_CONTRACT = Process(
     activities=lambda app: WageContractActivities(
         app.ledger, app.calendar, app.profiles, app.directory
     ),
-    facade=lambda app, client: WageContractService(client, app.ledger, app.directory, app.settings),
+    facade=lambda app, client: WageContractService(
+        client, app.ledger, app.directory, app.settings, profiles=app.profiles
+    ),
     inbox=_wage_inbox,
 )
 

@@ -14,6 +14,7 @@ from domain.poll import ItemKind, poll_id
 from domain.profiles import ProfileError
 from domain.session import session_ledger_id
 from domain.wage_contract import VoteCount, WageContract, WageContractView, wage_contract_id
+from domain.wage_contract.offer_request import offer_request_id
 
 if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
     from application.calendar import CalendarSource
@@ -47,6 +48,7 @@ class WageContractActivities:
             raise InvalidInput(f"规则配置无效：{e}", f"invalid rule profile: {e}") from e
         org = self.directory.organisation(req.command.unit_org)
         area = org.spec.wage_area_class or 1
+        request = self.ledger.find(offer_request_id(req.command.unit_org, req.command.year))
         result = self.ledger.execute(
             wage_contract_id(req.command.case_id),
             req.meta,
@@ -57,6 +59,7 @@ class WageContractActivities:
                 wage_area_class=area,
                 profile=profile,
                 today=req.meta.today(),
+                requested_by_employees=request.s.facts() if request is not None else None,
             ),
         )
         log_step("case_opened", req.command.case_id, req.meta.acting.actor_id, result.applied)

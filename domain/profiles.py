@@ -145,6 +145,10 @@ class WageGuideline(_Rules):
         return self
 
 
+# The codes of the higher union's pre-review checks (``domain.wage_contract.checks``).
+PRE_REVIEW_CHECKS = ("minimum_wage", "wage_guideline", "negotiators", "outsiders", "chiefs_signed")
+
+
 class WageContractRules(_Rules):
     """Periods and thresholds of the wage special collective contract (工资专项集体合同)."""
 
@@ -153,6 +157,11 @@ class WageContractRules(_Rules):
     )
     talks_start_working_days: int = Field(
         ge=1, description="[profile, provincial] talks start within 10 working days of the reply."
+    )
+    talks_start_reminder_working_days_before: int = Field(
+        default=2,
+        ge=0,
+        description="[inferred] the unit reminded 2 working days before talks must start.",
     )
     offer_request_fraction: MinFraction = Field(
         description="[profile] at least 1/5 of employees asking obliges the union to send the offer."
@@ -213,6 +222,34 @@ class WageContractRules(_Rules):
     )
     minimum_wage: MinimumWage = Field(description="劳动合同法 §55: wage standards not below it.")
     wage_guideline: WageGuideline = Field(description="Pre-review checks the raise against it.")
+    contract_term_months_max: int | None = Field(
+        default=None,
+        ge=1,
+        description="[profile] the longest term a draft may set; None: contract_term_months.",
+    )
+    advisory_checks: tuple[str, ...] = Field(
+        default=("wage_guideline",),
+        description=(
+            "Pre-review checks a reviewer may approve against with a written reason; every "
+            "other check is a legal floor (minimum wage, negotiators, chiefs) and blocks."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check_term_and_checks(self) -> Self:
+        if self.contract_term_months_max is not None and (
+            self.contract_term_months_max < self.contract_term_months
+        ):
+            raise ValueError("contract_term_months_max is below contract_term_months")
+        unknown = set(self.advisory_checks) - set(PRE_REVIEW_CHECKS)
+        if unknown:
+            raise ValueError(f"unknown pre-review checks in advisory_checks: {sorted(unknown)}")
+        return self
+
+    @property
+    def term_months_max(self) -> int:
+        """The longest term a wage contract may run under this profile."""
+        return self.contract_term_months_max or self.contract_term_months
 
 
 class CongressRules(_Rules):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from temporalio.client import Client
 
 from application.directory import DirectoryService
-from domain.actors import Role
+from application.profiles import ProfileSource
+from domain.actors import CommandMeta, Role
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.policies import check_unit_cadre
 from domain.wage_contract import (
@@ -20,12 +22,19 @@ from domain.wage_contract import (
     WageContract,
     WageContractView,
     precheck,
+    precheck_command,
     wage_contract_id,
+)
+from domain.wage_contract.offer_request import (
+    OfferRequest,
+    OfferRequestView,
+    RecordOfferRequest,
+    offer_request_id,
 )
 from ledger.app import Ledger
 from projections.views import ViewIndex
 from services.errors import raise_domain_error
-from services.workflows import first_view, start_once
+from services.workflows import Clock, first_view, start_once, wall_clock
 from settings import Settings
 from workflows.wage_contract import (
     ActRequest,
@@ -38,6 +47,24 @@ from workflows.wage_contract import (
 # What each human command needs of the actor.
 ROLE_FOR = {"unit_cadre": Role.CADRE, "reviewer": Role.REVIEWER}
 
+# Steps people may take but nobody waits for: not inbox tasks.
+_OPTIONAL = frozenset(
+    {
+        "resume_talks",
+        "appoint_negotiators",
+        "suspend_talks",
+        "request_talks_data",
+        "record_filing_incomplete",
+    }
+)
+# Steps that are tasks only while something is outstanding.
+_TASK_DUE: dict[str, Callable[[WageContractView], bool]] = {
+    "report_to_higher_union": lambda v: (
+        v.higher_union_report_due is not None and v.higher_union_reported_on is None
+    ),
+    "record_talks_data_provided": lambda v: any(r.provided_on is None for r in v.data_requests),
+}
+
 
 class WageContractService:
     """Start a contract, decide its steps, read its state and history."""
@@ -49,12 +76,23 @@ class WageContractService:
         directory: DirectoryService,
         settings: Settings,
         task_queue: str | None = None,
+        *,
+        profiles: ProfileSource | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.client = client
         self.ledger = ledger
         self.directory = directory
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
+        self.profiles = profiles or ProfileSource(settings.profile_dir)
+        self.clock = clock or wall_clock
+        self._requests = ViewIndex(
+            ledger,
+            OfferRequest,
+            OfferRequestView,
+            store=settings.projection_dir / "wage_offer_requests.db",
+        )
         self._cases = ViewIndex(
             ledger,
             WageContract,
@@ -115,7 +153,7 @@ class WageContractService:
         # update id dedupes it); the case has moved on, so checking it again would refuse.
         if command_id is None or not self._applied(case_id, command_id):
             # Refuse here too, so a refusal is explained even when the process is not running.
-            precheck(command.kind, acting, view)
+            precheck_command(command, acting, view)
         handle = self._client().get_workflow_handle(workflow_id_for(case_id))
         try:
             return await handle.execute_update(
@@ -126,6 +164,53 @@ class WageContractService:
         except Exception as e:
             raise_domain_error(e)
             raise
+
+    async def record_offer_request(
+        self,
+        actor: str,
+        request: RecordOfferRequest,
+        *,
+        profile: str | None = None,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> OfferRequestView:
+        """Employees asked in writing for the offer: record it if it meets the fraction."""
+        acting = self.directory.acting(actor, Role.CADRE)
+        self.directory.organisation(request.unit_org)
+        if self.ledger.find(offer_request_id(request.unit_org, request.year)) is not None:
+            raise InvalidState(
+                f"{request.unit_org} {request.year}年的职工要约要求已登记",
+                f"the employees' request of {request.unit_org} for {request.year} is recorded",
+            )
+        rules = self.profiles.load(profile or self.settings.rule_profile)
+        meta = CommandMeta(
+            command_id=command_id or f"offer-request:{uuid.uuid4()}",
+            acting=acting,
+            occurred_at=await self.clock(),
+            comment=comment,
+        )
+        result = self.ledger.execute(
+            offer_request_id(request.unit_org, request.year),
+            meta,
+            create=lambda: OfferRequest.record(request, meta, profile=rules),
+        )
+        return result.aggregate.view()
+
+    def offer_obligations(self, actor: str | None = None) -> list[OfferRequestView]:
+        """Employees' requests that still oblige the union to send the offer (no case of
+        that unit and year yet), those of ``actor``'s unit when given."""
+        org = None
+        if actor is not None:
+            record = self.directory.actor(actor)
+            if Role.CADRE not in record.spec.roles:
+                return []
+            org = record.spec.org
+        opened = {(v.unit_org, v.year) for v in self.cases()}
+        return [
+            r
+            for r in self._requests.views()
+            if (r.unit_org, r.year) not in opened and (org is None or r.unit_org == org)
+        ]
 
     def _applied(self, case_id: str, command_id: str) -> bool:
         # The workflow records a person's step under "<workflow id>:<update id>".
@@ -196,8 +281,8 @@ class WageContractService:
                 role = ROLE_FOR.get(who)
                 if role is None or role not in record.spec.roles or view.stage not in stages:
                     continue
-                if kind in ("resume_talks", "appoint_negotiators", "suspend_talks"):
-                    continue  # optional steps are not tasks
+                if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
+                    continue  # optional steps, and steps already done, are not tasks
                 if role is Role.REVIEWER:
                     review = view.reviews[-1]
                     if review.reviewer_org != record.spec.org:

@@ -31,18 +31,21 @@ with workflow.unsafe.imports_passed_through():
         EscalateReplyOverdue,
         EscalateReview,
         FlagFilingOverdue,
+        FlagHigherUnionReportOverdue,
         FlagPublicationOverdue,
+        FlagTalksStartOverdue,
         HumanCommand,
         OpenCase,
         OpenRenewal,
         RecordAdoptionFromPoll,
         RemindFiling,
         RemindReviewer,
+        RemindTalksStart,
         ResumeTalks,
         Stage,
         TakeEffect,
         WageContractView,
-        precheck,
+        precheck_command,
     )
 
 
@@ -72,6 +75,12 @@ class WageContractStatus(BaseModel):
     waiting: Wait | None = None
     now: datetime
     history_length: int = Field(default=0)
+
+
+# Patches (``workflow.patched``): behaviour added after histories were recorded. Each id is
+# stored in the histories that took the new branch, so it is never renamed.
+TALKS_START_DEADLINE = "wage-talks-start-deadline"
+HIGHER_UNION_REPORT_DEADLINE = "wage-higher-union-report-deadline"
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -136,11 +145,53 @@ class WageContractWorkflow:
         else:
             await self.clock.deadline("filing", end_of(v.filing_due), FlagFilingOverdue())
 
+    async def _talks_start_turn(self, v: WageContractView) -> None:
+        assert v.talks_start_due is not None
+        if v.talks_start_reminder_on is not None and not v.talks_start_reminded:
+            await self.clock.deadline(
+                "talks_start_reminder", start_of(v.talks_start_reminder_on), RemindTalksStart()
+            )
+        else:
+            await self.clock.deadline(
+                "talks_start", end_of(v.talks_start_due), FlagTalksStartOverdue()
+            )
+
+    async def _in_force_turn(self, v: WageContractView) -> None:
+        """Effective or published: publication, the report to the higher union, renewal."""
+        assert v.renewal_on is not None
+        renewal = start_of(v.renewal_on)
+        publication = end_of(v.publication_due) if v.publication_due else renewal
+        report_pending = (
+            v.higher_union_report_due is not None
+            and v.higher_union_reported_on is None
+            and not v.higher_union_report_overdue
+        )
+        if report_pending and workflow.patched(HIGHER_UNION_REPORT_DEADLINE):
+            assert v.higher_union_report_due is not None
+            steps: list[tuple[datetime, str, Any]] = []
+            if v.stage is Stage.EFFECTIVE and not v.publication_overdue:
+                steps.append((publication, "publication", FlagPublicationOverdue()))
+            report = end_of(v.higher_union_report_due)
+            steps.append((report, "higher_union_report", FlagHigherUnionReportOverdue()))
+            steps.append((renewal, "renewal", OpenRenewal()))
+            at, kind, command = min(steps, key=lambda step: step[0])  # the first of equals
+            await self.clock.deadline(kind, at, command)
+        elif v.stage is Stage.EFFECTIVE and not v.publication_overdue and publication < renewal:
+            await self.clock.deadline("publication", publication, FlagPublicationOverdue())
+        else:
+            await self.clock.deadline("renewal", renewal, OpenRenewal())
+
     async def _next_turn(self) -> None:
         """Wait for the next thing the current stage waits for, or for any change."""
         v = self._current()
         stage = v.stage
-        if stage is Stage.OFFERED and not v.reply_overdue:
+        if (
+            v.talks_not_started
+            and not v.talks_start_overdue
+            and workflow.patched(TALKS_START_DEADLINE)
+        ):
+            await self._talks_start_turn(v)
+        elif stage is Stage.OFFERED and not v.reply_overdue:
             await self.clock.deadline("reply", end_of(v.reply_due), EscalateReplyOverdue())
         elif stage is Stage.SUSPENDED and v.suspended_until is not None:
             await self.clock.deadline(
@@ -153,12 +204,7 @@ class WageContractWorkflow:
         elif stage is Stage.FILED and v.review_window_until is not None:
             await self.clock.deadline("review_window", end_of(v.review_window_until), TakeEffect())
         elif stage in (Stage.EFFECTIVE, Stage.PUBLISHED) and v.renewal_on is not None:
-            renewal = start_of(v.renewal_on)
-            publication = end_of(v.publication_due) if v.publication_due else renewal
-            if stage is Stage.EFFECTIVE and not v.publication_overdue and publication < renewal:
-                await self.clock.deadline("publication", publication, FlagPublicationOverdue())
-            else:
-                await self.clock.deadline("renewal", renewal, OpenRenewal())
+            await self._in_force_turn(v)
         elif stage is Stage.APPROVED and v.adoption_poll is not None:
             await self._adoption_poll(v.adoption_poll)
         else:
@@ -244,7 +290,7 @@ class WageContractWorkflow:
         try:
             if self.view is None:
                 raise InvalidState("案件尚未建立", "the case is not open yet")
-            precheck(req.command.kind, req.acting, self.view)
+            precheck_command(req.command, req.acting, self.view)
         except DomainError as e:
             raise refusal(e) from None
 

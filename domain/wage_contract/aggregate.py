@@ -17,13 +17,17 @@ from domain.policies import check_unit_cadre
 from domain.profiles import RuleProfile
 from domain.wage_contract.commands import OpenCase, WageCommand
 from domain.wage_contract.handlers import HANDLERS
-from domain.wage_contract.permissions import COMMAND_LABELS, precheck
+from domain.wage_contract.permissions import COMMAND_LABELS, precheck_command
 from domain.wage_contract.values import (
     AdoptionVote,
+    DataRequest,
     Draft,
+    EmployeeRequest,
+    FilingPackage,
     Negotiator,
     ReviewComment,
     ReviewRound,
+    Side,
     Stage,
     VoteCount,
     WageContractView,
@@ -56,16 +60,41 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
 
     class ReplyReceived(Changed):
         TOPIC = "domain.wage_contract:WageContract.ReplyReceived"
+        class_version = 2
         replied_on: date
         content: str
         talks_start_due: date
         talks_start_due_provisional: bool
+        talks_start_reminder_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["talks_start_reminder_on"] = None  # replies recorded before the reminder
 
         def evolve(self, s: WageContractView) -> None:
             s.replied_on = self.replied_on
             s.talks_start_due = self.talks_start_due
             s.talks_start_due_provisional = self.talks_start_due_provisional
+            s.talks_start_reminder_on = self.talks_start_reminder_on
             s.stage = Stage.IN_TALKS
+
+    class TalksStartReminded(Changed):
+        """The unit was reminded that talks must start by ``talks_start_due``."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksStartReminded"
+        due: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.talks_start_reminded = True
+
+    class TalksStartOverdue(Changed):
+        """No talks round was held within the period after the reply."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksStartOverdue"
+        due: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.talks_start_overdue = True
 
     class ReplyOverdue(Changed):
         TOPIC = "domain.wage_contract:WageContract.ReplyOverdue"
@@ -90,6 +119,35 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
 
         def evolve(self, s: WageContractView) -> None:
             s.rounds_held = self.round
+
+    class TalksDataRequested(Changed):
+        """One side asked the other for data needed for talks (WCN §18)."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksDataRequested"
+        no: int
+        requested_from: str
+        items: list[str]
+        requested_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.data_requests.append(
+                DataRequest(
+                    no=self.no,
+                    requested_from=Side(self.requested_from),
+                    items=list(self.items),
+                    requested_on=self.requested_on,
+                )
+            )
+
+    class TalksDataProvided(Changed):
+        """The data of request ``no`` was provided."""
+
+        TOPIC = "domain.wage_contract:WageContract.TalksDataProvided"
+        no: int
+        provided_on: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.data_requests[self.no - 1].provided_on = self.provided_on
 
     class TalksSuspended(Changed):
         TOPIC = "domain.wage_contract:WageContract.TalksSuspended"
@@ -164,6 +222,7 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
         """Provisional deadlines recomputed once their year's schedule was published."""
 
         TOPIC = "domain.wage_contract:WageContract.DeadlinesCorrected"
+        class_version = 2
 
         talks_start_due: date | None
         talks_start_due_provisional: bool
@@ -171,16 +230,39 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
         review_due: date | None
         review_due_provisional: bool
         review_reminder_on: date | None
+        talks_start_reminder_on: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["talks_start_reminder_on"] = None
 
         def evolve(self, s: WageContractView) -> None:
             if self.talks_start_due is not None:
                 s.talks_start_due = self.talks_start_due
                 s.talks_start_due_provisional = self.talks_start_due_provisional
+                if self.talks_start_reminder_on is not None:
+                    s.talks_start_reminder_on = self.talks_start_reminder_on
             if self.review_round is not None and self.review_due is not None:
                 review = s.reviews[self.review_round - 1]
                 review.due = self.review_due
                 review.due_provisional = self.review_due_provisional
                 review.reminder_on = self.review_reminder_on
+
+    class ReviewTakenOver(Changed):
+        """An ancestor union took over a round that was not escalated to it, with a reason."""
+
+        TOPIC = "domain.wage_contract:WageContract.ReviewTakenOver"
+        round: int
+        from_org: str
+        to_org: str
+        reason: str
+
+        def evolve(self, s: WageContractView) -> None:
+            review = s.reviews[-1]
+            review.escalations.append(self.from_org)
+            review.reviewer_org = self.to_org
+            review.taken_over_from = self.from_org
+            review.takeover_reason = self.reason
 
     class PreReviewApproved(Changed):
         TOPIC = "domain.wage_contract:WageContract.PreReviewApproved"
@@ -268,16 +350,71 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
             s.filing_overdue = True
 
     class Filed(Changed):
+        """Filed with the labour administration: copies, and the adoption resolution as
+        the ledger recorded it (attendance and counts of the vote that passed)."""
+
         TOPIC = "domain.wage_contract:WageContract.Filed"
+        class_version = 2
         filed_on: date
         copies: int
         office: str
         review_window_until: date
+        adopted_on: date | None
+        delegates_total: int
+        delegates_present: int
+        votes_for: int
+        votes_against: int
+        abstentions: int
+        vote_source: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Filed before the package carried the resolution: nothing of it was recorded.
+            state.update(
+                adopted_on=None,
+                delegates_total=0,
+                delegates_present=0,
+                votes_for=0,
+                votes_against=0,
+                abstentions=0,
+                vote_source="",
+            )
 
         def evolve(self, s: WageContractView) -> None:
             s.filed_on = self.filed_on
             s.review_window_until = self.review_window_until
+            s.filing_package = FilingPackage(
+                copies=self.copies,
+                office=self.office,
+                adopted_on=self.adopted_on,
+                delegates_total=self.delegates_total,
+                delegates_present=self.delegates_present,
+                votes_for=self.votes_for,
+                votes_against=self.votes_against,
+                abstentions=self.abstentions,
+                vote_source=self.vote_source,
+            )
+            s.filing_missing = []
+            s.filing_fix_due = None
             s.stage = Stage.FILED
+
+    class FilingReturnedIncomplete(Changed):
+        """The labour administration found the package incomplete: fix and refile by
+        ``fix_due`` (the filing deadline becomes the fix period)."""
+
+        TOPIC = "domain.wage_contract:WageContract.FilingReturnedIncomplete"
+        missing: list[str]
+        fix_due: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.filing_missing = list(self.missing)
+            s.filing_fix_due = self.fix_due
+            s.filing_due = self.fix_due
+            s.filing_reminder_on = None
+            s.filing_reminded = False
+            s.filing_overdue = False
+            s.review_window_until = None
+            s.stage = Stage.SIGNED
 
     class ObjectionRaised(Changed):
         TOPIC = "domain.wage_contract:WageContract.ObjectionRaised"
@@ -289,17 +426,44 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
 
     class TookEffect(Changed):
         TOPIC = "domain.wage_contract:WageContract.TookEffect"
+        class_version = 2
         effective_on: date
         expires_on: date
         publication_due: date
         renewal_on: date
+        higher_union_report_due: date | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["higher_union_report_due"] = None  # took effect before the report was due
 
         def evolve(self, s: WageContractView) -> None:
             s.effective_on = self.effective_on
             s.expires_on = self.expires_on
             s.publication_due = self.publication_due
             s.renewal_on = self.renewal_on
+            s.higher_union_report_due = self.higher_union_report_due
             s.stage = Stage.EFFECTIVE
+
+    class HigherUnionReportOverdue(Changed):
+        """The report to the higher union was not made by its due date."""
+
+        TOPIC = "domain.wage_contract:WageContract.HigherUnionReportOverdue"
+        due: date
+
+        def evolve(self, s: WageContractView) -> None:
+            s.higher_union_report_overdue = True
+
+    class ReportedToHigherUnion(Changed):
+        """The effective contract was reported to the higher union (报上级工会)."""
+
+        TOPIC = "domain.wage_contract:WageContract.ReportedToHigherUnion"
+        reported_on: date
+        to_org: str
+        reference: str
+
+        def evolve(self, s: WageContractView) -> None:
+            s.higher_union_reported_on = self.reported_on
 
     class PublicationOverdue(Changed):
         TOPIC = "domain.wage_contract:WageContract.PublicationOverdue"
@@ -341,6 +505,7 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
         wage_area_class: int,
         profile: RuleProfile,
         today: date,
+        requested_by_employees: EmployeeRequest | None = None,
     ) -> WageContract:
         """Send the offer (要约) and open the case; the profile in force is recorded."""
         check_unit_cadre(meta.acting, command.unit_org, COMMAND_LABELS["open"])
@@ -372,6 +537,7 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
             offer_place=command.offer_place,
             offer_content=command.offer_content,
             reply_due=today + timedelta(days=profile.wage_contract.reply_days),
+            requested_by_employees=requested_by_employees,
         )
         return cls._new(
             wage_contract_id(command.case_id),
@@ -393,5 +559,5 @@ class WageContract(ViewState[WageContractView], LedgerAggregate):
         self, command: WageCommand, meta: CommandMeta, *, today: date, calendar: Calendar
     ) -> None:
         """Run one command after the stage and authorisation rules allow it."""
-        precheck(command.kind, meta.acting, self.s)
+        precheck_command(command, meta.acting, self.s)
         HANDLERS[type(command)](self, command, meta, today, calendar)

@@ -11,8 +11,10 @@ from domain.wage_contract.values import Check, Draft, Negotiator, Side, VoteCoun
 def pre_review_checks(
     draft: Draft, negotiators: list[Negotiator], profile: RuleProfile, wage_area_class: int
 ) -> list[Check]:
-    """The checks the reviewer sees: hard ones need an override reason to approve."""
+    """The checks the reviewer sees: a failed legal floor blocks approval; a failed check
+    the profile marks advisory (the wage guideline band) needs a written reason."""
     rules = profile.wage_contract
+    advisory = set(rules.advisory_checks)
     checks: list[Check] = []
 
     area = rules.minimum_wage.for_area(wage_area_class)
@@ -21,7 +23,7 @@ def pre_review_checks(
     checks.append(
         Check(
             code="minimum_wage",
-            hard=True,
+            hard="minimum_wage" not in advisory,
             passed=not below,
             label_zh=f"工资标准不低于当地最低工资（{wage_area_class}类区 {floor} 元/月）",
             label_en=f"wage standards at or above the minimum wage ({floor} yuan/month, class {wage_area_class})",
@@ -35,7 +37,7 @@ def pre_review_checks(
     checks.append(
         Check(
             code="wage_guideline",
-            hard=False,
+            hard="wage_guideline" not in advisory,
             passed=within,
             label_zh=f"工资增幅在{g.year}年工资指导线区间内（{g.lower_pct}%–{g.upper_pct}%，基准{g.baseline_pct}%）",
             label_en=f"raise within the {g.year} wage guideline band ({g.lower_pct}%–{g.upper_pct}%, baseline {g.baseline_pct}%)",
@@ -47,14 +49,16 @@ def pre_review_checks(
     counts = {side: len(members) for side, members in sides.items()}
     enough = all(c >= rules.negotiators_min_per_side for c in counts.values())
     equal = counts[Side.UNION] == counts[Side.EMPLOYER]
+    both = sorted({n.name for n in sides[Side.UNION]} & {n.name for n in sides[Side.EMPLOYER]})
     checks.append(
         Check(
             code="negotiators",
-            hard=True,
-            passed=enough and equal,
-            label_zh=f"双方协商代表人数相等且每方不少于{rules.negotiators_min_per_side}人",
-            label_en=f"equal sides of at least {rules.negotiators_min_per_side} negotiators",
-            detail=f"union {counts[Side.UNION]}, employer {counts[Side.EMPLOYER]}",
+            hard="negotiators" not in advisory,
+            passed=enough and equal and not both,
+            label_zh=f"双方协商代表人数相等、每方不少于{rules.negotiators_min_per_side}人且无人同时代表双方",
+            label_en=f"equal sides of at least {rules.negotiators_min_per_side} negotiators, nobody on both",
+            detail=f"union {counts[Side.UNION]}, employer {counts[Side.EMPLOYER]}"
+            + (f"; both sides: {', '.join(both)}" if both else ""),
         )
     )
 
@@ -66,7 +70,7 @@ def pre_review_checks(
     checks.append(
         Check(
             code="outsiders",
-            hard=True,
+            hard="outsiders" not in advisory,
             passed=outsiders_ok,
             label_zh=f"外聘代表不超过本方代表的{limit.num}/{limit.den}",
             label_en=f"outside experts at most {limit.num}/{limit.den} of a side",
@@ -76,19 +80,34 @@ def pre_review_checks(
         )
     )
 
-    chiefs_ok = all(sum(n.chief for n in m) == 1 for m in sides.values())
+    chiefs_ok = all(
+        sum(n.chief for n in m) == 1 and not any(n.chief and n.outsider for n in m)
+        for m in sides.values()
+    )
     signed = draft.union_chief_signed and draft.employer_chief_signed
     checks.append(
         Check(
             code="chiefs_signed",
-            hard=True,
+            hard="chiefs_signed" not in advisory,
             passed=chiefs_ok and signed,
-            label_zh="每方一名首席代表且双方首席代表已在草案上签字",
-            label_en="one chief per side, and both chiefs signed the draft",
+            label_zh="每方一名首席代表（非外聘）且双方首席代表已在草案上签字",
+            label_en="one chief per side (never an outsider), and both chiefs signed the draft",
             detail=f"union signed={draft.union_chief_signed}, employer signed={draft.employer_chief_signed}",
         )
     )
     return checks
+
+
+def blocking_failures(checks: list[Check], profile: RuleProfile) -> list[str]:
+    """Failed checks that are legal floors: no reason lets a reviewer approve past them."""
+    advisory = set(profile.wage_contract.advisory_checks)
+    return [c.code for c in checks if not c.passed and c.code not in advisory]
+
+
+def advisory_failures(checks: list[Check], profile: RuleProfile) -> list[str]:
+    """Failed advisory checks: approving past them needs a written reason."""
+    advisory = set(profile.wage_contract.advisory_checks)
+    return [c.code for c in checks if not c.passed and c.code in advisory]
 
 
 def _counted(count: VoteCount) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from domain.text import Copies, Days, LongText, Name, OptionalShortText, ShortText
-from domain.wage_contract.values import Draft, Negotiator, ReviewComment, VoteCount
+from domain.wage_contract.values import Draft, Negotiator, ReviewComment, Side, VoteCount
 
 
 class OpenCase(BaseModel):
@@ -45,6 +45,27 @@ class RecordTalksRound(BaseModel):
     deadlocked: bool = False
 
 
+class RequestTalksData(BaseModel):
+    """One side asks the other for data it needs for talks (提供协商资料, WCN §18)."""
+
+    kind: Literal["request_talks_data"] = "request_talks_data"
+    requested_from: Side
+    items: list[ShortText] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _named(self) -> RequestTalksData:
+        if not all(item.strip() for item in self.items):
+            raise ValueError("each requested item needs a name")
+        return self
+
+
+class RecordTalksDataProvided(BaseModel):
+    """The data asked for in request ``no`` was provided."""
+
+    kind: Literal["record_talks_data_provided"] = "record_talks_data_provided"
+    no: int = Field(ge=1)
+
+
 class SuspendTalks(BaseModel):
     """Suspend deadlocked talks (中止协商) for an agreed number of days."""
 
@@ -76,7 +97,11 @@ class ApproveReview(BaseModel):
     """The higher union approves the draft (预审通过)."""
 
     kind: Literal["approve"] = "approve"
-    override_reason: OptionalShortText | None = None  # blank: none given
+    override_reason: OptionalShortText | None = (
+        None  # only for a failed advisory check; blank: none
+    )
+    # Required when an ancestor union decides a round that was not escalated to it.
+    takeover_reason: OptionalShortText | None = None
 
 
 class ReturnForRevision(BaseModel):
@@ -84,6 +109,7 @@ class ReturnForRevision(BaseModel):
 
     kind: Literal["return_for_revision"] = "return_for_revision"
     comments: list[ReviewComment] = Field(min_length=1)
+    takeover_reason: OptionalShortText | None = None  # as for ApproveReview
 
 
 class ReviseDraft(BaseModel):
@@ -150,11 +176,34 @@ class SignContract(BaseModel):
 
 
 class FileContract(BaseModel):
-    """The contract is filed with the labour administration (报送备案)."""
+    """The contract is filed with the labour administration (报送备案); the resolution in
+    the package comes from the ledger, never from the command."""
+
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["file_contract"] = "file_contract"
     copies: Copies
     office: ShortText
+
+
+class RecordFilingIncomplete(BaseModel):
+    """The labour administration found the filing package incomplete (材料不齐): fix it."""
+
+    kind: Literal["record_filing_incomplete"] = "record_filing_incomplete"
+    missing: list[ShortText] = Field(min_length=1, max_length=100)
+
+    @model_validator(mode="after")
+    def _named(self) -> RecordFilingIncomplete:
+        if not all(item.strip() for item in self.missing):
+            raise ValueError("each missing item needs a name")
+        return self
+
+
+class ReportToHigherUnion(BaseModel):
+    """The effective contract was reported to the higher union (报上级工会备案)."""
+
+    kind: Literal["report_to_higher_union"] = "report_to_higher_union"
+    reference: ShortText  # the report's number or how it was sent
 
 
 class RecordObjection(BaseModel):
@@ -210,6 +259,24 @@ class TakeEffect(BaseModel):
     kind: Literal["take_effect"] = "take_effect"
 
 
+class RemindTalksStart(BaseModel):
+    """Remind the unit that talks must start soon after the reply."""
+
+    kind: Literal["remind_talks_start"] = "remind_talks_start"
+
+
+class FlagTalksStartOverdue(BaseModel):
+    """Talks did not start within the period after the reply."""
+
+    kind: Literal["flag_talks_start_overdue"] = "flag_talks_start_overdue"
+
+
+class FlagHigherUnionReportOverdue(BaseModel):
+    """The report to the higher union is overdue."""
+
+    kind: Literal["flag_higher_union_report_overdue"] = "flag_higher_union_report_overdue"
+
+
 class FlagPublicationOverdue(BaseModel):
     """The publication deadline passed."""
 
@@ -232,6 +299,8 @@ _HumanCommands = (
     RecordReply
     | AppointNegotiators
     | RecordTalksRound
+    | RequestTalksData
+    | RecordTalksDataProvided
     | SuspendTalks
     | ResumeTalks
     | SignDraft
@@ -243,8 +312,10 @@ _HumanCommands = (
     | RequestAdoptionPoll
     | SignContract
     | FileContract
+    | RecordFilingIncomplete
     | RecordObjection
     | PublishContract
+    | ReportToHigherUnion
 )
 _SystemCommands = (
     EscalateReplyOverdue
@@ -254,6 +325,9 @@ _SystemCommands = (
     | FlagFilingOverdue
     | TakeEffect
     | FlagPublicationOverdue
+    | RemindTalksStart
+    | FlagTalksStartOverdue
+    | FlagHigherUnionReportOverdue
     | OpenRenewal
     | CorrectDeadlines
     | RecordAdoptionFromPoll

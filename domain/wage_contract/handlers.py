@@ -16,8 +16,28 @@ from domain.errors import InvalidInput, InvalidState
 
 if TYPE_CHECKING:
     from domain.wage_contract.aggregate import WageContract
-from domain.calendar import Calendar, Deadline, add_months, working_days_before
-from domain.wage_contract.checks import pre_review_checks, vote_outcome
+from domain.calendar import Calendar, Deadline, working_days_before
+from domain.wage_contract.after_adoption import (
+    check_term,
+    file_contract,
+    flag_filing_overdue,
+    flag_higher_union_report_overdue,
+    flag_publication_overdue,
+    open_renewal,
+    publish,
+    record_filing_incomplete,
+    record_objection,
+    remind_filing,
+    report_to_higher_union,
+    sign_contract,
+    take_effect,
+)
+from domain.wage_contract.checks import (
+    advisory_failures,
+    blocking_failures,
+    pre_review_checks,
+    vote_outcome,
+)
 from domain.wage_contract.commands import (
     AppointNegotiators,
     ApproveReview,
@@ -26,17 +46,24 @@ from domain.wage_contract.commands import (
     EscalateReview,
     FileContract,
     FlagFilingOverdue,
+    FlagHigherUnionReportOverdue,
     FlagPublicationOverdue,
+    FlagTalksStartOverdue,
     OpenRenewal,
     PublishContract,
     RecordAdoptionFromPoll,
     RecordAdoptionVote,
+    RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
+    RecordTalksDataProvided,
     RecordTalksRound,
     RemindFiling,
     RemindReviewer,
+    RemindTalksStart,
+    ReportToHigherUnion,
     RequestAdoptionPoll,
+    RequestTalksData,
     ResumeTalks,
     ReturnForRevision,
     ReviseDraft,
@@ -48,13 +75,22 @@ from domain.wage_contract.commands import (
     _HumanCommands,
     _SystemCommands,
 )
-from domain.wage_contract.values import ReviewRound, Side, VoteCount
+from domain.wage_contract.permissions import takes_over
+from domain.wage_contract.talks import (
+    check_data_provided_in_time,
+    flag_talks_start_overdue,
+    record_talks_data_provided,
+    remind_talks_start,
+    request_talks_data,
+)
+from domain.wage_contract.values import Draft, ReviewRound, Side, VoteCount
 
 
 def record_reply(
     case: WageContract, c: RecordReply, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
-    start = cal.add_working_days(today, case.rule_profile.wage_contract.talks_start_working_days)
+    rules = case.rule_profile.wage_contract
+    start = cal.add_working_days(today, rules.talks_start_working_days)
     case._emit(
         case.ReplyReceived,
         meta,
@@ -62,6 +98,9 @@ def record_reply(
         content=c.content,
         talks_start_due=start.date,
         talks_start_due_provisional=start.provisional,
+        talks_start_reminder_on=working_days_before(
+            cal, start.date, rules.talks_start_reminder_working_days_before, today
+        ),
     )
 
 
@@ -105,6 +144,7 @@ def record_talks_round(
 ) -> None:
     if not case.s.negotiators:
         raise InvalidState("请先确定协商代表", "appoint the negotiators first")
+    check_data_provided_in_time(case, today)
     case._emit(
         case.TalksRoundHeld,
         meta,
@@ -152,13 +192,35 @@ def sign_draft(
         raise InvalidState("尚未进行协商，不能形成草案", "no talks round held yet")
     if not case.s.negotiators:
         raise InvalidState("请先确定协商代表", "appoint the negotiators first")
-    case._emit(case.DraftSigned, meta, draft=c.draft.model_dump(mode="json"))
+    case._emit(case.DraftSigned, meta, draft=_signed_draft(case, c.draft))
 
 
 def revise_draft(
     case: WageContract, c: ReviseDraft, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
-    case._emit(case.DraftRevised, meta, draft=c.draft.model_dump(mode="json"))
+    case._emit(case.DraftRevised, meta, draft=_signed_draft(case, c.draft))
+
+
+def _signed_draft(case: WageContract, draft: Draft) -> dict[str, Any]:
+    """The draft as stored: both chiefs' signatures required (CCR §34), the term filled
+    in from the profile and kept within what it allows."""
+    missing = [
+        label
+        for label, signed in (
+            (("职工方", "the union's"), draft.union_chief_signed),
+            (("企业方", "the employer's"), draft.employer_chief_signed),
+        )
+        if not signed
+    ]
+    if missing:
+        raise InvalidInput(
+            f"草案须由双方首席代表签字，缺少{'、'.join(zh for zh, _ in missing)}首席代表签字",
+            f"both chiefs must sign the draft; missing {' and '.join(en for _, en in missing)} "
+            "chief's signature",
+        )
+    term = draft.term_months or case.rule_profile.wage_contract.contract_term_months
+    check_term(case, term)
+    return draft.model_copy(update={"term_months": term}).model_dump(mode="json")
 
 
 def submit_for_review(
@@ -233,20 +295,50 @@ def approve(
     case: WageContract, c: ApproveReview, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     review = case.s.reviews[-1]
-    failed = [ch.code for ch in review.checks if ch.hard and not ch.passed]
-    reason = (c.override_reason or "").strip() or None
-    if failed and reason is None:
+    profile = case.rule_profile
+    floors = blocking_failures(review.checks, profile)
+    if floors:
+        labels = "、".join(ch.label_zh for ch in review.checks if ch.code in floors)
         raise InvalidInput(
-            f"硬性检查未通过（{', '.join(failed)}），批准须写明理由",
-            f"hard checks failed ({', '.join(failed)}): approving needs an override reason",
+            f"未达到法定底线（{labels}），不能批准，也不能以理由放行；请退回修改："
+            "unionflow wage return",
+            f"legal floors not met ({', '.join(floors)}): the draft cannot be approved, "
+            "with or without a reason; return it for revision: unionflow wage return",
         )
+    advisory = advisory_failures(review.checks, profile)
+    reason = (c.override_reason or "").strip() or None
+    if advisory and reason is None:
+        raise InvalidInput(
+            f"参考性检查未通过（{', '.join(advisory)}），批准须写明理由（--override）",
+            f"advisory checks failed ({', '.join(advisory)}): approving needs an override "
+            "reason (--override)",
+        )
+    _take_over_if_needed(case, c, meta)
     case._emit(
         case.PreReviewApproved,
         meta,
         round=review.round,
         decided_on=today,
-        override_reason=reason,
-        failed_hard_checks=failed,
+        override_reason=reason if advisory else None,
+        failed_hard_checks=advisory,
+    )
+
+
+def _take_over_if_needed(
+    case: WageContract, c: ApproveReview | ReturnForRevision, meta: CommandMeta
+) -> None:
+    """Record an ancestor union taking over a round not escalated to it, with its reason
+    (``precheck_command`` already refused a takeover without one)."""
+    if not takes_over(meta.acting, case.s):
+        return
+    review = case.s.reviews[-1]
+    case._emit(
+        case.ReviewTakenOver,
+        meta,
+        round=review.round,
+        from_org=review.reviewer_org,
+        to_org=meta.acting.org_id,
+        reason=(c.takeover_reason or "").strip(),
     )
 
 
@@ -261,6 +353,7 @@ def return_for_revision(
             f"草案中没有条款 {', '.join(unknown)}",
             f"the draft has no clause {', '.join(unknown)}",
         )
+    _take_over_if_needed(case, c, meta)
     case._emit(
         case.PreReviewReturned,
         meta,
@@ -326,104 +419,17 @@ def _record_vote(
     )
 
 
-def sign_contract(
-    case: WageContract, c: SignContract, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    rules = case.rule_profile.wage_contract
-    due = today + timedelta(days=rules.filing_days)
-    before = rules.filing_reminder_days_before
-    reminder = (
-        due - timedelta(days=before) if before and due - timedelta(days=before) > today else None
-    )
-    case._emit(
-        case.ContractSigned, meta, signed_on=today, filing_due=due, filing_reminder_on=reminder
-    )
-
-
-def remind_filing(
-    case: WageContract, c: RemindFiling, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    if not case.s.filing_reminded:
-        case._emit(case.FilingReminded, meta)
-
-
-def flag_filing_overdue(
-    case: WageContract, c: FlagFilingOverdue, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    assert case.s.filing_due is not None
-    if today <= case.s.filing_due:
-        raise InvalidState("备案期限未到", "the filing period has not ended")
-    if not case.s.filing_overdue:
-        case._emit(case.FilingOverdue, meta)
-
-
-def file_contract(
-    case: WageContract, c: FileContract, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    needed = case.rule_profile.wage_contract.filing_copies
-    if c.copies < needed:
-        raise InvalidInput(f"报送备案须提交{needed}份文本", f"filing needs {needed} copies")
-    window = case.rule_profile.wage_contract.review_window_days
-    case._emit(
-        case.Filed,
-        meta,
-        filed_on=today,
-        copies=c.copies,
-        office=c.office,
-        review_window_until=today + timedelta(days=window),
-    )
-
-
-def record_objection(
-    case: WageContract, c: RecordObjection, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    assert case.s.review_window_until is not None
-    if today > case.s.review_window_until:
-        raise InvalidState("审查期已过，合同已视为生效", "the review window has ended")
-    case._emit(case.ObjectionRaised, meta, text=c.text)
-
-
-def take_effect(
-    case: WageContract, c: TakeEffect, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    assert case.s.review_window_until is not None and case.s.draft is not None
-    if today <= case.s.review_window_until:
-        raise InvalidState("审查期未满", "the review window has not ended")
-    rules = case.rule_profile.wage_contract
-    expires = add_months(today, case.s.draft.term_months) - timedelta(days=1)
-    case._emit(
-        case.TookEffect,
-        meta,
-        effective_on=today,
-        expires_on=expires,
-        publication_due=today + timedelta(days=rules.publication_days),
-        renewal_on=expires - timedelta(days=rules.renewal_notice_days),
-    )
-
-
-def flag_publication_overdue(
-    case: WageContract, c: FlagPublicationOverdue, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    assert case.s.publication_due is not None
-    if today <= case.s.publication_due:
-        raise InvalidState("公布期限未到", "the publication period has not ended")
-    if not case.s.publication_overdue:
-        case._emit(case.PublicationOverdue, meta)
-
-
-def publish(
-    case: WageContract, c: PublishContract, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    case._emit(case.Published, meta, published_on=today, channel=c.channel)
-
-
 def correct_deadlines(
     case: WageContract, c: CorrectDeadlines, meta: CommandMeta, today: date, cal: Calendar
 ) -> None:
     rules = case.rule_profile.wage_contract
     talks: Deadline | None = None
+    talks_reminder: date | None = None
     if case.s.talks_start_due_provisional and case.s.replied_on is not None:
         talks = cal.add_working_days(case.s.replied_on, rules.talks_start_working_days)
+        talks_reminder = working_days_before(
+            cal, talks.date, rules.talks_start_reminder_working_days_before, case.s.replied_on
+        )
         if talks.date == case.s.talks_start_due and talks.provisional:
             talks = None
     review = case.s.current_review
@@ -448,16 +454,8 @@ def correct_deadlines(
         review_due=fixed.date if fixed else None,
         review_due_provisional=fixed.provisional if fixed else False,
         review_reminder_on=reminder if fixed else None,
+        talks_start_reminder_on=talks_reminder if talks else None,
     )
-
-
-def open_renewal(
-    case: WageContract, c: OpenRenewal, meta: CommandMeta, today: date, cal: Calendar
-) -> None:
-    assert case.s.renewal_on is not None
-    if today < case.s.renewal_on:
-        raise InvalidState("续签提醒日期未到", "the renewal notice date has not come")
-    case._emit(case.RenewalOpened, meta, opened_on=today)
 
 
 Handler = Callable[["WageContract", Any, CommandMeta, date, Calendar], None]
@@ -468,6 +466,8 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     EscalateReplyOverdue: escalate_reply_overdue,
     AppointNegotiators: appoint_negotiators,
     RecordTalksRound: record_talks_round,
+    RequestTalksData: request_talks_data,
+    RecordTalksDataProvided: record_talks_data_provided,
     SuspendTalks: suspend_talks,
     ResumeTalks: resume_talks,
     SignDraft: sign_draft,
@@ -488,6 +488,11 @@ HANDLERS: dict[type[BaseModel], Handler] = {
     TakeEffect: take_effect,
     FlagPublicationOverdue: flag_publication_overdue,
     PublishContract: publish,
+    RecordFilingIncomplete: record_filing_incomplete,
+    ReportToHigherUnion: report_to_higher_union,
+    FlagHigherUnionReportOverdue: flag_higher_union_report_overdue,
+    RemindTalksStart: remind_talks_start,
+    FlagTalksStartOverdue: flag_talks_start_overdue,
     CorrectDeadlines: correct_deadlines,
     OpenRenewal: open_renewal,
 }

@@ -6,8 +6,10 @@ refused command never reaches history.
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.actors import Acting, Role
-from domain.errors import InvalidState, NotAuthorised
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_engine, check_unit_cadre
 from domain.wage_contract.values import STAGE_LABELS, Stage, WageContractView
 
@@ -23,6 +25,8 @@ RULES: dict[str, tuple[str, frozenset[Stage]]] = {
         frozenset({Stage.OFFERED, Stage.IN_TALKS, Stage.SUSPENDED, Stage.RETURNED}),
     ),
     "record_talks_round": (_UNIT, frozenset({Stage.IN_TALKS})),
+    "request_talks_data": (_UNIT, frozenset({Stage.IN_TALKS, Stage.SUSPENDED})),
+    "record_talks_data_provided": (_UNIT, frozenset({Stage.IN_TALKS, Stage.SUSPENDED})),
     "suspend_talks": (_UNIT, frozenset({Stage.IN_TALKS})),
     "resume_talks": (_UNIT, frozenset({Stage.SUSPENDED})),
     "sign_draft": (_UNIT, frozenset({Stage.IN_TALKS})),
@@ -35,14 +39,19 @@ RULES: dict[str, tuple[str, frozenset[Stage]]] = {
     "record_adoption_from_poll": (_SYSTEM, frozenset({Stage.APPROVED})),
     "sign_contract": (_UNIT, frozenset({Stage.ADOPTED})),
     "file_contract": (_UNIT, frozenset({Stage.SIGNED})),
+    "record_filing_incomplete": (_UNIT, frozenset({Stage.FILED})),
     "record_objection": (_UNIT, frozenset({Stage.FILED})),
     "publish": (_UNIT, frozenset({Stage.EFFECTIVE})),
+    "report_to_higher_union": (_UNIT, frozenset({Stage.EFFECTIVE, Stage.PUBLISHED})),
     "escalate_reply_overdue": (_SYSTEM, frozenset({Stage.OFFERED})),
     "remind_reviewer": (_SYSTEM, frozenset({Stage.UNDER_REVIEW})),
     "escalate_review": (_SYSTEM, frozenset({Stage.UNDER_REVIEW})),
     "remind_filing": (_SYSTEM, frozenset({Stage.SIGNED})),
     "flag_filing_overdue": (_SYSTEM, frozenset({Stage.SIGNED})),
+    "remind_talks_start": (_SYSTEM, frozenset({Stage.IN_TALKS})),
+    "flag_talks_start_overdue": (_SYSTEM, frozenset({Stage.IN_TALKS})),
     "take_effect": (_SYSTEM, frozenset({Stage.FILED})),
+    "flag_higher_union_report_overdue": (_SYSTEM, frozenset({Stage.EFFECTIVE, Stage.PUBLISHED})),
     "flag_publication_overdue": (_SYSTEM, frozenset({Stage.EFFECTIVE})),
     "open_renewal": (_SYSTEM, frozenset({Stage.EFFECTIVE, Stage.PUBLISHED})),
     "correct_deadlines": (_SYSTEM, frozenset(Stage) - {Stage.RENEWAL_DUE}),
@@ -57,6 +66,8 @@ COMMAND_LABELS: dict[str, tuple[str, str]] = {
     "record_reply": ("登记书面回应", "record the written reply"),
     "appoint_negotiators": ("确定协商代表", "appoint negotiators"),
     "record_talks_round": ("登记协商会议", "record a talks round"),
+    "request_talks_data": ("登记资料请求", "record a request for data"),
+    "record_talks_data_provided": ("登记资料已提供", "record data provided"),
     "suspend_talks": ("中止协商", "suspend talks"),
     "resume_talks": ("恢复协商", "resume talks"),
     "sign_draft": ("草案签字", "sign the draft"),
@@ -68,9 +79,43 @@ COMMAND_LABELS: dict[str, tuple[str, str]] = {
     "request_adoption_poll": ("提交职代会表决", "put the draft to the congress"),
     "sign_contract": ("签订合同", "sign the contract"),
     "file_contract": ("报送备案", "file with the labour administration"),
+    "record_filing_incomplete": ("登记备案材料不齐", "record an incomplete filing package"),
     "record_objection": ("登记审查意见", "record an objection"),
     "publish": ("向职工公布", "publish to employees"),
+    "report_to_higher_union": ("报上级工会", "report to the higher union"),
 }
+
+
+def _at_or_above(view: WageContractView, org: str, reviewer_org: str) -> bool:
+    """Whether ``org`` is the reviewing union or one of its ancestors in the unit's path."""
+    path = view.unit_path
+    return org in path and reviewer_org in path and path.index(org) <= path.index(reviewer_org)
+
+
+def takes_over(acting: Acting, view: WageContractView) -> bool:
+    """Whether a reviewer's decision takes over a round that was not escalated to them."""
+    review = view.current_review
+    return (
+        acting.role is Role.REVIEWER and review is not None and acting.org_id != review.reviewer_org
+    )
+
+
+def precheck_command(command: Any, acting: Acting, view: WageContractView) -> None:
+    """``precheck``, then what the command itself must carry (a takeover needs its reason)."""
+    precheck(command.kind, acting, view)
+    if command.kind in _REVIEW_DECISIONS and takes_over(acting, view):
+        review = view.current_review
+        assert review is not None
+        if not (getattr(command, "takeover_reason", None) or "").strip():
+            raise InvalidInput(
+                f"本轮预审由 {review.reviewer_org} 负责，尚未上报至 {acting.org_id}；"
+                "如需接手决定，请写明接手理由（--takeover）",
+                f"this round is with {review.reviewer_org} and was not escalated to "
+                f"{acting.org_id}; to take it over, give a reason (--takeover)",
+            )
+
+
+_REVIEW_DECISIONS = frozenset({"approve", "return_for_revision"})
 
 
 # What the case waits for at each stage, in the user's words, with the command that does
@@ -166,5 +211,10 @@ def precheck(kind: str, acting: Acting, view: WageContractView) -> None:
         review = view.current_review
         if review is not None and review.submitted_by == acting.actor_id:
             raise NotAuthorised("不能预审本人报送的案件", "nobody reviews a case they submitted")
+        if review is not None and not _at_or_above(view, acting.org_id, review.reviewer_org):
+            raise NotAuthorised(
+                f"本轮预审已上报至 {review.reviewer_org}，由其决定",
+                f"this round was escalated to {review.reviewer_org}, which decides it",
+            )
     if view.stage not in stages:
         raise wrong_stage(kind, view)

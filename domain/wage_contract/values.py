@@ -101,7 +101,8 @@ class Draft(BaseModel):
     clauses: list[Clause] = Field(min_length=1)
     wage_standards: list[WageStandard] = Field(min_length=1)
     raise_pct: Decimal = Field(ge=-100, le=1000, max_digits=6, decimal_places=2)
-    term_months: int = Field(default=12, ge=1, le=36)
+    # None: the profile's term (``contract_term_months``), filled in when the draft is signed.
+    term_months: int | None = Field(default=None, ge=1, le=120)
     union_chief_signed: bool = False
     employer_chief_signed: bool = False
 
@@ -174,6 +175,9 @@ class ReviewRound(BaseModel):
     decided_on: date | None = None
     comments: list[ReviewComment] = Field(default_factory=list)
     override_reason: str | None = None
+    # An ancestor union that decided a round not (yet) escalated to it took it over.
+    taken_over_from: str | None = None
+    takeover_reason: str | None = None
 
 
 class AdoptionVote(BaseModel):
@@ -184,6 +188,40 @@ class AdoptionVote(BaseModel):
     passed: bool
     recorded_on: date
     source: str = ""
+
+
+class EmployeeRequest(BaseModel):
+    """Employees' written request that the union send the offer (职工要求发出要约)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    employees: int = Field(gt=0)
+    signatures: int = Field(gt=0)
+    received_on: date
+
+
+class DataRequest(BaseModel):
+    """One side asked the other for data needed for talks (WCN §18: provided ≥5 days before)."""
+
+    no: int
+    requested_from: Side
+    items: list[str]
+    requested_on: date
+    provided_on: date | None = None
+
+
+class FilingPackage(BaseModel):
+    """What was filed with the labour administration: copies and the adoption resolution."""
+
+    copies: int
+    office: str
+    adopted_on: date | None = None  # None: filed before the package carried the resolution
+    delegates_total: int = 0
+    delegates_present: int = 0
+    votes_for: int = 0
+    votes_against: int = 0
+    abstentions: int = 0
+    vote_source: str = ""
 
 
 class WageContractView(BaseModel):
@@ -209,8 +247,13 @@ class WageContractView(BaseModel):
     replied_on: date | None = None
     talks_start_due: date | None = None
     talks_start_due_provisional: bool = False
+    talks_start_reminder_on: date | None = None
+    talks_start_reminded: bool = False
+    talks_start_overdue: bool = False
+    requested_by_employees: EmployeeRequest | None = None
     negotiators: list[Negotiator] = Field(default_factory=list)
     rounds_held: int = 0
+    data_requests: list[DataRequest] = Field(default_factory=list)
     suspended_until: date | None = None
     suspended_days_total: int = 0
     draft: Draft | None = None
@@ -223,6 +266,9 @@ class WageContractView(BaseModel):
     filing_reminded: bool = False
     filing_overdue: bool = False
     filed_on: date | None = None
+    filing_package: FilingPackage | None = None
+    filing_missing: list[str] = Field(default_factory=list)  # what the office found missing
+    filing_fix_due: date | None = None
     review_window_until: date | None = None
     objections: list[str] = Field(default_factory=list)
     effective_on: date | None = None
@@ -230,6 +276,9 @@ class WageContractView(BaseModel):
     publication_due: date | None = None
     publication_overdue: bool = False
     published_on: date | None = None
+    higher_union_report_due: date | None = None
+    higher_union_report_overdue: bool = False
+    higher_union_reported_on: date | None = None
     renewal_on: date | None = None
 
     @property
@@ -238,6 +287,16 @@ class WageContractView(BaseModel):
         if self.stage is Stage.UNDER_REVIEW and self.reviews:
             return self.reviews[-1]
         return None
+
+    @property
+    def talks_not_started(self) -> bool:
+        """Whether the reply came but talks have not started (no round held, none suspended)."""
+        return (
+            self.stage is Stage.IN_TALKS
+            and self.rounds_held == 0
+            and self.suspended_days_total == 0
+            and self.talks_start_due is not None
+        )
 
     @property
     def signing_current(self) -> bool:

@@ -103,14 +103,23 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
         pick(("回应期限", "Reply due")),
         f"{view.reply_due}{' · ' + overdue if view.reply_overdue else ''}",
     )
+    _talks_rows(table, view)
     if view.reviews:
         r = view.reviews[-1]
         outcome = label_of(REVIEW_OUTCOME_LABELS, r.outcome) if r.outcome else "…"
+        decided = f" · {names.person(r.decided_by)}" if r.decided_by else ""
         table.add_row(
             pick(("预审", "Pre-review")),
             fmt(("第 {n} 轮", "round {n}"), n=r.round)
-            + f" · {names.org(r.reviewer_org)} · {pick(('期限', 'due'))} {r.due} · {outcome}",
+            + f" · {names.org(r.reviewer_org)} · {pick(('期限', 'due'))} {r.due} · {outcome}"
+            + decided,
         )
+        if r.taken_over_from:
+            table.add_row(
+                pick(("接手预审", "Taken over")),
+                f"{names.org(r.taken_over_from)} → {names.org(r.reviewer_org)}: {r.takeover_reason}",
+            )
+    _filing_rows(table, view)
     for label, value in _case_dates(view):
         if value:
             table.add_row(pick(label), str(value))
@@ -119,8 +128,13 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     flags = [
         pick(f)
         for f, on in (
+            (("开始协商逾期", "talks start overdue"), view.talks_start_overdue),
             (("备案逾期", "filing overdue"), view.filing_overdue and view.signing_current),
             (("公布逾期", "publication overdue"), view.publication_overdue),
+            (
+                ("报上级工会逾期", "report to the higher union overdue"),
+                view.higher_union_report_overdue,
+            ),
         )
         if on
     ]
@@ -129,6 +143,65 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
     if wf is not None and wf.waiting is not None:
         table.add_row(t("waiting"), _waiting(wf.waiting, wage_stage_label))
     console.print(table)
+
+
+def _talks_rows(table: Table, view: WageContractView) -> None:
+    """Before and around the talks: the employees' request, the start deadline, data."""
+    if view.requested_by_employees is not None:
+        req = view.requested_by_employees
+        table.add_row(
+            pick(("职工要求要约", "Employees' request")),
+            fmt(
+                ("{s}/{e} 名职工联名 · {d}", "{s} of {e} employees · {d}"),
+                s=req.signatures,
+                e=req.employees,
+                d=req.received_on,
+            ),
+        )
+    if view.talks_start_due is not None and view.rounds_held == 0:
+        table.add_row(pick(("开始协商期限", "Talks start due")), str(view.talks_start_due))
+    for data in view.data_requests:
+        side = (
+            pick(("企业方", "the employer"))
+            if data.requested_from.value == "employer"
+            else pick(("职工方", "the union"))
+        )
+        provided = (
+            fmt(("{d} 已提供", "provided {d}"), d=data.provided_on)
+            if data.provided_on
+            else pick(("未提供", "pending"))
+        )
+        table.add_row(
+            fmt(("资料请求 {n}", "Data request {n}"), n=data.no),
+            f"{side}: {pick(('、', ', ')).join(data.items)} · {provided}",
+        )
+
+
+def _filing_rows(table: Table, view: WageContractView) -> None:
+    """What the labour administration holds: a package found incomplete, the resolution."""
+    if view.filing_missing:
+        table.add_row(
+            f"[red]{pick(('备案材料不齐', 'Filing incomplete'))}[/]",
+            pick(("、", ", ")).join(view.filing_missing)
+            + fmt((" · 补正期限 {d}", " · fix by {d}"), d=view.filing_fix_due),
+        )
+    package = view.filing_package
+    if package is not None and package.adopted_on is not None and view.filing_current:
+        table.add_row(
+            pick(("备案所附决议", "Resolution filed")),
+            fmt(
+                (
+                    "{d} · 应到 {t} 实到 {p} · 赞成 {y} 反对 {n} 弃权 {a}",
+                    "{d} · delegates {t}, present {p} · for {y}, against {n}, abstaining {a}",
+                ),
+                d=package.adopted_on,
+                t=package.delegates_total,
+                p=package.delegates_present,
+                y=package.votes_for,
+                n=package.votes_against,
+                a=package.abstentions,
+            ),
+        )
 
 
 def _case_dates(view: WageContractView) -> list[tuple[tuple[str, str], object]]:
@@ -146,6 +219,8 @@ def _case_dates(view: WageContractView) -> list[tuple[tuple[str, str], object]]:
         (("生效", "Effective"), view.effective_on),
         (("到期", "Expires"), view.expires_on),
         (("公布", "Published"), view.published_on),
+        (("报上级工会期限", "Report to the higher union due"), view.higher_union_report_due),
+        (("已报上级工会", "Reported to the higher union"), view.higher_union_reported_on),
         (("续签提醒", "Renewal notice"), view.renewal_on),
     ]
     return rows

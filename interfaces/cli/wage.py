@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable
 from datetime import datetime
 from pathlib import Path
@@ -24,20 +25,26 @@ from domain.wage_contract import (
     Negotiator,
     OpenCase,
     PublishContract,
+    RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
+    RecordTalksDataProvided,
     RecordTalksRound,
+    ReportToHigherUnion,
     RequestAdoptionPoll,
+    RequestTalksData,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
     ReviseDraft,
+    Side,
     SignContract,
     SignDraft,
     SubmitForReview,
     SuspendTalks,
     WageContractView,
 )
+from domain.wage_contract.offer_request import OfferRequestView, RecordOfferRequest
 from i18n import REVIEW_OUTCOME_LABELS, fmt, label_of, pick, t
 from interfaces.cli._common import (
     AS,
@@ -56,6 +63,13 @@ from interfaces.cli._common import (
 from interfaces.cli.render import Names
 
 app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
+
+TAKEOVER = typer.Option(
+    None,
+    "--takeover",
+    help="上级工会接手未上报至本级的预审时的理由 / reason for a higher union to take over "
+    "a review not escalated to it",
+)
 
 
 def _act(case_id: str, actor: str, command: Any, comment: str, command_id: str | None) -> None:
@@ -83,6 +97,11 @@ def _print_reviews(view: WageContractView, names: Names) -> None:
             console.print(f"  · {clause}: {comment.comment}")
         if review.override_reason:
             console.print(f"  {pick(('批准理由', 'override'))}: {review.override_reason}")
+        if review.taken_over_from:
+            console.print(
+                f"  {pick(('接手', 'taken over'))}: {review.taken_over_from} → {review.reviewer_org}"
+                f" ({review.decided_by}): {review.takeover_reason}"
+            )
 
 
 class _Negotiators(BaseModel):
@@ -163,6 +182,36 @@ def wage_round(
     _act(case, actor, RecordTalksRound(minutes=minutes, deadlocked=deadlock), comment, command_id)
 
 
+@app.command("data-request")
+def wage_data_request(
+    case: str,
+    actor: str = AS,
+    side: Side = typer.Option(..., "--from", help="被要求提供资料的一方 / the side asked"),
+    item: list[str] = typer.Option(..., "--item", help="所需资料，可重复 / an item, repeatable"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记一方要求对方提供协商资料（协商前须提前提供） / record a request for data."""
+    try:
+        command = RequestTalksData(requested_from=side, items=item)
+    except ValidationError as e:
+        fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+        raise
+    _act(case, actor, command, comment, command_id)
+
+
+@app.command("data-provided")
+def wage_data_provided(
+    case: str,
+    actor: str = AS,
+    no: int = typer.Option(..., "--no", min=1, help="资料请求序号 / the request's number"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记资料已提供 / record that the requested data was provided."""
+    _act(case, actor, RecordTalksDataProvided(no=no), comment, command_id)
+
+
 @app.command("suspend")
 def wage_suspend(
     case: str = CASE,
@@ -217,13 +266,17 @@ def wage_approve(
     override: str | None = typer.Option(
         None,
         "--override",
-        help="硬性检查未通过时的批准理由 / reason to approve despite failed hard checks",
+        help="参考性检查（工资指导线）未通过时的批准理由；法定底线不能放行 / "
+        "reason to approve past a failed advisory check (the wage guideline); "
+        "legal floors cannot be overridden",
     ),
+    takeover: str | None = TAKEOVER,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
     """预审通过 / approve the draft."""
-    _act(case, actor, ApproveReview(override_reason=override), comment, command_id)
+    command = ApproveReview(override_reason=override, takeover_reason=takeover)
+    _act(case, actor, command, comment, command_id)
 
 
 @app.command("return")
@@ -233,6 +286,7 @@ def wage_return(
     clause: list[str] = typer.Option(
         ..., "--clause", help="条款号=意见，可重复 / CLAUSE=comment, repeatable"
     ),
+    takeover: str | None = TAKEOVER,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
@@ -247,7 +301,8 @@ def wage_return(
                 )
             )
         comments.append(ReviewComment(clause=no.strip(), comment=text.strip()))
-    _act(case, actor, ReturnForRevision(comments=comments), comment, command_id)
+    command = ReturnForRevision(comments=comments, takeover_reason=takeover)
+    _act(case, actor, command, comment, command_id)
 
 
 @app.command("revise")
@@ -296,6 +351,81 @@ def wage_file(
 ) -> None:
     """报送劳动行政部门备案 / file with the labour administration."""
     _act(case, actor, FileContract(copies=copies, office=office), comment, command_id)
+
+
+@app.command("filing-incomplete")
+def wage_filing_incomplete(
+    case: str,
+    actor: str = AS,
+    missing: list[str] = typer.Option(
+        ..., "--missing", help="劳动行政部门指出缺少的材料，可重复 / a missing item, repeatable"
+    ),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """登记备案材料不齐，进入补正期 / record an incomplete filing package (fix period)."""
+    try:
+        command = RecordFilingIncomplete(missing=missing)
+    except ValidationError as e:
+        fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+        raise
+    _act(case, actor, command, comment, command_id)
+
+
+@app.command("report")
+def wage_report(
+    case: str,
+    actor: str = AS,
+    reference: str = typer.Option(..., "--reference", help="报送文号或方式 / report number"),
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
+    """生效后报上级工会 / report the effective contract to the higher union."""
+    _act(case, actor, ReportToHigherUnion(reference=reference), comment, command_id)
+
+
+@app.command("offer-request")
+def wage_offer_request(
+    actor: str = AS,
+    unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
+    year: int = typer.Option(datetime.now(CHINA_TZ).year, "--year"),
+    employees: int = typer.Option(..., "--employees", min=1, help="职工总数 / employees"),
+    signatures: int = typer.Option(..., "--signatures", min=1, help="联名人数 / signatures"),
+    profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
+    comment: str = COMMENT,
+) -> None:
+    """登记职工书面要求发出要约（达到规定比例时工会须发出） / record employees' request."""
+    try:
+        request = RecordOfferRequest(
+            unit_org=unit, year=year, employees=employees, signatures=signatures
+        )
+    except ValidationError as e:
+        fail(InvalidInput(f"输入无效：{e.errors()[0]['msg']}", e.errors()[0]["msg"]))
+        raise
+
+    def go(application: App) -> OfferRequestView:
+        # A plain ledger write: no process runs, so no Temporal server is needed.
+        return asyncio.run(
+            application.facades().wage_contracts.record_offer_request(
+                actor, request, profile=profile, comment=comment
+            )
+        )
+
+    view = run(go)
+    message = fmt(
+        (
+            "已登记：{e}名职工中{s}人书面要求，达到{f}，工会须发出要约："
+            "unionflow wage open --unit {u} --year {y} …",
+            "recorded: {s} of {e} employees asked in writing, at least {f}; the union must "
+            "send the offer: unionflow wage open --unit {u} --year {y} …",
+        ),
+        e=view.employees,
+        s=view.signatures,
+        f=view.fraction,
+        u=view.unit_org,
+        y=view.year,
+    )
+    console.print(f"[green]✓[/] {message}")
 
 
 @app.command("objection")

@@ -27,6 +27,7 @@ from domain.wage_contract import (
     PublishContract,
     RecordReply,
     RecordTalksRound,
+    ReportToHigherUnion,
     ReviseDraft,
     SignContract,
     SignDraft,
@@ -73,6 +74,7 @@ async def lifecycle_with_two_returns(
     await svc.act(case, CADRE, FileContract(copies=3, office="甘井子区人社局"))
     await pass_deadline(env, "review_window", case)
     await svc.act(case, CADRE, PublishContract(channel="厂务公开栏"))
+    await svc.act(case, CADRE, ReportToHigherUnion(reference="甘工字2026第3号"))
     await pass_deadline(env, "renewal", case)
 
 
@@ -84,6 +86,8 @@ async def every_deadline_fired(
     await pass_deadline(env, "reply", case)
     await svc.act(case, CADRE, RecordReply(content="迟到的书面回应"))
     await svc.act(case, CADRE, AppointNegotiators(negotiators=negotiators()))
+    await pass_deadline(env, "talks_start_reminder", case)
+    await pass_deadline(env, "talks_start", case)
     await svc.act(case, CADRE, SuspendTalks(days=10, reason="工资增幅分歧"))
     await pass_deadline(env, "suspension", case)
     await svc.act(case, CADRE, RecordTalksRound(minutes="恢复后的协商"))
@@ -99,13 +103,18 @@ async def every_deadline_fired(
     await svc.act(case, CADRE, FileContract(copies=3, office="甘井子区人社局"))
     await pass_deadline(env, "review_window", case)
     await pass_deadline(env, "publication", case)
+    await pass_deadline(env, "higher_union_report", case)
     await pass_deadline(env, "renewal", case)
 
 
+# Scenarios are re-recorded under a new name after a patched change: the histories
+# recorded before it stay in ``histories/`` and keep proving that the old branches replay.
 SCENARIOS: dict[str, Scenario] = {
-    "REPLAY-LIFECYCLE-TWO-RETURNS": lifecycle_with_two_returns,
-    "REPLAY-EVERY-DEADLINE": every_deadline_fired,
+    "REPLAY-LIFECYCLE-TWO-RETURNS-V2": lifecycle_with_two_returns,
+    "REPLAY-EVERY-DEADLINE-V2": every_deadline_fired,
 }
+# Recorded before the talks-start and higher-union-report patches (issue 7).
+BEFORE_PATCHES = {"REPLAY-LIFECYCLE-TWO-RETURNS", "REPLAY-EVERY-DEADLINE"}
 
 
 async def replay(history: WorkflowHistory) -> None:
@@ -140,7 +149,8 @@ def stored_histories() -> list[Path]:
 
 
 def test_every_scenario_has_a_stored_history():
-    assert {p.stem for p in stored_histories()} == {workflow_id_for(c) for c in SCENARIOS}
+    expected = {workflow_id_for(c) for c in {*SCENARIOS, *BEFORE_PATCHES}}
+    assert {p.stem for p in stored_histories()} == expected
 
 
 @pytest.mark.parametrize("path", stored_histories(), ids=lambda p: p.stem)

@@ -13,6 +13,7 @@ from application.calendar import work_calendar
 from application.profiles import load_profile
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
 from domain.errors import DomainError, InvalidInput, InvalidState, NotAuthorised
+from domain.profiles import RuleProfile
 from domain.wage_contract import (
     AppointNegotiators,
     ApproveReview,
@@ -81,14 +82,14 @@ def meta(who: Acting, day: date) -> CommandMeta:
 class Case:
     """One case and the business date its next command happens on."""
 
-    def __init__(self, today: date = START) -> None:
+    def __init__(self, today: date = START, profile: RuleProfile = PROFILE) -> None:
         self.today = today
         self.agg = WageContract.open(
             offer(),
             meta(CADRE, today),
             unit_path=UNIT_PATH,
             wage_area_class=1,
-            profile=PROFILE,
+            profile=profile,
             today=today,
         )
 
@@ -294,20 +295,21 @@ def test_passed_adoption_vote_moves_to_adopted() -> None:
 # -- pre-review decisions -----------------------------------------------------------------
 
 
-def test_approve_with_failing_hard_check_needs_override_reason() -> None:
+def test_minimum_wage_below_floor_blocks_approval_even_with_a_reason() -> None:
     case = under_review(monthly="2000")
     error = case.refused(PARENT_REVIEWER, ApproveReview(), InvalidInput)
     assert "minimum_wage" in str(error)
-    case.refused(PARENT_REVIEWER, ApproveReview(override_reason="   "), InvalidInput)
+    error = case.refused(PARENT_REVIEWER, ApproveReview(override_reason="试点企业"), InvalidInput)
+    assert "unionflow wage return" in str(error)
 
 
 def test_override_reason_is_recorded_in_the_approval_event() -> None:
-    case = under_review(monthly="2000", signed=False)
+    case = under_review(raise_pct="12")
     case.do(PARENT_REVIEWER, ApproveReview(override_reason="  试点企业，市总同意  "))
     event = case.agg.pending_events[-1]
     assert isinstance(event, WageContract.PreReviewApproved)
     assert event.override_reason == "试点企业，市总同意"
-    assert event.failed_hard_checks == ["minimum_wage", "chiefs_signed"]
+    assert event.failed_hard_checks == ["wage_guideline"]
     review = case.agg.view().reviews[-1]
     assert (review.outcome, review.override_reason, review.decided_by) == (
         "approved",
@@ -316,16 +318,24 @@ def test_override_reason_is_recorded_in_the_approval_event() -> None:
     )
 
 
-def test_approve_with_only_soft_check_failing_needs_no_reason() -> None:
+def test_guideline_band_failure_is_advisory_and_needs_a_written_reason() -> None:
     case = under_review(raise_pct="12")
+    case.refused(PARENT_REVIEWER, ApproveReview(), InvalidInput)
+    case.refused(PARENT_REVIEWER, ApproveReview(override_reason="   "), InvalidInput)
+    case.do(PARENT_REVIEWER, ApproveReview(override_reason="效益大幅增长"))
+    assert case.stage is Stage.APPROVED
+
+
+def test_compliant_draft_is_approved_without_a_reason() -> None:
+    case = under_review()
     case.do(PARENT_REVIEWER, ApproveReview())
     assert case.stage is Stage.APPROVED
     assert case.agg.view().reviews[-1].override_reason is None
 
 
-def test_grandparent_reviewer_may_decide() -> None:
+def test_grandparent_reviewer_may_decide_by_taking_the_round_over() -> None:
     case = under_review()
-    case.do(CITY_REVIEWER, ApproveReview())
+    case.do(CITY_REVIEWER, ApproveReview(takeover_reason="区总工会人手不足"))
     assert case.agg.view().reviews[-1].decided_by == "li.wei"
 
 

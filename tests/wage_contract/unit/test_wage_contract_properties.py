@@ -28,18 +28,25 @@ from domain.wage_contract import (
     EscalateReview,
     FileContract,
     FlagFilingOverdue,
+    FlagHigherUnionReportOverdue,
     FlagPublicationOverdue,
+    FlagTalksStartOverdue,
     Negotiator,
     OpenRenewal,
     PublishContract,
     RecordAdoptionFromPoll,
     RecordAdoptionVote,
+    RecordFilingIncomplete,
     RecordObjection,
     RecordReply,
+    RecordTalksDataProvided,
     RecordTalksRound,
     RemindFiling,
     RemindReviewer,
+    RemindTalksStart,
+    ReportToHigherUnion,
     RequestAdoptionPoll,
+    RequestTalksData,
     ResumeTalks,
     ReturnForRevision,
     ReviewComment,
@@ -145,15 +152,25 @@ PAYLOADS: dict[str, st.SearchStrategy[Any]] = {
     "record_talks_round": st.booleans().map(
         lambda d: RecordTalksRound(minutes="纪要", deadlocked=d)
     ),
+    "request_talks_data": st.just(
+        RequestTalksData(requested_from=Side.EMPLOYER, items=["工资总额"])
+    ),
+    "record_talks_data_provided": st.integers(1, 2).map(lambda n: RecordTalksDataProvided(no=n)),
     "suspend_talks": st.integers(1, 70).map(lambda d: SuspendTalks(days=d, reason="僵局")),
     "resume_talks": st.just(ResumeTalks()),
     "sign_draft": st.sampled_from(DRAFTS).map(lambda d: SignDraft(draft=d)),
     "submit_for_review": st.just(SubmitForReview()),
-    "approve": st.sampled_from([None, "", "  ", "试点企业，同意", "试点企业，同意"]).map(
-        lambda r: ApproveReview(override_reason=r)
+    "approve": st.builds(
+        lambda r, t: ApproveReview(override_reason=r, takeover_reason=t),
+        st.sampled_from([None, "", "  ", "试点企业，同意", "试点企业，同意"]),
+        st.sampled_from([None, " ", "区总工会人手不足，市总接手"]),
     ),
-    "return_for_revision": st.sampled_from(["1", "2", "*", "9"]).map(
-        lambda c: ReturnForRevision(comments=[ReviewComment(clause=c, comment="请修改")])
+    "return_for_revision": st.builds(
+        lambda c, t: ReturnForRevision(
+            comments=[ReviewComment(clause=c, comment="请修改")], takeover_reason=t
+        ),
+        st.sampled_from(["1", "2", "*", "9"]),
+        st.sampled_from([None, "区总工会人手不足，市总接手"]),
     ),
     "revise_draft": st.sampled_from(DRAFTS).map(lambda d: ReviseDraft(draft=d)),
     "record_adoption_vote": st.one_of(vote_counts(), st.sampled_from(EDGE_VOTES)).map(
@@ -167,6 +184,11 @@ PAYLOADS: dict[str, st.SearchStrategy[Any]] = {
     "file_contract": st.integers(1, 4).map(lambda n: FileContract(copies=n, office="人社局")),
     "record_objection": st.just(RecordObjection(text="审查意见")),
     "publish": st.just(PublishContract(channel="厂务公开栏")),
+    "record_filing_incomplete": st.just(RecordFilingIncomplete(missing=["职代会决议"])),
+    "report_to_higher_union": st.just(ReportToHigherUnion(reference="甘工字[2026]3号")),
+    "remind_talks_start": st.just(RemindTalksStart()),
+    "flag_talks_start_overdue": st.just(FlagTalksStartOverdue()),
+    "flag_higher_union_report_overdue": st.just(FlagHigherUnionReportOverdue()),
     "escalate_reply_overdue": st.just(EscalateReplyOverdue()),
     "remind_reviewer": st.just(RemindReviewer()),
     "escalate_review": st.just(EscalateReview()),
@@ -193,7 +215,12 @@ def actor_allowed(kind: str, who: Acting, view: WageContractView) -> bool:
     if who.role is not Role.REVIEWER or who.org_id not in ANCESTORS:
         return False
     under = view.stage is Stage.UNDER_REVIEW and view.reviews
-    return not (under and view.reviews[-1].submitted_by == who.actor_id)
+    if under and view.reviews[-1].submitted_by == who.actor_id:
+        return False
+    # Nobody below the union the round was escalated to decides it.
+    return not (
+        under and UNIT_PATH.index(who.org_id) > UNIT_PATH.index(view.reviews[-1].reviewer_org)
+    )
 
 
 def expected_refusal(kind: str, who: Acting, view: WageContractView) -> type[DomainError] | None:
@@ -215,9 +242,15 @@ def check_invariants(agg: WageContract) -> None:
     assert [r.round for r in view.reviews] == list(range(1, len(view.reviews) + 1))
     if view.stage is Stage.APPROVED:
         assert view.reviews and view.reviews[-1].outcome == "approved"
+    advisory = set(PROFILE.wage_contract.advisory_checks)
     for review in view.reviews:
-        if review.outcome == "approved" and any(c.hard and not c.passed for c in review.checks):
-            assert review.override_reason and review.override_reason.strip()
+        if review.outcome == "approved":
+            # Legal floors are floors: no reason approves past them.
+            assert not [c for c in review.checks if not c.passed and c.code not in advisory]
+            if any(not c.passed for c in review.checks):
+                assert review.override_reason and review.override_reason.strip()
+        if review.taken_over_from is not None:
+            assert review.takeover_reason and review.takeover_reason.strip()
         assert (review.outcome is None) == (review.decided_by is None)
         assert review.decided_by != review.submitted_by
     decisions = [
@@ -226,9 +259,15 @@ def check_invariants(agg: WageContract) -> None:
         if isinstance(e, WageContract.PreReviewApproved | WageContract.PreReviewReturned)
     ]
     assert len(decisions) == sum(r.outcome is not None for r in view.reviews)
+    takeovers = [e for e in events if isinstance(e, WageContract.ReviewTakenOver)]
     for decision in decisions:
         assert decision.actor["role"] == Role.REVIEWER.value
         assert decision.actor["org"] in ANCESTORS
+        round_ = view.reviews[decision.round - 1]
+        # The record names the deciding union as the reviewer: escalated, or taken over.
+        assert round_.reviewer_org == decision.actor["org"]
+    for takeover in takeovers:
+        assert takeover.reason.strip() and takeover.to_org == takeover.actor["org"]
     for vote in view.adoption_votes:
         c = vote.count
         if vote.passed:
@@ -279,6 +318,11 @@ FORWARD = set(RULES) - {
     "flag_filing_overdue",
     "flag_publication_overdue",
     "escalate_reply_overdue",
+    "record_filing_incomplete",
+    "request_talks_data",
+    "remind_talks_start",
+    "flag_talks_start_overdue",
+    "flag_higher_union_report_overdue",
     "correct_deadlines",
 }
 

@@ -49,16 +49,32 @@ async def test_loading_the_year_schedule_corrects_a_provisional_review_deadline(
     assert not app.calendar.current().is_published(year)
 
     # The State Council publishes the year: New Year's Day, and the old due made a holiday.
-    holidays = sorted({date(year, 1, 1), review.due})
-    schedule = {
-        "year": year,
-        "holidays": [d.isoformat() for d in holidays],
-        "workdays": [],
-        "source": "test schedule",
-    }
-    path = tmp_path / f"{year}.yaml"
-    path.write_text(yaml.safe_dump(schedule), encoding="utf-8")
-    app.calendar.install(path)
+    # The shared server's clock may already stand in an unpublished year when the case is
+    # submitted: that year is published too, so the corrected period is wholly known.
+    # The schedule keeps the holidays the fallback assumed (so no deadline moves earlier)
+    # and adds the old due, so the corrected one is later whatever date the clock reached.
+    calendar = app.calendar.current()
+    for published in range(review.submitted_on.year, year + 1):
+        if calendar.is_published(published):
+            continue
+        days = (date(published, 1, 1) + timedelta(days=n) for n in range(366))
+        assumed = {
+            d
+            for d in days
+            if d.year == published and d.weekday() < 5 and not calendar.is_working_day(d)
+        }
+        holidays = sorted(
+            assumed | {date(published, 1, 1)} | ({review.due} if published == year else set())
+        )
+        schedule = {
+            "year": published,
+            "holidays": [d.isoformat() for d in holidays],
+            "workdays": [],
+            "source": "test schedule",
+        }
+        path = tmp_path / f"{published}.yaml"
+        path.write_text(yaml.safe_dump(schedule), encoding="utf-8")
+        app.calendar.install(path)
     corrected = await svc.correct_deadlines(case)
     new = corrected.reviews[-1]
     assert not new.due_provisional

@@ -152,7 +152,7 @@ async def test_publication_overdue_is_flagged_and_late_publication_is_accepted(
     await pass_deadline(env, "publication", case)
     view = svc.view(case)
     assert (view.stage, view.publication_overdue) == (Stage.EFFECTIVE, True)
-    assert (await status(env, case)).waiting.kind == "renewal"
+    assert (await status(env, case)).waiting.kind == "higher_union_report"
 
     view = await svc.act(case, CADRE, PublishContract(channel="厂务公开栏"))
     assert view.stage is Stage.PUBLISHED and view.publication_overdue

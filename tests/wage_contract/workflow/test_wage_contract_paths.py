@@ -11,6 +11,7 @@ from domain.wage_contract import (
     PublishContract,
     RecordObjection,
     RecordTalksRound,
+    ReportToHigherUnion,
     ReviseDraft,
     SignContract,
     SignDraft,
@@ -65,8 +66,17 @@ async def test_full_lifecycle_reaches_renewal_due_and_returns_final_view(
     assert view.expires_on == add_months(view.effective_on, 12) - timedelta(days=1)
     assert view.publication_due == view.effective_on + timedelta(days=5)
 
+    assert view.higher_union_report_due == view.effective_on + timedelta(days=15)
+
     view = await svc.act(case, CADRE, PublishContract(channel="厂务公开栏"))
     assert view.stage is Stage.PUBLISHED
+    st = await status(env, case)
+    assert (st.waiting.kind, st.waiting.until) == (
+        "higher_union_report",
+        end_of(view.higher_union_report_due),
+    )
+    view = await svc.act(case, CADRE, ReportToHigherUnion(reference="甘工字2026第3号"))
+    assert view.higher_union_reported_on == view.published_on
     st = await status(env, case)
     assert view.renewal_on == view.expires_on - timedelta(days=60)
     assert st.waiting.kind == "renewal" and st.waiting.until == start_of(view.renewal_on)
@@ -90,6 +100,7 @@ async def test_full_lifecycle_reaches_renewal_due_and_returns_final_view(
         "Filed",
         "TookEffect",
         "Published",
+        "ReportedToHigherUnion",
         "RenewalOpened",
     ]
 

@@ -181,7 +181,7 @@ async def test_unknown_actor_and_unknown_case_are_not_found(
     assert ledger_version(app, case) == 1
 
 
-async def test_approve_failing_hard_check_needs_override_reason_which_the_ledger_keeps(
+async def test_legal_floor_blocks_approval_and_advisory_check_needs_a_reason_the_ledger_keeps(
     time_skipping_env, app, task_queue, running_worker
 ):
     env, case = time_skipping_env, new_case_id()
@@ -190,22 +190,27 @@ async def test_approve_failing_hard_check_needs_override_reason_which_the_ledger
     failed = [c.code for c in view.reviews[-1].checks if c.hard and not c.passed]
     assert failed == ["minimum_wage"]
     version = ledger_version(app, case)
-
-    with pytest.raises(InvalidInput, match="override reason"):
-        await svc.act(case, REVIEWER, ApproveReview())
-    with pytest.raises(InvalidInput, match="override reason"):
-        await svc.act(case, REVIEWER, ApproveReview(override_reason="   "))
+    for reason in (None, "困难企业过渡期，市总同意"):
+        with pytest.raises(InvalidInput, match="legal floors"):
+            await svc.act(case, REVIEWER, ApproveReview(override_reason=reason))
     assert ledger_version(app, case) == version
     assert (await status(env, case)).view.stage is Stage.UNDER_REVIEW
 
-    view = await svc.act(case, REVIEWER, ApproveReview(override_reason="困难企业过渡期，市总同意"))
+    other = new_case_id()
+    view = await to_review(svc, other, raise_pct="12")
+    version = ledger_version(app, other)
+    for reason in (None, "   "):
+        with pytest.raises(InvalidInput, match="override reason"):
+            await svc.act(other, REVIEWER, ApproveReview(override_reason=reason))
+    assert ledger_version(app, other) == version
+    view = await svc.act(other, REVIEWER, ApproveReview(override_reason="效益增长较快，市总同意"))
     assert view.stage is Stage.APPROVED
-    assert ledger_version(app, case) == version + 1
-    event = ledger_events(app, case)[-1]
+    assert ledger_version(app, other) == version + 1
+    event = ledger_events(app, other)[-1]
     assert type(event).__name__ == "PreReviewApproved"
     assert (event.override_reason, event.failed_hard_checks) == (
-        "困难企业过渡期，市总同意",
-        ["minimum_wage"],
+        "效益增长较快，市总同意",
+        ["wage_guideline"],
     )
     assert event.actor == {"id": REVIEWER, "role": "reviewer", "org": "dl-ganjingzi"}
 
