@@ -20,6 +20,7 @@ from typing import Any
 # Keys first (they hold org codes and dates), then the ids a test passes, then the rest.
 KEYS: dict[str, str] = {
     "url": r"https?://\S+",
+    "file path": r"(?<![\w/])/(?:[\w.\-]+/)*[\w.\-]+",
     "command hint": r"unionflow(?: [a-z][\w-]*)+(?: [A-Z][\w:.\-]*)?",
     "setting in a hint": r"\bUNIONFLOW_[A-Z_]+=\S+",
     "demo case id": r"\bDEMO-\d{8}-[0-9a-f]{6}\b",

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bootstrap import build_app
+from i18n import pick
 from interfaces.cli._common import console
 from logs import configure_logging
 from settings import Settings
@@ -51,7 +52,7 @@ def demo(
     from demo import run_demo
 
     settings = Settings().for_demo(data_dir)
-    console.print(f"演示数据目录 / demo data directory: {settings.data_dir}")
+    console.print(f"{pick(('演示数据目录', 'Demo data directory'))}: {settings.data_dir}")
     application = build_app(settings)
     try:
         code = asyncio.run(run_demo(application, console))

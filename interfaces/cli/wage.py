@@ -15,7 +15,7 @@ from rich.table import Table
 from bootstrap import App, Facades
 from domain.actors import CHINA_TZ
 from domain.errors import InvalidInput
-from domain.text import MAX_COPIES, MAX_DAYS
+from domain.text import MAX_COPIES, MAX_DAYS, ShortText
 from domain.wage_contract import (
     COMMAND_LABELS,
     AppointNegotiators,
@@ -59,6 +59,7 @@ from interfaces.cli._common import (
     run,
     run_async,
     stage,
+    typed,
 )
 from interfaces.cli.render import Names
 
@@ -184,7 +185,7 @@ def wage_round(
 
 @app.command("data-request")
 def wage_data_request(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     side: Side = typer.Option(..., "--from", help="被要求提供资料的一方 / the side asked"),
     item: list[str] = typer.Option(..., "--item", help="所需资料，可重复 / an item, repeatable"),
@@ -202,7 +203,7 @@ def wage_data_request(
 
 @app.command("data-provided")
 def wage_data_provided(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     no: int = typer.Option(..., "--no", min=1, help="资料请求序号 / the request's number"),
     comment: str = COMMENT,
@@ -355,7 +356,7 @@ def wage_file(
 
 @app.command("filing-incomplete")
 def wage_filing_incomplete(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
     missing: list[str] = typer.Option(
         ..., "--missing", help="劳动行政部门指出缺少的材料，可重复 / a missing item, repeatable"
@@ -374,9 +375,11 @@ def wage_filing_incomplete(
 
 @app.command("report")
 def wage_report(
-    case: str,
+    case: str = CASE,
     actor: str = AS,
-    reference: str = typer.Option(..., "--reference", help="报送文号或方式 / report number"),
+    reference: str = typer.Option(
+        ..., "--reference", callback=typed(ShortText), help="报送文号或方式 / report number"
+    ),
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
+import structlog
 
 from domain.poll import ANONYMOUS, PollKind, SealedBallot
 from logs import configure_logging
 from tests.congress.fixtures import make_floor
+
+
+@pytest.fixture(autouse=True)
+def _logging_restored():
+    """These tests log JSON at INFO into the captured streams; put logging back after, or
+    the worker of later tests keeps writing into streams pytest has closed (and the shared
+    time-skipping server, waiting on its stuck activities, no longer skips time)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    config = structlog.get_config()
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
 
 
 def test_no_stored_byte_links_a_delegate_to_a_choice(tmp_path: Path, capsys):
