@@ -34,7 +34,7 @@ async def test_refusals_are_logged_as_one_structured_line_not_a_traceback(
     caplog.clear()
 
     # Refused by the ledger's rule, inside the activity the update runs...
-    with pytest.raises(InvalidInput, match="override reason"):
+    with pytest.raises(InvalidInput, match="legal floors not met"):
         await svc.act(case, REVIEWER, ApproveReview())
     # ...and by the update's validator, before it reaches the history.
     with pytest.raises(InvalidState):
@@ -48,5 +48,5 @@ async def test_refusals_are_logged_as_one_structured_line_not_a_traceback(
     refused = [line for line in lines if line.get("event") == "refused"]
     assert len(refused) == 1, lines
     assert refused[0]["code"] == "invalid_input"
-    assert "override reason" in refused[0]["reason"]
+    assert "legal floors not met" in refused[0]["reason"]
     assert refused[0]["workflow_id"].endswith(case) and refused[0]["level"] == "info"
