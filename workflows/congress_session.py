@@ -248,12 +248,9 @@ class CongressSessionWorkflow:
     def _validate_set_aside(self, req: SetAsideCommand) -> None:
         self._precheck("set_aside", req.acting)
         try:
-            check_set_aside(self._v(), req.item_no, req.reason)
+            check_set_aside(self._v(), req.item_no, req.reason)  # refuses a decided item
         except DomainError as e:
             raise refusal(e) from None
-        key = self._v().poll_key(req.item_no)
-        if key in self.polls and self.polls[key].stage == "tallied":
-            raise refusal(InvalidState("该议题已计票", "this item is already tallied"))
 
     @workflow.signal
     def roll_completed(self, poll_key: str) -> None:
