@@ -25,6 +25,7 @@ from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
 from ledger.app import Ledger
+from ledger.files import private_dir, private_file
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.motions import MotionService
 from services.sessions import SessionService
@@ -35,9 +36,11 @@ WORKFLOWS = [p.workflow for p in PROCESSES]
 
 
 def build_ledger(settings: Settings) -> Ledger:
-    """The ledger on the configured backend (the SQLite file's directory is created)."""
+    """The ledger on the configured backend. A SQLite file is created 0600 before SQLite
+    opens it (its -wal and -shm files take the file's mode) in a data directory of 0700."""
     if settings.ledger_backend is LedgerBackend.SQLITE:
-        settings.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.data_dir)
+        private_file(settings.sqlite_path)
     env = {**settings.ledger_env(), "AGGREGATE_CACHE_MAXSIZE": str(settings.ledger_cache_size)}
     return Ledger(env=env)
 

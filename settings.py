@@ -64,12 +64,23 @@ class Settings(BaseSettings):
     calendar_dir: Path | None = Field(default=None, description="Extra year schedules (YAML).")
     activity_timeout_seconds: float = 30.0
     seal_interval_seconds: float = Field(
-        default=600.0, description="Workers seal the ledger this often (0: only at milestones)."
+        default=60.0,
+        description="Workers seal the ledger this often while it changed (0: only at milestones).",
+    )
+    witness_dir: Path | None = Field(
+        default=None,
+        description="Where seals are witnessed, outside the ledger's database (default: "
+        "witness/ in data_dir; in production another machine or user).",
+    )
+    seal_key_file: Path | None = Field(
+        default=None,
+        description="The Ed25519 key that signs seals (default: keys/seal_ed25519.pem in "
+        "data_dir; in production another machine, user or a secret store).",
     )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 
-    @field_validator("data_dir", "profile_dir", "calendar_dir")
+    @field_validator("data_dir", "profile_dir", "calendar_dir", "witness_dir", "seal_key_file")
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         """Relative to the directory the command started in, resolved there and then."""
@@ -82,6 +93,9 @@ class Settings(BaseSettings):
             update={
                 "data_dir": (data_dir or self.data_dir / "demo").expanduser().absolute(),
                 "ledger_backend": LedgerBackend.SQLITE,
+                # Its own witness and key: a demo's seals never enter the production witness.
+                "witness_dir": None,
+                "seal_key_file": None,
             }
         )
 
@@ -108,7 +122,12 @@ class Settings(BaseSettings):
     @property
     def seal_key_path(self) -> Path:
         """The Ed25519 key that signs seals."""
-        return self.data_dir / "keys" / "seal_ed25519.pem"
+        return self.seal_key_file or self.data_dir / "keys" / "seal_ed25519.pem"
+
+    @property
+    def witness_path(self) -> Path:
+        """The witness directory: every seal, kept outside the ledger's database."""
+        return self.witness_dir or self.data_dir / "witness"
 
     def ledger_env(self) -> dict[str, str]:
         """The eventsourcing environment for the configured backend."""

@@ -7,6 +7,7 @@ stack being stopped and started again.
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import socket
 from pathlib import Path
@@ -17,6 +18,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_app, build_worker, temporal_binary
+from ledger.files import close_files, private_dir
 from logs import configure_logging
 from settings import Settings
 from worker import seal_periodically
@@ -34,8 +36,7 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
                 "is a stack already running?[/]"
             )
             raise SystemExit(4)
-    data_dir = settings.data_dir.resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    data_dir = private_dir(settings.data_dir.resolve())
     app = build_app(settings)
     if app.directory.summary()["organisations"] == 0 and EXAMPLE_DIRECTORY.exists():
         report = app.directory.load(
@@ -45,16 +46,7 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
             f"首次启动：已导入示例名录 / first start: example directory loaded ({report.created})"
         )
     console.print("正在启动 Temporal 开发服务器… / starting the Temporal dev server…")
-    env = await WorkflowEnvironment.start_local(
-        namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
-        port=settings.dev_server_port,
-        ui=True,
-        ui_port=settings.dev_server_ui_port,
-        dev_server_existing_path=str(temporal_binary("temporal")),
-        dev_server_database_filename=str(data_dir / "temporal.db"),
-        dev_server_log_level="error",
-    )
+    env = await start_dev_server(settings, data_dir)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -89,6 +81,30 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
         await env.shutdown()
         app.close()
         console.print("已停止 / stopped")
+
+
+async def start_dev_server(settings: Settings, data_dir: Path) -> WorkflowEnvironment:
+    """Temporal's dev server with its database in ``data_dir``, readable by its owner only.
+
+    The server inherits a umask of 077, so it creates ``temporal.db`` (and its -wal, -shm)
+    0600; a database created by an earlier version is closed once the server is up.
+    """
+    previous = os.umask(0o077)
+    try:
+        env = await WorkflowEnvironment.start_local(
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            port=settings.dev_server_port,
+            ui=True,
+            ui_port=settings.dev_server_ui_port,
+            dev_server_existing_path=str(temporal_binary("temporal")),
+            dev_server_database_filename=str(data_dir / "temporal.db"),
+            dev_server_log_level="error",
+        )
+    finally:
+        os.umask(previous)
+    close_files(data_dir, "temporal.db*")
+    return env
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

@@ -41,11 +41,13 @@ async def run_worker(
 
 
 async def seal_periodically(app: App, stop: asyncio.Event) -> None:
-    """Seal the ledger every ``seal_interval_seconds`` until ``stop`` is set."""
+    """Seal the ledger every ``seal_interval_seconds`` while its log advanced, until ``stop``
+    is set: events are covered by a witnessed seal within that interval of being written."""
     interval = app.settings.seal_interval_seconds
     if interval <= 0:
         return
     audit = app.audit()
+    sealed_at = -1
     while not stop.is_set():
         try:
             await asyncio.wait_for(stop.wait(), timeout=interval)
@@ -53,7 +55,11 @@ async def seal_periodically(app: App, stop: asyncio.Event) -> None:
         except TimeoutError:
             pass
         try:
+            head = await asyncio.to_thread(app.ledger.max_notification_id)
+            if head == sealed_at:
+                continue  # nothing written since the last look
             seal = await asyncio.to_thread(audit.seal, "periodic seal")
+            sealed_at = head
             if seal is not None:
                 log.info("ledger_sealed", upto=seal.to_notification_id, reason="periodic")
         except Exception as e:  # noqa: BLE001 - a failed seal is retried next period

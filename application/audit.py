@@ -5,12 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from domain.actors import CommandMeta, system_acting
 from domain.base import _plain
+from domain.errors import InvalidState
 from ledger.app import Ledger
 from settings import Settings
 
@@ -75,11 +77,31 @@ class AuditService:
             entries = [e for e in entries if e.timestamp <= at]
         return entries
 
+    def witness(self) -> Any:
+        """The witness of this ledger's seals (its own directory, outside the database)."""
+        from ledger.witness import Witness
+
+        return Witness(self.settings.witness_path)
+
     def seal(self, comment: str = "") -> Any:
-        """Append a signed seal over everything recorded since the last one."""
+        """Append a signed seal over everything recorded since the last one, and witness it.
+
+        Refused, before anything is written, when the signing key is not the one the
+        witness pinned. Seals the database holds but the witness not yet (a crash between
+        the two writes) are witnessed first.
+        """
         from ledger.seal import SealKey, seal_ledger
 
         key = SealKey.load_or_create(self.settings.seal_key_path)
+        witness = self.witness()
+        signer = key.public_bytes().hex()
+        pinned = self._witnessed(witness.pinned_key)
+        if pinned is not None and pinned != signer:
+            raise InvalidState(
+                f"封印密钥（{self.settings.seal_key_path}）不是见证固定的公钥：拒绝封印",
+                f"the seal key ({self.settings.seal_key_path}) is not the key the witness pinned: refusing to seal",
+            )
+        self._witnessed(lambda: witness.sync(self.ledger, signer))
         upto = self.ledger.max_notification_id()
         meta = CommandMeta(
             command_id=f"seal:upto:{upto}",
@@ -87,22 +109,55 @@ class AuditService:
             occurred_at=datetime.now(UTC),
             comment=comment or "seal",
         )
-        return seal_ledger(self.ledger, key, meta)
+        sealed = seal_ledger(self.ledger, key, meta)
+        self._witnessed(lambda: witness.sync(self.ledger, signer))
+        return sealed
+
+    @staticmethod
+    def _witnessed(action: Callable[[], Any]) -> Any:
+        """Run a witness action; a witness that contradicts itself is a refusal."""
+        from ledger.witness import WitnessInconsistent
+
+        try:
+            return action()
+        except WitnessInconsistent as e:
+            raise InvalidState(e.zh, e.en) from None
 
     def verify(
         self,
         *,
         against: dict[str, Any] | None = None,
         trusted_public_key: bytes | None = None,
+        witness_path: Path | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> Any:
-        """Recompute every hash, chain and seal."""
+        """Recompute every hash, chain and seal, against the witness (by default the one
+        of the settings; ``witness_path``: a witness directory or an exported seals file)."""
         from ledger.verify import verify_ledger
+        from ledger.witness import Witness
 
-        kwargs: dict[str, Any] = {"trusted_public_key": trusted_public_key, "progress": progress}
+        witness = Witness(self.settings.witness_path)
+        if witness_path is not None:
+            witness = Witness.at(witness_path)
+        kwargs: dict[str, Any] = {
+            "trusted_public_key": trusted_public_key,
+            "progress": progress,
+            "witness": witness,
+        }
         if against is not None:
             kwargs["against"] = against
         return verify_ledger(self.ledger, **kwargs)
+
+    def export_witness(self) -> str:
+        """The witnessed seals (JSON lines), for a higher union to keep."""
+        return str(self._witnessed(lambda: self.witness().export_text()))
+
+    def import_witness(self, text: str) -> int:
+        """Add the seals of a witness kept elsewhere; how many were new."""
+        from ledger.witness import parse_seals
+
+        seals = parse_seals(text)
+        return int(self._witnessed(lambda: self.witness().import_seals(seals)))
 
     def export_seal(self) -> dict[str, Any] | None:
         """The last seal, to keep outside the database."""

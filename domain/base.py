@@ -2,7 +2,9 @@
 
 Each event records the actor (id, role, org), a comment and the ``command_id`` that
 caused it, plus ``prev_hash`` and ``hash``: a SHA-256 over a canonical encoding of
-(aggregate id, version, topic, timestamp, state, prev_hash). A command id the aggregate
+(aggregate id, version, topic, timestamp, state, prev_hash). Events are written under hash
+rule 2 (every value tagged with its type); events written before keep rule 1 (plain JSON,
+where a datetime and its ISO string hash alike), and their stored hash says which rule. A command id the aggregate
 has already applied is remembered, so a retried command is recognised and not applied
 twice.
 """
@@ -61,10 +63,65 @@ def canonical_bytes(value: object) -> bytes:
 
 
 def state_hash(state: dict[str, Any], topic: str) -> str:
-    """The chain hash of an event's attributes (``hash`` itself left out) under its topic."""
+    """Hash rule 1, of events written before rule 2: plain canonical JSON of the attributes
+    (``hash`` itself left out) under the topic. A value and its ISO or string form hash alike."""
     body = {k: v for k, v in state.items() if k != "hash"}
     body["topic"] = topic
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
+
+
+# Prefixed to rule 2's bytes, so no rule-2 hash can equal a rule-1 hash of the same event.
+_RULE_2 = b"unionflow-hash-v2\n"
+
+
+# Scalars by type, tested in order (bool before int, datetime before date).
+_SCALAR_TAGS: tuple[tuple[type, str, Any], ...] = (
+    (uuid.UUID, "u", lambda v: v.hex),
+    (datetime, "t", lambda v: v.isoformat()),
+    (date, "D", lambda v: v.isoformat()),
+    (Decimal, "m", str),
+    (bool, "b", bool),
+    (int, "i", int),
+    (float, "f", float),
+    (str, "s", str),
+)
+
+
+def _tagged(value: object) -> object:
+    """Every node as [type, value]: a datetime and its ISO string, a UUID and its text, a
+    Decimal and a str, a dict and a tag look-alike all differ."""
+    if isinstance(value, dict):
+        items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
+        return ["d", [[k, _tagged(v)] for k, v in items]]
+    if isinstance(value, (list, tuple)):
+        return ["l", [_tagged(v) for v in value]]
+    if isinstance(value, Enum):
+        return _tagged(value.value)  # stored as its value: it reads back as one
+    if value is None:
+        return ["n"]
+    for kind, tag, plain in _SCALAR_TAGS:
+        if isinstance(value, kind):
+            return [tag, plain(value)]
+    raise TypeError(f"value of type {type(value).__name__} cannot be hashed canonically")
+
+
+def tagged_hash(state: dict[str, Any], topic: str) -> str:
+    """Hash rule 2: the type-tagged canonical form of the attributes (``hash`` left out)."""
+    body = {k: v for k, v in state.items() if k != "hash"}
+    body["topic"] = topic
+    encoded = json.dumps(_tagged(body), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(_RULE_2 + encoded.encode("utf-8")).hexdigest()
+
+
+def hash_rule(state: dict[str, Any], topic: str) -> int | None:
+    """The rule (2, or 1 for events written before it) under which the stored ``hash``
+    matches the attributes; None when it matches under neither: the event was altered."""
+    stored = state.get("hash")
+    if stored == tagged_hash(state, topic):
+        return 2
+    if stored == state_hash(state, topic):
+        return 1
+    return None
 
 
 def event_hash(event: object, topic: str | None = None) -> str:
@@ -73,7 +130,7 @@ def event_hash(event: object, topic: str | None = None) -> str:
     Readers of stored events hash what was stored instead (``Ledger.stored_state``), so
     that neither a class moved under its old topic nor an upcaster changes the hash.
     """
-    return state_hash(dict(vars(event)), topic if topic is not None else get_topic(type(event)))
+    return tagged_hash(dict(vars(event)), topic if topic is not None else get_topic(type(event)))
 
 
 class LedgerAggregate(Aggregate):

@@ -29,10 +29,11 @@ from domain.base import (
     LedgerAggregate,
     canonical_bytes,
     deterministic_id,
-    state_hash,
+    hash_rule,
 )
 from domain.errors import InvalidInput, InvalidState
 from ledger.app import Ledger
+from ledger.files import private_dir
 
 SEAL_CHAIN_ID = deterministic_id("seal-chain", "global")
 # Bound into every signature so a seal cannot be replayed as some other signed message.
@@ -115,9 +116,10 @@ class SealKey:
 
     @classmethod
     def load_or_create(cls, path: Path | str) -> SealKey:
-        """The key stored at ``path`` (PEM, mode 0600), created there when absent."""
+        """The key stored at ``path`` (PEM, mode 0600 in a 0700 directory), created there
+        when absent; a key file others could read is closed to them."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(path.parent)
         key = Ed25519PrivateKey.generate()
         pem = key.private_bytes(
             serialization.Encoding.PEM,
@@ -128,6 +130,8 @@ class SealKey:
             # O_EXCL: two processes starting at once must not each write their own key.
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
             loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
             if not isinstance(loaded, Ed25519PrivateKey):
                 raise ValueError(f"{path} does not hold an Ed25519 private key") from None
@@ -300,8 +304,8 @@ def _range_root(ledger: Ledger, after: int, upto: int) -> tuple[str, int, int]:
     business = 0
     for n in range_notifications(ledger, after, upto):
         stored = ledger.stored_state(n)
-        recomputed = state_hash(stored, n.topic)
-        if stored.get("hash") != recomputed:
+        recomputed = str(stored.get("hash"))
+        if hash_rule(stored, n.topic) is None:
             # Sealing a tampered event would vouch for it.
             raise InvalidState(
                 f"拒绝封存：事件 {n.originator_id} v{n.originator_version} 的哈希不符",
@@ -340,6 +344,11 @@ def seal_ledger(ledger: Ledger, key: SealKey, meta: CommandMeta) -> SealView | N
     if result.applied and not sealed:
         return None
     return result.aggregate.last
+
+
+def seal_views(ledger: Ledger) -> list[SealView]:
+    """Every seal the database holds, oldest first."""
+    return [view_of(e) for e in ledger.stream(SEAL_CHAIN_ID) if isinstance(e, SealChain.Sealed)]
 
 
 def export_seal(ledger: Ledger) -> dict[str, Any] | None:

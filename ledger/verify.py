@@ -1,5 +1,6 @@
 """The audit (账本核验): one pass over the notification log that recomputes every hash chain
-and every seal, and names the first bad event.
+and every seal, checks the log against the witness (the seals and sealed events kept
+outside the database), and names the first bad event.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 from pydantic import BaseModel
 
-from domain.base import GENESIS_HASH, state_hash
+from domain.base import GENESIS_HASH, hash_rule, tagged_hash
 from ledger.app import Ledger
 from ledger.seal import (
     SEAL_CHAIN_ID,
@@ -24,6 +25,7 @@ from ledger.seal import (
     range_notifications,
     view_of,
 )
+from ledger.witness import Leaf, Witness, WitnessInconsistent
 
 # Start far below 1: a row forged at id <= 0 would otherwise hide from a walk from 1.
 MIN_NOTIFICATION_ID = -(2**63)
@@ -36,9 +38,11 @@ class BadEvent(BaseModel):
     """The first event that fails the audit.
 
     For ``version_gap`` the version is the one missing and the notification id that of the
-    event that revealed the gap; for a seal failure it is the seal event itself, because a
-    Merkle root alone cannot say which leaf changed; for ``seal_missing`` the notification id
-    is 0.
+    event that revealed the gap. Against the witness's list of sealed events,
+    ``sealed_event_changed``, ``sealed_event_missing`` and ``sealed_event_inserted`` name the
+    event itself (a missing one as the witness recorded it). Without that list a seal
+    failure names the seal event, because a Merkle root alone cannot say which leaf changed;
+    for ``seal_missing`` and ``witness_inconsistent`` the notification id is 0.
     """
 
     aggregate_id: str
@@ -53,8 +57,10 @@ class VerifyReport(BaseModel):
     """What the audit checked and the first bad event it found, if any.
 
     Counts stop at the first bad event. ``unsealed_events`` counts business events after
-    the last seal (the seal chain's own events are not counted): nothing but a later seal
-    protects them against a deleted tail or a forged append.
+    the last seal in the database (the seal chain's own events are not counted);
+    ``unwitnessed_events`` those not covered by a witnessed seal: nothing but a later
+    witnessed seal protects them against a deleted tail or a forged append.
+    ``legacy_hash_events`` were written under hash rule 1 (before type tags).
     """
 
     ok: bool
@@ -63,6 +69,10 @@ class VerifyReport(BaseModel):
     seals_checked: int
     last_sealed_notification_id: int
     unsealed_events: int
+    witnessed_seals: int = 0
+    witnessed_up_to: int = 0
+    unwitnessed_events: int = 0
+    legacy_hash_events: int = 0
     first_bad: BadEvent | None = None
 
 
@@ -129,18 +139,99 @@ class _PendingLeaves:
 def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, bool]]:
     leaves = []
     for n in range_notifications(ledger, after, upto):
-        recomputed = state_hash(ledger.stored_state(n), n.topic)
-        leaf = leaf_hash(n.id, n.originator_id, n.originator_version, recomputed)
+        stored_hash = str(ledger.stored_state(n).get("hash"))
+        leaf = leaf_hash(n.id, n.originator_id, n.originator_version, stored_hash)
         leaves.append((n.id, leaf, n.originator_id != SEAL_CHAIN_ID))
     return leaves
 
 
+class _WitnessCursor:
+    """Walks the witness's sealed events beside the log, both in notification order."""
+
+    def __init__(self, witnessed: list[tuple[SealView, list[Leaf] | None]]) -> None:
+        self.ranges = witnessed
+        self.index = 0
+        self.pos = 0
+        self.up_to = witnessed[-1][0].to_notification_id if witnessed else 0
+        self.events = sum(seal.count for seal, _ in witnessed)
+
+    def _missing(self, leaf: Leaf, seal: SealView) -> _Found:
+        return _bad(
+            "sealed_event_missing",
+            f"已封印并见证的事件缺失（见证封印第 {seal.version} 版；见证共记 {self.events} 个事件，止于通知号 {self.up_to}）",
+            f"an event sealed and witnessed is missing (witnessed seal {seal.version}; the witness knows {self.events} events up to notification {self.up_to})",
+            leaf.aggregate_id,
+            leaf.version,
+            leaf.notification_id,
+        )
+
+    def see(self, n: Notification, stored_hash: str, tagged: str) -> None:
+        while self.index < len(self.ranges):
+            seal, leaves = self.ranges[self.index]
+            if n.id <= seal.to_notification_id:
+                break
+            if leaves is not None and self.pos < len(leaves):
+                raise self._missing(leaves[self.pos], seal)
+            self.index, self.pos = self.index + 1, 0
+        else:
+            return  # after the last witnessed seal
+        seal, leaves = self.ranges[self.index]
+        if n.id <= seal.from_notification_id or leaves is None:
+            return  # below the log (the chains catch it) or no list kept: the root is checked
+        while self.pos < len(leaves) and leaves[self.pos].notification_id < n.id:
+            raise self._missing(leaves[self.pos], seal)
+        if self.pos == len(leaves) or leaves[self.pos].notification_id != n.id:
+            raise _bad(
+                "sealed_event_inserted",
+                f"事件插入在已见证的封印第 {seal.version} 版范围内",
+                f"an event was inserted inside witnessed seal {seal.version}",
+                n.originator_id,
+                n.originator_version,
+                n.id,
+            )
+        leaf = leaves[self.pos]
+        self.pos += 1
+        if (
+            leaf.aggregate_id != str(n.originator_id)
+            or leaf.version != n.originator_version
+            or leaf.hash != stored_hash
+            or leaf.tagged != tagged
+        ):
+            raise _bad(
+                "sealed_event_changed",
+                f"已封印并见证的事件被改写（见证封印第 {seal.version} 版；见证记为 {leaf.aggregate_id} 第 {leaf.version} 版）",
+                f"an event sealed and witnessed was rewritten (witnessed seal {seal.version}; the witness recorded {leaf.aggregate_id} version {leaf.version})",
+                leaf.aggregate_id,
+                leaf.version,
+                n.id,
+            )
+
+    def finish(self) -> None:
+        for i in range(self.index, len(self.ranges)):
+            seal, leaves = self.ranges[i]
+            start = self.pos if i == self.index else 0
+            if leaves is not None and start < len(leaves):
+                raise self._missing(leaves[start], seal)
+
+
 class _Audit:
     def __init__(
-        self, ledger: Ledger, trusted_public_key: bytes | None, against: SealView | None
+        self,
+        ledger: Ledger,
+        trusted_public_key: bytes | None,
+        against: SealView | None,
+        witnessed: list[tuple[SealView, list[Leaf] | None]],
     ) -> None:
         self.ledger = ledger
         self.trusted = trusted_public_key.hex() if trusted_public_key is not None else None
+        if self.trusted is None and witnessed:
+            self.trusted = witnessed[0][0].public_key  # the key the first witnessed seal pinned
+        self.witnessed = {seal.version: seal for seal, _ in witnessed}
+        self.witnessed_seen: set[int] = set()
+        self.unleafed = [seal for seal, leaves in witnessed if leaves is None]
+        self.cursor = _WitnessCursor(witnessed)
+        self.unwitnessed = 0
+        self.legacy = 0
         self.against = against
         self.against_seen = False
         self.heads: dict[uuid.UUID, tuple[int, str]] = {}
@@ -158,7 +249,8 @@ class _Audit:
             # chain, and the hash covers what was written.
             stored = self.ledger.stored_state(n)
             event_class = resolve_topic(n.topic)
-            recomputed = state_hash(stored, n.topic)
+            rule = hash_rule(stored, n.topic)
+            tagged = tagged_hash(stored, n.topic)
         except Exception as e:  # noqa: BLE001 - any decoding failure is reported as undecodable
             raise _bad(
                 "undecodable",
@@ -180,7 +272,7 @@ class _Audit:
                 expected,
                 n.id,
             )
-        if stored.get("hash") != recomputed:
+        if rule is None:
             raise _bad(
                 "hash_mismatch",
                 "内容与其哈希不符：记录被改动",
@@ -198,12 +290,16 @@ class _Audit:
                 version,
                 n.id,
             )
+        recomputed = str(stored["hash"])
+        self.cursor.see(n, recomputed, tagged)
         self.heads[aggregate_id] = (version, recomputed)
         if isinstance(event_class, type) and issubclass(event_class, SealChain.Sealed):
             sealed = cast(SealChain.Sealed, self.ledger.mapper.to_domain_event(n))
             self._check_seal(n, view_of(sealed))
         business = aggregate_id != SEAL_CHAIN_ID
         self.business += business
+        self.legacy += rule == 1
+        self.unwitnessed += business and n.id > self.cursor.up_to
         self.pending.add(n.id, leaf_hash(n.id, aggregate_id, version, recomputed), business)
         self.events += 1
 
@@ -211,6 +307,15 @@ class _Audit:
         def bad(code: str, zh: str, en: str) -> _Found:
             return _bad(code, zh, en, seal.seal_chain_id, seal.version, n.id)
 
+        witnessed = self.witnessed.get(seal.version)
+        if witnessed is not None:
+            if seal != witnessed:
+                raise bad(
+                    "seal_not_witnessed",
+                    f"账本中的封印第 {seal.version} 版与见证所记不同：封印被替换或重签",
+                    f"ledger seal {seal.version} differs from the witnessed one: replaced or re-signed",
+                )
+            self.witnessed_seen.add(seal.version)
         if (
             seal.from_notification_id != self.sealed_up_to
             or seal.prev_seal != self.last_seal_digest
@@ -258,6 +363,32 @@ class _Audit:
         self.last_seal_digest = seal.digest()
 
     def finish(self) -> None:
+        self.cursor.finish()
+        for seal in self.unleafed:
+            # A witness without the list of sealed events: recompute the range's root.
+            leaves = _leaves(self.ledger, seal.from_notification_id, seal.to_notification_id)
+            acc = MerkleAccumulator()
+            for _, leaf, _ in leaves:
+                acc.add(leaf)
+            if acc.root() != seal.merkle_root or acc.count != seal.count:
+                raise _bad(
+                    "seal_root_mismatch",
+                    f"见证的封印第 {seal.version} 版范围 ({seal.from_notification_id}, {seal.to_notification_id}] 内的记录已变：封印时 {seal.count} 条，现有 {acc.count} 条",
+                    f"records in witnessed seal {seal.version}'s range ({seal.from_notification_id}, {seal.to_notification_id}] changed: {seal.count} sealed, {acc.count} present",
+                    seal.seal_chain_id,
+                    seal.version,
+                    0,
+                )
+        for version, seal in self.witnessed.items():
+            if version not in self.witnessed_seen:
+                raise _bad(
+                    "seal_missing",
+                    f"见证的封印第 {version} 版（止于 {seal.to_notification_id}）不在账本中",
+                    f"witnessed seal {version} (up to {seal.to_notification_id}) is not in the ledger",
+                    seal.seal_chain_id,
+                    version,
+                    0,
+                )
         if self.against is not None and not self.against_seen:
             raise _bad(
                 "seal_missing",
@@ -276,6 +407,10 @@ class _Audit:
             seals_checked=self.seals,
             last_sealed_notification_id=self.sealed_up_to,
             unsealed_events=self.business - self.sealed_business,
+            witnessed_seals=len(self.witnessed),
+            witnessed_up_to=self.cursor.up_to,
+            unwitnessed_events=self.unwitnessed,
+            legacy_hash_events=self.legacy,
             first_bad=bad,
         )
 
@@ -285,21 +420,41 @@ def verify_ledger(
     *,
     trusted_public_key: bytes | None = None,
     against: dict[str, Any] | None = None,
+    witness: Witness | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> VerifyReport:
     """Recompute every chain and seal in one streaming pass; stop at the first bad event.
 
-    ``trusted_public_key`` (raw Ed25519) must have signed every seal; ``against`` is a seal
-    exported earlier (``export_seal``) that must still be in the ledger unchanged.
-    ``progress`` is called with (events checked, highest notification id at the start).
+    ``witness`` holds the seals, and the events they cover, as they were when sealed: every
+    witnessed seal must still be in the ledger unchanged, with every event it covers; its
+    first seal's key must have signed every seal. ``trusted_public_key`` (raw Ed25519), when
+    given, must have signed every seal instead; ``against`` is a seal exported earlier
+    (``export_seal``) that must still be in the ledger unchanged. ``progress`` is called with
+    (events checked, highest notification id at the start).
     """
+    bad: BadEvent | None = None
+    witnessed: list[tuple[SealView, list[Leaf] | None]] = []
+    if witness is not None:
+        try:
+            witnessed = witness.checked()
+        except WitnessInconsistent as e:
+            bad = BadEvent(
+                aggregate_id=str(SEAL_CHAIN_ID),
+                version=e.version,
+                notification_id=0,
+                reason_code="witness_inconsistent",
+                reason_zh=e.zh,
+                reason_en=e.en,
+            )
     audit = _Audit(
         ledger,
         trusted_public_key,
         SealView.model_validate(against) if against is not None else None,
+        witnessed,
     )
+    if bad is not None:
+        return audit.report(bad)
     total = ledger.max_notification_id()
-    bad: BadEvent | None = None
     try:
         for n in ledger.all_notifications(start=MIN_NOTIFICATION_ID):
             audit.check(n)

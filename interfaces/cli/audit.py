@@ -1,4 +1,5 @@
-"""``unionflow audit``: verify the ledger, seal it, export the seal."""
+"""``unionflow audit``: verify the ledger against the witness, seal it, export the seal and
+the witness."""
 
 from __future__ import annotations
 
@@ -27,10 +28,18 @@ def audit_verify(
     public_key: str | None = typer.Option(
         None, "--public-key", help="可信的封印公钥（hex） / trusted seal key"
     ),
+    witness: Path | None = typer.Option(
+        None,
+        "--witness",
+        exists=True,
+        help="另一见证（目录或导出的见证文件） / another witness: a directory or an exported file",
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
-    """校验整个账本（哈希链与封印） / verify the whole ledger: exit 0 when intact."""
+    """对照见证校验整个账本（哈希链与封印） / verify the whole ledger against the witness: exit 0 when intact."""
     seal = _exported_seal(against) if against else None
+    if witness is not None and witness.is_file():
+        _read_witness_file(witness)
     key = _public_key(public_key) if public_key is not None else None
     application = open_app()
     try:
@@ -41,6 +50,7 @@ def audit_verify(
             report = audit.verify(
                 against=seal,
                 trusted_public_key=key,
+                witness_path=witness,
                 progress=lambda done, of: progress.update(task, completed=done, total=of or None),
             )
     finally:
@@ -50,15 +60,28 @@ def audit_verify(
     elif report.ok:
         counted = fmt(
             (
-                "事件 {e} 个 · 记录 {a} 个 · 封印 {s} 个 · 封印后新增事件 {u} 个",
-                "events {e} · aggregates {a} · seals {s} · unsealed {u}",
+                "事件 {e} 个 · 记录 {a} 个 · 封印 {s} 个（见证 {w} 个） · 未被见证封印覆盖的事件 {u} 个",
+                "events {e} · aggregates {a} · seals {s} ({w} witnessed) · not covered by a witnessed seal {u}",
             ),
             e=report.events_checked,
             a=report.aggregates_checked,
             s=report.seals_checked,
-            u=report.unsealed_events,
+            w=report.witnessed_seals,
+            u=report.unwitnessed_events,
         )
         console.print(f"[green]✓ {t('ledger_ok')}[/] {counted}")
+        if report.witnessed_seals == 0 and report.seals_checked > 0:
+            console.print(
+                "[yellow]"
+                + pick(
+                    (
+                        "注意：见证中没有封印，账本中的封印未经见证（下一次 unionflow audit seal 会见证它们）",
+                        "note: the witness holds no seal, so the ledger's seals are not anchored "
+                        "outside it (the next unionflow audit seal witnesses them)",
+                    )
+                )
+                + "[/]"
+            )
     else:
         bad = report.first_bad
         console.print(f"[bold red]✗ {t('ledger_bad')}[/]")
@@ -109,6 +132,28 @@ def _public_key(text: str) -> bytes:
     return key
 
 
+def _read_witness_file(path: Path) -> str:
+    """A witness file as ``export-witness`` wrote it; anything else is refused."""
+    from ledger.witness import parse_seals
+
+    try:
+        text = path.read_text(encoding="utf-8")
+        if not parse_seals(text):
+            raise InvalidInput("见证文件中没有封印", "the witness file holds no seal")
+    except (OSError, UnicodeDecodeError) as e:
+        fail(InvalidInput(f"无法读取见证文件 {path}：{e}", f"cannot read witness file {path}: {e}"))
+        raise
+    except InvalidInput as e:
+        fail(
+            InvalidInput(
+                f"{path} 不是导出的见证文件（unionflow audit export-witness）：{e.message_zh}",
+                f"{path} is not a witness exported by unionflow audit export-witness: {e.message_en}",
+            )
+        )
+        raise
+    return text
+
+
 @app.command("seal")
 def audit_seal(comment: str = COMMENT) -> None:
     """为账本加签封印 / append a signed seal over the ledger."""
@@ -143,3 +188,36 @@ def audit_export_seal(output: Path | None = typer.Option(None, "--output", "-o")
         console.print(f"[green]✓[/] {output}")
     else:
         sys.stdout.write(text + "\n")
+
+
+@app.command("export-witness")
+def audit_export_witness(output: Path | None = typer.Option(None, "--output", "-o")) -> None:
+    """导出见证的全部封印（交上级工会保存） / export the witnessed seals for a higher union to keep."""
+    text = run(lambda a: a.audit().export_witness())
+    if not text:
+        fail(
+            InvalidState(
+                "见证中尚无封印：先运行 unionflow audit seal",
+                "the witness holds no seal yet: run unionflow audit seal",
+            )
+        )
+    if output:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as e:
+            fail(InvalidInput(f"无法写入 {output}：{e}", f"cannot write {output}: {e}"))
+        console.print(f"[green]✓[/] {output}")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("import-witness")
+def audit_import_witness(
+    source: Path = typer.Argument(..., exists=True, help="导出的见证文件 / an exported witness"),
+) -> None:
+    """将别处保存的见证并入本见证 / add the seals of a witness kept elsewhere to this one."""
+    text = _read_witness_file(source)
+    added = run(lambda a: a.audit().import_witness(text))
+    console.print(
+        "[green]✓[/] " + fmt(("新增见证封印 {n} 个", "{n} witnessed seals added"), n=added)
+    )
