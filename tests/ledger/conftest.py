@@ -18,6 +18,7 @@ from domain.actors import Acting, CommandMeta, Role
 from domain.base import LedgerAggregate, deterministic_id
 from domain.errors import InvalidInput
 from ledger.app import CommandResult, Ledger
+from settings import LedgerBackend, Settings
 
 PG_DSN = "host=127.0.0.1 port=5432 dbname=test user=postgres"
 # eventsourcing names the table after the application on PostgreSQL, not on SQLite.
@@ -123,6 +124,22 @@ class Tamper:
     def insert(self, stored: StoredEvent, notification_id: int | None = None) -> None:
         raise NotImplementedError
 
+    def set_topic(self, aggregate_id: uuid.UUID, version: int, topic: str) -> None:
+        raise NotImplementedError
+
+    def set_version(self, aggregate_id: uuid.UUID, version: int, new_version: int) -> None:
+        raise NotImplementedError
+
+    def delete_from(self, notification_id: int) -> None:
+        """Delete every row at or after ``notification_id`` (a truncated log)."""
+        raise NotImplementedError
+
+    def move(self, aggregate_id: uuid.UUID, version: int, notification_id: int) -> None:
+        """Put a row, unchanged, at another notification id."""
+        row = self.row(aggregate_id, version)
+        self.delete(aggregate_id, version)
+        self.insert(StoredEvent(aggregate_id, version, row.topic, row.state), notification_id)
+
     def row(self, aggregate_id: uuid.UUID, version: int) -> Row:
         (row,) = [r for r in self.rows(aggregate_id) if r.version == version]
         return row
@@ -163,6 +180,26 @@ class SqliteTamper(Tamper):
             aggregate_id.hex,
             version,
         )
+
+    def set_topic(self, aggregate_id: uuid.UUID, version: int, topic: str) -> None:
+        self._run(
+            f"UPDATE {SQLITE_TABLE} SET topic = ? WHERE originator_id = ? AND originator_version = ?",
+            topic,
+            aggregate_id.hex,
+            version,
+        )
+
+    def set_version(self, aggregate_id: uuid.UUID, version: int, new_version: int) -> None:
+        self._run(
+            f"UPDATE {SQLITE_TABLE} SET originator_version = ? "
+            "WHERE originator_id = ? AND originator_version = ?",
+            new_version,
+            aggregate_id.hex,
+            version,
+        )
+
+    def delete_from(self, notification_id: int) -> None:
+        self._run(f"DELETE FROM {SQLITE_TABLE} WHERE rowid >= ?", notification_id)
 
     def insert(self, stored: StoredEvent, notification_id: int | None = None) -> None:
         self._run(
@@ -214,6 +251,33 @@ class PostgresTamper(Tamper):
             version,
         )
 
+    def set_topic(self, aggregate_id: uuid.UUID, version: int, topic: str) -> None:
+        self._run(
+            sql.SQL(
+                "UPDATE {} SET topic = %s WHERE originator_id = %s AND originator_version = %s"
+            ).format(self.table),
+            topic,
+            aggregate_id,
+            version,
+        )
+
+    def set_version(self, aggregate_id: uuid.UUID, version: int, new_version: int) -> None:
+        self._run(
+            sql.SQL(
+                "UPDATE {} SET originator_version = %s "
+                "WHERE originator_id = %s AND originator_version = %s"
+            ).format(self.table),
+            new_version,
+            aggregate_id,
+            version,
+        )
+
+    def delete_from(self, notification_id: int) -> None:
+        self._run(
+            sql.SQL("DELETE FROM {} WHERE notification_id >= %s").format(self.table),
+            notification_id,
+        )
+
     def insert(self, stored: StoredEvent, notification_id: int | None = None) -> None:
         columns = "originator_id, originator_version, topic, state"
         values: list[object] = [
@@ -238,6 +302,23 @@ class PostgresTamper(Tamper):
 class Store:
     env: dict[str, str]
     tamper: Tamper
+
+    def settings(self, data_dir: Path) -> Settings:
+        """The application's settings for this store: the ledger here, the witness and the
+        seal key in ``data_dir`` (for SQLite, the ledger's own directory)."""
+        if self.env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+            path = Path(self.env["SQLITE_DBNAME"])
+            return Settings(data_dir=path.parent, ledger_sqlite_file=path.name)
+        return Settings(
+            data_dir=data_dir,
+            ledger_backend=LedgerBackend.POSTGRES,
+            postgres_db=self.env["POSTGRES_DBNAME"],
+            postgres_host=self.env["POSTGRES_HOST"],
+            postgres_port=int(self.env["POSTGRES_PORT"]),
+            postgres_user=self.env["POSTGRES_USER"],
+            postgres_password=self.env["POSTGRES_PASSWORD"],
+            postgres_schema=self.env["POSTGRES_SCHEMA"],
+        )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
