@@ -113,6 +113,12 @@ class AuditService:
         self._witnessed(lambda: witness.sync(self.ledger, signer))
         return sealed
 
+    def settled_head(self) -> int | None:
+        """The head of the log when nothing but seals follows the last seal, else None."""
+        from ledger.seal import settled_head
+
+        return settled_head(self.ledger)
+
     @staticmethod
     def _witnessed(action: Callable[[], Any]) -> Any:
         """Run a witness action; a witness that contradicts itself is a refusal."""

@@ -346,6 +346,18 @@ def seal_ledger(ledger: Ledger, key: SealKey, meta: CommandMeta) -> SealView | N
     return result.aggregate.last
 
 
+def settled_head(ledger: Ledger) -> int | None:
+    """The last notification id when everything before it is sealed (only seals follow the
+    last seal's range); None while business events wait for a seal."""
+    chain: SealChain | None = ledger.find(SEAL_CHAIN_ID)
+    after = chain.sealed_up_to if chain is not None else 0
+    head = ledger.max_notification_id()
+    for n in range_notifications(ledger, after, head):
+        if n.originator_id != SEAL_CHAIN_ID:
+            return None
+    return head
+
+
 def seal_views(ledger: Ledger) -> list[SealView]:
     """Every seal the database holds, oldest first."""
     return [view_of(e) for e in ledger.stream(SEAL_CHAIN_ID) if isinstance(e, SealChain.Sealed)]
