@@ -60,7 +60,8 @@ async def seal_periodically(app: App, stop: asyncio.Event) -> None:
                 continue  # nothing written since the last look
             seal = await asyncio.to_thread(audit.seal, "periodic seal")
             # The seal's own events are no news; an event written meanwhile is (None).
-            sealed_at = await asyncio.to_thread(audit.settled_head) or -1
+            settled = await asyncio.to_thread(audit.settled_head)
+            sealed_at = settled if settled is not None else -1
             if seal is not None:
                 log.info("ledger_sealed", upto=seal.to_notification_id, reason="periodic")
         except Exception as e:  # noqa: BLE001 - a failed seal is retried next period
