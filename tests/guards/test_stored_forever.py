@@ -7,6 +7,13 @@ payload may change only with ``class_version`` and upcasters. These tests fail w
 forgets the registration, when a new event class is added without freezing its topic here,
 or when today's code can no longer rebuild and verify a ledger written by earlier code.
 
+Hashes are stored forever too. Events written before hash rule 2 (the type-tagged form,
+``domain.base.tagged_hash``) keep rule 1 (``state_hash``): their stored hash says which rule
+made it, so ``ledger-v1.db`` verifies with every event under rule 1, and no rule-1 hash can
+pass as rule 2. A rule-1 event's own hash cannot see a hash-neutral re-encoding (a datetime
+stored as its ISO string); once a witness has recorded it (its list keeps each event's
+type-tagged hash), verify can.
+
 To freeze the topic of a new event class, add it to ``event_topics.txt`` (never remove or
 edit a line). The ``ledger-v*.db`` fixtures were written by ``python -m tests.guards.record
 --ledger``, each by the code of its day, and are never rewritten.
@@ -17,6 +24,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import shutil
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -27,6 +35,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from domain.base import LedgerAggregate
 from ledger.app import Ledger
 from ledger.verify import verify_ledger
+from ledger.witness import Witness
 from settings import Settings
 
 HERE = Path(__file__).resolve().parent
@@ -109,3 +118,32 @@ def test_ledger_written_by_earlier_code_verifies(stored_ledger: Ledger):
     assert report.ok, report
     assert report.seals_checked >= 3
     assert report.events_checked == stored_ledger.max_notification_id()
+    # Every event was written under hash rule 1, and keeps it.
+    assert report.legacy_hash_events == report.events_checked
+
+
+def test_ledger_written_by_earlier_code_is_adopted_by_a_witness_that_then_sees_a_re_encoding(
+    stored_ledger: Ledger, tmp_path: Path
+):
+    witness = Witness(tmp_path / "witness")
+    adopted = witness.sync(stored_ledger)
+    assert len(adopted) >= 3
+    assert verify_ledger(stored_ledger, witness=witness).ok
+    # A hash-neutral re-encoding of a sealed rule-1 event: its timestamp stored untyped.
+    first = next(stored_ledger.all_notifications())
+    tag = b'{"_type_":"datetime_iso","_data_":'
+    start = first.state.index(tag)
+    end = first.state.index(b"}", start)
+    untyped = first.state[:start] + first.state[start + len(tag) : end] + first.state[end + 1 :]
+    with sqlite3.connect(stored_ledger.env["SQLITE_DBNAME"]) as conn:
+        conn.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (untyped, first.id))
+
+    alone = verify_ledger(stored_ledger)
+    witnessed = verify_ledger(stored_ledger, witness=witness)
+
+    assert alone.ok  # rule 1 hashes both forms alike
+    assert witnessed.first_bad is not None
+    assert (witnessed.first_bad.notification_id, witnessed.first_bad.reason_code) == (
+        first.id,
+        "sealed_event_changed",
+    )
