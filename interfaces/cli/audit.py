@@ -40,6 +40,13 @@ def audit_verify(
     seal = _exported_seal(against) if against else None
     if witness is not None and witness.is_file():
         _read_witness_file(witness)
+    elif witness is not None and not (witness / "seals.jsonl").is_file():
+        fail(
+            InvalidInput(
+                f"{witness} 不是见证目录（其中没有 seals.jsonl）",
+                f"{witness} is not a witness directory (it holds no seals.jsonl)",
+            )
+        )
     key = _public_key(public_key) if public_key is not None else None
     application = open_app()
     try:
