@@ -249,8 +249,9 @@ class _Audit:
             # chain, and the hash covers what was written.
             stored = self.ledger.stored_state(n)
             event_class = resolve_topic(n.topic)
-            rule = hash_rule(stored, n.topic)
             tagged = tagged_hash(stored, n.topic)
+            # Rule 2 is the common case: its hash is the tagged one, computed once.
+            rule = 2 if stored.get("hash") == tagged else hash_rule(stored, n.topic)
         except Exception as e:  # noqa: BLE001 - any decoding failure is reported as undecodable
             raise _bad(
                 "undecodable",
