@@ -149,10 +149,33 @@ class Witness:
         except InvalidInput as e:
             raise WitnessInconsistent(0, f"见证不一致：{e.message_zh}", e.message_en) from None
 
+    def ends(self) -> tuple[SealView, SealView] | None:
+        """The first and the last witnessed seal, read without the lines between (sealing
+        runs every minute; the whole witness is checked by verify)."""
+        try:
+            f = self.seals_path.open("rb")
+        except FileNotFoundError:
+            return None
+        with f:
+            first = f.readline()
+            if not first.endswith(b"\n"):
+                return None  # empty, or only a torn line
+            end = f.seek(0, os.SEEK_END)
+            chunk = b""
+            while end > 0 and chunk.count(b"\n") < 3:
+                start = max(0, end - 65536)
+                f.seek(start)
+                chunk = f.read(end - start) + chunk
+                end = start
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        last = complete.rstrip(b"\n").rsplit(b"\n", 1)[-1] + b"\n"
+        seals = parse_seals((first + last).decode("utf-8") if last != first else first.decode())
+        return seals[0], seals[-1]
+
     def pinned_key(self) -> str | None:
         """The public key (hex) the first witnessed seal pinned."""
-        seals = self.seals()
-        return seals[0].public_key if seals else None
+        ends = self.ends()
+        return ends[0].public_key if ends else None
 
     def leaves(self, seal: SealView) -> list[Leaf] | None:
         """The events ``seal`` covers, as witnessed; None when their file is absent (an
@@ -257,6 +280,22 @@ class Witness:
             )
         tmp.replace(path)
 
+    def _checked_ends(self) -> tuple[SealView, SealView] | None:
+        try:
+            ends = self.ends()
+        except InvalidInput as e:
+            raise WitnessInconsistent(0, f"见证不一致：{e.message_zh}", e.message_en) from None
+        if ends is not None:
+            first, last = ends
+            check_chain([first])
+            if not last.signature_valid() or last.public_key != first.public_key:
+                raise WitnessInconsistent(
+                    last.version,
+                    f"见证不一致（封印第 {last.version} 版）：签名无效或密钥不同",
+                    f"witness seal {last.version}: invalid signature or another key",
+                )
+        return ends
+
     def sync(self, ledger: Ledger, signer: str | None = None) -> list[SealView]:
         """Append every seal of the ledger the witness does not hold yet, in order.
 
@@ -265,10 +304,9 @@ class Witness:
         that does not is refused, and nothing after it is witnessed.
         """
         with self._locked():
-            held = self.seals()
-            check_chain(held)
-            pinned = held[0].public_key if held else signer
-            last = held[-1] if held else None
+            ends = self._checked_ends()
+            pinned = ends[0].public_key if ends else signer
+            last = ends[1] if ends else None
             after = last.version if last else None
             added = []
             for event in ledger.stream(SEAL_CHAIN_ID, after=after):

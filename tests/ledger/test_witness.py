@@ -361,3 +361,19 @@ def test_the_tagged_hash_tells_values_apart_that_plain_json_hashes_alike() -> No
     assert tagged_hash({"x": {"u": some.hex}}, "t:T") != tagged_hash({"x": some}, "t:T")
     assert tagged_hash({"x": ["u", some.hex]}, "t:T") != tagged_hash({"x": some}, "t:T")
     assert tagged_hash({"x": 5}, "t:T") != tagged_hash({"x": 5.0}, "t:T")
+
+
+def test_sealing_reads_only_the_first_and_last_witnessed_seal_even_after_a_torn_line(
+    app: App, bank: Bank
+) -> None:
+    ann = bank.open("ann").aggregate.id
+    sealed = []
+    for amount in (1, 2, 3):
+        bank.deposit(ann, amount)
+        sealed.append(app.audit().seal())
+    witness = app.audit().witness()
+    with witness.seals_path.open("a", encoding="utf-8") as f:
+        f.write('{"torn": ')
+
+    assert witness.ends() == (sealed[0], sealed[-1])
+    assert witness.pinned_key() == sealed[0].public_key
