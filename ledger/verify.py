@@ -25,7 +25,7 @@ from ledger.seal import (
     range_notifications,
     view_of,
 )
-from ledger.witness import Leaf, Witness, WitnessInconsistent
+from ledger.witness import Leaf, Witness, Witnessed, WitnessInconsistent
 
 # Start far below 1: a row forged at id <= 0 would otherwise hide from a walk from 1.
 MIN_NOTIFICATION_ID = -(2**63)
@@ -148,12 +148,20 @@ def _leaves(ledger: Ledger, after: int, upto: int) -> list[tuple[int, bytes, boo
 class _WitnessCursor:
     """Walks the witness's sealed events beside the log, both in notification order."""
 
-    def __init__(self, witnessed: list[tuple[SealView, list[Leaf] | None]]) -> None:
+    def __init__(self, witnessed: list[Witnessed]) -> None:
         self.ranges = witnessed
+        self._loaded: tuple[int, list[Leaf] | None] = (-1, None)
         self.index = 0
         self.pos = 0
         self.up_to = witnessed[-1][0].to_notification_id if witnessed else 0
         self.events = sum(seal.count for seal, _ in witnessed)
+
+    def _range(self, index: int) -> tuple[SealView, list[Leaf] | None]:
+        """A witnessed seal and its events, read when the walk reaches it (one at a time)."""
+        seal, load = self.ranges[index]
+        if self._loaded[0] != index:
+            self._loaded = (index, load() if load is not None else None)
+        return seal, self._loaded[1]
 
     def _missing(self, leaf: Leaf, seal: SealView) -> _Found:
         return _bad(
@@ -167,7 +175,7 @@ class _WitnessCursor:
 
     def see(self, n: Notification, stored_hash: str, tagged: str) -> None:
         while self.index < len(self.ranges):
-            seal, leaves = self.ranges[self.index]
+            seal, leaves = self._range(self.index)
             if n.id <= seal.to_notification_id:
                 break
             if leaves is not None and self.pos < len(leaves):
@@ -175,7 +183,7 @@ class _WitnessCursor:
             self.index, self.pos = self.index + 1, 0
         else:
             return  # after the last witnessed seal
-        seal, leaves = self.ranges[self.index]
+        seal, leaves = self._range(self.index)
         if n.id <= seal.from_notification_id or leaves is None:
             return  # below the log (the chains catch it) or no list kept: the root is checked
         while self.pos < len(leaves) and leaves[self.pos].notification_id < n.id:
@@ -208,7 +216,7 @@ class _WitnessCursor:
 
     def finish(self) -> None:
         for i in range(self.index, len(self.ranges)):
-            seal, leaves = self.ranges[i]
+            seal, leaves = self._range(i)
             start = self.pos if i == self.index else 0
             if leaves is not None and start < len(leaves):
                 raise self._missing(leaves[start], seal)
@@ -220,7 +228,7 @@ class _Audit:
         ledger: Ledger,
         trusted_public_key: bytes | None,
         against: SealView | None,
-        witnessed: list[tuple[SealView, list[Leaf] | None]],
+        witnessed: list[Witnessed],
     ) -> None:
         self.ledger = ledger
         self.trusted = trusted_public_key.hex() if trusted_public_key is not None else None
@@ -228,7 +236,7 @@ class _Audit:
             self.trusted = witnessed[0][0].public_key  # the key the first witnessed seal pinned
         self.witnessed = {seal.version: seal for seal, _ in witnessed}
         self.witnessed_seen: set[int] = set()
-        self.unleafed = [seal for seal, leaves in witnessed if leaves is None]
+        self.unleafed = [seal for seal, load in witnessed if load is None]
         self.cursor = _WitnessCursor(witnessed)
         self.unwitnessed = 0
         self.legacy = 0
@@ -416,6 +424,17 @@ class _Audit:
         )
 
 
+def _inconsistent(e: WitnessInconsistent) -> BadEvent:
+    return BadEvent(
+        aggregate_id=str(SEAL_CHAIN_ID),
+        version=e.version,
+        notification_id=0,
+        reason_code="witness_inconsistent",
+        reason_zh=e.zh,
+        reason_en=e.en,
+    )
+
+
 def verify_ledger(
     ledger: Ledger,
     *,
@@ -434,19 +453,12 @@ def verify_ledger(
     (events checked, highest notification id at the start).
     """
     bad: BadEvent | None = None
-    witnessed: list[tuple[SealView, list[Leaf] | None]] = []
+    witnessed: list[Witnessed] = []
     if witness is not None:
         try:
             witnessed = witness.checked()
         except WitnessInconsistent as e:
-            bad = BadEvent(
-                aggregate_id=str(SEAL_CHAIN_ID),
-                version=e.version,
-                notification_id=0,
-                reason_code="witness_inconsistent",
-                reason_zh=e.zh,
-                reason_en=e.en,
-            )
+            bad = _inconsistent(e)
     audit = _Audit(
         ledger,
         trusted_public_key,
@@ -464,6 +476,8 @@ def verify_ledger(
         audit.finish()
     except _Found as found:
         bad = found.bad
+    except WitnessInconsistent as e:  # a list of events changed while the audit ran
+        bad = _inconsistent(e)
     if progress is not None:
         progress(audit.events, total)
     return audit.report(bad)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,10 @@ class Leaf:
 
     def leaf(self) -> bytes:
         return leaf_hash(self.notification_id, self.aggregate_id, self.version, self.hash)
+
+
+# A witnessed seal, and how to read the events it covers (None: the witness kept no list).
+Witnessed = tuple[SealView, Callable[[], list[Leaf]] | None]
 
 
 class WitnessInconsistent(Exception):
@@ -213,11 +218,29 @@ class Witness:
             )
         return rows
 
-    def checked(self) -> list[tuple[SealView, list[Leaf] | None]]:
-        """Every seal with its leaves, after checking the witness is consistent."""
+    def checked(self) -> list[Witnessed]:
+        """Every seal with a reader of its events, after checking the whole witness is
+        consistent (each list is read here once, and again when verify reaches it, so only
+        one seal's list is held at a time)."""
         seals = self.seals()
         check_chain(seals)
-        return [(seal, self.leaves(seal)) for seal in seals]
+        found: list[Witnessed] = []
+        for seal in seals:
+            if self.leaves(seal) is None:
+                found.append((seal, None))
+            else:
+                found.append((seal, functools.partial(self._leaves_of, seal)))
+        return found
+
+    def _leaves_of(self, seal: SealView) -> list[Leaf]:
+        leaves = self.leaves(seal)
+        if leaves is None:
+            raise WitnessInconsistent(
+                seal.version,
+                f"见证不一致：封印第 {seal.version} 版的事件清单在核验中消失",
+                f"the witnessed events of seal {seal.version} vanished during the audit",
+            )
+        return leaves
 
     # -- writing ----------------------------------------------------------------------
 
