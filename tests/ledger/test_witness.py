@@ -377,3 +377,20 @@ def test_sealing_reads_only_the_first_and_last_witnessed_seal_even_after_a_torn_
 
     assert witness.ends() == (sealed[0], sealed[-1])
     assert witness.pinned_key() == sealed[0].public_key
+
+
+def test_the_demo_never_seals_into_the_production_witness_or_with_its_key(tmp_path: Path) -> None:
+    production = Settings(
+        data_dir=tmp_path / "var",
+        witness_dir=tmp_path / "witness-host",
+        seal_key_file=tmp_path / "secrets" / "seal.pem",
+    )
+
+    demo = production.for_demo()
+
+    assert demo.witness_path == demo.data_dir / "witness"
+    assert demo.seal_key_path == demo.data_dir / "keys" / "seal_ed25519.pem"
+    assert (production.witness_path, production.seal_key_path) == (
+        tmp_path / "witness-host",
+        tmp_path / "secrets" / "seal.pem",
+    )
