@@ -302,6 +302,7 @@ class Witness:
                 f"refusing to witness seal {seal.version}: the records of its range no longer match it",
             )
         tmp.replace(path)
+        _fsync_dir(path.parent)  # the list is durable before its seal's line is written
 
     def _checked_ends(self) -> tuple[SealView, SealView] | None:
         try:
