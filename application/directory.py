@@ -23,7 +23,7 @@ from domain.directory import (
     actor_id,
     org_id,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
 from projections.index import CreatedIndex
 
@@ -217,3 +217,27 @@ class DirectoryService:
     def summary(self) -> dict[str, Any]:
         """Counts, for a status line."""
         return {"organisations": len(self._orgs.ids()), "actors": len(self._actors.ids())}
+
+
+def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> CommandMeta:
+    """``meta`` with its actor re-resolved from the directory in the ledger, now.
+
+    Only the actor id and the requested role are read from the command: name, org,
+    org path and roles come from the directory, and an actor that is not in it or does
+    not hold the role is refused. The engine's own acts (role ``system``) pass as they
+    are: the workflows build them, and their update validators refuse a person's command
+    that claims ``system``.
+    """
+    claimed = meta.acting
+    if claimed.role is Role.SYSTEM:
+        return meta
+    try:
+        resolved = directory.acting(claimed.actor_id, claimed.role)
+    except NotFound as e:
+        raise NotAuthorised(
+            f"人员 {claimed.actor_id} 不在名录中，不能操作",
+            f"{claimed.actor_id} is not in the directory and may not act",
+        ) from e
+    if resolved == claimed:
+        return meta
+    return meta.model_copy(update={"acting": resolved})

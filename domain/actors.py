@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.errors import NotAuthorised
 from domain.text import OptionalLongText
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -78,3 +79,16 @@ def system_acting(org_id: str = "system") -> Acting:
     return Acting(
         actor_id="system", name="UnionFlow", role=Role.SYSTEM, roles=[Role.SYSTEM], org_id=org_id
     )
+
+
+def check_person(acting: Acting) -> None:
+    """Refuse a command from outside the engine that claims to be the engine itself.
+
+    Update validators call this on every person's command: ``system`` acts are built by
+    workflows (deadlines, seals), never sent in by a caller.
+    """
+    if acting.role is Role.SYSTEM or acting.actor_id == "system":
+        raise NotAuthorised(
+            "系统角色只能由引擎自身使用，不能由外部命令声明",
+            "the system role is the engine's own: a command from outside cannot claim it",
+        )
