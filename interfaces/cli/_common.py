@@ -13,7 +13,6 @@ import typer
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
@@ -23,7 +22,7 @@ from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
-from interfaces.cli.render import check_detail
+from interfaces.cli.render import Table, check_detail, plain, styled
 from settings import LedgerBackend, Settings
 
 T = TypeVar("T")
@@ -99,7 +98,7 @@ def fail(error: Exception) -> None:
     if isinstance(error, ValidationError):
         error = invalid_input(error)
     if isinstance(error, DomainError):
-        err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
+        err.print(f"[bold red]{t('refused')}[/]: {plain(error.message(Lang.code))}")
         raise typer.Exit(2)
     raise error
 
@@ -126,7 +125,7 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
                 client = await connect(application.settings)
             except Exception as e:
                 err.print(
-                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {e}[/]\n"
+                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {plain(e)}[/]\n"
                     "先运行 / first run: make run  (unionflow up)"
                 )
                 raise typer.Exit(3) from e
@@ -207,7 +206,7 @@ def print_checks(checks: list[Check]) -> None:
         table.add_column(t(col))
     for c in checks:
         label = c.label_en if Lang.code == "en" else c.label_zh
-        mark = f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]"
+        mark = styled(f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]")
         table.add_row(label, "●" if c.hard else "", mark, check_detail(c))
     console.print(table)
 

@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from bootstrap import App
 from i18n import ORG_KIND_LABELS, Lang, fmt, label_of, pick, role_label, t
 from interfaces.cli._common import console, run
+from interfaces.cli.render import Table
 
 app = typer.Typer(help="组织与人员名录 / organisation tree and actors", no_args_is_help=True)
 
