@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from domain.actors import CommandMeta, system_acting
+from domain.actors import Acting, CommandMeta, system_acting
 from domain.base import _plain
 from ledger.app import Ledger
 from settings import Settings
@@ -75,15 +75,19 @@ class AuditService:
             entries = [e for e in entries if e.timestamp <= at]
         return entries
 
-    def seal(self, comment: str = "") -> Any:
-        """Append a signed seal over everything recorded since the last one."""
+    def seal(self, comment: str = "", *, acting: Acting | None = None) -> Any:
+        """Append a signed seal over everything recorded since the last one.
+
+        ``acting``: the operator who seals from the CLI; the engine's own periodic and
+        milestone seals are made by the system.
+        """
         from ledger.seal import SealKey, seal_ledger
 
         key = SealKey.load_or_create(self.settings.seal_key_path)
         upto = self.ledger.max_notification_id()
         meta = CommandMeta(
             command_id=f"seal:upto:{upto}",
-            acting=system_acting(),
+            acting=acting or system_acting(),
             occurred_at=datetime.now(UTC),
             comment=comment or "seal",
         )

@@ -26,6 +26,7 @@ class Role(StrEnum):
     JUDGE = "judge"
     DEPARTMENT = "department"
     AUDITOR = "auditor"
+    OPERATOR = "operator"  # changes the directory, loads calendars, seals from the CLI
     SYSTEM = "system"  # the engine itself: deadlines, escalations, seals; never assigned
 
 

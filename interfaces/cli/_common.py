@@ -16,8 +16,8 @@ from rich.console import Console
 
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
-from domain.actors import CHINA_TZ
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.actors import CHINA_TZ, Acting, Role
+from domain.errors import DomainError, InvalidInput, NotAuthorised, NotFound
 from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
@@ -57,6 +57,30 @@ COMMENT = typer.Option(
     callback=typed(OptionalLongText),
     help="说明 / comment recorded with the event",
 )
+OPERATOR = typer.Option(
+    None,
+    "--as",
+    callback=typed(Key),
+    help="运维管理员编号（须有 operator 角色） / the operator's actor id (operator role)",
+)
+
+
+def operator_acting(application: App, actor: str | None) -> Acting:
+    """The operator acting, from the directory in the ledger; refused otherwise."""
+    if actor is None:
+        raise NotAuthorised(
+            "此操作须由运维管理员执行：请用 --as 指定",
+            "an operator must do this: name one with --as",
+        )
+    try:
+        return application.directory.acting(actor, Role.OPERATOR)
+    except NotFound as e:
+        raise NotAuthorised(
+            f"人员 {actor} 不在名录中，不能执行此操作",
+            f"{actor} is not in the directory and may not do this",
+        ) from e
+
+
 CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")
 SESSION = typer.Argument(..., callback=typed(Key), help="会议编号 / session id")
 ITEM = typer.Argument(..., min=1, max=1000, help="议题号 / agenda item number")

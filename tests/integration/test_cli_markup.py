@@ -51,7 +51,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def directory_load(path: Path) -> list[str]:
-    return ["directory", "load", str(path)]
+    return ["directory", "load", str(path), "--as", "ops.admin"]
 
 
 def test_markup_in_names_and_comments_prints_literally(cli: CliRunner, tmp_path: Path):
