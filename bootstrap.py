@@ -17,6 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from activities.acting import acting_from_ledger
 from application.audit import AuditService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
@@ -66,9 +67,17 @@ class App:
     )
 
     def activities(self) -> list[Callable[..., Any]]:
-        """Every activity of every process (and of the ledger), bound to its dependencies."""
+        """Every activity of every process (and of the ledger), bound to its dependencies.
+
+        Each runs with its request's actor resolved from the directory in the ledger
+        (``activities.acting``): what a request claims about roles and org is never used.
+        """
         built = [p.activities(self) for p in PROCESSES] + [f(self) for f in LEDGER_ACTIVITIES]
-        return [method for activities in built for method in activity_methods(activities)]
+        return [
+            acting_from_ledger(method, self.directory)
+            for activities in built
+            for method in activity_methods(activities)
+        ]
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""

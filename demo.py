@@ -428,7 +428,11 @@ def _detail(event: str, facts: dict[str, Any], names: Names) -> str:
 async def run_demo(app: App, console: Console) -> int:
     """Run the scripted lifecycle; 0 when it completed and the ledger verifies."""
     if app.directory.summary()["organisations"] == 0:
-        app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY))
+        app.directory.load(
+            app.directory.parse(EXAMPLE_DIRECTORY),
+            operator="ops.admin",
+            source=str(EXAMPLE_DIRECTORY),
+        )
     console.print(pick(("启动时间跳跃测试服务器…", "Starting the time-skipping test server…")))
     env = await start_time_skipping()
     task_queue = f"demo-{uuid.uuid4()}"

@@ -100,6 +100,7 @@ ROLE_LABELS: dict[str, tuple[str, str]] = {
     "judge": ("评委", "judge"),
     "department": ("承办部门", "handling department"),
     "auditor": ("审计", "auditor"),
+    "operator": ("运维管理员", "operator"),
     "system": ("系统", "system"),
 }
 

@@ -24,6 +24,7 @@ from settings import Settings
 from worker import seal_periodically
 
 EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.yaml"
+EXAMPLE_OPERATOR = "ops.admin"  # declared by the example directory
 
 
 async def run_stack(settings: Settings, console: Console, *, with_worker: bool = True) -> None:
@@ -40,7 +41,9 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
     app = build_app(settings)
     if app.directory.summary()["organisations"] == 0 and EXAMPLE_DIRECTORY.exists():
         report = app.directory.load(
-            app.directory.parse(EXAMPLE_DIRECTORY), source=str(EXAMPLE_DIRECTORY)
+            app.directory.parse(EXAMPLE_DIRECTORY),
+            operator=EXAMPLE_OPERATOR,
+            source=str(EXAMPLE_DIRECTORY),
         )
         console.print(
             f"首次启动：已导入示例名录 / first start: example directory loaded ({report.created})"

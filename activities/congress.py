@@ -12,6 +12,8 @@ from contracts.session import (
     ConveneRequest,
     DecideRequest,
     OpenPollRequest,
+    PollFacts,
+    PollRef,
     PollStep,
     SessionCommand,
     SetAsideRequest,
@@ -164,6 +166,12 @@ class CongressActivities:
         profile = self.profiles.load(self.congresses.view(view.spec.congress_key).profile_name)
         tallied = self.polls.tally_poll(req.poll_key, req.meta, profile)
         return tallied.model_copy(update={"published": []})
+
+    @activity.defn(name="poll.facts")
+    @domain_errors_not_retried
+    def poll_facts(self, ref: PollRef) -> PollFacts:
+        """What the ledger records about a poll: a signal is checked against this."""
+        return self.polls.facts(ref.poll_key)
 
     def _session(self, session_id: str) -> SessionView:
         aggregate = self.ledger.find(session_ledger_id(session_id))

@@ -8,6 +8,7 @@ from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
 from activities.log import log_step
+from contracts.session import PollFacts, PollRef
 from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.poll import ItemKind, poll_id
@@ -123,6 +124,20 @@ class WageContractActivities:
             )
             return command.model_copy(update={"count": count})
         return command
+
+    @activity.defn(name="wage_contract.poll_facts")
+    @domain_errors_not_retried
+    def poll_facts(self, ref: PollRef) -> PollFacts:
+        """Whether the ledger has the adoption poll tallied: the signal is only a hint."""
+        poll = self.ledger.find(poll_id(ref.poll_key))
+        if poll is None:
+            return PollFacts(poll_key=ref.poll_key, exists=False)
+        return PollFacts(
+            poll_key=ref.poll_key,
+            exists=True,
+            status=poll.s.status.value,
+            tallied=poll.s.result is not None,
+        )
 
     @activity.defn(name="wage_contract.view")
     @domain_errors_not_retried

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from domain.actors import CommandMeta, system_acting
+from domain.actors import Acting, CommandMeta, system_acting
 from domain.base import _plain
 from domain.errors import InvalidState
 from ledger.app import Ledger
@@ -83,12 +83,13 @@ class AuditService:
 
         return Witness(self.settings.witness_path)
 
-    def seal(self, comment: str = "") -> Any:
+    def seal(self, comment: str = "", *, acting: Acting | None = None) -> Any:
         """Append a signed seal over everything recorded since the last one, and witness it.
 
-        Refused, before anything is written, when the signing key is not the one the
-        witness pinned. Seals the database holds but the witness not yet (a crash between
-        the two writes) are witnessed first.
+        ``acting``: the operator who seals from the CLI; the engine's own periodic and
+        milestone seals are made by the system. Refused, before anything is written, when
+        the signing key is not the one the witness pinned. Seals the database holds but the
+        witness not yet (a crash between the two writes) are witnessed first.
         """
         from ledger.seal import SealKey, seal_ledger
 
@@ -105,7 +106,7 @@ class AuditService:
         upto = self.ledger.max_notification_id()
         meta = CommandMeta(
             command_id=f"seal:upto:{upto}",
-            acting=system_acting(),
+            acting=acting or system_acting(),
             occurred_at=datetime.now(UTC),
             comment=comment or "seal",
         )

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from application.directory import DirectoryFile, DirectoryService
 from application.profiles import ProfileSource
-from domain.actors import Acting, CommandMeta, Role
+from domain.actors import Acting, CommandMeta, Role, system_acting
 from domain.congress import (
     DELEGATE_ID_PATTERN,
     Congress,
@@ -347,7 +347,10 @@ class CongressService:
                 specs.append(record.spec.model_copy(update={"roles": roles}))
         if not specs:
             return 0, 0
-        report = self.directory.load(DirectoryFile(organisations=[], actors=specs), source=source)
+        # The engine's follow-up of the cadre's roster change (the roster event names them).
+        report = self.directory.record(
+            DirectoryFile(organisations=[], actors=specs), acting=system_acting(), source=source
+        )
         return report.created, report.updated
 
 

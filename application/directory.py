@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from domain.actors import Acting, CommandMeta, Role, system_acting
+from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.directory import (
     ActorRecord,
@@ -23,7 +23,7 @@ from domain.directory import (
     actor_id,
     org_id,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
 from projections.index import CreatedIndex
 
@@ -71,8 +71,49 @@ class DirectoryService:
                 f"{path}: {where}: {first['msg']}",
             ) from e
 
-    def load(self, data: DirectoryFile, *, source: str = "") -> LoadReport:
-        """Write the directory; idempotent, and checked whole before anything is written."""
+    def load(self, data: DirectoryFile, *, operator: str, source: str = "") -> LoadReport:
+        """Write the directory as the operator ``operator``; idempotent, checked whole first.
+
+        The operator must hold the operator role in the directory the ledger holds. Only
+        an empty ledger (no organisation, no actor yet) may be set up by an operator that
+        the file itself declares; that bootstrap is recorded as such in every event.
+        """
+        acting, bootstrap = self.operator_acting(data, operator)
+        if bootstrap:
+            source = f"{source} (bootstrap: operator {operator} declared by the file)".strip()
+        return self.record(data, acting=acting, source=source)
+
+    def operator_acting(self, data: DirectoryFile, operator: str) -> tuple[Acting, bool]:
+        """Who changes the directory, and whether it is the bootstrap of an empty ledger."""
+        counts = self.summary()
+        if counts["organisations"] or counts["actors"]:
+            try:
+                return self.acting(operator, Role.OPERATOR), False
+            except NotFound as e:
+                raise NotAuthorised(
+                    f"人员 {operator} 不在名录中，不能修改名录",
+                    f"{operator} is not in the directory and may not change it",
+                ) from e
+        spec = next((a for a in data.actors if a.id == operator), None)
+        if spec is None or Role.OPERATOR not in spec.roles:
+            raise NotAuthorised(
+                f"空账本的首次名录导入须由文件中声明的运维管理员执行：{operator} 不是",
+                f"the first directory load of an empty ledger is made by an operator the "
+                f"file declares: {operator} is not one",
+            )
+        path = self._paths(data.organisations).get(spec.org, [])
+        acting = Acting(
+            actor_id=spec.id,
+            name=spec.name,
+            role=Role.OPERATOR,
+            roles=list(spec.roles),
+            org_id=spec.org,
+            org_path=path,
+        )
+        return acting, True
+
+    def record(self, data: DirectoryFile, *, acting: Acting, source: str = "") -> LoadReport:
+        """Write the directory as ``acting``; idempotent, checked whole before writing."""
         paths = self._paths(data.organisations)
         known_orgs = set(paths)
         for a in data.actors:
@@ -85,7 +126,6 @@ class DirectoryService:
             raise InvalidInput("名录中人员编号重复", "duplicate actor ids in the file")
 
         report = LoadReport()
-        acting = system_acting()
         now = datetime.now(UTC)
         for spec in data.organisations:
             existing = self.ledger.find(org_id(spec.code))
@@ -217,3 +257,27 @@ class DirectoryService:
     def summary(self) -> dict[str, Any]:
         """Counts, for a status line."""
         return {"organisations": len(self._orgs.ids()), "actors": len(self._actors.ids())}
+
+
+def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> CommandMeta:
+    """``meta`` with its actor re-resolved from the directory in the ledger, now.
+
+    Only the actor id and the requested role are read from the command: name, org,
+    org path and roles come from the directory, and an actor that is not in it or does
+    not hold the role is refused. The engine's own acts (role ``system``) pass as they
+    are: the workflows build them, and their update validators refuse a person's command
+    that claims ``system``.
+    """
+    claimed = meta.acting
+    if claimed.role is Role.SYSTEM:
+        return meta
+    try:
+        resolved = directory.acting(claimed.actor_id, claimed.role)
+    except NotFound as e:
+        raise NotAuthorised(
+            f"人员 {claimed.actor_id} 不在名录中，不能操作",
+            f"{claimed.actor_id} is not in the directory and may not act",
+        ) from e
+    if resolved == claimed:
+        return meta
+    return meta.model_copy(update={"acting": resolved})

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from application.ballot_box import BallotBox
 from application.directory import DirectoryService
+from contracts.session import PollFacts
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
@@ -130,6 +131,22 @@ class PollService:
     def voters(self, poll_key: str) -> int:
         """Delegates who voted in the poll."""
         return self._voters.count(poll_key)
+
+    def facts(self, poll_key: str) -> PollFacts:
+        """What the ledger records about a poll: the facts a workflow's signals hint at."""
+        aggregate = self.ledger.find(poll_id(poll_key))
+        if aggregate is None:
+            return PollFacts(poll_key=poll_key, exists=False)
+        view: PollView = aggregate.view()
+        present = self.present(view.spec.session_id)
+        return PollFacts(
+            poll_key=poll_key,
+            exists=True,
+            status=view.status.value,
+            roll_complete=present > 0 and self.voters(poll_key) >= present,
+            paper_count_agreed=aggregate.agreed_paper_count() is not None,
+            tallied=view.status is PollStatus.TALLIED,
+        )
 
     def is_checked_in(self, session_id: str, delegate: str) -> bool:
         """Whether the delegate checked in."""

@@ -414,7 +414,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                 # 1. Directory, congress, roster, session: opened on its day.
                 stderr.print(f"setting up {args.delegates} delegates on {args.backend}…")
                 started = time.perf_counter()
-                app.directory.load(app.directory.parse(ROOT / "examples" / "directory.yaml"))
+                app.directory.load(
+                    app.directory.parse(ROOT / "examples" / "directory.yaml"), operator="ops.admin"
+                )
                 app.congresses.create(
                     CHAIR,
                     CONGRESS,

@@ -73,3 +73,20 @@ class PollStep(BaseModel):
     poll_key: str
     meta: CommandMeta
     reason: str = ""
+
+
+class PollRef(BaseModel):
+    """A poll, by key: what a signal names, to be checked against the ledger."""
+
+    poll_key: str
+
+
+class PollFacts(BaseModel):
+    """What the ledger says about a poll now; a signal is only a hint to read this."""
+
+    poll_key: str
+    exists: bool
+    status: str = ""
+    roll_complete: bool = False
+    paper_count_agreed: bool = False
+    tallied: bool = False

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.errors import InvalidInput, NotAuthorised
 from domain.text import OptionalLongText
 
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
@@ -22,6 +26,7 @@ class Role(StrEnum):
     JUDGE = "judge"
     DEPARTMENT = "department"
     AUDITOR = "auditor"
+    OPERATOR = "operator"  # changes the directory, loads calendars, seals from the CLI
     SYSTEM = "system"  # the engine itself: deadlines, escalations, seals; never assigned
 
 
@@ -78,3 +83,46 @@ def system_acting(org_id: str = "system") -> Acting:
     return Acting(
         actor_id="system", name="UnionFlow", role=Role.SYSTEM, roles=[Role.SYSTEM], org_id=org_id
     )
+
+
+def check_person(acting: Acting) -> None:
+    """Refuse a command from outside the engine that claims to be the engine itself.
+
+    Update validators call this on every person's command: ``system`` acts are built by
+    workflows (deadlines, seals), never sent in by a caller.
+    """
+    if acting.role is Role.SYSTEM or acting.actor_id == "system":
+        raise NotAuthorised(
+            "系统角色只能由引擎自身使用，不能由外部命令声明",
+            "the system role is the engine's own: a command from outside cannot claim it",
+        )
+
+
+# A caller's command id travels as "<command id>#<fingerprint of the operation>": a retry
+# of the same operation meets its recorded result, and the same id reused for another
+# operation is refused (``command_id_reused``). Keys typed by callers never contain "#".
+FINGERPRINT_SEP = "#"
+
+
+def fingerprinted(command_id: str, operation: object) -> str:
+    """A caller's command id bound to the operation it names (what, by whom, why)."""
+    payload = json.dumps(operation, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]
+    return f"{command_id}{FINGERPRINT_SEP}{digest}"
+
+
+def command_id_reused(command_id: str, applied: Iterable[str]) -> bool:
+    """Whether ``applied`` holds the same caller's command id bound to another operation."""
+    base, sep, _ = command_id.rpartition(FINGERPRINT_SEP)
+    if not sep:
+        return False
+    prefix = base + FINGERPRINT_SEP
+    return any(c.startswith(prefix) and c != command_id for c in applied)
+
+
+def check_command_id(command_id: str, applied: Iterable[str]) -> None:
+    """Refuse a command id already used for another operation."""
+    if command_id_reused(command_id, applied):
+        raise InvalidInput(
+            "命令编号已用于另一操作", "command id already used for another operation"
+        )

@@ -173,6 +173,7 @@ ROLE_LABELS_ZH: dict[Role, str] = {
     Role.JUDGE: "评委",
     Role.DEPARTMENT: "承办部门",
     Role.AUDITOR: "审计",
+    Role.OPERATOR: "运维管理员",
     Role.SYSTEM: "系统",
 }
 

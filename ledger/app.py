@@ -37,7 +37,7 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from domain.actors import CommandMeta
+from domain.actors import CommandMeta, check_command_id
 from domain.base import LedgerAggregate
 from domain.errors import NotFound
 
@@ -192,12 +192,15 @@ class Ledger(Application):
 
         ``create`` builds the aggregate when it does not exist yet (its id must be
         ``aggregate_id``); ``command`` runs on the existing aggregate. A command id the
-        aggregate already applied returns the aggregate as that command left it.
+        aggregate already applied returns the aggregate as that command left it; a caller's
+        command id bound to another operation (``domain.actors.fingerprinted``) is refused.
         A concurrent writer makes the save fail; then the command is re-run on the
         fresh state, which also notices a duplicate that won the race.
         """
         for _ in range(MAX_CONFLICT_RETRIES):
             aggregate: Any = self.find(aggregate_id)
+            if aggregate is not None:
+                check_command_id(meta.command_id, aggregate.commands)
             if aggregate is not None and aggregate.has_applied(meta.command_id):
                 recorded = aggregate.commands[meta.command_id]
                 if recorded != aggregate.version:

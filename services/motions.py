@@ -15,7 +15,7 @@ from temporalio.client import Client, WorkflowHandle
 from activities.errors import domain_error
 from application.congress import CongressService
 from application.facts import Facts
-from domain.actors import CommandMeta, Role, china_date
+from domain.actors import CommandMeta, Role, check_command_id, china_date, fingerprinted
 from domain.errors import InvalidState, NotFound
 from domain.motion import (
     ROLE_FOR,
@@ -382,6 +382,11 @@ class MotionService:
         if aggregate is None:
             raise NotFound(f"提案 {motion_id} 不存在", f"no motion {motion_id}")
         workflow_id = motion_workflow_id(motion_id)
+        if command_id is not None:
+            command_id = fingerprinted(
+                command_id, [command.model_dump(mode="json"), actor, acting.role.value, comment]
+            )
+            check_command_id(f"{workflow_id}:{command_id}", aggregate.commands)
         # A retried command the ledger already holds is answered by the workflow (the
         # update id dedupes it); the motion has moved on, so a dry run would refuse it.
         if command_id is None or not aggregate.has_applied(f"{workflow_id}:{command_id}"):

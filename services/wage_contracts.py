@@ -11,7 +11,7 @@ from temporalio.client import Client
 
 from application.directory import DirectoryService
 from application.profiles import ProfileSource
-from domain.actors import CommandMeta, Role
+from domain.actors import CommandMeta, Role, check_command_id, fingerprinted
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.policies import check_unit_cadre
 from domain.wage_contract import (
@@ -149,6 +149,11 @@ class WageContractService:
             raise InvalidState("此步骤由系统执行", "the engine performs this step itself")
         acting = self.directory.acting(actor, role)
         view = self.view(case_id)
+        if command_id is not None:
+            command_id = fingerprinted(
+                command_id, [command.model_dump(mode="json"), actor, role.value, comment]
+            )
+            self._check_command_id(case_id, command_id)
         # A retried command the ledger already holds is answered by the workflow (the
         # update id dedupes it); the case has moved on, so checking it again would refuse.
         if command_id is None or not self._applied(case_id, command_id):
@@ -211,6 +216,11 @@ class WageContractService:
             for r in self._requests.views()
             if (r.unit_org, r.year) not in opened and (org is None or r.unit_org == org)
         ]
+
+    def _check_command_id(self, case_id: str, command_id: str) -> None:
+        aggregate = self.ledger.find(wage_contract_id(case_id))
+        if aggregate is not None:
+            check_command_id(f"{workflow_id_for(case_id)}:{command_id}", aggregate.commands)
 
     def _applied(self, case_id: str, command_id: str) -> bool:
         # The workflow records a person's step under "<workflow id>:<update id>".

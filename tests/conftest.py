@@ -25,7 +25,7 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[App]:
     application = build_app(settings)
-    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY))
+    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     yield application
     application.close()
 

@@ -26,13 +26,15 @@ with workflow.unsafe.imports_passed_through():
         ConveneRequest,
         DecideRequest,
         OpenPollRequest,
+        PollFacts,
+        PollRef,
         PollStep,
         SessionCommand,
         SessionStep,
         SessionStepKind,
         SetAsideRequest,
     )
-    from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, check_person, system_acting
     from domain.errors import DomainError, InvalidState
     from domain.poll import OPTION_LABELS, PollView
     from domain.session import (
@@ -45,6 +47,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.text import Minutes
 
 R = TypeVar("R")
+
+# Roll-complete and paper-count signals are checked against the ledger before they act.
+SIGNALS_CHECKED = "session-signals-checked-in-ledger"
 
 
 class SessionInput(BaseModel):
@@ -310,28 +315,7 @@ class CongressSessionWorkflow:
 
     async def _run_poll(self, key: str, paper: bool) -> None:
         progress = self.polls[key]
-        timeout = None
-        if progress.closes_at is not None:
-            timeout = max((progress.closes_at - workflow.now()).total_seconds(), 0.001)
-        reason = "deadline"
-        try:
-            await workflow.wait_condition(
-                lambda: (
-                    key in self.close_requested
-                    or key in self.roll_complete
-                    or key in self.set_aside
-                ),
-                timeout=timeout,
-            )
-            reason = (
-                "set_aside"
-                if key in self.set_aside
-                else "chair"
-                if key in self.close_requested
-                else "roll_complete"
-            )
-        except TimeoutError:
-            pass
+        reason = await self._wait_for_close(progress)
         system = system_acting(self._v().unit_org)
         await self._activity(
             CongressActivities.close_poll,
@@ -339,9 +323,7 @@ class CongressSessionWorkflow:
         )
         progress.stage = "counting"
         if paper:
-            await workflow.wait_condition(
-                lambda: key in self.paper_counted or key in self.set_aside
-            )
+            await self._wait_for_paper_count(key)
         if key in self.set_aside:
             progress.stage = "set_aside"
             return
@@ -372,6 +354,53 @@ class CongressSessionWorkflow:
             except Exception as e:  # noqa: BLE001 - the contract may be gone; the vote stands
                 workflow.logger.warning("adoption signal not delivered: %s", e)
 
+    async def _wait_for_close(self, progress: PollProgress) -> str:
+        """Why the poll closes: the chair, set aside, a complete roll, or its deadline.
+
+        A roll-complete signal is only a hint: the ledger says whether the roll is complete
+        (a signal arriving while it is read is kept for the next turn).
+        """
+        key = progress.poll_key
+        while True:
+            timeout = None
+            if progress.closes_at is not None:
+                timeout = max((progress.closes_at - workflow.now()).total_seconds(), 0.001)
+            try:
+                await workflow.wait_condition(
+                    lambda: (
+                        key in self.close_requested
+                        or key in self.roll_complete
+                        or key in self.set_aside
+                    ),
+                    timeout=timeout,
+                )
+            except TimeoutError:
+                return "deadline"
+            if key in self.set_aside:
+                return "set_aside"
+            if key in self.close_requested:
+                return "chair"
+            if not workflow.patched(SIGNALS_CHECKED):
+                return "roll_complete"
+            self.roll_complete.discard(key)
+            if (await self._poll_facts(key)).roll_complete:
+                return "roll_complete"
+
+    async def _wait_for_paper_count(self, key: str) -> None:
+        """Until the tellers' counts agree in the ledger (the signal is only a hint)."""
+        while True:
+            await workflow.wait_condition(
+                lambda: key in self.paper_counted or key in self.set_aside
+            )
+            if key in self.set_aside or not workflow.patched(SIGNALS_CHECKED):
+                return
+            self.paper_counted.discard(key)
+            if (await self._poll_facts(key)).paper_count_agreed:
+                return
+
+    async def _poll_facts(self, key: str) -> PollFacts:
+        return await self._activity(CongressActivities.poll_facts, PollRef(poll_key=key))
+
     def _polls_running(self) -> bool:
         return any(p.stage not in ("tallied", "set_aside") for p in self.polls.values())
 
@@ -394,6 +423,7 @@ class CongressSessionWorkflow:
         try:
             if self.view is None:
                 raise InvalidState("会议尚未建立", "the session is not convened yet")
+            check_person(acting)
             today = workflow.now().astimezone(CHINA_TZ).date()
             precheck(kind, acting, self.view, today=today)
         except DomainError as e:

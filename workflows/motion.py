@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.errors import refusal, refusal_parts
     from activities.motion import MotionActivities
     from contracts.motion import FileMotionRequest, MotionCommandRequest, MotionRef
-    from domain.actors import CHINA_TZ, Acting, CommandMeta
+    from domain.actors import CHINA_TZ, Acting, CommandMeta, check_person
     from domain.errors import DomainError, InvalidState
     from domain.motion import (
         CloseSeconding,
@@ -173,6 +173,7 @@ class MotionWorkflow:
         try:
             if self.view is None:
                 raise InvalidState("提案尚未建立", "the motion is not filed yet")
+            check_person(req.acting)
             precheck(req.command.kind, req.acting, self.view, today=self._today())
             check_command(req.command, self.view)
         except DomainError as e:

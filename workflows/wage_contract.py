@@ -23,8 +23,9 @@ with workflow.unsafe.imports_passed_through():
     from activities.errors import refusal
     from activities.wage_contract import WageContractActivities
     from contracts.audit import SealRequest
+    from contracts.session import PollRef
     from contracts.wage_contract import CaseRef, OpenCaseRequest, WageCommandRequest
-    from domain.actors import Acting, CommandMeta, system_acting
+    from domain.actors import Acting, CommandMeta, check_person, system_acting
     from domain.errors import DomainError, InvalidState
     from domain.wage_contract import (
         CorrectDeadlines,
@@ -81,6 +82,8 @@ class WageContractStatus(BaseModel):
 # stored in the histories that took the new branch, so it is never renamed.
 TALKS_START_DEADLINE = "wage-talks-start-deadline"
 HIGHER_UNION_REPORT_DEADLINE = "wage-higher-union-report-deadline"
+# The adoption-poll signal is checked against the ledger before it acts.
+SIGNAL_CHECKED = "wage-adoption-signal-checked-in-ledger"
 
 
 def workflow_id_for(case_id: str) -> str:
@@ -214,9 +217,22 @@ class WageContractWorkflow:
         """Wait for the congress to vote on the draft; its tally is the adoption vote."""
         version = self._current().version
         self.clock.waiting = Wait(kind=f"congress_poll:{poll_key}")
-        await workflow.wait_condition(
-            lambda: poll_key in self.tallied_polls or self._current().version != version
-        )
+        while True:
+            await workflow.wait_condition(
+                lambda: poll_key in self.tallied_polls or self._current().version != version
+            )
+            if self._current().version != version or not workflow.patched(SIGNAL_CHECKED):
+                break
+            # The signal is only a hint: the ledger says whether the poll is tallied (a
+            # signal arriving while it is read is kept for the next turn).
+            self.tallied_polls.discard(poll_key)
+            facts = await run_step(
+                WageContractActivities.poll_facts,
+                PollRef(poll_key=poll_key),
+                self.inp.activity_timeout_seconds,
+            )
+            if facts.tallied:
+                break
         async with self.clock.lock:
             if self._current().version != version:
                 return
@@ -290,6 +306,7 @@ class WageContractWorkflow:
         try:
             if self.view is None:
                 raise InvalidState("案件尚未建立", "the case is not open yet")
+            check_person(req.acting)
             precheck_command(req.command, req.acting, self.view)
         except DomainError as e:
             raise refusal(e) from None

@@ -13,17 +13,16 @@ import typer
 import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
-from domain.actors import CHINA_TZ
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.actors import CHINA_TZ, Acting, Role
+from domain.errors import DomainError, InvalidInput, NotAuthorised, NotFound
 from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
-from interfaces.cli.render import check_detail
+from interfaces.cli.render import Table, check_detail, plain, styled
 from settings import LedgerBackend, Settings
 
 T = TypeVar("T")
@@ -58,6 +57,30 @@ COMMENT = typer.Option(
     callback=typed(OptionalLongText),
     help="说明 / comment recorded with the event",
 )
+OPERATOR = typer.Option(
+    None,
+    "--as",
+    callback=typed(Key),
+    help="运维管理员编号（须有 operator 角色） / the operator's actor id (operator role)",
+)
+
+
+def operator_acting(application: App, actor: str | None) -> Acting:
+    """The operator acting, from the directory in the ledger; refused otherwise."""
+    if actor is None:
+        raise NotAuthorised(
+            "此操作须由运维管理员执行：请用 --as 指定",
+            "an operator must do this: name one with --as",
+        )
+    try:
+        return application.directory.acting(actor, Role.OPERATOR)
+    except NotFound as e:
+        raise NotAuthorised(
+            f"人员 {actor} 不在名录中，不能执行此操作",
+            f"{actor} is not in the directory and may not do this",
+        ) from e
+
+
 CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")
 SESSION = typer.Argument(..., callback=typed(Key), help="会议编号 / session id")
 ITEM = typer.Argument(..., min=1, max=1000, help="议题号 / agenda item number")
@@ -99,7 +122,7 @@ def fail(error: Exception) -> None:
     if isinstance(error, ValidationError):
         error = invalid_input(error)
     if isinstance(error, DomainError):
-        err.print(f"[bold red]{t('refused')}[/]: {error.message(Lang.code)}")
+        err.print(f"[bold red]{t('refused')}[/]: {plain(error.message(Lang.code))}")
         raise typer.Exit(2)
     raise error
 
@@ -126,7 +149,7 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
                 client = await connect(application.settings)
             except Exception as e:
                 err.print(
-                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {e}[/]\n"
+                    f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {plain(e)}[/]\n"
                     "先运行 / first run: make run  (unionflow up)"
                 )
                 raise typer.Exit(3) from e
@@ -207,7 +230,7 @@ def print_checks(checks: list[Check]) -> None:
         table.add_column(t(col))
     for c in checks:
         label = c.label_en if Lang.code == "en" else c.label_zh
-        mark = f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]"
+        mark = styled(f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]")
         table.add_row(label, "●" if c.hard else "", mark, check_detail(c))
     console.print(table)
 

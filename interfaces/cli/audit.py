@@ -14,7 +14,16 @@ from rich.progress import Progress
 
 from domain.errors import InvalidInput, InvalidState
 from i18n import Lang, fmt, pick, t
-from interfaces.cli._common import COMMENT, console, err, fail, open_app, run
+from interfaces.cli._common import (
+    COMMENT,
+    OPERATOR,
+    console,
+    err,
+    fail,
+    open_app,
+    operator_acting,
+    run,
+)
 from ledger.seal import SealView
 
 app = typer.Typer(help="审计 / audit: verify, seal, export", no_args_is_help=True)
@@ -162,9 +171,9 @@ def _read_witness_file(path: Path) -> str:
 
 
 @app.command("seal")
-def audit_seal(comment: str = COMMENT) -> None:
-    """为账本加签封印 / append a signed seal over the ledger."""
-    seal = run(lambda a: a.audit().seal(comment))
+def audit_seal(comment: str = COMMENT, actor: str | None = OPERATOR) -> None:
+    """为账本加签封印（须由运维管理员） / append a signed seal over the ledger (an operator)."""
+    seal = run(lambda a: a.audit().seal(comment, acting=operator_acting(a, actor)))
     if seal is None:
         console.print(pick(("无新事件，无需封印", "nothing new to seal")))
     else:

@@ -8,10 +8,18 @@ import typer
 
 from bootstrap import App, Facades
 from domain.calendar import CalendarDataError
-from domain.errors import InvalidInput
+from domain.errors import DomainError, InvalidInput
 from domain.text import MAX_DAYS
 from i18n import t
-from interfaces.cli._common import console, fail, open_app, parse_date, run_async
+from interfaces.cli._common import (
+    OPERATOR,
+    console,
+    fail,
+    open_app,
+    operator_acting,
+    parse_date,
+    run_async,
+)
 
 app = typer.Typer(help="工作日历 / work-day calendar", no_args_is_help=True)
 
@@ -33,14 +41,19 @@ def calendar_deadline(
 
 
 @app.command("load")
-def calendar_load(file: Path = typer.Argument(..., exists=True, readable=True)) -> None:
-    """导入某年度节假日安排并更正暂定期限 / load a year's schedule and correct provisional deadlines."""
+def calendar_load(
+    file: Path = typer.Argument(..., exists=True, readable=True), actor: str | None = OPERATOR
+) -> None:
+    """导入某年度节假日安排并更正暂定期限（须由运维管理员） / load a year's schedule (an operator)."""
     application = open_app()
     try:
         try:
+            operator_acting(application, actor)
             schedule = application.calendar.install(file)
         except CalendarDataError as e:
             fail(InvalidInput(f"节假日安排无效：{e}", f"invalid schedule: {e}"))
+        except DomainError as e:
+            fail(e)
         console.print(
             f"[green]✓[/] {schedule.year} 年节假日安排已导入 / schedule for {schedule.year} loaded"
             f" ({len(schedule.holidays)} holidays, {len(schedule.workdays)} adjusted working days)"

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from application.records import BY_NAME, Record, resolve
 from bootstrap import App, Facades, connect
@@ -46,7 +45,7 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
-from interfaces.cli.render import Names, poll_outcome, waiting_for
+from interfaces.cli.render import Names, Table, poll_outcome, styled, waiting_for
 from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
 from processes import PROCESSES, InboxItem
 
@@ -139,7 +138,9 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
         if on
     ]
     if flags:
-        table.add_row(f"[red]{pick(('逾期', 'Overdue'))}[/]", pick(("、", ", ")).join(flags))
+        table.add_row(
+            styled(f"[red]{pick(('逾期', 'Overdue'))}[/]"), pick(("、", ", ")).join(flags)
+        )
     if wf is not None and wf.waiting is not None:
         table.add_row(t("waiting"), _waiting(wf.waiting, wage_stage_label))
     console.print(table)
@@ -181,7 +182,7 @@ def _filing_rows(table: Table, view: WageContractView) -> None:
     """What the labour administration holds: a package found incomplete, the resolution."""
     if view.filing_missing:
         table.add_row(
-            f"[red]{pick(('备案材料不齐', 'Filing incomplete'))}[/]",
+            styled(f"[red]{pick(('备案材料不齐', 'Filing incomplete'))}[/]"),
             pick(("、", ", ")).join(view.filing_missing)
             + fmt((" · 补正期限 {d}", " · fix by {d}"), d=view.filing_fix_due),
         )

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import typer
 from pydantic import ValidationError
-from rich.table import Table
 
 from bootstrap import App
 from domain.congress import (
@@ -35,6 +34,7 @@ from interfaces.cli._common import (
     print_checks,
     run,
 )
+from interfaces.cli.render import Table, styled
 
 app = typer.Typer(help="职工代表大会 / workers' congress: terms and rosters", no_args_is_help=True)
 
@@ -119,9 +119,9 @@ def congress_roster(
     for col in ("id", "person_name", "constituency", "category", "gender", "status"):
         table.add_column(t(col))
     for d in view.delegates if show_all else view.active_delegates():
-        status = t("in_office") if d.active else f"[dim]{t('out_of_office')}[/]"
+        status = styled(t("in_office") if d.active else f"[dim]{t('out_of_office')}[/]")
         if d.id in view.presidium:
-            status += f" · {t('presidium')}"
+            status.append(f" · {t('presidium')}")
         table.add_row(
             d.id,
             d.name,

@@ -6,22 +6,33 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from bootstrap import App
+from domain.errors import NotAuthorised
 from i18n import ORG_KIND_LABELS, Lang, fmt, label_of, pick, role_label, t
-from interfaces.cli._common import console, run
+from interfaces.cli._common import OPERATOR, console, fail, run
+from interfaces.cli.render import Table
 
 app = typer.Typer(help="组织与人员名录 / organisation tree and actors", no_args_is_help=True)
 
 
 @app.command("load")
-def directory_load(file: Path = typer.Argument(..., exists=True, readable=True)) -> None:
-    """导入名录（可重复执行） / load a directory file (idempotent)."""
+def directory_load(
+    file: Path = typer.Argument(..., exists=True, readable=True), actor: str | None = OPERATOR
+) -> None:
+    """导入名录（可重复执行；须由运维管理员） / load a directory file (idempotent; an operator)."""
+    if actor is None:
+        fail(
+            NotAuthorised(
+                "修改名录须由运维管理员执行：请用 --as 指定",
+                "an operator must change the directory: name one with --as",
+            )
+        )
 
     def go(application: App) -> Any:
         data = application.directory.parse(file)
-        return application.directory.load(data, source=str(file))
+        assert actor is not None
+        return application.directory.load(data, operator=actor, source=str(file))
 
     report = run(go, create=True)  # loading the directory is how a ledger starts
     console.print(

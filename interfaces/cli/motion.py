@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from bootstrap import App
 from domain import motion as motion_rules
@@ -35,7 +34,7 @@ from interfaces.cli._common import (
     run_async,
     typed,
 )
-from interfaces.cli.render import Names
+from interfaces.cli.render import Names, Table, plain
 from services.motions import MotionService
 
 app = typer.Typer(
@@ -61,7 +60,7 @@ def _motion_step(fn: Callable[[MotionService], Awaitable[MotionView]], kind: str
 
 def _print_motion(view: MotionView) -> None:
     console.print(
-        f"[bold]{pick(('提案', 'Motion'))} {view.motion_id}[/] · {view.title}"
+        f"[bold]{pick(('提案', 'Motion'))} {view.motion_id}[/] · {plain(view.title)}"
         f" · {t('stage')}: [cyan]{motion_stage(view)}[/] · {t('version')} {view.version}"
     )
 

@@ -14,7 +14,6 @@ from typing import Any
 import typer
 import yaml
 from pydantic import BaseModel, ValidationError
-from rich.table import Table
 
 from bootstrap import App
 from domain.errors import DomainError, InvalidInput, InvalidState
@@ -34,7 +33,7 @@ from interfaces.cli._common import (
     run_async,
     typed,
 )
-from interfaces.cli.render import Names, attendance, poll_outcome
+from interfaces.cli.render import Names, Table, attendance, plain, poll_outcome
 from services.sessions import SessionService
 
 _OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
@@ -221,7 +220,7 @@ def congress_count(
 def _print_poll(poll: PollView) -> None:
     secret = pick(("无记名", "secret")) if poll.spec.secret else pick(("记名", "named"))
     console.print(
-        f"[bold]{poll.spec.poll_key}[/] · {poll.spec.title} · {secret}"
+        f"[bold]{poll.spec.poll_key}[/] · {plain(poll.spec.title)} · {secret}"
         f"{' · ' + pick(('纸质', 'paper')) if poll.spec.paper else ''}"
         f" · {label_of(POLL_STATUS_LABELS, poll.status.value)}"
         f" · {attendance(poll.present_at_open, poll.total_delegates)}"

@@ -10,7 +10,6 @@ from typing import Any
 
 import typer
 from pydantic import BaseModel, ValidationError
-from rich.table import Table
 
 from bootstrap import App, Facades
 from domain.actors import CHINA_TZ
@@ -61,7 +60,7 @@ from interfaces.cli._common import (
     stage,
     typed,
 )
-from interfaces.cli.render import Names
+from interfaces.cli.render import Names, Table, plain
 
 app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
 
@@ -95,13 +94,13 @@ def _print_reviews(view: WageContractView, names: Names) -> None:
         print_checks(review.checks)
         for comment in review.comments:
             clause = fmt(("第 {no} 条", "clause {no}"), no=comment.clause)
-            console.print(f"  · {clause}: {comment.comment}")
+            console.print(f"  · {plain(clause)}: {plain(comment.comment)}")
         if review.override_reason:
-            console.print(f"  {pick(('批准理由', 'override'))}: {review.override_reason}")
+            console.print(f"  {pick(('批准理由', 'override'))}: {plain(review.override_reason)}")
         if review.taken_over_from:
             console.print(
                 f"  {pick(('接手', 'taken over'))}: {review.taken_over_from} → {review.reviewer_org}"
-                f" ({review.decided_by}): {review.takeover_reason}"
+                f" ({review.decided_by}): {plain(review.takeover_reason)}"
             )
 
 

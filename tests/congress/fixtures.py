@@ -83,7 +83,7 @@ def make_floor(tmp_path: Path, n: int, *, sqlite_file: str = "ledger.db") -> Flo
         }
     )
     directory = DirectoryService(ledger)
-    directory.load(directory.parse(EXAMPLE_DIRECTORY))
+    directory.load(directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     delegates = [f"d{i:04d}" for i in range(n)]
     directory.load(
         DirectoryFile(
@@ -92,7 +92,8 @@ def make_floor(tmp_path: Path, n: int, *, sqlite_file: str = "ledger.db") -> Flo
                 ActorSpec(id=d, name=f"代表{i}", org=UNIT, roles=[Role.DELEGATE])
                 for i, d in enumerate(delegates)
             ],
-        )
+        ),
+        operator="ops.admin",
     )
     profile = load_profile("national")
     polls = PollService(ledger, directory, BallotBox(tmp_path / "keys"))

@@ -59,7 +59,9 @@ async def record(new_ledger: bool) -> int:
     configure_logging("console", "WARNING")
     with tempfile.TemporaryDirectory() as tmp:
         app = build_app(Settings(data_dir=Path(tmp) / "var", rule_profile="liaoning"))
-        app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), source="examples")
+        app.directory.load(
+            app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin", source="examples"
+        )
         env = await start_time_skipping()
         task_queue = f"record-{uuid.uuid4()}"
         try:

@@ -170,7 +170,7 @@ def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
         history = json.loads(run(env, "history", "CLI-1", "--json").stdout)
         assert [e["event"] for e in history["events"]] == ["Created", "ReplyReceived"]
         assert all(len(e["hash"]) == 64 for e in history["events"])
-        again = run(env, "directory", "load", "examples/directory.yaml")
+        again = run(env, "directory", "load", "examples/directory.yaml", "--as", "ops.admin")
         assert "新增 0" in again.stdout
     finally:
         if stack.poll() is None:

@@ -126,7 +126,7 @@ def _ledger_fingerprint(path: Path) -> tuple[int, str]:
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("bad-input")
     application = build_app(Settings(data_dir=root / "var"))
-    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY))
+    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     application.close()
     for name, text in FILES.items():
         (root / name).write_text(text, encoding="utf-8", errors="surrogateescape")
@@ -180,8 +180,9 @@ def test_audit_verify_takes_an_exported_seals_key_and_refuses_what_is_not_a_seal
     """``audit verify --against seal.json --public-key HEX`` as the README shows it."""
     monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(tmp_path / "var"))
     runner = CliRunner()
-    assert runner.invoke(app, ["directory", "load", str(EXAMPLE_DIRECTORY)]).exit_code == 0
-    assert runner.invoke(app, ["audit", "seal"]).exit_code == 0
+    load = ["directory", "load", str(EXAMPLE_DIRECTORY), "--as", "ops.admin"]
+    assert runner.invoke(app, load).exit_code == 0
+    assert runner.invoke(app, ["audit", "seal", "--as", "ops.admin"]).exit_code == 0
     seal = tmp_path / "seal.json"
     assert runner.invoke(app, ["audit", "export-seal", "-o", str(seal)]).exit_code == 0
     key = json.loads(seal.read_text(encoding="utf-8"))["public_key"]

@@ -119,7 +119,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
         activity_timeout_seconds=3,
     )
     app = build_app(settings)
-    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY))
+    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     port, db = free_port(), tmp_path / "temporal.db"
     log = tmp_path / "worker.log"
     env = await start_server(port, db)

@@ -68,7 +68,7 @@ async def filled(
 ) -> AsyncIterator[Filled]:
     data_dir = tmp_path_factory.mktemp("records") / "var"
     app = build_app(Settings(data_dir=data_dir, activity_timeout_seconds=10))
-    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY))
+    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     queue = "status-history"
     sessions = SessionService(env.client, app.congresses, app.polls, app.settings, queue)
     motions = MotionService(

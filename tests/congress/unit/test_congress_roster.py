@@ -244,7 +244,7 @@ def test_cli_roster_import_exits_2_on_a_bad_file_and_0_on_the_example(tmp_path: 
     def run(*args: str):
         return runner.invoke(cli_app, list(args))
 
-    assert run("directory", "load", str(EXAMPLE_DIRECTORY)).exit_code == 0
+    assert run("directory", "load", str(EXAMPLE_DIRECTORY), "--as", "ops.admin").exit_code == 0
     created = run(
         "congress", "create", "--as", "wang.li", "--unit", "dl-bearing", "--term-no", "6",
         "--start", "2024-03-15", "--end", "2029-03-14",

@@ -96,7 +96,8 @@ def test_a_delegate_whose_role_is_withdrawn_elsewhere_is_refused_at_once(
             actors=[
                 ActorSpec(id=a.delegates[1], name="代表1", org="dl-bearing", roles=[Role.CADRE])
             ],
-        )
+        ),
+        operator="ops.admin",
     )
 
     with pytest.raises(NotAuthorised):

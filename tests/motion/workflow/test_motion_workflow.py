@@ -13,7 +13,7 @@ from temporalio.service import RPCError
 from bootstrap import App
 from domain.actors import CHINA_TZ, CommandMeta, Role
 from domain.calendar import add_months
-from domain.errors import InvalidState, NotAuthorised
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.motion import Decision, FileMotion, MotionView, Rating, Stage, motion_ledger_id
 from services.motions import MotionService
 from tests.conftest import ROOT
@@ -285,3 +285,19 @@ async def test_the_one_inbox_shows_each_actor_their_motion_step_with_the_process
     assert chair.exit_code == 0 and view.motion_id not in chair.output
     unknown = runner.invoke(cli_app, ["tasks", "--as", "nobody"])
     assert unknown.exit_code == 2
+
+
+async def test_a_seconding_command_id_reused_by_another_delegate_is_refused(
+    time_skipping_env, svc, app: App
+):
+    view = await svc.file(PROPOSER, KEY, ventilation())
+    mid = view.motion_id
+    first = await svc.second(mid, "dlb-d01", command_id="second-1")
+    version = app.ledger.get(motion_ledger_id(mid)).version
+
+    with pytest.raises(InvalidInput, match="command id already used for another operation"):
+        await svc.second(mid, "dlb-d02", command_id="second-1")  # another actor, same id
+    assert app.ledger.get(motion_ledger_id(mid)).version == version
+    # The same operation again is a retry: the recorded result, nothing applied.
+    assert await svc.second(mid, "dlb-d01", command_id="second-1") == first
+    assert app.ledger.get(motion_ledger_id(mid)).version == version

@@ -26,7 +26,7 @@ def actors(ledger: Ledger, store: Path, view_type: type[ActorSpec] = ActorSpec) 
 @pytest.fixture
 def directory(tmp_path: Path) -> DirectoryService:
     directory = DirectoryService(ledger_at(tmp_path / "ledger.db"))
-    directory.load(directory.parse(EXAMPLE_DIRECTORY))
+    directory.load(directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     return directory
 
 
@@ -35,7 +35,7 @@ def rename_first_actor(directory: DirectoryService, tmp_path: Path, name: str) -
     data["actors"][0]["name"] = name
     path = tmp_path / "renamed.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    directory.load(directory.parse(path))
+    directory.load(directory.parse(path), operator="ops.admin")
     return data["actors"][0]["id"]
 
 

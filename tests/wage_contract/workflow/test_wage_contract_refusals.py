@@ -12,6 +12,7 @@ import pytest
 from pydantic import ValidationError
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 
 from activities.wage_contract import WageContractActivities
@@ -297,3 +298,60 @@ def test_run_command_activity_twice_with_one_command_id_applies_once(app):
     assert (first.stage, first.version) == (Stage.IN_TALKS, 2)
     assert event_names(app, case) == ["Created", "ReplyReceived"]
     assert ledger_events(app, case)[-1].command_id == f"{case}:reply"
+
+
+async def test_a_command_id_reused_for_another_operation_is_refused_and_applies_nothing(
+    time_skipping_env, app, task_queue, running_worker
+):
+    env, case = time_skipping_env, new_case_id()
+    svc = service(env, app, task_queue)
+    await svc.open(CADRE, offer(case))
+    first = await svc.act(case, CADRE, RecordReply(content="同意协商"), command_id="reply-1")
+    version, updates = ledger_version(app, case), await accepted_updates(env, case)
+
+    for other in (
+        (RecordReply(content="拒绝协商"), ""),  # another payload
+        (RecordReply(content="同意协商"), "另一说明"),  # another reason
+    ):
+        with pytest.raises(InvalidInput, match="command id already used for another operation"):
+            await svc.act(case, CADRE, other[0], comment=other[1], command_id="reply-1")
+    assert ledger_version(app, case) == version
+    assert await accepted_updates(env, case) == updates
+    # The same operation again is a retry: the recorded result, nothing applied.
+    again = await svc.act(case, CADRE, RecordReply(content="同意协商"), command_id="reply-1")
+    assert again == first
+    assert ledger_version(app, case) == version
+
+
+def test_the_ledger_refuses_a_fingerprinted_command_id_bound_to_another_operation(app):
+    from domain.actors import fingerprinted
+
+    activities = WageContractActivities(app.ledger, app.calendar, app.profiles, app.directory)
+    env = ActivityEnvironment()
+    acting = app.directory.acting(CADRE, Role.CADRE)
+    now = datetime(2026, 3, 2, 2, tzinfo=UTC)
+    case = new_case_id()
+    env.run(
+        activities.open_case,
+        OpenCaseRequest(
+            command=offer(case),
+            meta=CommandMeta(command_id=f"{case}:open", acting=acting, occurred_at=now),
+            profile="liaoning",
+        ),
+    )
+
+    def request(content: str) -> WageCommandRequest:
+        command_id = fingerprinted(f"{case}:reply-1", [content])
+        return WageCommandRequest(
+            case_id=case,
+            command=RecordReply(content=content),
+            meta=CommandMeta(command_id=command_id, acting=acting, occurred_at=now),
+        )
+
+    first = env.run(activities.run_command, request("同意协商"))
+    with pytest.raises(ApplicationError) as caught:
+        env.run(activities.run_command, request("拒绝协商"))
+    assert caught.value.type == "invalid_input"
+    assert "命令编号已用于另一操作" in str(caught.value.details)
+    assert env.run(activities.run_command, request("同意协商")) == first
+    assert event_names(app, case) == ["Created", "ReplyReceived"]
