@@ -364,9 +364,9 @@ def check_tallies(app: App, session_id: str, items: int, n: int) -> None:
             or got != want
             or result.ballots != n
             or result.present != n
-            or len(poll.published) != n
+            or len(poll.published_choices) != n
         ):
-            wrong.append((no, got, result.ballots if result else None, len(poll.published)))
+            wrong.append((no, got, result.ballots if result else None, len(poll.published_choices)))
     if wrong:
         for no, got, ballots, published in wrong[:10]:
             stderr.print(

@@ -73,3 +73,11 @@ class PollStep(BaseModel):
     poll_key: str
     meta: CommandMeta
     reason: str = ""
+
+
+class RollStatus(BaseModel):
+    """Whether a poll's roll is complete, as the ledger has it (counts only, no voter)."""
+
+    poll_key: str
+    open: bool
+    complete: bool

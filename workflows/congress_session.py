@@ -33,7 +33,7 @@ with workflow.unsafe.imports_passed_through():
         SetAsideRequest,
     )
     from domain.actors import CHINA_TZ, Acting, CommandMeta, system_acting
-    from domain.errors import DomainError, InvalidState
+    from domain.errors import DomainError, InvalidInput, InvalidState
     from domain.poll import OPTION_LABELS, PollView
     from domain.session import (
         ItemOutcome,
@@ -42,9 +42,10 @@ with workflow.unsafe.imports_passed_through():
         check_set_aside,
         precheck,
     )
-    from domain.text import Minutes
+    from domain.text import MAX_MINUTES, Minutes
 
 R = TypeVar("R")
+HEARTBEAT_SECONDS = 5.0
 
 
 class SessionInput(BaseModel):
@@ -186,11 +187,13 @@ class CongressSessionWorkflow:
             item = view.item(req.item_no)
             key = view.poll_key(req.item_no)
             spec = view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
+            # The deadline is computed before the poll opens in the ledger, so nothing
+            # after the open can fail and leave an open poll without its timer.
+            closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
             poll = await self._activity(
                 CongressActivities.open_poll,
                 OpenPollRequest(spec=spec, meta=step_meta(req.acting, update_id())),
             )
-            closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
             self.polls[key] = PollProgress(
                 poll_key=key, item_no=item.no, stage="open", closes_at=closes_at
             )
@@ -200,6 +203,13 @@ class CongressSessionWorkflow:
     @open_poll.validator
     def _validate_open_poll(self, req: OpenPollCommand) -> None:
         self._precheck("open_poll", req.acting)
+        if req.minutes is not None and not 0 < req.minutes <= MAX_MINUTES:
+            # Minutes bounds it when the update is decoded; this holds for any caller.
+            raise refusal(
+                InvalidInput(
+                    f"限时须为 0 到 {MAX_MINUTES:g} 分钟", f"minutes between 0 and {MAX_MINUTES:g}"
+                )
+            )
         view = self._v()
         try:
             view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
@@ -254,7 +264,9 @@ class CongressSessionWorkflow:
 
     @workflow.signal
     def roll_completed(self, poll_key: str) -> None:
-        """Every checked-in delegate has voted (sent by the ballot service)."""
+        """Every checked-in delegate may have voted (a hint from the ballot service or the
+        workers' roll watcher, naming only the poll): checked against the ledger before
+        the poll closes."""
         self.roll_complete.add(poll_key)
 
     @workflow.signal
@@ -310,19 +322,23 @@ class CongressSessionWorkflow:
 
     async def _run_poll(self, key: str, paper: bool) -> None:
         progress = self.polls[key]
-        timeout = None
-        if progress.closes_at is not None:
-            timeout = max((progress.closes_at - workflow.now()).total_seconds(), 0.001)
         reason = "deadline"
-        try:
-            await workflow.wait_condition(
-                lambda: (
-                    key in self.close_requested
-                    or key in self.roll_complete
-                    or key in self.set_aside
-                ),
-                timeout=timeout,
-            )
+        while True:
+            timeout = None
+            if progress.closes_at is not None:
+                timeout = max((progress.closes_at - workflow.now()).total_seconds(), 0.001)
+            try:
+                await workflow.wait_condition(
+                    lambda: (
+                        key in self.close_requested
+                        or key in self.roll_complete
+                        or key in self.set_aside
+                    ),
+                    timeout=timeout,
+                )
+            except TimeoutError:
+                reason = "deadline"
+                break
             reason = (
                 "set_aside"
                 if key in self.set_aside
@@ -330,12 +346,22 @@ class CongressSessionWorkflow:
                 if key in self.close_requested
                 else "roll_complete"
             )
-        except TimeoutError:
-            pass
+            if reason != "roll_complete" or not workflow.patched("roll-checked-in-ledger"):
+                break
+            # A signal alone never closes a poll: the ledger must say every delegate voted.
+            roll = await run_step(
+                CongressActivities.roll,
+                PollStep(poll_key=key, meta=step_meta(system_acting(), f"roll:{key}")),
+                self.inp.activity_timeout_seconds,
+            )
+            if roll.complete or not roll.open:
+                break
+            self.roll_complete.discard(key)
         system = system_acting(self._v().unit_org)
         await self._activity(
             CongressActivities.close_poll,
             PollStep(poll_key=key, reason=reason, meta=step_meta(system, f"close:{key}")),
+            heartbeat=True,
         )
         progress.stage = "counting"
         if paper:
@@ -348,6 +374,7 @@ class CongressSessionWorkflow:
         poll = await self._activity(
             CongressActivities.tally_poll,
             PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")),
+            heartbeat=True,
         )
         async with self.clock.lock:
             if key in self.set_aside:  # set aside while it was being counted
@@ -399,8 +426,13 @@ class CongressSessionWorkflow:
         except DomainError as e:
             raise refusal(e) from None
 
-    async def _activity(self, activity: Callable[[Any, Any], R], arg: Any) -> R:
-        return await run_step(activity, arg, self.inp.activity_timeout_seconds * 4)
+    async def _activity(
+        self, activity: Callable[[Any, Any], R], arg: Any, *, heartbeat: bool = False
+    ) -> R:
+        # Closing and tallying heartbeat: after a worker dies between a poll's close and
+        # its tally, the step is retried within seconds, not after the whole timeout.
+        beat = HEARTBEAT_SECONDS if heartbeat else None
+        return await run_step(activity, arg, self.inp.activity_timeout_seconds * 4, beat)
 
 
 def outcome_of(poll: PollView) -> ItemOutcome:
