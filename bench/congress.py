@@ -554,8 +554,9 @@ def report(r: Result) -> None:
     console = Console()
     console.print(table)
     console.print(
-        f"largest history: {largest_id}. A ballot is a Participation and a SealedBallot saved in "
-        "one transaction, after loading the voter, the poll, the check-in and the session. "
+        f"largest history: {largest_id}. A ballot is a sealed ballot written and synced to the "
+        "poll's spool, then a Participation saved, after loading the voter, the poll, the "
+        "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
         f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16."
     )

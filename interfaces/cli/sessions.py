@@ -342,6 +342,19 @@ def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
         for choice in choices:
             recount[choice] = recount.get(choice, 0) + 1
     console.print(table)
+    if not poll.published:
+        # The receipts on their own, sorted: each finds its holder's ballot counted, and
+        # their order says nothing about the choices above.
+        console.print(
+            pick(
+                (
+                    "回执码（已排序，与上列选票无对应关系）",
+                    "receipts (sorted, unrelated to the rows above)",
+                )
+            )
+        )
+        for start in range(0, len(poll.published_receipts), 6):
+            console.print("  " + "  ".join(poll.published_receipts[start : start + 6]))
     receipts = len(poll.published_receipts) if not poll.published else len(poll.published)
     same = recount == poll.result.counts and receipts == len(rows) == poll.result.ballots
     mark = "[green]✓[/]" if same else "[bold red]✗[/]"
