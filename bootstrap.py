@@ -113,7 +113,7 @@ def build_app(settings: Settings | None = None) -> App:
         profiles=profiles,
         directory=directory,
         congresses=CongressService(ledger, directory, profiles, settings),
-        polls=PollService(ledger, directory, BallotBox(settings.poll_key_dir)),
+        polls=PollService(ledger, directory, BallotBox(settings.poll_key_path)),
     )
 
 

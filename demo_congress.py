@@ -223,7 +223,7 @@ class CongressDemo:
             assert result.receipt is not None  # a secret poll gives every voter a receipt
             receipts.append(result.receipt)
         await self._wait(sid, 1)
-        counted = self.sessions.verify_receipt(sid, 1, receipts[0])
+        counted = self.sessions.verify_receipt(sid, 1, receipts[0]).counted
         self.say(
             d,
             pick(

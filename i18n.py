@@ -195,6 +195,11 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "PaperCountEntered": ("录入纸质选票计票结果", "paper count entered"),
         "Tallied": ("计票", "counted"),
         "BallotsPublished": ("公布选票及回执码", "ballots published with receipts"),
+        "BallotsCollected": ("选票批量入账（打乱顺序）", "ballots moved to the ledger, shuffled"),
+        "BallotsPublishedApart": (
+            "分别公布回执码与选票",
+            "receipts and ballots published apart",
+        ),
         "KeyDestroyed": ("销毁解密密钥", "decryption key destroyed"),
     },
     "motion": {

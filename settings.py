@@ -62,7 +62,19 @@ class Settings(BaseSettings):
     rule_profile: str = Field(default="national", description="Profile for new processes.")
     profile_dir: Path | None = Field(default=None, description="Extra rule profiles (YAML).")
     calendar_dir: Path | None = Field(default=None, description="Extra year schedules (YAML).")
+    poll_key_dir: Path | None = Field(
+        default=None,
+        description="Secret polls' private keys, commitments and spooled ballots; never "
+        "inside data_dir (default: a sibling <data_dir>-poll-keys).",
+    )
     activity_timeout_seconds: float = 30.0
+    roll_check_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=3600,
+        description="Workers look this often for polls whose roll is complete but whose "
+        "workflow was not told (a ballot cast while Temporal was down).",
+    )
     seal_interval_seconds: float = Field(
         default=60.0,
         description="Workers seal the ledger this often while it changed (0: only at milestones).",
@@ -80,7 +92,9 @@ class Settings(BaseSettings):
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 
-    @field_validator("data_dir", "profile_dir", "calendar_dir", "witness_dir", "seal_key_file")
+    @field_validator(
+        "data_dir", "profile_dir", "calendar_dir", "witness_dir", "seal_key_file", "poll_key_dir"
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         """Relative to the directory the command started in, resolved there and then."""
@@ -96,6 +110,7 @@ class Settings(BaseSettings):
                 # Its own witness and key: a demo's seals never enter the production witness.
                 "witness_dir": None,
                 "seal_key_file": None,
+                "poll_key_dir": None,  # beside the demo's data directory
             }
         )
 
@@ -115,9 +130,13 @@ class Settings(BaseSettings):
         return self.data_dir / "projections"
 
     @property
-    def poll_key_dir(self) -> Path:
-        """Secret polls' private keys, each destroyed after its tally."""
-        return self.data_dir / "keys" / "polls"
+    def poll_key_path(self) -> Path:
+        """Secret polls' private keys (each destroyed after its tally), their public keys'
+        commitments and the ballots spooled until the close: outside the data directory,
+        so a backup of the data directory taken during a poll links nobody."""
+        if self.poll_key_dir is not None:
+            return self.poll_key_dir
+        return self.data_dir.parent / f"{self.data_dir.name}-poll-keys"
 
     @property
     def seal_key_path(self) -> Path:

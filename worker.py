@@ -7,6 +7,7 @@ import contextlib
 import signal
 
 import structlog
+from temporalio.client import Client
 
 from bootstrap import App, build_app, build_worker, connect
 from logs import configure_logging
@@ -35,9 +36,30 @@ async def run_worker(
     )
     async with worker:
         sealing = asyncio.create_task(seal_periodically(app, stop))
+        rolls = asyncio.create_task(wake_complete_rolls(app, client, stop))
         await stop.wait()
         await sealing
+        await rolls
     log.info("worker_stopped")
+
+
+async def wake_complete_rolls(app: App, client: Client, stop: asyncio.Event) -> None:
+    """Every ``roll_check_seconds``, tell the sessions whose open poll's roll is complete:
+    ballots and check-ins need no Temporal server, so the last ballot may have been cast
+    while it was down."""
+    sessions = app.facades(client).sessions
+    told: dict[str, float] = {}
+    while not stop.is_set():
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=app.settings.roll_check_seconds)
+            return
+        except TimeoutError:
+            pass
+        try:
+            for key in await sessions.wake_complete_rolls(told):
+                log.info("roll_complete_told", poll_key=key)
+        except Exception as e:  # noqa: BLE001 - tried again next period
+            log.warning("roll_watch_failed", error=str(e))
 
 
 async def seal_periodically(app: App, stop: asyncio.Event) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import threading
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from temporalio import activity
@@ -24,6 +28,39 @@ from domain.congress import check_session_dates, congress_id
 from domain.errors import NotFound
 from domain.poll import PollView
 from domain.session import Session, SessionView, session_ledger_id
+
+
+def counts_only(view: PollView) -> PollView:
+    """A poll as it may travel through Temporal: the result's counts, no receipt, no ballot."""
+    return view.model_copy(
+        update={"published": [], "published_receipts": [], "published_choices": []}
+    )
+
+
+def _heartbeat() -> None:
+    with contextlib.suppress(RuntimeError):  # called outside an activity (tests, tools)
+        activity.heartbeat()
+
+
+@contextlib.contextmanager
+def _beating(every: float = 1.0) -> Iterator[None]:
+    """Heartbeat from a side thread while the step runs: a step waiting on the database
+    stays alive, and a killed worker stops beating at once (so Temporal retries soon)."""
+    context = contextvars.copy_context()
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every):
+            context.run(_heartbeat)
+
+    thread = threading.Thread(target=beat, name="activity-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
 
 if TYPE_CHECKING:  # types only: injected by the composition root (workflows import this module)
     from application.calendar import CalendarSource
@@ -148,24 +185,28 @@ class CongressActivities:
     @domain_errors_not_retried
     def close_poll(self, req: PollStep) -> PollView:
         """Stop accepting ballots (a retry finds it closed and returns it)."""
-        view = self.polls.poll(req.poll_key)
-        if view.status.value != "open":
-            return view
-        return self.polls.close_poll(req.poll_key, req.reason, req.meta)
+        with _beating():
+            view = self.polls.poll(req.poll_key)
+            if view.status.value != "open":
+                return counts_only(view)
+            return counts_only(self.polls.close_poll(req.poll_key, req.reason, req.meta))
 
     @activity.defn(name="poll.tally")
     @domain_errors_not_retried
     def tally_poll(self, req: PollStep) -> PollView:
-        """Count and decide; a secret poll's ballots are published and its key destroyed.
+        """Count and decide; a secret poll's ballots are collected from the spool, published
+        and its key destroyed. It heartbeats, so a killed worker's tally is retried within
+        seconds (the workflow sets a short heartbeat timeout).
 
-        The result goes into the session's history, so it leaves out the published ballots
-        (one per voter, kept in the ledger with their digest): the history stays the size
-        of the agenda, not of the roll.
+        The result goes into the session's history, so it carries the counts only: no
+        receipt and no ballot (those stay in the ledger with their digest), and the
+        history stays the size of the agenda, not of the roll.
         """
         view = self.polls.poll(req.poll_key)
         profile = self.profiles.load(self.congresses.view(view.spec.congress_key).profile_name)
-        tallied = self.polls.tally_poll(req.poll_key, req.meta, profile)
-        return tallied.model_copy(update={"published": []})
+        with _beating():
+            tallied = self.polls.tally_poll(req.poll_key, req.meta, profile, beat=_heartbeat)
+        return counts_only(tallied)
 
     @activity.defn(name="poll.facts")
     @domain_errors_not_retried

@@ -1,17 +1,29 @@
-"""Sealing secret ballots: each is encrypted to its poll's X25519 key.
+"""Sealing secret ballots: each is encrypted to its poll's X25519 key, and waits in a spool.
 
-The private key lives only in a file under the data directory (never in the ledger,
-never in Temporal), is used once to open the ballots after the poll closes, and is then
-destroyed, so the sealed records that sit next to participation records can never be
-opened again.
+Everything here lives in the poll key directory (``UNIONFLOW_POLL_KEY_DIR``, 0700, files
+0600), which is not the ledger's data directory, so a copy of the data directory taken
+during a poll holds neither a key nor a ballot:
+- ``<poll>.x25519``: the private key, used once to open the ballots after the poll
+  closes, then overwritten and deleted;
+- ``<poll>.commit``: the SHA-256 fingerprint of the public key, written when the poll
+  opens and kept, so a public key swapped in the stored event is refused (cast) and
+  reported (``verify-receipt``) even by a process that never reads the ledger's seals;
+- ``spool/<poll>/<ticket>``: a sealed ballot between the vote and the close. The vote
+  writes (and syncs) it before the participation that names its ticket is committed;
+  after the close all of a poll's ballots move into the ledger in one shuffled batch
+  that carries no ticket, and the spool is deleted.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+import secrets
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +37,49 @@ PADDED_SIZE = 1024
 _INFO = b"unionflow-ballot-v1"
 
 
+@dataclass(frozen=True)
+class Spooled:
+    """A sealed ballot waiting in the spool: its ticket, its parts, when it was written."""
+
+    ticket: str
+    ephemeral_key: str
+    nonce: str
+    ciphertext: str
+    written_at: float
+
+
 class BallotBox:
-    """Poll keys on disk, and the sealing and opening of ballots."""
+    """Poll keys and their commitments on disk, the spool, sealing and opening ballots."""
 
     def __init__(self, key_dir: Path) -> None:
         self.key_dir = key_dir
+        self._commitments: dict[str, str] = {}
 
     def _path(self, poll_key: str) -> Path:
         return self.key_dir / f"{poll_key}.x25519"
 
+    def _commit_path(self, poll_key: str) -> Path:
+        return self.key_dir / f"{poll_key}.commit"
+
+    def _spool(self, poll_key: str) -> Path:
+        return self.key_dir / "spool" / poll_key
+
+    def _ensure_dir(self, path: Path) -> None:
+        """``path`` (inside the key directory) and every directory up to it: 0700."""
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        here = path
+        while True:
+            if here.stat().st_mode & 0o077:
+                here.chmod(0o700)
+            if here == self.key_dir or here == here.parent:
+                return
+            here = here.parent
+
     def create_key(self, poll_key: str) -> str:
-        """Create (or reuse, for a retried open) the poll's key; returns the public key, hex."""
+        """Create (or reuse, for a retried open) the poll's key and its commitment; returns
+        the public key, hex."""
         path = self._path(poll_key)
-        self.key_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._ensure_dir(self.key_dir)
         if not path.exists():
             raw = X25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.Raw,
@@ -52,11 +94,82 @@ class BallotBox:
                 with os.fdopen(fd, "wb") as f:
                     f.write(raw)
         private = X25519PrivateKey.from_private_bytes(path.read_bytes())
-        return (
+        public = (
             private.public_key()
             .public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
             .hex()
         )
+        commit = self._commit_path(poll_key)
+        if not commit.exists():
+            _write_private(commit, _fingerprint(public).encode("ascii"), exclusive=False)
+        return public
+
+    def commitment(self, poll_key: str) -> str | None:
+        """The fingerprint committed for the poll's public key when it opened, if kept here.
+
+        A poll opened before commitments were kept has only its private key: the
+        fingerprint of its public key stands in while the key exists.
+        """
+        found = self._commitments.get(poll_key)
+        if found is not None:
+            return found
+        try:
+            found = self._commit_path(poll_key).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            try:
+                raw = self._path(poll_key).read_bytes()
+            except FileNotFoundError:
+                return None
+            public = X25519PrivateKey.from_private_bytes(raw).public_key()
+            found = _fingerprint(
+                public.public_bytes(
+                    serialization.Encoding.Raw, serialization.PublicFormat.Raw
+                ).hex()
+            )
+        self._commitments[poll_key] = found
+        return found
+
+    # -- the spool ------------------------------------------------------------------------
+
+    def spool(self, poll_key: str, ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str) -> str:
+        """Write a sealed ballot to the poll's spool, synced to disk; returns its new ticket."""
+        directory = self._spool(poll_key)
+        self._ensure_dir(directory)
+        ticket = secrets.token_hex(16)
+        body = json.dumps({"e": ephemeral_hex, "n": nonce_hex, "c": ciphertext_b64}).encode()
+        _write_private(directory / ticket, body, exclusive=True)
+        _sync_dir(directory)
+        return ticket
+
+    def unspool(self, poll_key: str, ticket: str) -> None:
+        """Remove one spooled ballot (its participation was refused)."""
+        (self._spool(poll_key) / ticket).unlink(missing_ok=True)
+
+    def spooled(self, poll_key: str) -> list[Spooled]:
+        """Every ballot in the poll's spool (a partly written one, from a crash, is skipped:
+        its participation was never committed)."""
+        directory = self._spool(poll_key)
+        if not directory.exists():
+            return []
+        found = []
+        for path in directory.iterdir():
+            try:
+                body = json.loads(path.read_bytes())
+                written = path.stat().st_mtime
+            except (OSError, ValueError):
+                written = _mtime(path)
+                found.append(Spooled(path.name, "", "", "", written))
+                continue
+            found.append(Spooled(path.name, body["e"], body["n"], body["c"], written))
+        return found
+
+    def clear_spool(self, poll_key: str, tickets: list[str]) -> None:
+        """Overwrite and delete these spooled ballots (moved to the ledger, or orphans)."""
+        for ticket in tickets:
+            _shred(self._spool(poll_key) / ticket)
+        directory = self._spool(poll_key)
+        if directory.exists() and not any(directory.iterdir()):
+            directory.rmdir()
 
     @staticmethod
     def seal(public_key_hex: str, content: dict[str, Any]) -> tuple[str, str, str]:
@@ -103,15 +216,49 @@ class BallotBox:
         return self._path(poll_key).exists()
 
     def destroy(self, poll_key: str) -> None:
-        """Overwrite and delete the private key."""
-        path = self._path(poll_key)
-        if path.exists():
-            size = path.stat().st_size
-            with path.open("r+b") as f:
-                f.write(os.urandom(size))
-                f.flush()
-                os.fsync(f.fileno())
-            path.unlink()
+        """Overwrite and delete the private key (its commitment stays: it is public)."""
+        _shred(self._path(poll_key))
+
+
+def _fingerprint(public_key_hex: str) -> str:
+    # The same as domain.poll.key_fingerprint (the domain may not be imported for I/O here).
+    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
+
+
+def _write_private(path: Path, data: bytes, *, exclusive: bool) -> None:
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return time.time()
+
+
+def _shred(path: Path) -> None:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    with path.open("r+b") as f:
+        f.write(os.urandom(size))
+        f.flush()
+        os.fsync(f.fileno())
+    path.unlink(missing_ok=True)
 
 
 def _derive(shared: bytes) -> bytes:

@@ -1,11 +1,19 @@
 """Check-in and voting: high fan-in input that goes straight to the ledger, never through a
 workflow; plus opening, closing and tallying polls for the session workflow's activities.
+
+A secret vote writes two things apart: the sealed ballot into the poll's spool (outside
+the ledger, ``BallotBox``), then the ``Participation`` naming the spooled ballot's random
+ticket. After the close, the tally moves every spooled ballot whose participation was
+committed into the ledger in one shuffled batch, in its own transaction, each stamped
+with the poll's opening time and by nobody, and carrying no ticket: storage order,
+transaction and time no longer pair a participation with its ballot.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,6 +41,7 @@ from domain.poll import (
     PublishedBallot,
     SealedBallot,
     TallyResult,
+    key_fingerprint,
     named_ballot_id,
     participation_id,
     poll_id,
@@ -47,6 +56,17 @@ from projections.index import CreatedIndex, LatestAggregates
 log = structlog.get_logger(__name__)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+# A spooled ballot whose participation is not (yet) in the ledger may belong to a vote
+# still committing; only one older than this is an orphan of a crashed vote and dropped.
+SPOOL_GRACE_SECONDS = 60.0
+
+
+class ReceiptCheck(BaseModel):
+    """What ``verify-receipt`` can say: whether the ballot was counted, never what it said."""
+
+    poll_key: str
+    counted: bool
+    ballots: int
 
 
 class CastResult(BaseModel):
@@ -171,6 +191,21 @@ class PollService:
                 out.append(poll)
         return out
 
+    def complete_rolls(self) -> list[PollView]:
+        """Open electronic polls in which every checked-in delegate has voted."""
+        self._tail.catch_up()
+        out = []
+        for pid in self._polls.ids():
+            poll: PollView = self.ledger.get(pid).view()
+            if poll.status is not PollStatus.OPEN or poll.spec.paper:
+                continue
+            with self._tail.lock:
+                present = self._checked_in.count(poll.spec.session_id, catch_up=False)
+                voters = self._voters.count(poll.spec.poll_key, catch_up=False)
+            if present and voters >= present:
+                out.append(poll)
+        return out
+
     # -- check-in ----------------------------------------------------------------------
 
     def check_in(
@@ -243,32 +278,47 @@ class PollService:
 
     def _cast_secret(self, poll: PollView, acting: Acting, choices: list[str]) -> str:
         assert poll.public_key is not None
+        self._check_commitment(poll)
         poll_key = poll.spec.poll_key
         receipt = new_receipt()
         ephemeral, nonce, ciphertext = self.box.seal(poll.public_key, {"r": receipt, "c": choices})
+        # Spooled (and synced) first: the participation that names the ticket is committed
+        # only once the ballot is safe, so a crash in between leaves an orphan in the spool
+        # (dropped at the close: no participation names it), never a vote without a ballot.
+        ticket = self.box.spool(poll_key, ephemeral, nonce, ciphertext)
         participation = Participation.record(
-            poll_key, _meta(acting, f"participation:{poll_key}:{acting.actor_id}")
-        )
-        # The sealed ballot names nobody, and carries the poll's opening time, not the
-        # moment of casting, so neither its stamp nor its time points at the voter.
-        anonymous = Acting(
-            actor_id=ANONYMOUS, role=Role.DELEGATE, roles=[Role.DELEGATE], org_id=poll.unit_org
-        )
-        sealed = SealedBallot.seal(
-            uuid.uuid4(),
-            poll_key,
-            ephemeral_key=ephemeral,
-            nonce=nonce,
-            ciphertext=ciphertext,
-            meta=CommandMeta(
-                command_id=str(uuid.uuid4()), acting=anonymous, occurred_at=poll.opened_at
-            ),
+            poll_key, _meta(acting, f"participation:{poll_key}:{acting.actor_id}"), ticket
         )
         try:
-            self.ledger.save(participation, sealed)  # one transaction: both or neither
+            self.ledger.save(participation)
         except IntegrityError:
+            self.box.unspool(poll_key, ticket)
             raise InvalidState("已经投过票，不能重复投票", "already voted in this poll") from None
+        except BaseException:
+            self.box.unspool(poll_key, ticket)  # not committed: the ballot never counts
+            raise
         return receipt
+
+    def _check_commitment(self, poll: PollView) -> None:
+        """Seal only to the key committed when the poll opened (kept in the key directory)."""
+        assert poll.public_key is not None
+        committed = self.box.commitment(poll.spec.poll_key)
+        if committed is None:
+            raise InvalidState(
+                "找不到本项表决公钥的承诺指纹，无法确认公钥未被替换，不能投票",
+                "the poll's key commitment is not found here: its public key cannot be "
+                "confirmed, so no ballot is sealed to it",
+            )
+        if key_fingerprint(poll.public_key) != committed or poll.key_fingerprint not in (
+            None,
+            committed,
+        ):
+            log.warning("poll_key_mismatch", poll_key=poll.spec.poll_key)
+            raise InvalidState(
+                "本项表决的公钥与开启时承诺的指纹不符（账本可能被篡改），不能投票",
+                "the poll's public key does not match the fingerprint committed when it "
+                "opened (the ledger may have been tampered with): no ballot is sealed to it",
+            )
 
     # -- the poll's lifecycle (run by the session workflow's activities) ---------------------
 
@@ -316,8 +366,17 @@ class PollService:
         )
         return result.aggregate.view()
 
-    def tally_poll(self, poll_key: str, meta: CommandMeta, profile: RuleProfile) -> PollView:
-        """Count, decide, and for a secret poll publish the shuffled ballots and destroy the key."""
+    def tally_poll(
+        self,
+        poll_key: str,
+        meta: CommandMeta,
+        profile: RuleProfile,
+        beat: Callable[[], None] = lambda: None,
+    ) -> PollView:
+        """Count and decide; for a secret poll, first move the spooled ballots into the
+        ledger, then publish receipts and shuffled choices apart and destroy the key.
+
+        ``beat`` is called between the long parts (the activity heartbeats with it)."""
         aggregate = self.ledger.find(poll_id(poll_key))
         if aggregate is None:
             raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
@@ -343,7 +402,13 @@ class PollService:
                 spec, agreed.counts, agreed.ballots, view, present, rules.quorum, pass_rule
             )
         elif spec.secret:
-            published = self._open_sealed(poll_key, view.opened_after + 1)
+            # (No commitment check here: the private key opens only what was sealed to the
+            # committed key, and casting refused any other.)
+            if self._collect(poll_key, meta, beat):
+                aggregate = self.ledger.get(poll_id(poll_key))
+                view = aggregate.view()
+            beat()
+            published = self._open_sealed(poll_key, view.opened_after + 1, beat)
             result = tally(
                 spec,
                 [b.choices for b in published],
@@ -364,10 +429,15 @@ class PollService:
             )
         aggregate.record_tally(result, meta)
         if spec.secret and not spec.paper:
+            # Receipts sorted and choices shuffled, published apart: anyone recounts the
+            # choices and finds a receipt, and nothing pairs a receipt with its choice.
+            receipts = sorted(b.receipt for b in published)
+            choices = [b.choices for b in published]
+            secrets.SystemRandom().shuffle(choices)
             digest = hashlib.sha256(
-                canonical_bytes([b.model_dump() for b in published])
+                canonical_bytes({"receipts": receipts, "choices": choices})
             ).hexdigest()
-            aggregate.publish(published, digest, meta)
+            aggregate.publish(receipts, choices, digest, meta)
         self.ledger.save(aggregate)
         self._destroy_key(aggregate.view(), meta)
         return self.poll(poll_key)
@@ -379,7 +449,83 @@ class PollService:
         done = meta.model_copy(update={"command_id": f"{meta.command_id}:key-destroyed"})
         self.ledger.execute(poll_id(view.spec.poll_key), done, lambda p: p.key_destroyed(done))
 
-    def _open_sealed(self, poll_key: str, start: int) -> list[PublishedBallot]:
+    def _collect(self, poll_key: str, meta: CommandMeta, beat: Callable[[], None]) -> bool:
+        """Move the poll's spooled ballots into the ledger in one shuffled batch; True when
+        this call wrote it. Exactly once: the batch and the poll's ``BallotsCollected``
+        commit in one transaction (a retry finds it and only clears the spool)."""
+        aggregate = self.ledger.get(poll_id(poll_key))
+        view: PollView = aggregate.view()
+        if view.ballots_collected is not None:
+            self.box.clear_spool(poll_key, [b.ticket for b in self.box.spooled(poll_key)])
+            return False
+        while True:
+            tickets = self._tickets(poll_key, view.opened_after + 1)
+            spooled = self.box.spooled(poll_key)
+            now = time.time()
+            pending = [
+                b
+                for b in spooled
+                if b.ticket not in tickets and now - b.written_at < SPOOL_GRACE_SECONDS
+            ]
+            if not pending:
+                break
+            beat()  # a vote may still be committing its participation
+            time.sleep(0.2)
+        found = {b.ticket: b for b in spooled if b.ticket in tickets and b.ciphertext}
+        missing = tickets - found.keys()
+        if missing:
+            # Never tally without a counted vote's ballot: retried until the spool is back.
+            raise RuntimeError(f"{len(missing)} spooled ballots of {poll_key} are missing")
+        batch = list(found.values())
+        secrets.SystemRandom().shuffle(batch)
+        anonymous = Acting(
+            actor_id=ANONYMOUS, role=Role.DELEGATE, roles=[Role.DELEGATE], org_id=view.unit_org
+        )
+        sealed = [
+            SealedBallot.seal(
+                uuid.uuid4(),
+                poll_key,
+                ephemeral_key=b.ephemeral_key,
+                nonce=b.nonce,
+                ciphertext=b.ciphertext,
+                meta=CommandMeta(
+                    command_id=str(uuid.uuid4()), acting=anonymous, occurred_at=view.opened_at
+                ),
+            )
+            for b in batch
+        ]
+        collected = meta.model_copy(update={"command_id": f"{meta.command_id}:collected"})
+        aggregate.collect_ballots(len(sealed), collected)
+        try:
+            self.ledger.save(aggregate, *sealed)  # one transaction: all or none
+        except IntegrityError:
+            # Another attempt of this tally may have written the batch first; unless it
+            # did, nothing was written and the spool stays for the retry.
+            if self.poll(poll_key).ballots_collected is None:
+                raise
+        beat()
+        self.box.clear_spool(poll_key, [b.ticket for b in spooled])
+        return True
+
+    def _tickets(self, poll_key: str, start: int) -> set[str]:
+        """The tickets named by the poll's participations (each a committed vote)."""
+        marker = f'"poll_key":"{poll_key}"'.encode()
+        topic = [get_topic(Participation.Created)]
+        tickets: set[str] = set()
+        while True:
+            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
+            if not batch:
+                return tickets
+            for n in batch:
+                if marker in n.state:
+                    event = cast(Participation.Created, self.ledger.mapper.to_domain_event(n))
+                    if event.ticket:
+                        tickets.add(event.ticket)
+            start = batch[-1].id + 1
+
+    def _open_sealed(
+        self, poll_key: str, start: int, beat: Callable[[], None]
+    ) -> list[PublishedBallot]:
         marker = f'"poll_key":"{poll_key}"'.encode()
         topic = [get_topic(SealedBallot.Created)]
         ballots: list[PublishedBallot] = []
@@ -395,6 +541,7 @@ class PollService:
                 content = open_one(event.ephemeral_key, event.nonce, event.ciphertext)
                 ballots.append(PublishedBallot(receipt=content["r"], choices=list(content["c"])))
             start = batch[-1].id + 1
+            beat()
         # Published in a random order, so the order of casting is gone too.
         secrets.SystemRandom().shuffle(ballots)
         return ballots
@@ -413,15 +560,31 @@ class PollService:
             start = batch[-1].id + 1
         return found
 
-    def verify_receipt(self, poll_key: str, receipt: str) -> PublishedBallot | None:
-        """The published ballot with this receipt, if it was counted."""
+    def verify_receipt(self, poll_key: str, receipt: str) -> ReceiptCheck:
+        """Whether the ballot with this receipt was counted; never what it chose.
+
+        Refused when the poll's public key no longer matches its commitment (in the
+        stored event, and in the key directory where this process can read it): the
+        ballots may then have been sealed to a key somebody else holds.
+        """
         view = self.poll(poll_key)
-        if not view.spec.secret:
+        if not view.spec.secret or view.spec.paper:
             raise InvalidInput("记名表决没有回执码", "a named poll has no receipts")
+        committed = self.box.commitment(poll_key)
+        if view.public_key is not None and (
+            not view.commitment_ok
+            or (committed is not None and key_fingerprint(view.public_key) != committed)
+        ):
+            raise InvalidState(
+                "本项表决的公钥与开启时承诺的指纹不符（账本可能被篡改），回执核验无效",
+                "the poll's public key does not match the fingerprint committed when it "
+                "opened (the ledger may have been tampered with): receipts prove nothing",
+            )
         if view.published_digest is None:
             raise InvalidState("选票尚未公布", "the ballots are not published yet")
         wanted = receipt.strip().upper()
-        return next((b for b in view.published if b.receipt == wanted), None)
+        receipts = view.published_receipts or [b.receipt for b in view.published]
+        return ReceiptCheck(poll_key=poll_key, counted=wanted in receipts, ballots=len(receipts))
 
     def begin_session_check(self, session_id: str) -> None:
         """Refuse to proceed unless the session exists."""

@@ -364,9 +364,9 @@ def check_tallies(app: App, session_id: str, items: int, n: int) -> None:
             or got != want
             or result.ballots != n
             or result.present != n
-            or len(poll.published) != n
+            or len(poll.published_choices) != n
         ):
-            wrong.append((no, got, result.ballots if result else None, len(poll.published)))
+            wrong.append((no, got, result.ballots if result else None, len(poll.published_choices)))
     if wrong:
         for no, got, ballots, published in wrong[:10]:
             stderr.print(
@@ -556,8 +556,9 @@ def report(r: Result) -> None:
     console = Console()
     console.print(table)
     console.print(
-        f"largest history: {largest_id}. A ballot is a Participation and a SealedBallot saved in "
-        "one transaction, after loading the voter, the poll, the check-in and the session. "
+        f"largest history: {largest_id}. A ballot is a sealed ballot written and synced to the "
+        "poll's spool, then a Participation saved, after loading the voter, the poll, the "
+        "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
         f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16."
     )

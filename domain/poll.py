@@ -1,16 +1,20 @@
 """Polls of the workers' congress (职代会表决): yes/no, elections, appraisals; named or secret.
 
-A ``Poll`` owns the item's lifecycle (open → closing → closed → tallied → published).
-Ballots are separate aggregates, written through the service layer (fan-in), never
-through a workflow. A named ballot's id is derived from (poll, voter), so a second
-ballot collides. A secret ballot is two records: a ``Participation`` (who voted; its id
-collides the same way) and a ``SealedBallot`` (what was voted, encrypted to the poll's
-key, under a random id, stamped by nobody), so nothing links the two but the moment of
-writing, which the sealed ballot does not record either.
+A ``Poll`` owns the item's lifecycle (open → closed → ballots collected → tallied →
+published). Ballots are separate aggregates, written through the service layer (fan-in),
+never through a workflow. A named ballot's id is derived from (poll, voter), so a second
+ballot collides. A secret ballot is two records written apart: a ``Participation`` (who
+voted; its id collides the same way), written when the delegate votes, and a
+``SealedBallot`` (what was voted, encrypted to the poll's key, under a random id, stamped
+by nobody), written only after the poll closes, in one shuffled batch with every other
+ballot of the poll. Until then the sealed ballot waits outside the ledger, in the poll's
+spool (``application/ballot_box.py``), under a random ticket that only the participation
+names; the batch does not carry it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from datetime import datetime
 from enum import StrEnum
@@ -131,7 +135,11 @@ class TallyResult(BaseModel):
 
 
 class PublishedBallot(BaseModel):
-    """A secret ballot as published after closing: a receipt code and the choices."""
+    """A secret ballot as earlier versions published it: a receipt code with the choices.
+
+    Polls tallied since publish receipts and choices apart (``PollView.published_receipts``,
+    ``published_choices``), so a receipt proves inclusion and never shows the vote.
+    """
 
     receipt: str
     choices: list[str]
@@ -156,6 +164,9 @@ class PollView(BaseModel):
     total_delegates: int
     present_at_open: int
     public_key: str | None = None  # X25519, hex: secret ballots are sealed to it
+    # SHA-256 of the public key, committed when the poll opened (also kept in the key
+    # directory): a ballot is sealed only to a key that matches it.
+    key_fingerprint: str | None = None
     opened_after: int = 0  # the ledger's last notification id when the poll opened
     closed_at: datetime | None = None
     close_reason: str | None = None
@@ -164,9 +175,24 @@ class PollView(BaseModel):
     paper_counts: list[PaperCount] = Field(default_factory=list)
     paper_mismatch: bool = False
     result: TallyResult | None = None
-    published: list[PublishedBallot] = Field(default_factory=list)
+    published: list[PublishedBallot] = Field(default_factory=list)  # earlier versions
+    published_receipts: list[str] = Field(default_factory=list)  # sorted
+    published_choices: list[list[str]] = Field(default_factory=list)  # shuffled
     published_digest: str | None = None
+    ballots_collected: int | None = None  # sealed ballots moved from the spool in one batch
     key_destroyed: bool = False
+
+    @property
+    def commitment_ok(self) -> bool:
+        """Whether the stored public key still matches the fingerprint committed with it."""
+        if self.public_key is None or self.key_fingerprint is None:
+            return True
+        return key_fingerprint(self.public_key) == self.key_fingerprint
+
+
+def key_fingerprint(public_key_hex: str) -> str:
+    """The commitment to a poll's public key: SHA-256 of its raw bytes, hex."""
+    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
 
 
 def poll_id(poll_key: str) -> UUID:
@@ -344,6 +370,27 @@ class Poll(ViewState[PollView], LedgerAggregate):
             s.published = [PublishedBallot.model_validate(b) for b in self.ballots]
             s.published_digest = self.digest
 
+    class BallotsCollected(Changed):
+        """The sealed ballots waiting in the spool were written, shuffled, in one batch."""
+
+        count: int
+
+        def evolve(self, s: PollView) -> None:
+            s.ballots_collected = self.count
+
+    class BallotsPublishedApart(Changed):
+        """The receipts (sorted) and the choices (shuffled) were published separately:
+        anyone recounts the choices, a delegate finds their receipt, nothing pairs them."""
+
+        receipts: list[str]
+        choices: list[list[str]]
+        digest: str
+
+        def evolve(self, s: PollView) -> None:
+            s.published_receipts = list(self.receipts)
+            s.published_choices = [list(c) for c in self.choices]
+            s.published_digest = self.digest
+
     class KeyDestroyed(Changed):
         """The poll's private key was destroyed: no sealed ballot can be opened again."""
 
@@ -388,6 +435,7 @@ class Poll(ViewState[PollView], LedgerAggregate):
             total_delegates=total_delegates,
             present_at_open=present,
             public_key=public_key,
+            key_fingerprint=key_fingerprint(public_key) if public_key else None,
             opened_after=opened_after,
         )
         return cls._new(poll_id(spec.poll_key), meta, state=state.model_dump(mode="json"))
@@ -429,12 +477,26 @@ class Poll(ViewState[PollView], LedgerAggregate):
             raise InvalidState("表决尚未结束或已计票", "the poll is not closed, or already tallied")
         self._emit(self.Tallied, meta, result=result.model_dump(mode="json"))
 
-    def publish(self, ballots: list[PublishedBallot], digest: str, meta: CommandMeta) -> None:
-        """Publish the opened secret ballots, shuffled, with receipts."""
+    def collect_ballots(self, count: int, meta: CommandMeta) -> None:
+        """Record the batch that moved the spooled ballots into the ledger (once)."""
+        if self.s.status is not PollStatus.CLOSED or self.s.ballots_collected is not None:
+            raise InvalidState("不能收集选票", "the ballots cannot be collected now")
+        self._emit(self.BallotsCollected, meta, count=count)
+
+    def publish(
+        self, receipts: list[str], choices: list[list[str]], digest: str, meta: CommandMeta
+    ) -> None:
+        """Publish the opened secret ballots: receipts sorted, choices shuffled, apart."""
         if self.s.status is not PollStatus.TALLIED or self.s.published_digest is not None:
             raise InvalidState("不能公布选票", "the ballots cannot be published now")
+        if len(receipts) != len(choices):
+            raise InvalidState("回执与选票数量不符", "receipts and ballots differ in number")
         self._emit(
-            self.BallotsPublished, meta, ballots=[b.model_dump() for b in ballots], digest=digest
+            self.BallotsPublishedApart,
+            meta,
+            receipts=sorted(receipts),
+            choices=choices,
+            digest=digest,
         )
 
     def key_destroyed(self, meta: CommandMeta) -> None:
@@ -485,27 +547,43 @@ class NamedBallot(LedgerAggregate):
 
 
 class Participation(LedgerAggregate):
-    """That a delegate voted in a secret poll (已投票记录) — never what."""
+    """That a delegate voted in a secret poll (已投票记录) — never what.
+
+    ``ticket`` names the delegate's sealed ballot in the poll's spool (a random value that
+    appears nowhere else in the ledger), so the batch after the close takes exactly the
+    ballot whose participation was committed. Participations recorded before the spool
+    (class version 1) have none: their sealed ballot was written with them.
+    """
 
     class Created(LedgerAggregate.Created):
+        class_version = 2
         poll_key: str
         voter: str
+        ticket: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["ticket"] = ""  # the sealed ballot was written in the same transaction
 
         def apply(self, aggregate: Participation) -> None:
             aggregate.poll_key = self.poll_key
             aggregate.voter = self.voter
+            aggregate.ticket = self.ticket
 
-    def __init__(self, poll_key: str, voter: str) -> None:
+    def __init__(self, poll_key: str, voter: str, ticket: str) -> None:
         super().__init__()
         # Declared, not assigned: Created.apply sets them from the stored event.
         self.poll_key: str
         self.voter: str
+        self.ticket: str
 
     @classmethod
-    def record(cls, poll_key: str, meta: CommandMeta) -> Participation:
-        """Record that the acting delegate voted."""
+    def record(cls, poll_key: str, meta: CommandMeta, ticket: str) -> Participation:
+        """Record that the acting delegate voted, naming the spooled ballot's ticket."""
         voter = meta.acting.actor_id
-        return cls._new(participation_id(poll_key, voter), meta, poll_key=poll_key, voter=voter)
+        return cls._new(
+            participation_id(poll_key, voter), meta, poll_key=poll_key, voter=voter, ticket=ticket
+        )
 
 
 class SealedBallot(LedgerAggregate):

@@ -1,25 +1,29 @@
 """The congress session facade: convene and chair a session, check in, vote, count paper.
 
 Chair steps are updates to the session's workflow; check-ins and ballots go straight to
-the ledger through ``PollService`` (fan-in), and only the ballot that completes the roll,
-or the count that makes the tellers agree, signals the workflow.
+the ledger through ``PollService`` (fan-in) and need no Temporal server. The ballot that
+completes the roll tells the workflow when a server is at hand (a hint naming only the
+poll, which the workflow checks against the ledger); when none is, the workers' roll
+watcher (``wake_complete_rolls``) tells it once the server is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+import structlog
 from temporalio.client import Client, WorkflowHandle
 
 from application.congress import CongressService
-from application.polls import CastResult, PollService
+from application.polls import CastResult, PollService, ReceiptCheck
 from domain.actors import CommandMeta, Role
 from domain.congress import check_session_dates
 from domain.errors import InvalidState
-from domain.poll import PollView, PublishedBallot
+from domain.poll import PollView
 from domain.session import (
     AgendaItem,
     Session,
@@ -43,6 +47,11 @@ from workflows.congress_session import (
     SetAsideCommand,
     session_workflow_id,
 )
+
+log = structlog.get_logger(__name__)
+SIGNAL_TIMEOUT = timedelta(seconds=5)
+# The watcher tells a workflow again only after this long (each hint is a history event).
+RESIGNAL_SECONDS = 60.0
 
 
 class SessionService:
@@ -199,8 +208,36 @@ class SessionService:
         key = self.polls.poll_key(session_id, item_no)
         result = await asyncio.to_thread(self.polls.cast, key, voter, choices)
         if result.roll_complete and self.client is not None:
-            await self._handle(session_id).signal(CongressSessionWorkflow.roll_completed, key)
+            await self._hint_roll_complete(session_id, key)
         return result
+
+    async def _hint_roll_complete(self, session_id: str, poll_key: str) -> bool:
+        """Tell the session's workflow the roll may be complete; the ballot stands anyway."""
+        try:
+            await self._handle(session_id).signal(
+                CongressSessionWorkflow.roll_completed, poll_key, rpc_timeout=SIGNAL_TIMEOUT
+            )
+        except Exception as e:  # noqa: BLE001 - the roll watcher tells it later
+            log.warning("roll_hint_not_delivered", poll_key=poll_key, error=type(e).__name__)
+            return False
+        return True
+
+    async def wake_complete_rolls(self, told: dict[str, float] | None = None) -> list[str]:
+        """Tell every session whose open poll's roll is complete (the workers run this
+        periodically): a ballot cast while Temporal was down still closes its poll.
+        ``told`` remembers when each poll was last told, so a hint is repeated only
+        after ``RESIGNAL_SECONDS``. Returns the polls told now."""
+        told = told if told is not None else {}
+        sent = []
+        now = time.monotonic()
+        for poll in await asyncio.to_thread(self.polls.complete_rolls):
+            key = poll.spec.poll_key
+            if now - told.get(key, -RESIGNAL_SECONDS) < RESIGNAL_SECONDS:
+                continue
+            if await self._hint_roll_complete(poll.spec.session_id, key):
+                told[key] = now
+                sent.append(key)
+        return sent
 
     async def enter_paper_count(
         self, session_id: str, item_no: int, teller: str, counts: dict[str, int], ballots: int
@@ -219,8 +256,8 @@ class SessionService:
             await self._handle(session_id).signal(CongressSessionWorkflow.paper_count_agreed, key)
         return view
 
-    def verify_receipt(self, session_id: str, item_no: int, receipt: str) -> PublishedBallot | None:
-        """Whether a secret ballot with this receipt was counted."""
+    def verify_receipt(self, session_id: str, item_no: int, receipt: str) -> ReceiptCheck:
+        """Whether a secret ballot with this receipt was counted (never what it chose)."""
         key = self.polls.session(session_id).poll_key(item_no)
         return self.polls.verify_receipt(key, receipt)
 

@@ -63,13 +63,24 @@ def update_id() -> str:
 R = TypeVar("R")
 
 
-async def run_step(activity: Callable[[Any, Any], R], arg: Any, timeout_seconds: float) -> R:
-    """Run one ledger step as an activity; a domain refusal fails the step, not the workflow."""
+async def run_step(
+    activity: Callable[[Any, Any], R],
+    arg: Any,
+    timeout_seconds: float,
+    heartbeat_seconds: float | None = None,
+) -> R:
+    """Run one ledger step as an activity; a domain refusal fails the step, not the workflow.
+
+    A step that heartbeats (``heartbeat_seconds``) is retried that soon after its worker
+    dies, not only when ``timeout_seconds`` has passed."""
     try:
         return await workflow.execute_activity_method(
             activity,
             arg,
             start_to_close_timeout=timedelta(seconds=timeout_seconds),
+            heartbeat_timeout=(
+                timedelta(seconds=heartbeat_seconds) if heartbeat_seconds is not None else None
+            ),
             retry_policy=RetryPolicy(
                 initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
             ),

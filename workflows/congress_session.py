@@ -35,7 +35,7 @@ with workflow.unsafe.imports_passed_through():
         SetAsideRequest,
     )
     from domain.actors import CHINA_TZ, Acting, CommandMeta, check_person, system_acting
-    from domain.errors import DomainError, InvalidState
+    from domain.errors import DomainError, InvalidInput, InvalidState
     from domain.poll import OPTION_LABELS, PollView
     from domain.session import (
         ItemOutcome,
@@ -44,9 +44,10 @@ with workflow.unsafe.imports_passed_through():
         check_set_aside,
         precheck,
     )
-    from domain.text import Minutes
+    from domain.text import MAX_MINUTES, Minutes
 
 R = TypeVar("R")
+HEARTBEAT_SECONDS = 5.0
 
 # Roll-complete and paper-count signals are checked against the ledger before they act.
 SIGNALS_CHECKED = "session-signals-checked-in-ledger"
@@ -191,11 +192,13 @@ class CongressSessionWorkflow:
             item = view.item(req.item_no)
             key = view.poll_key(req.item_no)
             spec = view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
+            # The deadline is computed before the poll opens in the ledger, so nothing
+            # after the open can fail and leave an open poll without its timer.
+            closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
             poll = await self._activity(
                 CongressActivities.open_poll,
                 OpenPollRequest(spec=spec, meta=step_meta(req.acting, update_id())),
             )
-            closes_at = workflow.now() + timedelta(minutes=req.minutes) if req.minutes else None
             self.polls[key] = PollProgress(
                 poll_key=key, item_no=item.no, stage="open", closes_at=closes_at
             )
@@ -205,6 +208,13 @@ class CongressSessionWorkflow:
     @open_poll.validator
     def _validate_open_poll(self, req: OpenPollCommand) -> None:
         self._precheck("open_poll", req.acting)
+        if req.minutes is not None and not 0 < req.minutes <= MAX_MINUTES:
+            # Minutes bounds it when the update is decoded; this holds for any caller.
+            raise refusal(
+                InvalidInput(
+                    f"限时须为 0 到 {MAX_MINUTES:g} 分钟", f"minutes between 0 and {MAX_MINUTES:g}"
+                )
+            )
         view = self._v()
         try:
             view.poll_spec(req.item_no, paper=req.paper, tellers=req.tellers)
@@ -259,7 +269,9 @@ class CongressSessionWorkflow:
 
     @workflow.signal
     def roll_completed(self, poll_key: str) -> None:
-        """Every checked-in delegate has voted (sent by the ballot service)."""
+        """Every checked-in delegate may have voted (a hint from the ballot service or the
+        workers' roll watcher, naming only the poll): checked against the ledger before
+        the poll closes."""
         self.roll_complete.add(poll_key)
 
     @workflow.signal
@@ -320,6 +332,7 @@ class CongressSessionWorkflow:
         await self._activity(
             CongressActivities.close_poll,
             PollStep(poll_key=key, reason=reason, meta=step_meta(system, f"close:{key}")),
+            heartbeat=True,
         )
         progress.stage = "counting"
         if paper:
@@ -330,6 +343,7 @@ class CongressSessionWorkflow:
         poll = await self._activity(
             CongressActivities.tally_poll,
             PollStep(poll_key=key, meta=step_meta(system, f"tally:{key}")),
+            heartbeat=True,
         )
         async with self.clock.lock:
             if key in self.set_aside:  # set aside while it was being counted
@@ -429,8 +443,13 @@ class CongressSessionWorkflow:
         except DomainError as e:
             raise refusal(e) from None
 
-    async def _activity(self, activity: Callable[[Any, Any], R], arg: Any) -> R:
-        return await run_step(activity, arg, self.inp.activity_timeout_seconds * 4)
+    async def _activity(
+        self, activity: Callable[[Any, Any], R], arg: Any, *, heartbeat: bool = False
+    ) -> R:
+        # Closing and tallying heartbeat: after a worker dies between a poll's close and
+        # its tally, the step is retried within seconds, not after the whole timeout.
+        beat = HEARTBEAT_SECONDS if heartbeat else None
+        return await run_step(activity, arg, self.inp.activity_timeout_seconds * 4, beat)
 
 
 def outcome_of(poll: PollView) -> ItemOutcome:

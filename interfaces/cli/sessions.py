@@ -6,8 +6,9 @@ These are commands of the ``congress`` group, added after its terms and rosters 
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,12 @@ class _Agenda(BaseModel):
 
 def _session_step(fn: Callable[[SessionService], Awaitable[Any]]) -> Any:
     return run_async(lambda a, facades: fn(facades.sessions))
+
+
+def _ledger_step(fn: Callable[[SessionService], Coroutine[Any, Any, Any]]) -> Any:
+    """A delegate's step (check-in, vote): straight to the ledger, no Temporal server needed
+    (the workers' roll watcher tells the session when the roll is complete)."""
+    return run(lambda a: asyncio.run(fn(a.facades().sessions)))
 
 
 def _print_session(view: SessionView) -> None:
@@ -110,7 +117,7 @@ def congress_open(session: str = SESSION, actor: str = AS) -> None:
 
 def congress_check_in(session: str = SESSION, actor: str = AS) -> None:
     """代表签到 / a delegate checks in."""
-    new = _session_step(lambda svc: svc.check_in(session, actor))
+    new = _ledger_step(lambda svc: svc.check_in(session, actor))
     console.print(
         f"[green]✓[/] {pick(('已签到', 'checked in')) if new else pick(('此前已签到', 'already checked in'))}"
     )
@@ -180,7 +187,7 @@ def congress_vote(
 ) -> None:
     """投票（无记名投票返回回执码） / cast a ballot (a secret one returns a receipt)."""
     choices = [_OPTION_CODES.get(c, c) for c in choice]
-    result = _session_step(lambda svc: svc.cast(session, item, actor, choices))
+    result = _ledger_step(lambda svc: svc.cast(session, item, actor, choices))
     console.print(f"[green]✓[/] {pick(('已投票', 'ballot cast'))}")
     if result.receipt:
         console.print(
@@ -287,15 +294,22 @@ def _print_results(view: SessionView, polls: list[PollView | None], names: Names
 def congress_verify_receipt(
     session: str = SESSION, item: int = ITEM, receipt: str = RECEIPT
 ) -> None:
-    """凭回执码核验选票已计入 / check with a receipt that a secret ballot was counted."""
-    ballot = run(lambda a: a.facades().sessions.verify_receipt(session, item, receipt))
-    if ballot is None:
+    """凭回执码核验选票已计入（不显示所投内容） / check with a receipt that a ballot was counted."""
+    check = run(lambda a: a.facades().sessions.verify_receipt(session, item, receipt))
+    if not check.counted:
         console.print(
             f"[bold red]{pick(('未找到该回执码的选票', 'no ballot with this receipt'))}[/]"
         )
         raise typer.Exit(1)
-    labels = ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
-    console.print(f"[green]✓[/] {pick(('已计入', 'counted'))}: {labels}")
+    # Never the choice: a receipt proves that the ballot was counted, not how it voted,
+    # so it cannot be shown to whoever demands to see a vote.
+    console.print(
+        "[green]✓[/] "
+        + fmt(
+            ("已计入（共 {n} 张选票）", "counted (one of {n} ballots)"),
+            n=check.ballots,
+        )
+    )
 
 
 def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
@@ -313,25 +327,45 @@ def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
     # The key above the table, not as its title: a title wider than the table would wrap.
     console.print(f"[bold]{poll.spec.poll_key}[/] · {pick(('公布的选票', 'published ballots'))}")
     table = Table()
-    table.add_column(pick(("回执码", "receipt")))
-    table.add_column(pick(("选择", "choices")))
     recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
-    for ballot in poll.published:
-        table.add_row(
-            ballot.receipt, ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in ballot.choices)
-        )
-        for choice in ballot.choices:
+    if poll.published:  # tallied by an earlier version: receipts beside their choices
+        table.add_column(pick(("回执码", "receipt")))
+        table.add_column(pick(("选择", "choices")))
+        rows = [(b.receipt, b.choices) for b in poll.published]
+    else:  # receipts and choices apart: nothing pairs them
+        table.add_column("#")
+        table.add_column(pick(("选择（已打乱顺序）", "choices (shuffled)")))
+        rows = [(str(i), c) for i, c in enumerate(poll.published_choices, 1)]
+    for first, choices in rows:
+        table.add_row(first, ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in choices))
+        for choice in choices:
             recount[choice] = recount.get(choice, 0) + 1
     console.print(table)
-    same = recount == poll.result.counts
+    if not poll.published:
+        # The receipts on their own, sorted: each finds its holder's ballot counted, and
+        # their order says nothing about the choices above.
+        console.print(
+            pick(
+                (
+                    "回执码（已排序，与上列选票无对应关系）",
+                    "receipts (sorted, unrelated to the rows above)",
+                )
+            )
+        )
+        for start in range(0, len(poll.published_receipts), 6):
+            console.print("  " + "  ".join(poll.published_receipts[start : start + 6]))
+    receipts = len(poll.published_receipts) if not poll.published else len(poll.published)
+    same = recount == poll.result.counts and receipts == len(rows) == poll.result.ballots
     mark = "[green]✓[/]" if same else "[bold red]✗[/]"
     compared = fmt(
         (
-            "复核计票：{mine} · 公布结果：{published}",
-            "recount: {mine} · published tally: {published}",
+            "复核计票：{mine} · 公布结果：{published} · 回执码 {r} 个，选票 {b} 张",
+            "recount: {mine} · published tally: {published} · {r} receipts, {b} ballots",
         ),
         mine=_counted(recount),
         published=_counted(poll.result.counts),
+        r=receipts,
+        b=len(rows),
     )
     console.print(f"{mark} {compared}")
     console.print(f"{pick(('摘要', 'digest'))} {poll.published_digest}")

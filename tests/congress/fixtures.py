@@ -74,9 +74,17 @@ class Floor:
         return self.polls.tally_poll(key, self.meta(f"tally:{key}"), self.profile)
 
 
-def make_floor(tmp_path: Path, n: int, *, sqlite_file: str = "ledger.db") -> Floor:
+def make_floor(
+    tmp_path: Path,
+    n: int,
+    *,
+    sqlite_file: str = "ledger.db",
+    env: dict[str, str] | None = None,
+    key_dir: Path | None = None,
+) -> Floor:
     ledger = Ledger(
-        env={
+        env=env
+        or {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": str(tmp_path / sqlite_file),
             "SQLITE_LOCK_TIMEOUT": "30",
@@ -96,7 +104,7 @@ def make_floor(tmp_path: Path, n: int, *, sqlite_file: str = "ledger.db") -> Flo
         operator="ops.admin",
     )
     profile = load_profile("national")
-    polls = PollService(ledger, directory, BallotBox(tmp_path / "keys"))
+    polls = PollService(ledger, directory, BallotBox(key_dir or tmp_path / "keys"))
     session_id = "c:s1"
     today = date.today()
     state = SessionView(

@@ -202,7 +202,7 @@ async def test_status_of_the_call_for_motions(filled):
         (CASE, "case", f"案件 {CASE}", ["Created"]),
         (KEY, "congress", f"职代会届次 {KEY}", ["Created", "RosterImported"]),
         (SESSION, "session", f"职代会会议 {SESSION}", ["Created", "Opened", "ItemDecided"]),
-        (POLL, "poll", f"表决 {POLL}", ["Created", "Closed", "Tallied"]),
+        (POLL, "poll", f"表决 {POLL}", ["Created", "Closed", "BallotsCollected", "Tallied"]),
         (MOTION, "motion", f"提案 {MOTION}", ["Created", "Seconded", "Seconded"]),
         ("<call>", "call", "提案征集 <call>", ["Created"]),
     ],
