@@ -11,7 +11,7 @@ import pytest
 
 from bootstrap import build_app
 from settings import Settings
-from tests.conftest import ROOT
+from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 from tests.integration.test_cli import env_for, run
 from tests.ledger.conftest import Bank
 
@@ -91,9 +91,14 @@ def test_the_witness_exports_and_imports_and_a_bad_file_is_refused(
 def test_sealing_with_a_key_the_witness_did_not_pin_is_refused(
     data_dir: Path, tmp_path: Path
 ) -> None:
+    app = build_app(Settings(data_dir=data_dir))
+    try:  # an operator, so that the refusal is the key's
+        app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
+    finally:
+        app.close()
     other = env(data_dir, UNIONFLOW_SEAL_KEY_FILE=str(tmp_path / "other" / "seal.pem"))
 
-    refused = run(other, "--lang", "en", "audit", "seal")
+    refused = run(other, "--lang", "en", "audit", "seal", "--as", "ops.admin")
 
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "pinned" in refused.stderr and "Traceback" not in refused.stderr

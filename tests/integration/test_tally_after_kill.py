@@ -52,7 +52,7 @@ async def test_a_worker_killed_during_a_tally_is_replaced_and_the_tally_ends_wit
         activity_timeout_seconds=30,
     )
     app = build_app(settings)
-    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY))
+    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     d = date.today()
     app.congresses.create(
         CHAIR, "dl-k", "dl-bearing", 6, d - timedelta(days=30), d.replace(year=d.year + 4)

@@ -37,6 +37,7 @@ def test_a_fresh_data_dir_holds_the_ledger_witness_and_keys_for_its_owner_only(
 ) -> None:
     data = tmp_path / "var"
     app = build_app(Settings(data_dir=data))
+    polls = app.settings.poll_key_path
     try:
         Bank(app.ledger).open("ann")
         app.audit().seal()
@@ -47,11 +48,11 @@ def test_a_fresh_data_dir_holds_the_ledger_witness_and_keys_for_its_owner_only(
     files = [data / "ledger.db", data / "keys" / "seal_ed25519.pem"]
     files += [p for p in (data / "witness").rglob("*") if p.is_file()]
     files += [p for p in data.glob("ledger.db-*")]
-    files += list((data / "keys" / "polls").iterdir())
+    files += [p for p in polls.iterdir() if p.is_file()]
     dirs = [
         data,
         data / "keys",
-        data / "keys" / "polls",
+        polls,
         data / "witness",
         data / "witness" / "leaves",
     ]
