@@ -21,7 +21,7 @@ from bootstrap import build_app, build_worker, temporal_binary
 from ledger.files import close_files, private_dir
 from logs import configure_logging
 from settings import Settings
-from worker import seal_periodically
+from worker import seal_periodically, wake_complete_rolls
 
 EXAMPLE_DIRECTORY = Path(__file__).resolve().parent / "examples" / "directory.yaml"
 EXAMPLE_OPERATOR = "ops.admin"  # declared by the example directory
@@ -75,8 +75,10 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
         if with_worker:
             async with build_worker(env.client, app):
                 sealing = asyncio.create_task(seal_periodically(app, stop))
+                rolls = asyncio.create_task(wake_complete_rolls(app, env.client, stop))
                 await stop.wait()
                 await sealing
+                await rolls
         else:
             await stop.wait()
     finally:

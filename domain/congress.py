@@ -202,6 +202,11 @@ def add_years(day: date, years: int) -> date:
     return add_months(day, 12 * years)
 
 
+def term_end(start: date, years: int) -> date:
+    """The last day of a term of ``years`` years that begins on ``start``."""
+    return add_years(start, years) - timedelta(days=1)
+
+
 # -- guards ------------------------------------------------------------------------------
 
 

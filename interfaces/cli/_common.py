@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -186,11 +186,18 @@ def load_model(path: Path, model: type[BaseModel], what: str) -> Any:
 
 
 def parse_date(value: str, *, hint: bool = False) -> date:
-    """A YYYY-MM-DD date; ``hint`` adds the expected format to the Chinese refusal."""
+    """A date: YYYY-MM-DD, or ``today``, ``today+N`` / ``today-N`` (N days from today in
+    China); ``hint`` adds the expected format to the Chinese refusal."""
+    text = value.strip().lower()
+    if text.startswith("today"):
+        offset = text[len("today") :]
+        if offset == "" or (offset[0] in "+-" and offset[1:].isdigit() and len(offset) <= 6):
+            days = int(offset) if offset else 0
+            return datetime.now(CHINA_TZ).date() + timedelta(days=days)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        suffix = "（应为 YYYY-MM-DD）" if hint else ""
+        suffix = "（应为 YYYY-MM-DD 或 today、today+7、today-7）" if hint else ""
         fail(InvalidInput(f"日期格式无效：{value}{suffix}", f"not a date: {value}"))
         raise
 

@@ -19,6 +19,7 @@ from domain.congress import (
     RosterImportError,
     parse_category,
     parse_gender,
+    term_end,
 )
 from domain.errors import DomainError, InvalidInput
 from domain.wage_contract import Check
@@ -54,14 +55,29 @@ def congress_create(
     actor: str = AS,
     unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
     term_no: int = typer.Option(..., "--term-no", min=1, max=1000, help="届次 / term number"),
-    start: str = typer.Option(..., "--start", help="任期起始日 YYYY-MM-DD / first day"),
-    end: str = typer.Option(..., "--end", help="任期届满日 YYYY-MM-DD / last day"),
+    start: str = typer.Option(
+        ..., "--start", help="任期起始日 YYYY-MM-DD 或 today±N / first day"
+    ),
+    end: str | None = typer.Option(
+        None, "--end", help="任期届满日 YYYY-MM-DD 或 today±N / last day"
+    ),
+    years: int | None = typer.Option(
+        None, "--years", min=1, max=10, help="任期年数（代替 --end） / term in years"
+    ),
     key: str | None = typer.Option(None, "--key", help="职代会编号（默认 单位-届次） / key"),
     profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
     comment: str = COMMENT,
 ) -> None:
     """建立职代会届次 / set up a congress term of a unit."""
-    first, last = parse_date(start, hint=True), parse_date(end, hint=True)
+    first = parse_date(start, hint=True)
+    if (end is None) == (years is None):
+        fail(
+            InvalidInput(
+                "请给出 --end（届满日）或 --years（任期年数），二者取一",
+                "give either --end (the last day) or --years (the term's length)",
+            )
+        )
+    last = parse_date(end, hint=True) if end is not None else term_end(first, years or 0)
     view = run(
         lambda a: a.congresses.create(
             actor, key or f"{unit}-{term_no}", unit, term_no, first, last, profile, comment=comment
