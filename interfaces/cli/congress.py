@@ -55,9 +55,7 @@ def congress_create(
     actor: str = AS,
     unit: str = typer.Option(..., "--unit", help="基层工会代码 / unit org code"),
     term_no: int = typer.Option(..., "--term-no", min=1, max=1000, help="届次 / term number"),
-    start: str = typer.Option(
-        ..., "--start", help="任期起始日 YYYY-MM-DD 或 today±N / first day"
-    ),
+    start: str = typer.Option(..., "--start", help="任期起始日 YYYY-MM-DD 或 today±N / first day"),
     end: str | None = typer.Option(
         None, "--end", help="任期届满日 YYYY-MM-DD 或 today±N / last day"
     ),
