@@ -14,6 +14,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import TLSConfig
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -117,11 +118,36 @@ def build_app(settings: Settings | None = None) -> App:
     )
 
 
+def temporal_tls(settings: Settings) -> TLSConfig | bool:
+    """TLS (mutual when a client certificate is given) for a production Temporal; off
+    for the embedded dev server. A certificate without its key, or the reverse, is refused."""
+    cert, key, ca = (
+        settings.temporal_tls_cert_file,
+        settings.temporal_tls_key_file,
+        settings.temporal_tls_ca_file,
+    )
+    if (cert is None) != (key is None):
+        raise ValueError(
+            "UNIONFLOW_TEMPORAL_TLS_CERT_FILE and UNIONFLOW_TEMPORAL_TLS_KEY_FILE go together"
+        )
+    if cert is None and ca is None:
+        return False
+    return TLSConfig(
+        server_root_ca_cert=ca.read_bytes() if ca else None,
+        client_cert=cert.read_bytes() if cert else None,
+        client_private_key=key.read_bytes() if key else None,
+        domain=settings.temporal_tls_server_name,
+    )
+
+
 async def connect(settings: Settings, address: str | None = None) -> Client:
-    """A Temporal client with the pydantic data converter."""
+    """A Temporal client with the pydantic data converter (and TLS when configured)."""
     target = address or settings.temporal_address or f"127.0.0.1:{settings.dev_server_port}"
     return await Client.connect(
-        target, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+        target,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+        tls=temporal_tls(settings),
     )
 
 

@@ -56,6 +56,18 @@ class Settings(BaseSettings):
         default=None, description="host:port of a Temporal server; unset: the embedded dev server."
     )
     temporal_namespace: str = "default"
+    temporal_tls_ca_file: Path | None = Field(
+        default=None, description="CA that signed the Temporal server's certificate (TLS on)."
+    )
+    temporal_tls_cert_file: Path | None = Field(
+        default=None, description="This client's certificate for mTLS (with the key file)."
+    )
+    temporal_tls_key_file: Path | None = Field(
+        default=None, description="This client's private key for mTLS."
+    )
+    temporal_tls_server_name: str | None = Field(
+        default=None, description="The name the server's certificate carries, if not the host."
+    )
     task_queue: str = "unionflow"
     dev_server_port: int = 7233
     dev_server_ui_port: int = 8233
@@ -93,7 +105,15 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @field_validator(
-        "data_dir", "profile_dir", "calendar_dir", "witness_dir", "seal_key_file", "poll_key_dir"
+        "data_dir",
+        "profile_dir",
+        "calendar_dir",
+        "witness_dir",
+        "seal_key_file",
+        "poll_key_dir",
+        "temporal_tls_ca_file",
+        "temporal_tls_cert_file",
+        "temporal_tls_key_file",
     )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

@@ -171,22 +171,43 @@ def test_temporal_runs_on_postgresql_once_it_is_healthy(services: dict[str, Any]
     assert env["POSTGRES_USER"] == postgres_env["POSTGRES_USER"]
     assert env["POSTGRES_PWD"] == postgres_env["POSTGRES_PASSWORD"]
     assert depends_on(temporal) == {"postgresql": "service_healthy"}
-    assert "7233:7233" in [str(port) for port in temporal["ports"]]
+    assert "127.0.0.1:7233:7233" in [str(port) for port in temporal["ports"]]
 
 
 def test_temporal_ui_talks_to_the_temporal_service(services: dict[str, Any]) -> None:
     ui = services["temporal-ui"]
     assert ui["image"].startswith("temporalio/ui:")
     assert environment(ui)["TEMPORAL_ADDRESS"] == "temporal:7233"
-    assert "8080:8080" in [str(port) for port in ui["ports"]]
+    assert "127.0.0.1:8080:8080" in [str(port) for port in ui["ports"]]
 
 
-def test_passwords_default_from_the_environment_not_literals() -> None:
+def test_passwords_come_from_the_environment_with_no_default() -> None:
     text = COMPOSE_FILE.read_text("utf-8")
     for key in ("POSTGRES_PASSWORD:", "POSTGRES_PWD:", f"{PREFIX}POSTGRES_PASSWORD:"):
         values = re.findall(rf"^\s*{re.escape(key)}\s*(.+)$", text, re.M)
         assert values, f"{key} not set"
-        assert all(value.strip() == "${POSTGRES_PASSWORD:-unionflow}" for value in values), values
+        assert all(
+            value.strip() == "${POSTGRES_PASSWORD:?set POSTGRES_PASSWORD}" for value in values
+        ), values
+    assert ":-" not in "".join(re.findall(r"PASSWORD\S*:\s*(.+)", text)), "a default password"
+
+
+def test_temporal_and_its_ui_are_published_on_loopback_only(services: dict[str, Any]) -> None:
+    published = [p for s in services.values() for p in s.get("ports", [])]
+    assert published, "nothing published"
+    assert all(str(p).startswith("127.0.0.1:") for p in published), published
+
+
+def test_witness_seal_key_and_poll_keys_live_apart_from_the_data(
+    worker_env: dict[str, str], services: dict[str, Any]
+) -> None:
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["worker"]["volumes"]}
+    data = worker_env[f"{PREFIX}DATA_DIR"]
+    for key in ("WITNESS_DIR", "SEAL_KEY_FILE", "POLL_KEY_DIR"):
+        path = worker_env[f"{PREFIX}{key}"]
+        assert not path.startswith(data + "/"), key
+        volume = next(v for m, v in mounts.items() if path == m or path.startswith(m + "/"))
+        assert volume != mounts[data], key
 
 
 # --- the worker service against settings.py -------------------------------------------
