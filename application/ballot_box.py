@@ -32,6 +32,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from ledger.files import sync_dir
+
 # Every plaintext is padded to this size, so a ciphertext's length reveals no choice.
 PADDED_SIZE = 1024
 _INFO = b"unionflow-ballot-v1"
@@ -138,7 +140,7 @@ class BallotBox:
         ticket = secrets.token_hex(16)
         body = json.dumps({"e": ephemeral_hex, "n": nonce_hex, "c": ciphertext_b64}).encode()
         _write_private(directory / ticket, body, exclusive=True)
-        _sync_dir(directory)
+        sync_dir(directory)
         return ticket
 
     def unspool(self, poll_key: str, ticket: str) -> None:
@@ -232,14 +234,6 @@ def _write_private(path: Path, data: bytes, *, exclusive: bool) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _sync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _mtime(path: Path) -> float:

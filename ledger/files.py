@@ -29,3 +29,12 @@ def close_files(directory: Path, pattern: str) -> None:
     for path in directory.glob(pattern):
         if path.is_file() and path.stat().st_mode & 0o077:
             path.chmod(0o600)
+
+
+def sync_dir(directory: Path) -> None:
+    """Make a directory's entries (a file created or renamed in it) durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from domain.base import GENESIS_HASH, tagged_hash
 from domain.errors import InvalidInput, InvalidState
 from ledger.app import Ledger
-from ledger.files import private_dir
+from ledger.files import private_dir, sync_dir
 from ledger.seal import (
     SEAL_CHAIN_ID,
     MerkleAccumulator,
@@ -63,14 +63,6 @@ class WitnessInconsistent(Exception):
     def __init__(self, version: int, zh: str, en: str) -> None:
         super().__init__(en)
         self.version, self.zh, self.en = version, zh, en
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def parse_seals(text: str) -> list[SealView]:
@@ -265,7 +257,7 @@ class Witness:
             os.fsync(fd)
         finally:
             os.close(fd)
-        _fsync_dir(self.directory)
+        sync_dir(self.directory)
 
     def _write_leaves(self, ledger: Ledger, seal: SealView) -> None:
         """The events of the seal's range as the database holds them now, refused unless
@@ -302,7 +294,7 @@ class Witness:
                 f"refusing to witness seal {seal.version}: the records of its range no longer match it",
             )
         tmp.replace(path)
-        _fsync_dir(path.parent)  # the list is durable before its seal's line is written
+        sync_dir(path.parent)  # the list is durable before its seal's line is written
 
     def _checked_ends(self) -> tuple[SealView, SealView] | None:
         try:
