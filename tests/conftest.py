@@ -30,8 +30,15 @@ def app(settings: Settings) -> Iterator[App]:
     application.close()
 
 
-@pytest_asyncio.fixture(scope="session")
+@pytest_asyncio.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A time-skipping server of the test's own (it starts in ~0.1 s).
+
+    One shared server was a cascade waiting to happen: an activity task handed to a
+    worker that was shutting down at the end of one test stays "started" on the server,
+    which locks its virtual clock; the next test's ``env.sleep`` then never returns
+    ("Timeout expired") and every later deadline test fails the same way.
+    """
     env = await start_time_skipping()
     yield env
     await env.shutdown()
