@@ -28,6 +28,7 @@ from application.polls import PollService
 from application.profiles import ProfileSource
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
+from ledger.witness import Witness
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.motions import MotionService
 from services.sessions import SessionService
@@ -114,7 +115,9 @@ def build_app(settings: Settings | None = None) -> App:
         profiles=profiles,
         directory=directory,
         congresses=CongressService(ledger, directory, profiles, settings),
-        polls=PollService(ledger, directory, BallotBox(settings.poll_key_path)),
+        polls=PollService(
+            ledger, directory, BallotBox(settings.poll_key_path), Witness(settings.witness_path)
+        ),
     )
 
 

@@ -159,7 +159,12 @@ CONGRESS_SESSION = Process(
     workflow=CongressSessionWorkflow,
     facade_name="sessions",
     activities=lambda app: CongressActivities(
-        app.ledger, app.polls, app.congresses, app.profiles, app.calendar
+        app.ledger,
+        app.polls,
+        app.congresses,
+        app.profiles,
+        app.calendar,
+        seal=lambda comment: app.audit().seal(comment),
     ),
     facade=lambda app, client: SessionService(client, app.congresses, app.polls, app.settings),
     inbox=_session_inbox,

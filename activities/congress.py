@@ -5,13 +5,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from temporalio import activity
 
 from activities.errors import domain_errors_not_retried
-from activities.log import log_step
+from activities.log import log, log_step
 from contracts.session import (
     ConveneRequest,
     DecideRequest,
@@ -80,8 +80,10 @@ class CongressActivities:
         congresses: CongressService,
         profiles: ProfileSource,
         calendars: CalendarSource,
+        seal: Callable[[str], object] | None = None,
     ) -> None:
         self.ledger = ledger
+        self._seal = seal
         self.polls = polls
         self.congresses = congresses
         self.profiles = profiles
@@ -177,9 +179,17 @@ class CongressActivities:
         congress = self.congresses.view(req.spec.congress_key)
         profile = self.profiles.load(congress.profile_name)
         self.congresses.check_tellers(req.spec.congress_key, req.spec.tellers)
-        return self.polls.open_poll(
+        view = self.polls.open_poll(
             req.spec, req.meta, total_delegates=congress.total(), profile=profile
         )
+        if view.public_key is not None and self._seal is not None:
+            # The key is committed outside the database before the first ballot is sealed
+            # to it: the opening is sealed and witnessed now, not at the next minute.
+            try:
+                self._seal(f"poll {req.spec.poll_key} opened")
+            except Exception:  # noqa: BLE001 - the periodic seal covers it; the poll goes on
+                log.warning("poll_open_seal_failed", poll_key=req.spec.poll_key, exc_info=True)
+        return view
 
     @activity.defn(name="poll.close")
     @domain_errors_not_retried

@@ -50,6 +50,7 @@ from domain.poll import (
 from domain.profiles import RuleProfile
 from domain.session import CheckIn, SessionStatus, SessionView, session_ledger_id
 from ledger.app import Ledger
+from ledger.witness import Witness
 from projections.counters import KeyCounter, LogTail
 from projections.index import CreatedIndex, LatestAggregates
 
@@ -67,6 +68,9 @@ class ReceiptCheck(BaseModel):
     poll_key: str
     counted: bool
     ballots: int
+    # The seal whose witness holds the poll's opening (its public key) unchanged; None
+    # while no witnessed seal covers it yet.
+    key_witnessed_in_seal: int | None = None
 
 
 class CastResult(BaseModel):
@@ -91,10 +95,12 @@ class PollService:
         ledger: Ledger,
         directory: DirectoryService,
         box: BallotBox,
+        witness: Witness | None = None,
     ) -> None:
         self.ledger = ledger
         self.directory = directory
         self.box = box
+        self.witness = witness
         self._polls = CreatedIndex(ledger, Poll.Created)
         # One tail of the notification log, read once per catch-up, keeps the counts, the
         # check-ins and the read-mostly aggregates of the ballot path (sessions, polls,
@@ -580,11 +586,33 @@ class PollService:
                 "the poll's public key does not match the fingerprint committed when it "
                 "opened (the ledger may have been tampered with): receipts prove nothing",
             )
+        witnessed = self._key_witnessed(poll_key)
         if view.published_digest is None:
             raise InvalidState("选票尚未公布", "the ballots are not published yet")
         wanted = receipt.strip().upper()
         receipts = view.published_receipts or [b.receipt for b in view.published]
-        return ReceiptCheck(poll_key=poll_key, counted=wanted in receipts, ballots=len(receipts))
+        return ReceiptCheck(
+            poll_key=poll_key,
+            counted=wanted in receipts,
+            ballots=len(receipts),
+            key_witnessed_in_seal=witnessed,
+        )
+
+    def _key_witnessed(self, poll_key: str) -> int | None:
+        """The poll's opening (with its public key) as the witness outside the database
+        saw it: once the poll's own key files are gone, this is what shows that nobody
+        with the database swapped the key and the fingerprint together."""
+        if self.witness is None:
+            return None
+        try:
+            return self.witness.vouches_for(self.ledger, poll_id(poll_key), 1)
+        except InvalidState:
+            log.warning("poll_key_mismatch", poll_key=poll_key, against="witness")
+            raise InvalidState(
+                "本项表决开启时的记录（含公钥指纹）与见证所记不符（账本被改写），回执核验无效",
+                "the poll's opening record (with its key fingerprint) differs from what the "
+                "witness recorded (the ledger was rewritten): receipts prove nothing",
+            ) from None
 
     def begin_session_check(self, session_id: str) -> None:
         """Refuse to proceed unless the session exists."""

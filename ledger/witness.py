@@ -15,6 +15,7 @@ import fcntl
 import functools
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -209,6 +210,35 @@ class Witness:
                 f"the witnessed events of seal {seal.version} do not match its Merkle root",
             )
         return rows
+
+    def vouches_for(self, ledger: Ledger, aggregate_id: uuid.UUID, version: int) -> int | None:
+        """Whether the database still holds one event as it was witnessed.
+
+        Returns the version of the seal that witnessed it, None when no witnessed seal
+        covers it yet; raises ``InvalidState`` when the stored event differs from what the
+        witness recorded (a rewrite, even one whose hash chain was recomputed). Newest
+        seals are read first: the events asked about are usually recent.
+        """
+        stored = ledger.recorder.select_events(aggregate_id, gt=version - 1, lte=version)
+        for seal in reversed(self.seals()):
+            for leaf in self.leaves(seal) or []:
+                if leaf.aggregate_id != str(aggregate_id) or leaf.version != version:
+                    continue
+                state = ledger.stored_state(stored[0]) if stored else None
+                if state is None or (
+                    str(state.get("hash")),
+                    tagged_hash(state, stored[0].topic),
+                ) != (
+                    leaf.hash,
+                    leaf.tagged,
+                ):
+                    raise InvalidState(
+                        f"账本中的记录与见证（封印第 {seal.version} 版）所记不符：已被改写",
+                        f"the record differs from what seal {seal.version}'s witness recorded: "
+                        "it was rewritten",
+                    )
+                return seal.version
+        return None
 
     def checked(self) -> list[Witnessed]:
         """Every seal with a reader of its events, after checking the whole witness is

@@ -310,6 +310,16 @@ def congress_verify_receipt(
             n=check.ballots,
         )
     )
+    if check.key_witnessed_in_seal is not None:
+        console.print(
+            fmt(
+                (
+                    "本项表决的公钥与封印第 {v} 版的见证一致",
+                    "the poll's public key matches the witness of seal {v}",
+                ),
+                v=check.key_witnessed_in_seal,
+            )
+        )
 
 
 def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:

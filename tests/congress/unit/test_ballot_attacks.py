@@ -344,3 +344,38 @@ def test_a_vote_killed_at_any_step_loses_no_ballot_and_counts_none_twice(
     assert floor.polls.box.spooled(key) == []
     assert not floor.polls.has_voted(view, d)
     assert not os.path.exists(floor.polls.box.key_dir / f"{key}.x25519")
+
+
+def test_a_key_swapped_with_its_fingerprint_after_the_tally_is_caught_by_the_witness(
+    tmp_path: Path,
+):
+    """Once the poll's own key files are gone, a database writer who swaps the public key
+    *and* its fingerprint leaves nothing inside the database to contradict them; the
+    witness of the seal made when the poll opened still does."""
+    from application.audit import AuditService
+    from ledger.witness import Witness
+
+    settings = Settings(data_dir=tmp_path / "var")
+    floor = make_floor(tmp_path, 4)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    sealed = AuditService(floor.ledger, settings).seal("poll opened")  # as poll.open does
+    receipt = floor.polls.cast(key, floor.delegates[0], ["yes"]).receipt
+    floor.close_and_tally(key)
+    witness = Witness(settings.witness_path)
+
+    honest = make_fresh_service(floor, tmp_path)
+    honest.witness = witness
+    assert honest.verify_receipt(key, receipt).key_witnessed_in_seal == sealed.version
+
+    for leftover in floor.polls.box.key_dir.glob(f"{key}.*"):
+        leftover.unlink()  # gone after the tally, or never on the auditor's machine
+    attacker = BallotBox(tmp_path / "attacker").create_key("mine")
+    _swap_key(tmp_path / "ledger.db", key, attacker, fingerprint_too=True)
+
+    blind = make_fresh_service(floor, tmp_path)  # nothing but the database to go on
+    assert blind.poll(key).commitment_ok and blind.verify_receipt(key, receipt).counted
+    watched = make_fresh_service(floor, tmp_path)
+    watched.witness = witness
+    with pytest.raises(InvalidState, match="见证"):
+        watched.verify_receipt(key, receipt)

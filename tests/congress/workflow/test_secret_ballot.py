@@ -115,6 +115,13 @@ async def test_no_ledger_byte_temporal_history_or_log_line_links_a_voter_to_a_ch
     for delegate in delegates:
         await svc.check_in(sid, delegate)
     await svc.open_poll(sid, CHAIR, 1)
+    # The key is committed outside the database as the poll opens: sealed and witnessed.
+    from domain.poll import poll_id
+    from ledger.witness import Witness
+
+    poll_key = svc.view(sid).poll_key(1)
+    witness = Witness(app.settings.witness_path)
+    assert witness.vouches_for(app.ledger, poll_id(poll_key), 1) is not None
     receipts = [
         (await svc.cast(sid, 1, delegate, ["yes" if i % 3 else "no"])).receipt
         for i, delegate in enumerate(delegates)
