@@ -219,6 +219,10 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "call": {"Created": ("发起提案征集", "call for motions opened")},
     "ledger": {"Sealed": ("账本封印", "ledger sealed")},
+    "calendar_year": {
+        "Created": ("运维管理员载入年度节假日安排", "year schedule loaded by an operator"),
+        "Reloaded": ("运维管理员更正年度节假日安排", "year schedule corrected by an operator"),
+    },
 }
 
 

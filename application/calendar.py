@@ -7,15 +7,20 @@ calendar directory; every worker notices the change on its next deadline computa
 
 from __future__ import annotations
 
+import functools
 import shutil
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
 import domain
+from domain.actors import Acting, CommandMeta
 from domain.calendar import CalendarDataError, WorkCalendar, YearSchedule
+from domain.calendar_record import CalendarYear, calendar_year_id, schedule_digest
+from ledger.app import Ledger
 
 CALENDAR_DATA_DIR = Path(domain.__file__).with_name("calendar_data")
 
@@ -92,3 +97,23 @@ class CalendarSource:
         if path.resolve() != target.resolve():
             shutil.copyfile(path, target)
         return schedule
+
+
+def record_schedule(ledger: Ledger, schedule: YearSchedule, acting: Acting, source: str) -> bool:
+    """Record in the ledger that ``acting`` loaded ``schedule`` (from the file ``source``).
+
+    The same schedule loaded again is one act, not two; a corrected one is recorded as a
+    reload. Returns whether anything was written.
+    """
+    meta = CommandMeta(
+        command_id=f"calendar:{schedule.year}:{schedule_digest(schedule)[:16]}",
+        acting=acting,
+        occurred_at=datetime.now(UTC),
+        comment=f"{schedule.source}（{source}）",
+    )
+    return ledger.execute(
+        calendar_year_id(schedule.year),
+        meta,
+        functools.partial(CalendarYear.reload, schedule=schedule, meta=meta),
+        create=functools.partial(CalendarYear.load, schedule, meta),
+    ).applied

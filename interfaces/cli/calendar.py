@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from application.calendar import record_schedule
 from bootstrap import App, Facades
 from domain.calendar import CalendarDataError
 from domain.errors import DomainError, InvalidInput
@@ -48,8 +49,9 @@ def calendar_load(
     application = open_app()
     try:
         try:
-            operator_acting(application, actor)
+            acting = operator_acting(application, actor)
             schedule = application.calendar.install(file)
+            record_schedule(application.ledger, schedule, acting, file.name)
         except CalendarDataError as e:
             fail(InvalidInput(f"节假日安排无效：{e}", f"invalid schedule: {e}"))
         except DomainError as e:
