@@ -1,8 +1,9 @@
 """Record what the guards check: the demo's workflow histories and a ledger fixture.
 
 Later code must replay the histories (``tests/replay/test_demo_histories.py``) and load and
-verify every ledger fixture (``tests/guards/test_stored_forever.py``). Re-record the
-histories only for an intended, versioned change (``workflow.patched``)::
+verify every ledger fixture (``tests/guards/test_stored_forever.py``). Record new histories
+after an intended, versioned change (``workflow.patched``), so its new branch is replayed
+too; the old recordings are kept, never rewritten::
 
     .venv/bin/python -m tests.guards.record
 
@@ -67,9 +68,9 @@ async def record(new_ledger: bool) -> int:
         try:
             async with build_worker(env.client, app, task_queue):
                 code = await Demo(app, env, Console(quiet=True), task_queue).run()
+                # Added beside the old recordings, which stay: they hold the branches
+                # from before each patch, which running processes may still be on.
                 HISTORIES.mkdir(parents=True, exist_ok=True)
-                for old in HISTORIES.glob("*.json"):
-                    old.unlink()
                 for wf_id, wf_type in await executions(env):
                     if wf_type not in RECORDED_TYPES:
                         continue

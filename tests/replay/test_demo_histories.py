@@ -41,3 +41,54 @@ async def test_recorded_demo_history_replays_on_current_workflow_code(path: Path
     history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
     replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)
+
+
+def _patch_ids_in_code() -> set[str]:
+    """Every id passed to ``workflow.patched`` in the workflows (literal or module constant)."""
+    import ast
+
+    found = set()
+    for source in Path(__file__).resolve().parents[2].joinpath("workflows").glob("*.py"):
+        tree = ast.parse(source.read_text("utf-8"))
+        constants = {
+            t.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            for t in node.targets
+            if isinstance(t, ast.Name) and isinstance(node.value.value, str)
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "patched"
+                and node.args
+            ):
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant):
+                    found.add(arg.value)
+                elif isinstance(arg, ast.Name):
+                    found.add(constants[arg.id])
+    return found
+
+
+def _patch_ids_recorded() -> set[str]:
+    import json
+
+    found = set()
+    for path in [*recorded(), *Path(__file__).with_name("histories").glob("*.json")]:
+        history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
+        for event in history.events:
+            if event.HasField("marker_recorded_event_attributes"):
+                for payloads in event.marker_recorded_event_attributes.details.values():
+                    for payload in payloads.payloads:
+                        found.add(json.loads(payload.data).get("id"))
+    return found
+
+
+def test_every_patched_branch_is_replayed_by_a_recorded_history():
+    """A new ``workflow.patched`` branch is guarded only once a recorded history took it:
+    record one (``python -m tests.guards.record``) beside the old ones."""
+    in_code = _patch_ids_in_code()
+    assert in_code, "no patch found: the scan is broken"
+    assert in_code - _patch_ids_recorded() == set()
