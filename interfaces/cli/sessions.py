@@ -273,16 +273,22 @@ def _print_results(view: SessionView, polls: list[PollView | None], names: Names
     table = Table()
     for col in ("id", "name", "stage", "result"):
         table.add_column(t(col))
+    set_aside = {o.item_no: o for o in view.outcomes if o.set_aside}
     for item, poll in zip(view.agenda, polls, strict=True):
-        state = (
-            label_of(POLL_STATUS_LABELS, poll.status.value)
-            if poll
-            else pick(("未表决", "not voted"))
-        )
+        if item.no in set_aside:
+            state = pick(("已搁置", "set aside"))
+        elif poll:
+            state = label_of(POLL_STATUS_LABELS, poll.status.value)
+        else:
+            state = pick(("未表决", "not voted"))
         if poll and poll.paper_mismatch:
             state += " · " + pick(("计票不一致", "tellers disagree"))
         # The result is read from the poll: the summary the session stored is one mixed line.
-        table.add_row(str(item.no), item.title, state, poll_outcome(poll, names) if poll else "")
+        if item.no in set_aside:
+            outcome = set_aside[item.no].reason
+        else:
+            outcome = poll_outcome(poll, names) if poll else ""
+        table.add_row(str(item.no), item.title, state, outcome)
     console.print(table)
     if view.report_due:
         console.print(

@@ -115,3 +115,40 @@ def test_an_appraisal_rate_is_a_percentage_of_the_ballots(lang) -> None:
 def test_an_appraisal_rate_rounds_to_one_decimal() -> None:
     poll = tallied(PollKind.APPRAISAL, [["satisfied"]] * 2 + [["dissatisfied"]])
     assert poll_outcome(poll, Names(Directory())).startswith("满意率 66.7%")
+
+
+def test_a_set_aside_item_reads_set_aside_with_its_reason_not_unvoted(lang, capsys) -> None:
+    from datetime import date
+
+    from domain.session import AgendaItem, ItemOutcome, SessionKind, SessionView
+    from interfaces.cli import _common
+    from interfaces.cli.sessions import _print_results
+
+    view = SessionView(
+        session_id="c:s1",
+        congress_key="c",
+        unit_org="dl-bearing",
+        unit_path=["dl-city", "dl-bearing"],
+        kind=SessionKind.REGULAR,
+        agenda=[
+            AgendaItem(no=1, title="审议集体合同", kind=ItemKind.APPROVAL),
+            AgendaItem(no=2, title="审议福利方案", kind=ItemKind.APPROVAL),
+        ],
+        papers_sent_on=date(2026, 11, 1),
+        opens_on=date(2026, 11, 8),
+        status="open",
+        outcomes=[
+            ItemOutcome(
+                item_no=1, poll_key="c:s1:item1", summary="", set_aside=True, reason="材料不全"
+            )
+        ],
+    )
+    _common.console.width = 200
+    _print_results(view, [None, None], Names(Directory()))
+    out = capsys.readouterr().out.splitlines()
+    rows = {
+        title: next(line for line in out if title in line)
+        for title in ("审议集体合同", "审议福利方案")
+    }
+    assert "已搁置" in rows["审议集体合同"] and "材料不全" in rows["审议集体合同"]
+    assert "未表决" in rows["审议福利方案"] and "已搁置" not in rows["审议福利方案"]
