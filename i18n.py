@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
 LABELS: dict[str, tuple[str, str]] = {
     "case": ("案件", "Case"),
     "process": ("流程", "Process"),
@@ -69,10 +71,25 @@ LABELS: dict[str, tuple[str, str]] = {
 }
 
 
-class Lang:
-    """The language of this invocation."""
+_LANG: ContextVar[str] = ContextVar("unionflow_lang", default="zh")
 
-    code = "zh"
+
+class _LangCode(type):
+    """``Lang.code`` reads and sets the language of the current context: one invocation
+    of the CLI, or one web request (each request sets its own, so two users' languages
+    never mix)."""
+
+    @property
+    def code(cls) -> str:
+        return _LANG.get()
+
+    @code.setter
+    def code(cls, value: str) -> None:
+        _LANG.set(value)
+
+
+class Lang(metaclass=_LangCode):
+    """The language of this invocation or request: ``Lang.code`` is "zh" or "en"."""
 
 
 def t(key: str) -> str:

@@ -101,6 +101,8 @@ class Settings(BaseSettings):
         description="The Ed25519 key that signs seals (default: keys/seal_ed25519.pem in "
         "data_dir; in production another machine, user or a secret store).",
     )
+    web_host: str = Field(default="127.0.0.1", description="Where `unionflow web` listens.")
+    web_port: int = Field(default=8000, ge=1, le=65535, description="The web app's port.")
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 

@@ -18,6 +18,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import build_app, build_worker, temporal_binary
+from interfaces.web.context import WebContext
+from interfaces.web.serve import Embedded, url
 from ledger.files import close_files, private_dir
 from logs import configure_logging
 from settings import Settings
@@ -30,7 +32,7 @@ EXAMPLE_OPERATOR = "ops.admin"  # declared by the example directory
 async def run_stack(settings: Settings, console: Console, *, with_worker: bool = True) -> None:
     """Start the dev server and a worker; stop both cleanly on Ctrl-C or SIGTERM."""
     configure_logging(settings.log_format, "WARNING")
-    for port in (settings.dev_server_port, settings.dev_server_ui_port):
+    for port in (settings.dev_server_port, settings.dev_server_ui_port, settings.web_port):
         if port_in_use(port):
             console.print(
                 f"[red]端口 {port} 已被占用：本地环境可能已在运行 / port {port} is in use: "
@@ -60,6 +62,7 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
         f"127.0.0.1:{settings.dev_server_port} (namespace {settings.temporal_namespace})",
     )
     table.add_row("Temporal UI", f"http://127.0.0.1:{settings.dev_server_ui_port}")
+    table.add_row("网页 web", url(settings))
     table.add_row("任务队列 task queue", settings.task_queue)
     table.add_row(
         "账本 ledger",
@@ -69,6 +72,8 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
     )
     table.add_row("数据目录 data dir", str(data_dir))
     table.add_row("工作进程 worker", "运行中 running" if with_worker else "未启动 not started")
+    web = Embedded(settings, WebContext(app, env.client))
+    await web.start()  # the printed URL answers once "Ctrl-C" is shown
     console.print(table)
     console.print("按 Ctrl-C 停止 / press Ctrl-C to stop")
     try:
@@ -81,6 +86,7 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
                 await rolls
         else:
             await stop.wait()
+        await web.stop()
     finally:
         console.print("正在停止… / stopping…")
         await env.shutdown()

@@ -39,6 +39,16 @@ def worker() -> None:
         application.close()
 
 
+def web() -> None:
+    """启动网页应用（需另行运行服务器与工作进程） / serve the web app on its own."""
+    from interfaces.web.serve import server, url
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    console.print(f"{pick(('网页应用', 'Web app'))}: {url(settings)}")
+    server(settings).run()
+
+
 def demo(
     data_dir: Path | None = typer.Option(
         None,

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ROOT
@@ -31,6 +32,7 @@ def env_for(data_dir: Path, **extra: str) -> dict[str, str]:
         **os.environ,
         "UNIONFLOW_DATA_DIR": str(data_dir),
         "UNIONFLOW_LOG_FORMAT": "json",
+        "UNIONFLOW_WEB_PORT": str(free_port()),  # a stack's web app never meets another's
         **extra,
     }
 
@@ -139,6 +141,9 @@ def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
 
     stack = start()
     try:
+        # `unionflow up` serves the web app beside the dev server and the worker.
+        web = httpx.get(f"http://127.0.0.1:{env['UNIONFLOW_WEB_PORT']}/healthz", timeout=10)
+        assert web.status_code == 200 and web.json() == {"ok": True}
         opened = run(
             env,
             "wage",

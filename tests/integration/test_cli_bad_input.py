@@ -32,7 +32,7 @@ from tests.conftest import EXAMPLE_DIRECTORY
 from tests.integration.test_cli import free_port
 
 # Long-running entry points with no typed input: they start servers, not refusals.
-NOT_DRIVEN = {("up",), ("worker",), ("demo",)}
+NOT_DRIVEN = {("up",), ("worker",), ("web",), ("demo",)}
 UNREACHABLE = "cannot reach the Temporal server"
 
 DEFINITELY_BAD_TEXT = ["\x00", "甲\x1b[31m乙", "字" * (LONG_MAX + 1), "a\rb\x7f"]

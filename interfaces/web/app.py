@@ -1,0 +1,89 @@
+"""``create_app``: the FastAPI app of UnionFlow (pages and ``/api/v1``).
+
+Nothing connects at import or at creation: the lifespan builds the composition root's
+``App`` (the ledger) and the Temporal client is connected on the first act, so pages that
+read the ledger work while no worker or server runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from i18n import Lang
+from interfaces.web import problem
+from interfaces.web.context import WebContext
+from interfaces.web.templating import render
+from settings import Settings
+
+STATIC = Path(__file__).with_name("static")
+LANG_COOKIE = "uf_lang"
+
+
+def request_lang(request: Request) -> str:
+    """``?lang=`` first (and remembered), then the cookie, then the browser; Chinese by default."""
+    asked = request.query_params.get("lang") or request.cookies.get(LANG_COOKIE)
+    if asked is None:
+        header = request.headers.get("accept-language", "").lower()
+        asked = "en" if header.startswith("en") else "zh"
+    return "en" if asked.lower().startswith("en") else "zh"
+
+
+def create_app(settings: Settings | None = None, *, context: WebContext | None = None) -> FastAPI:
+    """The web app over ``settings`` (or an already built ``context``, in tests)."""
+
+    @asynccontextmanager
+    async def lifespan(web: FastAPI) -> AsyncIterator[None]:
+        built = context
+        if built is None:
+            from bootstrap import build_app
+
+            built = WebContext(build_app(settings or Settings()))
+        web.state.uf = built
+        try:
+            yield
+        finally:
+            if context is None:
+                built.app.close()
+
+    web = FastAPI(
+        title="UnionFlow",
+        summary="工会业务流程 API / trade-union processes",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/api/v1/docs",
+        openapi_url="/api/v1/openapi.json",
+        redoc_url=None,
+    )
+    problem.install(web)
+    web.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @web.middleware("http")
+    async def language(request: Request, call_next: Callable) -> Response:
+        Lang.code = request_lang(request)
+        response: Response = await call_next(request)
+        if "lang" in request.query_params:
+            response.set_cookie(LANG_COOKIE, Lang.code, samesite="lax", max_age=365 * 86400)
+        return response
+
+    @web.get("/", include_in_schema=False)
+    async def home(request: Request) -> Response:
+        return render(request, "home.html")
+
+    @web.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return JSONResponse({"ok": True})
+
+    # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
+    return web
+
+
+def context_of(request: Request) -> WebContext:
+    """The shared context of the running app."""
+    found: WebContext = request.app.state.uf
+    return found

@@ -1,0 +1,59 @@
+"""Who is signed in, as every route sees it.
+
+The sign-in middleware (sessions for browsers, bearer tokens for machines) sets
+``request.state.signed_in``; routes ask for it with ``Depends(signed_in)`` and pass only
+``SignedIn.actor_id`` to the facades, which resolve roles from the directory in the ledger
+(authorisation stays in the domain). ``request.state.csrf`` is the session's CSRF token:
+every form carries it as ``csrf_token`` and htmx sends it as ``X-CSRF-Token``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from fastapi import HTTPException, Request
+from pydantic import BaseModel
+
+
+class Channel(StrEnum):
+    """The door an act came through; recorded with the act."""
+
+    WEB = "web"
+    API = "api"
+    CLI = "cli"
+
+
+class SignedIn(BaseModel):
+    """A signed-in person: an actor of the directory."""
+
+    actor_id: str
+    name: str
+    roles: list[str]
+    channel: Channel = Channel.WEB
+
+
+class SignInRequired(HTTPException):
+    """Nobody is signed in: pages redirect to the sign-in page, the API answers 401."""
+
+    def __init__(self) -> None:
+        super().__init__(401, ("请先登录", "sign in first"))
+
+
+def current(request: Request) -> SignedIn | None:
+    """The signed-in person, or None (for pages that show a sign-in link)."""
+    found = getattr(request.state, "signed_in", None)
+    return found if isinstance(found, SignedIn) else None
+
+
+def signed_in(request: Request) -> SignedIn:
+    """The dependency of every route that acts or shows personal data."""
+    found = current(request)
+    if found is None:
+        raise SignInRequired()
+    return found
+
+
+def csrf_token(request: Request) -> str:
+    """The CSRF token forms of this session carry (empty without a session)."""
+    token = getattr(request.state, "csrf", "")
+    return token if isinstance(token, str) else ""
