@@ -14,298 +14,32 @@ names; the batch does not carry it.
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from domain.actors import Acting, CommandMeta, Role
-from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState, deterministic_id
+from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_unit_cadre
+from domain.poll_count import check_paper_count, quorum_met, tally
+from domain.poll_values import (
+    APPRAISAL_OPTIONS,
+    OPTION_LABELS,
+    YES_NO_OPTIONS,
+    ItemKind,
+    PaperCount,
+    PollKind,
+    PollSpec,
+    PollStatus,
+    PollView,
+    PublishedBallot,
+    TallyResult,
+    key_fingerprint,
+    named_ballot_id,
+    participation_id,
+    poll_id,
+)
 from domain.profiles import MinFraction
-
-
-class ItemKind(StrEnum):
-    """Kinds of agenda item (议题类型)."""
-
-    APPROVAL = "approval"  # 审议通过
-    ADVICE = "advice"  # 审议建议
-    ELECTION = "election"  # 民主选举
-    APPRAISAL = "appraisal"  # 民主评议
-
-
-class PollKind(StrEnum):
-    """What a ballot asks."""
-
-    YES_NO = "yes_no"  # 赞成/反对/弃权
-    ELECTION = "election"  # 选举：选择不超过 N 名候选人
-    APPRAISAL = "appraisal"  # 评议：满意/基本满意/不满意
-
-
-YES_NO_OPTIONS = ["yes", "no", "abstain"]
-APPRAISAL_OPTIONS = ["satisfied", "basically_satisfied", "dissatisfied"]
-OPTION_LABELS: dict[str, tuple[str, str]] = {
-    "yes": ("赞成", "yes"),
-    "no": ("反对", "no"),
-    "abstain": ("弃权", "abstain"),
-    "satisfied": ("满意", "satisfied"),
-    "basically_satisfied": ("基本满意", "basically satisfied"),
-    "dissatisfied": ("不满意", "dissatisfied"),
-}
-
-
-class PollStatus(StrEnum):
-    """Where a poll stands."""
-
-    OPEN = "open"
-    CLOSED = "closed"
-    TALLIED = "tallied"
-
-
-class PollSpec(BaseModel):
-    """An item put to the vote."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    poll_key: str = Field(min_length=1, max_length=120, pattern=r"^[A-Za-z0-9_.:\-]+$")
-    congress_key: str
-    session_id: str
-    item_no: int = Field(ge=1)
-    title: str = Field(min_length=1)
-    item_kind: ItemKind
-    kind: PollKind
-    secret: bool
-    candidates: list[str] = Field(default_factory=list)
-    max_choices: int = Field(default=1, ge=1)
-    paper: bool = False  # counted by two tellers from paper ballots (纸质选票)
-    tellers: list[str] = Field(default_factory=list)  # 监票人, 计票人
-
-    @model_validator(mode="after")
-    def _consistent(self) -> PollSpec:
-        if self.kind is PollKind.ELECTION:
-            if not self.candidates or len(set(self.candidates)) != len(self.candidates):
-                raise ValueError("an election needs distinct candidates")
-            if self.max_choices > len(self.candidates):
-                raise ValueError("max_choices exceeds the number of candidates")
-        elif self.candidates:
-            raise ValueError("only an election has candidates")
-        if self.paper and (len(self.tellers) != 2 or len(set(self.tellers)) != 2):
-            raise ValueError("a paper ballot needs two different tellers")
-        return self
-
-    def options(self) -> list[str]:
-        """The choices a ballot may name."""
-        if self.kind is PollKind.YES_NO:
-            return YES_NO_OPTIONS
-        if self.kind is PollKind.APPRAISAL:
-            return APPRAISAL_OPTIONS
-        return list(self.candidates)
-
-    def check_choices(self, choices: list[str]) -> None:
-        """Refuse a ballot that names unknown options or too many."""
-        if len(set(choices)) != len(choices):
-            raise InvalidInput("选票中有重复选项", "a ballot names an option twice")
-        unknown = [c for c in choices if c not in self.options()]
-        if unknown:
-            raise InvalidInput(f"无效选项：{', '.join(unknown)}", f"unknown option {unknown}")
-        limit = self.max_choices if self.kind is PollKind.ELECTION else 1
-        if self.kind is PollKind.ELECTION and not choices:
-            return  # an empty election ballot is a valid blank ballot (空白票)
-        if not 1 <= len(choices) <= limit:
-            raise InvalidInput(f"应选择 1 至 {limit} 项", f"choose between 1 and {limit} options")
-
-
-class TallyResult(BaseModel):
-    """The counted result of a poll."""
-
-    counts: dict[str, int]
-    ballots: int
-    total_delegates: int
-    present: int
-    quorum_met: bool
-    rule: str
-    passed: bool | None = None  # yes/no items
-    elected: list[str] = Field(default_factory=list)  # elections
-    satisfaction_rate: str | None = None  # appraisals: (满意+基本满意)/ballots
-
-
-class PublishedBallot(BaseModel):
-    """A secret ballot as earlier versions published it: a receipt code with the choices.
-
-    Polls tallied since publish receipts and choices apart (``PollView.published_receipts``,
-    ``published_choices``), so a receipt proves inclusion and never shows the vote.
-    """
-
-    receipt: str
-    choices: list[str]
-
-
-class PaperCount(BaseModel):
-    """One teller's count of the paper ballots."""
-
-    teller: str
-    counts: dict[str, int]
-    ballots: int
-
-
-class PollView(BaseModel):
-    """Everything known about one poll."""
-
-    spec: PollSpec
-    unit_org: str
-    status: PollStatus
-    version: int = 0
-    opened_at: datetime
-    total_delegates: int
-    present_at_open: int
-    public_key: str | None = None  # X25519, hex: secret ballots are sealed to it
-    # SHA-256 of the public key, committed when the poll opened (also kept in the key
-    # directory): a ballot is sealed only to a key that matches it.
-    key_fingerprint: str | None = None
-    opened_after: int = 0  # the ledger's last notification id when the poll opened
-    closed_at: datetime | None = None
-    close_reason: str | None = None
-    present_at_close: int | None = None
-    participants: int | None = None
-    paper_counts: list[PaperCount] = Field(default_factory=list)
-    paper_mismatch: bool = False
-    result: TallyResult | None = None
-    published: list[PublishedBallot] = Field(default_factory=list)  # earlier versions
-    published_receipts: list[str] = Field(default_factory=list)  # sorted
-    published_choices: list[list[str]] = Field(default_factory=list)  # shuffled
-    published_digest: str | None = None
-    ballots_collected: int | None = None  # sealed ballots moved from the spool in one batch
-    key_destroyed: bool = False
-
-    @property
-    def commitment_ok(self) -> bool:
-        """Whether the stored public key still matches the fingerprint committed with it."""
-        if self.public_key is None or self.key_fingerprint is None:
-            return True
-        return key_fingerprint(self.public_key) == self.key_fingerprint
-
-
-def key_fingerprint(public_key_hex: str) -> str:
-    """The commitment to a poll's public key: SHA-256 of its raw bytes, hex."""
-    return hashlib.sha256(bytes.fromhex(public_key_hex)).hexdigest()
-
-
-def poll_id(poll_key: str) -> UUID:
-    """The ledger id of a poll."""
-    return deterministic_id("poll", poll_key)
-
-
-def named_ballot_id(poll_key: str, voter: str) -> UUID:
-    """A named ballot's id: one per voter and poll, so a second one collides."""
-    return deterministic_id("named-ballot", f"{poll_key}:{voter}")
-
-
-def participation_id(poll_key: str, voter: str) -> UUID:
-    """A secret poll's record that this voter voted: one per voter and poll."""
-    return deterministic_id("participation", f"{poll_key}:{voter}")
-
-
-def check_paper_count(poll: PollView, counts: dict[str, int], ballots: int) -> dict[str, int]:
-    """A teller's count, complete over the options, or refused when it cannot be true.
-
-    Bounds: ballots returned ≤ delegates checked in at the close; for a one-choice
-    ballot, the votes for all options together ≤ ballots returned (the rest are blank or
-    spoilt, 废票); in an election each candidate's votes ≤ ballots, and all votes ≤
-    ballots × seats.
-    """
-    options = poll.spec.options()
-    unknown = [k for k in counts if k not in options]
-    if unknown:
-        raise InvalidInput(f"计票中有无效选项：{'、'.join(unknown)}", f"unknown options {unknown}")
-    if any(v < 0 for v in counts.values()) or ballots < 0:
-        raise InvalidInput("票数不能为负", "counts cannot be negative")
-    present = poll.present_at_close if poll.present_at_close is not None else poll.total_delegates
-    if ballots > present:
-        raise InvalidInput(
-            f"收回选票 {ballots} 张，多于到会代表 {present} 人",
-            f"{ballots} ballots returned but only {present} delegates present",
-        )
-    full = {option: counts.get(option, 0) for option in options}
-    cast = sum(full.values())
-    if poll.spec.kind is PollKind.ELECTION:
-        over = [c for c, v in full.items() if v > ballots]
-        if over:
-            raise InvalidInput(
-                f"候选人得票多于收回选票 {ballots} 张：{'、'.join(over)}",
-                f"a candidate has more votes than the {ballots} ballots returned: {over}",
-            )
-        limit = ballots * poll.spec.max_choices
-    else:
-        limit = ballots
-    if cast > limit:
-        raise InvalidInput(
-            f"各选项票数合计 {cast}，多于收回选票 {ballots} 张"
-            + (f"（每票最多选 {poll.spec.max_choices} 人）" if limit != ballots else ""),
-            f"{cast} votes in all but {ballots} ballots returned"
-            + (f" (at most {poll.spec.max_choices} names a ballot)" if limit != ballots else ""),
-        )
-    return full
-
-
-def quorum_met(present: int, total: int, quorum: MinFraction) -> bool:
-    """Quorum on ALL delegates (≥2/3 by default)."""
-    return total > 0 and quorum.allows(min(present, total), total)
-
-
-def tally(
-    spec: PollSpec,
-    choices_per_ballot: list[list[str]],
-    *,
-    total_delegates: int,
-    present: int,
-    quorum: MinFraction,
-    pass_rule: MinFraction,
-) -> TallyResult:
-    """Count ballots and apply the rules: every threshold is a share of ALL delegates."""
-    counts = Counter({option: 0 for option in spec.options()})
-    for choices in choices_per_ballot:
-        counts.update(choices)
-    ok = quorum_met(present, total_delegates, quorum)
-    rule = f"{'>' if pass_rule.strict else '≥'}{pass_rule.num}/{pass_rule.den} of {total_delegates}"
-    result = TallyResult(
-        counts=dict(counts),
-        ballots=len(choices_per_ballot),
-        total_delegates=total_delegates,
-        present=present,
-        quorum_met=ok,
-        rule=rule,
-    )
-    if spec.kind is PollKind.YES_NO:
-        result.passed = ok and pass_rule.allows(
-            min(counts["yes"], total_delegates), total_delegates
-        )
-    elif spec.kind is PollKind.ELECTION:
-        eligible = [
-            c
-            for c in spec.candidates
-            if ok and pass_rule.allows(min(counts[c], total_delegates), total_delegates)
-        ]
-        # Most votes first; a tie at the last seat elects nobody for that seat.
-        ranked = sorted(eligible, key=lambda c: -counts[c])
-        seats = spec.max_choices
-        elected = ranked[:seats]
-        if len(ranked) > seats and counts[ranked[seats - 1]] == counts[ranked[seats]]:
-            tied = counts[ranked[seats - 1]]
-            elected = [c for c in elected if counts[c] > tied]
-        result.elected = elected
-    else:
-        good = counts["satisfied"] + counts["basically_satisfied"]
-        n = len(choices_per_ballot)
-        result.satisfaction_rate = f"{good}/{n}" if n else "0/0"
-    return result
-
-
-# -- the poll ------------------------------------------------------------------------------
 
 
 class Poll(ViewState[PollView], LedgerAggregate):
@@ -634,3 +368,30 @@ class SealedBallot(LedgerAggregate):
 
 
 ANONYMOUS = "anonymous"
+
+# What other modules import from here (the values and the counting live in their own modules).
+__all__ = [
+    "ANONYMOUS",
+    "APPRAISAL_OPTIONS",
+    "OPTION_LABELS",
+    "YES_NO_OPTIONS",
+    "ItemKind",
+    "NamedBallot",
+    "PaperCount",
+    "Participation",
+    "Poll",
+    "PollKind",
+    "PollSpec",
+    "PollStatus",
+    "PollView",
+    "PublishedBallot",
+    "SealedBallot",
+    "TallyResult",
+    "check_paper_count",
+    "key_fingerprint",
+    "named_ballot_id",
+    "participation_id",
+    "poll_id",
+    "quorum_met",
+    "tally",
+]
