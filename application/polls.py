@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any
 
 import structlog
 from eventsourcing.persistence import IntegrityError
-from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
+from application.ballot_batch import collect_batch, named_ballots, open_sealed
 from application.ballot_box import BallotBox
 from application.directory import DirectoryService
 from contracts.session import PollFacts
@@ -31,7 +30,6 @@ from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from domain.poll import (
-    ANONYMOUS,
     NamedBallot,
     Participation,
     Poll,
@@ -39,7 +37,6 @@ from domain.poll import (
     PollStatus,
     PollView,
     PublishedBallot,
-    SealedBallot,
     TallyResult,
     key_fingerprint,
     named_ballot_id,
@@ -410,11 +407,11 @@ class PollService:
         elif spec.secret:
             # (No commitment check here: the private key opens only what was sealed to the
             # committed key, and casting refused any other.)
-            if self._collect(poll_key, meta, beat):
+            if collect_batch(self.ledger, self.box, poll_key, meta, beat, SPOOL_GRACE_SECONDS):
                 aggregate = self.ledger.get(poll_id(poll_key))
                 view = aggregate.view()
             beat()
-            published = self._open_sealed(poll_key, view.opened_after + 1, beat)
+            published = open_sealed(self.ledger, self.box, poll_key, view.opened_after + 1, beat)
             result = tally(
                 spec,
                 [b.choices for b in published],
@@ -424,7 +421,9 @@ class PollService:
                 pass_rule=pass_rule,
             )
         else:
-            choices = [b.choices for b in self._named_ballots(poll_key, view.opened_after + 1)]
+            choices = [
+                b.choices for b in named_ballots(self.ledger, poll_key, view.opened_after + 1)
+            ]
             result = tally(
                 spec,
                 choices,
@@ -454,117 +453,6 @@ class PollService:
         self.box.destroy(view.spec.poll_key)
         done = meta.model_copy(update={"command_id": f"{meta.command_id}:key-destroyed"})
         self.ledger.execute(poll_id(view.spec.poll_key), done, lambda p: p.key_destroyed(done))
-
-    def _collect(self, poll_key: str, meta: CommandMeta, beat: Callable[[], None]) -> bool:
-        """Move the poll's spooled ballots into the ledger in one shuffled batch; True when
-        this call wrote it. Exactly once: the batch and the poll's ``BallotsCollected``
-        commit in one transaction (a retry finds it and only clears the spool)."""
-        aggregate = self.ledger.get(poll_id(poll_key))
-        view: PollView = aggregate.view()
-        if view.ballots_collected is not None:
-            self.box.clear_spool(poll_key, [b.ticket for b in self.box.spooled(poll_key)])
-            return False
-        while True:
-            tickets = self._tickets(poll_key, view.opened_after + 1)
-            spooled = self.box.spooled(poll_key)
-            now = time.time()
-            pending = [
-                b
-                for b in spooled
-                if b.ticket not in tickets and now - b.written_at < SPOOL_GRACE_SECONDS
-            ]
-            if not pending:
-                break
-            beat()  # a vote may still be committing its participation
-            time.sleep(0.2)
-        found = {b.ticket: b for b in spooled if b.ticket in tickets and b.ciphertext}
-        missing = tickets - found.keys()
-        if missing:
-            # Never tally without a counted vote's ballot: retried until the spool is back.
-            raise RuntimeError(f"{len(missing)} spooled ballots of {poll_key} are missing")
-        batch = list(found.values())
-        secrets.SystemRandom().shuffle(batch)
-        anonymous = Acting(
-            actor_id=ANONYMOUS, role=Role.DELEGATE, roles=[Role.DELEGATE], org_id=view.unit_org
-        )
-        sealed = [
-            SealedBallot.seal(
-                uuid.uuid4(),
-                poll_key,
-                ephemeral_key=b.ephemeral_key,
-                nonce=b.nonce,
-                ciphertext=b.ciphertext,
-                meta=CommandMeta(
-                    command_id=str(uuid.uuid4()), acting=anonymous, occurred_at=view.opened_at
-                ),
-            )
-            for b in batch
-        ]
-        collected = meta.model_copy(update={"command_id": f"{meta.command_id}:collected"})
-        aggregate.collect_ballots(len(sealed), collected)
-        try:
-            self.ledger.save(aggregate, *sealed)  # one transaction: all or none
-        except IntegrityError:
-            # Another attempt of this tally may have written the batch first; unless it
-            # did, nothing was written and the spool stays for the retry.
-            if self.poll(poll_key).ballots_collected is None:
-                raise
-        beat()
-        self.box.clear_spool(poll_key, [b.ticket for b in spooled])
-        return True
-
-    def _tickets(self, poll_key: str, start: int) -> set[str]:
-        """The tickets named by the poll's participations (each a committed vote)."""
-        marker = f'"poll_key":"{poll_key}"'.encode()
-        topic = [get_topic(Participation.Created)]
-        tickets: set[str] = set()
-        while True:
-            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
-            if not batch:
-                return tickets
-            for n in batch:
-                if marker in n.state:
-                    event = cast(Participation.Created, self.ledger.mapper.to_domain_event(n))
-                    if event.ticket:
-                        tickets.add(event.ticket)
-            start = batch[-1].id + 1
-
-    def _open_sealed(
-        self, poll_key: str, start: int, beat: Callable[[], None]
-    ) -> list[PublishedBallot]:
-        marker = f'"poll_key":"{poll_key}"'.encode()
-        topic = [get_topic(SealedBallot.Created)]
-        ballots: list[PublishedBallot] = []
-        open_one = self.box.opener(poll_key)
-        while True:
-            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
-            if not batch:
-                break
-            for n in batch:
-                if marker not in n.state:
-                    continue
-                event = cast(SealedBallot.Created, self.ledger.mapper.to_domain_event(n))
-                content = open_one(event.ephemeral_key, event.nonce, event.ciphertext)
-                ballots.append(PublishedBallot(receipt=content["r"], choices=list(content["c"])))
-            start = batch[-1].id + 1
-            beat()
-        # Published in a random order, so the order of casting is gone too.
-        secrets.SystemRandom().shuffle(ballots)
-        return ballots
-
-    def _named_ballots(self, poll_key: str, start: int) -> list[NamedBallot]:
-        topic = [get_topic(NamedBallot.Created)]
-        marker = f'"poll_key":"{poll_key}"'.encode()
-        found = []
-        while True:
-            batch = self.ledger.recorder.select_notifications(start, 2000, topics=topic)
-            if not batch:
-                break
-            for n in batch:
-                if marker in n.state:
-                    found.append(self.ledger.get(cast(uuid.UUID, n.originator_id)))
-            start = batch[-1].id + 1
-        return found
 
     def verify_receipt(self, poll_key: str, receipt: str) -> ReceiptCheck:
         """Whether the ballot with this receipt was counted; never what it chose.
