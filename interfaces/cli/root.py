@@ -20,6 +20,7 @@ from interfaces.cli import (
     cases,
     congress,
     directory,
+    keys,
     motion,
     profiles,
     sessions,
@@ -72,6 +73,7 @@ for command in (stack.up, stack.worker, stack.demo, cases.tasks, cases.status, c
 app.add_typer(directory.app, name="directory")
 app.add_typer(wage.app, name="wage")
 app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(calendar.app, name="calendar")
 # The congress group holds its terms and rosters, then its sessions' commands.

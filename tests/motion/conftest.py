@@ -9,10 +9,11 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import start_time_skipping
+from settings import Settings
 
 
 @pytest_asyncio.fixture(scope="package")
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await start_time_skipping()
+    env = await start_time_skipping(Settings())
     yield env
     await env.shutdown()
