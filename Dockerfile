@@ -14,8 +14,10 @@ ENV PATH=/opt/unionflow/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UNIONFLOW_DATA_DIR=/data
+# /payload-key is created here, owned by the worker's user, so the named volume mounted
+# on it starts with that owner and `keys new-payload-key` can write the key file.
 RUN useradd --system --uid 10001 --user-group --home-dir /home/unionflow --create-home unionflow \
-    && mkdir /data && chown unionflow:unionflow /data
+    && mkdir /data /payload-key && chown unionflow:unionflow /data /payload-key
 COPY --from=build /opt/unionflow /opt/unionflow
 USER unionflow
 WORKDIR /home/unionflow
