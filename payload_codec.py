@@ -9,7 +9,7 @@ workflow ids, types, activity names, timers and search attributes, so those stay
 
 The key file holds one or more keys, oldest first: the newest encrypts, every one decrypts,
 so a key is rotated by adding one (``unionflow keys new-payload-key``) and old histories
-stay readable. A payload that is not encrypted (written before the key was configured) is
+stay readable; a process meeting a key id it does not know reads the file again. A payload that is not encrypted (written before the key was configured) is
 passed through, so switching encryption on does not strand running processes.
 """
 
@@ -149,9 +149,16 @@ def add_payload_key(path: Path) -> str:
 
 class PayloadCipher(PayloadCodec):
     """AES-GCM over each whole payload (its metadata too), under the newest key; the key
-    id is bound to the ciphertext as associated data."""
+    id is bound to the ciphertext as associated data.
+
+    A payload under a key id it does not know makes it read the key file again: after a
+    rotation, a process that loaded the file earlier reads what newer processes write.
+    """
 
     def __init__(self, keys: PayloadKeys) -> None:
+        self._use(keys)
+
+    def _use(self, keys: PayloadKeys) -> None:
         self._keys = keys
         self._ciphers = {key_id: AESGCM(key) for key_id, key in keys.keys.items()}
 
@@ -175,6 +182,8 @@ class PayloadCipher(PayloadCodec):
 
     def _open(self, payload: Payload) -> Payload:
         key_id = payload.metadata.get(KEY_ID, b"").decode("utf-8", "replace")
+        if key_id not in self._ciphers:
+            self._use(load_payload_keys(self._keys.path))
         cipher = self._ciphers.get(key_id)
         if cipher is None:
             path, known = self._keys.path, ", ".join(self._keys.keys)

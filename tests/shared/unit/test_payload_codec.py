@@ -80,6 +80,18 @@ async def test_after_rotation_the_new_key_encrypts_and_the_old_one_still_decrypt
     assert await rotated.decode([before, after], [str, str]) == [MINUTES, MINUTES]
 
 
+async def test_a_running_process_reads_a_key_added_after_it_loaded_the_file(tmp_path: Path):
+    path = key_file(tmp_path)
+    running = converter(path)  # a worker started before the rotation
+    new_id = add_payload_key(path)
+    [written] = await converter(path).encode([MINUTES])  # a CLI started after it
+    assert written.metadata[KEY_ID].decode() == new_id
+
+    assert await running.decode([written], [str]) == [MINUTES]
+    [next_one] = await running.encode([MINUTES])
+    assert next_one.metadata[KEY_ID].decode() == new_id
+
+
 async def test_a_payload_under_a_key_id_the_file_does_not_hold_is_refused_by_name(
     tmp_path: Path,
 ):
