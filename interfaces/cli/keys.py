@@ -62,9 +62,10 @@ def new_payload_key(
     console.print(
         fmt(
             (
-                "每个工作进程和客户端须使用同一文件：UNIONFLOW_PAYLOAD_KEY_FILE={path}，然后重启工作进程",
-                "give every worker and client the same file: UNIONFLOW_PAYLOAD_KEY_FILE={path}, "
-                "then restart the workers",
+                "每个工作进程和客户端须使用同一文件：UNIONFLOW_PAYLOAD_KEY_FILE={path}"
+                "（首次创建后须重启工作进程）",
+                "give every worker and client the same file: UNIONFLOW_PAYLOAD_KEY_FILE={path} "
+                "(after the first key, restart the workers)",
             ),
             path=plain(path),
         ),
