@@ -148,8 +148,7 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
         try:
             try:
                 client = await connect(application.settings)
-            except PayloadKeyError as e:  # a configuration fault, not an unreachable server
-                fail(InvalidInput(e.message_zh, e.message_en))
+            except PayloadKeyError:  # the key file, not the server: refused at the root
                 raise
             except Exception as e:
                 err.print(

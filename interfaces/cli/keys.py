@@ -10,7 +10,7 @@ from domain.errors import InvalidInput
 from i18n import fmt
 from interfaces.cli._common import console, fail
 from interfaces.cli.render import plain
-from payload_codec import PayloadKeyError, add_payload_key, load_payload_keys
+from payload_codec import add_payload_key, load_payload_keys
 from settings import Settings
 
 app = typer.Typer(help="密钥 / keys: the payload key file", no_args_is_help=True)
@@ -37,12 +37,9 @@ def new_payload_key(
             )
         )
         return
-    try:
+    try:  # a key file that cannot be used (PayloadKeyError) is refused at the root
         key_id = add_payload_key(path)
         count = len(load_payload_keys(path).keys)
-    except PayloadKeyError as e:
-        fail(InvalidInput(e.message_zh, e.message_en))
-        return
     except OSError as e:
         fail(InvalidInput(f"无法写入 {path}：{e.strerror}", f"cannot write {path}: {e.strerror}"))
         return

@@ -16,7 +16,7 @@ from temporalio.converter import DataConverter, DefaultFailureConverterWithEncod
 from temporalio.exceptions import ApplicationError
 from typer.testing import CliRunner
 
-from bootstrap import data_converter
+from bootstrap import build_app, data_converter
 from domain.wage_contract import RecordTalksRound
 from interfaces.cli import app
 from payload_codec import (
@@ -30,6 +30,7 @@ from payload_codec import (
     load_payload_keys,
 )
 from settings import Settings
+from tests.conftest import EXAMPLE_DIRECTORY
 
 NAME = "欧阳娜娜"
 MINUTES = f"第一轮纪要：{NAME}提出月工资增至八千八百八十八元"
@@ -224,3 +225,18 @@ def test_the_cli_creates_then_rotates_the_key_file(tmp_path: Path, monkeypatch):
     monkeypatch.delenv("UNIONFLOW_PAYLOAD_KEY_FILE")
     unnamed = runner.invoke(app, ["--lang", "en", "keys", "new-payload-key"])
     assert unnamed.exit_code == 2 and "--file" in unnamed.stderr
+
+
+def test_a_command_with_an_unusable_key_file_is_refused_naming_it(tmp_path: Path, monkeypatch):
+    """Exit 2 with the reason, not 3 ("cannot reach the Temporal server"), nor a traceback."""
+    data_dir = tmp_path / "var"
+    application = build_app(Settings(data_dir=data_dir))
+    application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
+    application.close()
+    monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("UNIONFLOW_PAYLOAD_KEY_FILE", str(tmp_path / "absent.json"))
+    reply = ["--lang", "en", "wage", "reply", "WC-1", "--as", "wang.li", "--content", "同意协商"]
+    for args in (reply, ["--lang", "en", "worker"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "no payload key file" in result.stderr and "Traceback" not in result.output
