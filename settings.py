@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     temporal_tls_server_name: str | None = Field(
         default=None, description="The name the server's certificate carries, if not the host."
     )
+    payload_key_file: Path | None = Field(
+        default=None,
+        description="AES-GCM keys by id (``unionflow keys new-payload-key``) that encrypt "
+        "every payload and failure message Temporal stores; the same file on every client "
+        "and worker. Unset: payloads travel in clear.",
+    )
     task_queue: str = "unionflow"
     dev_server_port: int = 7233
     dev_server_ui_port: int = 8233
@@ -116,6 +122,7 @@ class Settings(BaseSettings):
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",
         "temporal_tls_key_file",
+        "payload_key_file",
     )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

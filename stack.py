@@ -14,10 +14,9 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_app, build_worker, temporal_binary
+from bootstrap import build_app, build_worker, data_converter, temporal_binary
 from interfaces.web.context import WebContext
 from interfaces.web.serve import Embedded, url
 from ledger.files import close_files, private_dir
@@ -104,7 +103,7 @@ async def start_dev_server(settings: Settings, data_dir: Path) -> WorkflowEnviro
     try:
         env = await WorkflowEnvironment.start_local(
             namespace=settings.temporal_namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings),
             port=settings.dev_server_port,
             ui=True,
             ui_port=settings.dev_server_ui_port,

@@ -33,6 +33,7 @@ async def run_worker(
         namespace=app.settings.temporal_namespace,
         task_queue=app.settings.task_queue,
         ledger=app.settings.ledger_backend.value,
+        payloads_encrypted=app.settings.payload_key_file is not None,
     )
     async with worker:
         sealing = asyncio.create_task(seal_periodically(app, stop))

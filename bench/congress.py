@@ -41,10 +41,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import App, build_app, build_worker, temporal_binary
+from bootstrap import App, build_app, build_worker, connect, data_converter, temporal_binary
 from domain.actors import CHINA_TZ
 from domain.congress import add_years
 from domain.poll import ItemKind
@@ -265,7 +264,7 @@ def cast_share(
     async def go() -> float:
         app = build_app(settings)
         try:
-            client = await Client.connect(address, data_converter=pydantic_data_converter)
+            client = await connect(settings, address)
             svc = SessionService(client, app.congresses, app.polls, settings, settings.task_queue)
             ids = delegate_ids(max(share) + 1)
             # Warm the read side (the log tail, the session, the polls) before the clock.
@@ -396,7 +395,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
         settings = be.settings
         app = build_app(settings)
         env = await WorkflowEnvironment.start_local(
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(settings),
             port=free_port(),
             ui=False,
             dev_server_existing_path=str(temporal_binary("temporal")),

@@ -31,7 +31,7 @@ def app(settings: Settings) -> Iterator[App]:
 
 
 @pytest_asyncio.fixture
-async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+async def time_skipping_env(settings: Settings) -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping server of the test's own (it starts in ~0.1 s).
 
     One shared server was a cascade waiting to happen: an activity task handed to a
@@ -39,7 +39,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
     which locks its virtual clock; the next test's ``env.sleep`` then never returns
     ("Timeout expired") and every later deadline test fails the same way.
     """
-    env = await start_time_skipping()
+    env = await start_time_skipping(settings)
     yield env
     await env.shutdown()
 

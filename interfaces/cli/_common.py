@@ -23,6 +23,7 @@ from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
 from interfaces.cli.render import Table, check_detail, plain, styled
+from payload_codec import PayloadKeyError
 from settings import LedgerBackend, Settings
 
 T = TypeVar("T")
@@ -147,6 +148,8 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
         try:
             try:
                 client = await connect(application.settings)
+            except PayloadKeyError:  # the key file, not the server: refused at the root
+                raise
             except Exception as e:
                 err.print(
                     f"[red]无法连接 Temporal 服务 / cannot reach the Temporal server: {plain(e)}[/]\n"

@@ -12,7 +12,7 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidInput
 from i18n import Lang
 from interfaces.cli import (
     audit,
@@ -20,6 +20,7 @@ from interfaces.cli import (
     cases,
     congress,
     directory,
+    keys,
     motion,
     profiles,
     sessions,
@@ -28,6 +29,7 @@ from interfaces.cli import (
 )
 from interfaces.cli._common import fail
 from logs import configure_logging
+from payload_codec import PayloadKeyError
 from settings import Settings
 
 
@@ -36,7 +38,8 @@ class _RefusingGroup(TyperGroup):
 
     Commands build their models from what a person typed; a model that refuses it raises
     ``ValidationError`` wherever it is built, and a rule raises ``DomainError``. Both end
-    here as one line on stderr instead of a traceback.
+    here as one line on stderr instead of a traceback, and so does a payload key file that
+    cannot be used (missing, malformed, readable by others).
     """
 
     def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click.Context
@@ -44,6 +47,9 @@ class _RefusingGroup(TyperGroup):
             return super().invoke(ctx)
         except (DomainError, ValidationError) as error:
             fail(error)
+            raise
+        except PayloadKeyError as error:  # a payload key file that cannot be used
+            fail(InvalidInput(error.message_zh, error.message_en))
             raise
 
 
@@ -80,6 +86,7 @@ for command in (
 app.add_typer(directory.app, name="directory")
 app.add_typer(wage.app, name="wage")
 app.add_typer(audit.app, name="audit")
+app.add_typer(keys.app, name="keys")
 app.add_typer(profiles.app, name="profiles")
 app.add_typer(calendar.app, name="calendar")
 # The congress group holds its terms and rosters, then its sessions' commands.

@@ -59,11 +59,16 @@ async def executions(env: WorkflowEnvironment) -> list[tuple[str, str]]:
 async def record(new_ledger: bool) -> int:
     configure_logging("console", "WARNING")
     with tempfile.TemporaryDirectory() as tmp:
-        app = build_app(Settings(data_dir=Path(tmp) / "var", rule_profile="liaoning"))
+        # Recorded in clear, whatever the environment says: the replay tests and any
+        # checkout replay them without a payload key.
+        settings = Settings(
+            data_dir=Path(tmp) / "var", rule_profile="liaoning", payload_key_file=None
+        )
+        app = build_app(settings)
         app.directory.load(
             app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin", source="examples"
         )
-        env = await start_time_skipping()
+        env = await start_time_skipping(settings)
         task_queue = f"record-{uuid.uuid4()}"
         try:
             async with build_worker(env.client, app, task_queue):

@@ -107,39 +107,47 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
     assert report["ok"] is False and report["first_bad"]["version"] == version
 
 
-@pytest.mark.devserver
-def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
-    env = env_for(
-        tmp_path / "var",
+def stack_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a local stack of its own: free ports, its own data directory."""
+    return env_for(
+        data_dir,
         UNIONFLOW_DEV_SERVER_PORT=str(free_port()),
         UNIONFLOW_DEV_SERVER_UI_PORT=str(free_port()),
-        UNIONFLOW_TASK_QUEUE="cli-test",
+        **extra,
     )
 
-    def start() -> subprocess.Popen[str]:
-        proc = subprocess.Popen(
-            [UNIONFLOW, "up"],
-            env=env,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        assert proc.stdout is not None
-        deadline = time.monotonic() + 60
-        for line in proc.stdout:
-            if "Ctrl-C" in line:
-                return proc
-            assert time.monotonic() < deadline, "the stack did not start"
-        raise AssertionError(f"the stack exited: {proc.wait()}")
 
-    def stop(proc: subprocess.Popen[str]) -> str:
-        proc.send_signal(signal.SIGINT)
-        rest, _ = proc.communicate(timeout=60)
-        assert proc.returncode == 0, rest
-        return rest
+def start_stack(env: dict[str, str]) -> subprocess.Popen[str]:
+    """``unionflow up`` in the background, returned once it says it is ready."""
+    proc = subprocess.Popen(
+        [UNIONFLOW, "up"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    for line in proc.stdout:
+        if "Ctrl-C" in line:
+            return proc
+        assert time.monotonic() < deadline, "the stack did not start"
+    raise AssertionError(f"the stack exited: {proc.wait()}")
 
-    stack = start()
+
+def stop_stack(proc: subprocess.Popen[str]) -> str:
+    """Ctrl-C the stack; what it printed while stopping."""
+    proc.send_signal(signal.SIGINT)
+    rest, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, rest
+    return rest
+
+
+@pytest.mark.devserver
+def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
+    env = stack_env(tmp_path / "var", UNIONFLOW_TASK_QUEUE="cli-test")
+    stack = start_stack(env)
     try:
         # `unionflow up` serves the web app beside the dev server and the worker.
         web = httpx.get(f"http://127.0.0.1:{env['UNIONFLOW_WEB_PORT']}/healthz", timeout=10)
@@ -165,9 +173,9 @@ def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
         refused = run(env, "wage", "approve", "CLI-1", "--as", "sun.hao")
         assert refused.returncode == 2
         assert "不是 dl-bearing 的上级工会" in refused.stderr
-        assert "已停止" in stop(stack)
+        assert "已停止" in stop_stack(stack)
 
-        stack = start()
+        stack = start_stack(env)
         replied = run(env, "wage", "reply", "CLI-1", "--as", "wang.li", "--content", "同意协商")
         assert replied.returncode == 0, replied.stdout + replied.stderr
         status = run(env, "status", "CLI-1")
@@ -179,4 +187,4 @@ def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
         assert "新增 0" in again.stdout
     finally:
         if stack.poll() is None:
-            stop(stack)
+            stop_stack(stack)

@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.api.enums.v1 import PendingActivityState
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bootstrap import build_app, temporal_binary
+from bootstrap import build_app, data_converter, temporal_binary
 from domain.wage_contract import (
     ApproveReview,
     FileContract,
@@ -44,9 +43,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def start_server(port: int, db: Path) -> WorkflowEnvironment:
+async def start_server(settings: Settings, port: int, db: Path) -> WorkflowEnvironment:
     return await WorkflowEnvironment.start_local(
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings),
         port=port,
         ui=False,
         dev_server_existing_path=str(temporal_binary("temporal")),
@@ -122,7 +121,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
     app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     port, db = free_port(), tmp_path / "temporal.db"
     log = tmp_path / "worker.log"
-    env = await start_server(port, db)
+    env = await start_server(settings, port, db)
     worker = start_worker(settings, port, log)
     try:
         svc = WageContractService(env.client, app.ledger, app.directory, settings)
@@ -148,7 +147,7 @@ async def test_sigkilled_worker_and_restarted_server_leave_each_event_exactly_on
         # Kill it again while idle, and restart the server itself on its database.
         kill(worker)
         await env.shutdown()
-        env = await start_server(port, db)
+        env = await start_server(settings, port, db)
         worker = start_worker(settings, port, log)
         svc = WageContractService(env.client, app.ledger, app.directory, settings)
         assert (await passing_vote(svc, case)).stage is Stage.ADOPTED

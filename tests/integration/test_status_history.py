@@ -57,7 +57,7 @@ class Filled:
 
 @pytest_asyncio.fixture(scope="module")
 async def env() -> AsyncIterator[WorkflowEnvironment]:
-    env = await start_time_skipping()
+    env = await start_time_skipping(Settings())
     yield env
     await env.shutdown()
 

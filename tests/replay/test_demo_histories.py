@@ -12,12 +12,10 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from bootstrap import WORKFLOWS
-
-DEMO_HISTORIES = Path(__file__).with_name("demo")
+from bootstrap import WORKFLOWS, data_converter
+from tests.replay.recorded import DEMO_HISTORIES, RECORDED_IN_CLEAR
 
 
 def recorded() -> list[Path]:
@@ -39,7 +37,7 @@ def test_every_workflow_type_has_a_recorded_history():
 @pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem.split("-")[0])
 async def test_recorded_demo_history_replays_on_current_workflow_code(path: Path):
     history = WorkflowHistory.from_json(path.stem, path.read_text("utf-8"))
-    replayer = Replayer(workflows=WORKFLOWS, data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=WORKFLOWS, data_converter=data_converter(RECORDED_IN_CLEAR))
     await replayer.replay_workflow(history)
 
 

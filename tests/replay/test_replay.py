@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer
 
+from bootstrap import data_converter
 from domain.wage_contract import (
     AppointNegotiators,
     ApproveReview,
@@ -37,6 +37,8 @@ from domain.wage_contract import (
     WageContractView,
 )
 from services.wage_contracts import WageContractService
+from settings import Settings
+from tests.replay.recorded import RECORDED_IN_CLEAR, WAGE_HISTORIES
 from tests.wage_contract.helpers import (
     CADRE,
     CITY_REVIEWER,
@@ -54,7 +56,7 @@ from tests.wage_contract.helpers import (
 )
 from workflows.wage_contract import WageContractWorkflow, workflow_id_for
 
-HISTORIES = Path(__file__).with_name("histories")
+HISTORIES = WAGE_HISTORIES
 RECORD = os.environ.get("UNIONFLOW_RECORD_HISTORIES") == "1"
 
 Scenario = Callable[[WorkflowEnvironment, WageContractService, str], Awaitable[None]]
@@ -117,8 +119,8 @@ SCENARIOS: dict[str, Scenario] = {
 BEFORE_PATCHES = {"REPLAY-LIFECYCLE-TWO-RETURNS", "REPLAY-EVERY-DEADLINE"}
 
 
-async def replay(history: WorkflowHistory) -> None:
-    replayer = Replayer(workflows=[WageContractWorkflow], data_converter=pydantic_data_converter)
+async def replay(history: WorkflowHistory, settings: Settings = RECORDED_IN_CLEAR) -> None:
+    replayer = Replayer(workflows=[WageContractWorkflow], data_converter=data_converter(settings))
     await replayer.replay_workflow(history)
 
 
@@ -130,6 +132,7 @@ def completed(history: WorkflowHistory) -> bool:
 async def test_fresh_history_of_scenario_replays(
     time_skipping_env, app, task_queue, running_worker, case
 ):
+    assert not (RECORD and app.settings.payload_key_file), "record without a payload key"
     env = time_skipping_env
     svc = service(env, app, task_queue)
     await SCENARIOS[case](env, svc, case)
@@ -138,7 +141,7 @@ async def test_fresh_history_of_scenario_replays(
 
     history = await handle(env, case).fetch_history()
     assert completed(history)
-    await replay(history)
+    await replay(history, app.settings)
     if RECORD:
         HISTORIES.mkdir(exist_ok=True)
         (HISTORIES / f"{workflow_id_for(case)}.json").write_text(history.to_json(), "utf-8")

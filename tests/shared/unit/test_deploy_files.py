@@ -198,16 +198,52 @@ def test_temporal_and_its_ui_are_published_on_loopback_only(services: dict[str, 
     assert all(str(p).startswith("127.0.0.1:") for p in published), published
 
 
-def test_witness_seal_key_and_poll_keys_live_apart_from_the_data(
+def test_witness_seal_key_poll_keys_and_payload_key_live_apart_from_the_data(
     worker_env: dict[str, str], services: dict[str, Any]
 ) -> None:
     mounts = {v.split(":")[1]: v.split(":")[0] for v in services["worker"]["volumes"]}
     data = worker_env[f"{PREFIX}DATA_DIR"]
-    for key in ("WITNESS_DIR", "SEAL_KEY_FILE", "POLL_KEY_DIR"):
+    for key in ("WITNESS_DIR", "SEAL_KEY_FILE", "POLL_KEY_DIR", "PAYLOAD_KEY_FILE"):
         path = worker_env[f"{PREFIX}{key}"]
         assert not path.startswith(data + "/"), key
         volume = next(v for m, v in mounts.items() if path == m or path.startswith(m + "/"))
         assert volume != mounts[data], key
+
+
+def test_production_encrypts_payloads_with_a_key_file_on_a_volume_of_its_own(
+    compose: dict[str, Any], services: dict[str, Any], worker_env: dict[str, str]
+) -> None:
+    key_file = Path(worker_env[f"{PREFIX}PAYLOAD_KEY_FILE"])
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in services["worker"]["volumes"]}
+    volume = mounts[str(key_file.parent)]
+    assert volume in (compose.get("volumes") or {})
+    others = [v for m, v in mounts.items() if m != str(key_file.parent)]
+    assert volume not in others, "the payload key shares a volume"
+    # How to create it is written where the operator reads the file.
+    assert "keys new-payload-key" in COMPOSE_FILE.read_text("utf-8")
+
+
+def test_the_image_creates_every_volume_mount_of_the_worker_for_the_worker_user(
+    compose: dict[str, Any], services: dict[str, Any]
+) -> None:
+    """A named volume starts with the owner of its mount point in the image: owned by root,
+    the worker could not write the witness, the seal key, the poll keys or the payload key."""
+    named = compose.get("volumes") or {}
+    mounts = [v.split(":")[1] for v in services["worker"]["volumes"] if v.split(":")[0] in named]
+    assert len(mounts) >= 5, mounts
+    stage = final_stage(DOCKERFILE.read_text("utf-8"))
+    user = [args.split(":")[0].strip() for name, args in stage if name == "USER"][-1]
+    commands = [
+        command.split()
+        for name, args in stage
+        if name == "RUN"
+        for command in args.replace(";", "&&").split("&&")
+    ]
+    made = [c[1:] for c in commands if c and c[0] == "mkdir"]
+    owned = [c[2:] for c in commands if c and c[0] == "chown" and c[1].split(":")[0] == user]
+    for mount in mounts:
+        assert any(mount in args for args in made), f"{mount} is not created in the image"
+        assert any(mount in args for args in owned), f"{mount} is not owned by {user}"
 
 
 # --- the worker service against settings.py -------------------------------------------
@@ -244,6 +280,7 @@ def test_worker_environment_builds_postgres_settings(
     assert settings.temporal_namespace == environment(services["temporal"])["DEFAULT_NAMESPACE"]
     assert settings.log_format == "json"
     assert settings.data_dir == Path("/data")
+    assert settings.payload_key_file == Path("/payload-key/payload-keys.json")
 
 
 def test_worker_keeps_its_data_dir_on_a_named_volume(
