@@ -71,7 +71,8 @@ def tasks(actor: str = AS) -> None:
     for col in ("process", "id", "name", "todo", "due"):
         table.add_column(t(col))
     for item in items:
-        table.add_row(pick(item.process), item.key, item.title, pick(item.todo), item.due)
+        due = item.due + (pick(("（已逾期）", " (overdue)")) if item.overdue else "")
+        table.add_row(pick(item.process), item.key, item.title, pick(item.todo), due)
     console.print(table)
 
 
