@@ -14,11 +14,20 @@ from tests.wage_contract.helpers import (
     CADRE,
     REVIEWER,
     ledger_events,
+    ledger_version,
     no_workflow_left_open,  # noqa: F401 - an autouse fixture
     service,
     to_review,
 )
-from tests.web.pages_support import browser, person, web_client, web_reader, web_settings  # noqa: F401 - fixtures
+from tests.web.pages_support import (  # noqa: F401 - fixtures
+    HTMX,
+    browser,
+    form,
+    person,
+    web_client,
+    web_reader,
+    web_settings,
+)
 
 AUDITOR = "zhou.yan"
 PROBLEM = "application/problem+json"
@@ -110,6 +119,7 @@ async def test_pages_render_while_no_temporal_server_is_reachable(
     client, app: App, time_skipping_env, task_queue
 ):
     await to_review(service(time_skipping_env, app, task_queue))
+    version = ledger_version(app)
     # Another web app on the same ledger, whose Temporal server cannot be reached.
     async for offline in browser(WebContext(dataclasses.replace(app))):
         for url, who in (
@@ -131,6 +141,11 @@ async def test_pages_render_while_no_temporal_server_is_reachable(
         )
         assert act.status_code == 503 and act.headers["content-type"].startswith(PROBLEM)
         assert "Temporal" in act.json()["reason_zh"]
+        page = await offline.post(
+            "/cases/WC-1/acts/approve", data=form(), headers=person(REVIEWER, HTMX)
+        )
+        assert page.status_code == 200 and 'role="alert"' in page.text and "Temporal" in page.text
+    assert ledger_version(app) == version
 
 
 async def test_every_api_error_is_problem_json(reader):

@@ -16,12 +16,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from domain.errors import DomainError
 from domain.wage_contract import COMMAND_LABELS, STAGE_LABELS
-from i18n import REVIEW_OUTCOME_LABELS, Lang
+from i18n import REVIEW_OUTCOME_LABELS, Lang, pick
 from interfaces.text import Names, case_dates, check_detail
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.context import TemporalUnavailable
 from interfaces.web.pages import is_htmx, new_command_id
-from interfaces.web.problem import status_of
+from interfaces.web.problem import NO_TEMPORAL, status_of
 from interfaces.web.templating import render
 from interfaces.web.wage_forms import command_of, comment_and_id, offered
 from interfaces.web.work import CaseDetail, case_detail, cases
@@ -59,14 +60,17 @@ async def case_act(request: Request, case_id: CaseId, kind: Kind, me: Me) -> Res
         await facades.wage_contracts.act(
             case_id, me.actor_id, command, comment=comment, command_id=command_id
         )
-    except DomainError as e:
-        reason = e.message(Lang.code)
+    except (DomainError, TemporalUnavailable) as e:
+        if isinstance(e, DomainError):
+            reason, status = e.message(Lang.code), status_of(e)
+        else:
+            reason, status = pick(NO_TEMPORAL), 503
         if is_htmx(request):
             # Only the message region: what the person typed stays in the form.
             shown = render(request, "_refusal.html", {"reason": reason})
             shown.headers.update({"HX-Retarget": "#notice", "HX-Reswap": "innerHTML"})
             return shown
-        return _case(request, case_id, me, refusal=reason, status_code=status_of(e))
+        return _case(request, case_id, me, refusal=reason, status_code=status)
     if is_htmx(request):
         return _case(request, case_id, me, notice=COMMAND_LABELS[kind], fragment=True)
     return RedirectResponse(f"/cases/{case_id}?done={kind}", status_code=303)
