@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from temporalio.client import Client
@@ -43,7 +44,8 @@ class InboxItem:
     key: str  # the record's key, as the process's commands take it
     title: str
     todo: Label
-    due: str = ""
+    due: str = ""  # a date (YYYY-MM-DD), or "" when nothing is due
+    overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,22 +75,21 @@ def activity_methods(activities: object) -> list[Callable[..., Any]]:
 WAGE_LABEL: Label = ("工资专项集体合同", "wage contract")
 
 
-def _wage_due(view: Any) -> str:
-    """The deadline the case's next step is held to, marked when it has passed."""
+def wage_next_due(view: wage_rules.WageContractView) -> tuple[date | None, bool]:
+    """The deadline the case's next step is held to, and whether it has passed."""
     due, overdue = None, False
     if view.talks_not_started:
         due, overdue = view.talks_start_due, view.talks_start_overdue
     elif view.reviews and view.stage is WageStage.UNDER_REVIEW:
-        due = view.reviews[-1].due
+        # A late round goes up a level with a new due date; late at the top, it stays late.
+        due, overdue = view.reviews[-1].due, view.reviews[-1].overdue_at_top
     elif view.filing_due and view.stage is WageStage.SIGNED:
         due, overdue = view.filing_due, view.filing_overdue
     elif view.publication_due and view.stage is WageStage.EFFECTIVE and not view.published_on:
         due, overdue = view.publication_due, view.publication_overdue
     elif view.higher_union_report_due and view.higher_union_reported_on is None:
         due, overdue = view.higher_union_report_due, view.higher_union_report_overdue
-    if due is None:
-        return ""
-    return f"{due}（已逾期 overdue）" if overdue else str(due)
+    return due, overdue
 
 
 def _wage_inbox(app: App, facade: WageContractService, actor: str) -> list[InboxItem]:
@@ -111,12 +112,11 @@ def _wage_inbox(app: App, facade: WageContractService, actor: str) -> list[Inbox
         for request in facade.offer_obligations(actor)
     ]
     for view, kinds in grouped.values():
-        due = _wage_due(view)
+        due, overdue = wage_next_due(view)
         labels = [wage_rules.COMMAND_LABELS[k] for k in kinds]
         todo = (" / ".join(zh for zh, _ in labels), " / ".join(en for _, en in labels))
-        items.append(
-            InboxItem(WAGE_LABEL, view.case_id, f"{view.unit_org} {view.employer}", todo, due)
-        )
+        title = f"{view.unit_org} {view.employer}"
+        items.append(InboxItem(WAGE_LABEL, view.case_id, title, todo, str(due or ""), overdue))
     return items
 
 
@@ -178,10 +178,15 @@ MOTION_LABEL: Label = ("提案", "motion")
 def _motion_inbox(app: App, facade: MotionService, actor: str) -> list[InboxItem]:
     items = []
     for view, kind in facade.tasks(actor):
-        due = str(view.due) if kind == "answer" and view.due else ""
+        answering = kind == "answer" and view.due is not None
         items.append(
             InboxItem(
-                MOTION_LABEL, view.motion_id, view.title, motion_rules.COMMAND_LABELS[kind], due
+                MOTION_LABEL,
+                view.motion_id,
+                view.title,
+                motion_rules.COMMAND_LABELS[kind],
+                str(view.due) if answering else "",
+                answering and view.overdue,
             )
         )
     return items

@@ -166,6 +166,12 @@ class AuditService:
         seals = parse_seals(text)
         return int(self._witnessed(lambda: self.witness().import_seals(seals)))
 
+    def seals(self) -> list[Any]:
+        """Every seal the database holds, oldest first (``ledger.seal.SealView``)."""
+        from ledger.seal import seal_views
+
+        return list(seal_views(self.ledger))
+
     def export_seal(self) -> dict[str, Any] | None:
         """The last seal, to keep outside the database."""
         from ledger.seal import export_seal

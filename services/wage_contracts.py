@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +11,8 @@ from temporalio.client import Client
 
 from application.directory import DirectoryService
 from application.profiles import ProfileSource
-from domain.actors import CommandMeta, Role, check_command_id, fingerprinted
-from domain.errors import InvalidInput, InvalidState, NotFound
+from domain.actors import Acting, CommandMeta, Role, check_command_id, fingerprinted
+from domain.errors import DomainError, InvalidInput, InvalidState, NotFound
 from domain.policies import check_unit_cadre
 from domain.wage_contract import (
     COMMAND_LABELS,
@@ -23,6 +23,7 @@ from domain.wage_contract import (
     WageContractView,
     precheck,
     precheck_command,
+    takes_over,
     wage_contract_id,
 )
 from domain.wage_contract.offer_request import (
@@ -287,22 +288,45 @@ class WageContractService:
         for view in self.cases():
             if view.terminal:
                 continue
-            for kind, (who, stages) in RULES.items():
-                role = ROLE_FOR.get(who)
-                if role is None or role not in record.spec.roles or view.stage not in stages:
-                    continue
+            for kind in self.steps(actor, view, roles=record.spec.roles):
                 if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
                     continue  # optional steps, and steps already done, are not tasks
-                if role is Role.REVIEWER:
-                    review = view.reviews[-1]
-                    if review.reviewer_org != record.spec.org:
-                        continue
-                try:
-                    precheck(kind, self.directory.acting(actor, role), view)
-                except Exception:  # noqa: BLE001 - not this actor's task
-                    continue
+                reviewing = ROLE_FOR[RULES[kind][0]] is Role.REVIEWER
+                if reviewing and view.reviews[-1].reviewer_org != record.spec.org:
+                    continue  # an ancestor union may take a round over; it is not its task
                 out.append((view, kind))
         return out
+
+    def steps(
+        self, actor: str, view: WageContractView, *, roles: Iterable[Role] | None = None
+    ) -> list[str]:
+        """The people's steps ``actor`` may take on the case now, by command kind: "may
+        this actor do X?", for showing only those. ``act`` still checks each one taken."""
+        if roles is None:
+            roles = self.directory.actor(actor).spec.roles
+        held = set(roles)
+        acting: dict[Role, Acting] = {}
+        out = []
+        for kind, (who, stages) in RULES.items():
+            role = ROLE_FOR.get(who)
+            if role is None or role not in held or view.stage not in stages:
+                continue
+            if role not in acting:
+                acting[role] = self.directory.acting(actor, role)
+            try:
+                precheck(kind, acting[role], view)
+            except DomainError:
+                continue
+            out.append(kind)
+        return out
+
+    def takes_over(self, actor: str, view: WageContractView) -> bool:
+        """Whether ``actor``'s review decision would take over a round not escalated to
+        their union (then the decision must give a reason)."""
+        record = self.directory.actor(actor)
+        if Role.REVIEWER not in record.spec.roles:
+            return False
+        return takes_over(self.directory.acting(actor, Role.REVIEWER), view)
 
     def _client(self) -> Client:
         if self.client is None:

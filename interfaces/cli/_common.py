@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 
+from application.yaml_models import model_from_yaml
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ, Acting, Role
@@ -22,7 +22,8 @@ from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
-from interfaces.cli.render import Table, check_detail, plain, styled
+from interfaces.cli.render import Table, plain, styled
+from interfaces.text import check_detail
 from payload_codec import PayloadKeyError
 from settings import LedgerBackend, Settings
 
@@ -173,19 +174,14 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
 def load_model(path: Path, model: type[BaseModel], what: str) -> Any:
     """A YAML file validated as ``model``; a bad file is refused naming the first problem."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        return model.model_validate(raw)
-    except (OSError, yaml.YAMLError) as e:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
         fail(InvalidInput(f"无法读取{what}文件 {path}：{e}", f"cannot read {path}: {e}"))
-    except ValidationError as e:
-        first = e.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        fail(
-            InvalidInput(
-                f"{what}文件 {path} 的 {where} 无效：{first['msg']}",
-                f"{path}: {where}: {first['msg']}",
-            )
-        )
+        raise
+    try:
+        return model_from_yaml(text, model, what, str(path))
+    except InvalidInput as e:
+        fail(e)
 
 
 def parse_date(value: str, *, hint: bool = False) -> date:

@@ -47,6 +47,7 @@ from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
 from interfaces.cli.render import Names, Table, poll_outcome, styled, waiting_for
 from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
+from interfaces.text import case_dates
 from processes import PROCESSES, InboxItem
 
 
@@ -70,7 +71,8 @@ def tasks(actor: str = AS) -> None:
     for col in ("process", "id", "name", "todo", "due"):
         table.add_column(t(col))
     for item in items:
-        table.add_row(pick(item.process), item.key, item.title, pick(item.todo), item.due)
+        due = item.due + (pick(("（已逾期）", " (overdue)")) if item.overdue else "")
+        table.add_row(pick(item.process), item.key, item.title, pick(item.todo), due)
     console.print(table)
 
 
@@ -119,7 +121,7 @@ def _print_case(application: App, view: WageContractView, wf: Any) -> None:
                 f"{names.org(r.taken_over_from)} → {names.org(r.reviewer_org)}: {r.takeover_reason}",
             )
     _filing_rows(table, view)
-    for label, value in _case_dates(view):
+    for label, value in case_dates(view):
         if value:
             table.add_row(pick(label), str(value))
     for no, text in enumerate(view.objections, start=1):
@@ -203,28 +205,6 @@ def _filing_rows(table: Table, view: WageContractView) -> None:
                 a=package.abstentions,
             ),
         )
-
-
-def _case_dates(view: WageContractView) -> list[tuple[tuple[str, str], object]]:
-    """The dates of the contract's current round; a filing an objection sent back is past."""
-    filing = view.filing_current
-    rows: list[tuple[tuple[str, str], object]] = [
-        (("签订", "Signed"), view.signed_on if view.signing_current else None),
-        (("备案期限", "Filing due"), view.filing_due if view.signing_current else None),
-        (("备案", "Filed"), view.filed_on if filing else None),
-        (("审查期至", "Review window until"), view.review_window_until if filing else None),
-    ]
-    if view.filed_on and not filing:
-        rows.append((("前次备案（已提出审查意见）", "Earlier filing (objected to)"), view.filed_on))
-    rows += [
-        (("生效", "Effective"), view.effective_on),
-        (("到期", "Expires"), view.expires_on),
-        (("公布", "Published"), view.published_on),
-        (("报上级工会期限", "Report to the higher union due"), view.higher_union_report_due),
-        (("已报上级工会", "Reported to the higher union"), view.higher_union_reported_on),
-        (("续签提醒", "Renewal notice"), view.renewal_on),
-    ]
-    return rows
 
 
 def _waiting(wait: Any, stage_label: Callable[[str], str] | None = None) -> str:

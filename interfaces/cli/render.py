@@ -7,7 +7,7 @@ vote count) reads the same everywhere, in Chinese or in English, and never as a 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,10 +15,10 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from domain.errors import DomainError
 from domain.poll import OPTION_LABELS, PollKind, PollView, TallyResult
-from domain.wage_contract import Check, VoteCount
-from i18n import DEADLINE_LABELS, Lang, fmt, label_of, pick, rule_fraction
+from domain.wage_contract import VoteCount
+from i18n import DEADLINE_LABELS, fmt, label_of, pick, rule_fraction
+from interfaces.text import Names
 
 # -- user text is data, never markup ---------------------------------------------------------
 
@@ -46,119 +46,6 @@ class Table(RichTable):
 
     def add_row(self, *renderables: Any, **kwargs: Any) -> None:
         super().add_row(*(Text(r) if isinstance(r, str) else r for r in renderables), **kwargs)
-
-
-# -- people and organisations ---------------------------------------------------------------
-
-
-class Names:
-    """People and organisations by name, read once each from the directory."""
-
-    def __init__(self, directory: Any) -> None:
-        self._directory = directory
-        self._people: dict[str, str] = {}
-        self._orgs: dict[str, str] = {}
-
-    def person(self, actor_id: str) -> str:
-        """王丽（wang.li）: a person by name with their id; an unknown id as it is."""
-        if not actor_id or actor_id in ("system", "anonymous"):
-            return pick(("系统", "system")) if actor_id == "system" else actor_id
-        if actor_id not in self._people:
-            try:
-                name = self._directory.actor(actor_id).spec.name
-            except DomainError:
-                name = ""
-            self._people[actor_id] = name
-        name = self._people[actor_id]
-        if not name:
-            return actor_id
-        return f"{name}（{actor_id}）" if Lang.code == "zh" else f"{name} ({actor_id})"
-
-    def name(self, actor_id: str) -> str:
-        """A person's name alone (their id when the directory has no name)."""
-        self.person(actor_id)
-        return self._people.get(actor_id) or actor_id
-
-    def people(self, actor_ids: Iterable[str]) -> str:
-        """Several people, in the language's list style."""
-        return pick(("、", ", ")).join(self.person(i) for i in actor_ids)
-
-    def org(self, code: str) -> str:
-        """An organisation by its name (its English one when there is one); else its code."""
-        if not code or code == "system":
-            return pick(("系统", "system")) if code == "system" else code
-        if code not in self._orgs:
-            try:
-                spec = self._directory.organisation(code).spec
-                self._orgs[code] = (spec.name_en or spec.name) if Lang.code == "en" else spec.name
-            except DomainError:
-                self._orgs[code] = code
-        return self._orgs[code]
-
-
-# -- checks ---------------------------------------------------------------------------------
-
-_SIDES = {"union": ("职工方", "union side"), "employer": ("企业方", "employer side")}
-
-
-def _per_side(detail: str, render: Callable[[str, re.Match[str]], str], pattern: str) -> str:
-    parts = []
-    for part in detail.split(", "):
-        side, _, rest = part.partition(" ")
-        match = re.fullmatch(pattern, rest)
-        if side not in _SIDES or match is None:
-            return detail
-        parts.append(render(pick(_SIDES[side]), match))
-    return pick(("，", "; ")).join(parts)
-
-
-def check_detail(check: Check) -> str:
-    """A check's detail in the current language (the domain records one English form)."""
-    detail = check.detail
-    if check.code == "negotiators":
-        return _per_side(
-            detail, lambda side, m: fmt(("{s} {n} 人", "{s} {n}"), s=side, n=m[1]), r"(\d+)"
-        )
-    if check.code == "outsiders":
-        return _per_side(
-            detail,
-            lambda side, m: fmt(
-                ("{s} {total} 人中外聘 {n} 人", "{s}: {n} of {total} from outside"),
-                s=side,
-                n=m[1],
-                total=m[2],
-            ),
-            r"(\d+)/(\d+)",
-        )
-    if check.code == "chiefs_signed":
-        return _per_side(
-            detail,
-            lambda side, m: fmt(
-                ("{s}首席代表{done}", "{s} chief {done}"),
-                s=side,
-                done=pick(("已签字", "signed") if m[1] == "True" else ("未签字", "not signed")),
-            ),
-            r"signed=(True|False)",
-        )
-    if check.code == "minimum_wage" and detail:
-        return pick(("；", "; ")).join(
-            fmt(("{post} {yuan} 元/月", "{post} {yuan} yuan/month"), post=post, yuan=yuan)
-            for post, _, yuan in (p.partition(": ") for p in detail.split("; "))
-        )
-    counted = re.fullmatch(r"(\S+) (\d+)/(\d+)", detail)
-    if counted and check.code in _COUNTED:
-        return fmt(_COUNTED[check.code], n=counted[2], total=counted[3])
-    return detail
-
-
-_COUNTED: dict[str, tuple[str, str]] = {
-    "managers": ("{total} 名代表中管理人员 {n} 名", "{n} of {total} delegates are managers"),
-    "presidium_workers": (
-        "主席团 {total} 人中一线职工和专业技术人员 {n} 人",
-        "{n} of the {total} presidium members are frontline workers or technicians",
-    ),
-    "women": ("{total} 名代表中女职工 {n} 名", "{n} of {total} delegates are women"),
-}
 
 
 # -- votes ----------------------------------------------------------------------------------

@@ -80,6 +80,14 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         return JSONResponse({"ok": True})
 
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
+    from interfaces.web.api import audit as audit_api
+    from interfaces.web.api import work as work_api
+    from interfaces.web.pages import audit as audit_pages
+    from interfaces.web.pages import inbox as inbox_pages
+    from interfaces.web.pages import wage as wage_pages
+
+    for router in (inbox_pages, wage_pages, audit_pages, work_api, audit_api):
+        web.include_router(router.router)
     return web
 
 

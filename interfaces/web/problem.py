@@ -39,6 +39,12 @@ TITLES: dict[int, tuple[str, str]] = {
 }
 
 
+NO_TEMPORAL: tuple[str, str] = (
+    "无法连接流程服务（Temporal），请稍后再试；查看页面不受影响",
+    "the process server (Temporal) cannot be reached; try again later (reading still works)",
+)
+
+
 def status_of(error: DomainError) -> int:
     for cls, status in STATUS:
         if isinstance(error, cls):
@@ -84,12 +90,7 @@ def install(app: Any) -> None:
 
     @app.exception_handler(TemporalUnavailable)
     async def _temporal(request: Request, exc: TemporalUnavailable) -> Response:
-        return problem(
-            request,
-            503,
-            "无法连接流程服务（Temporal），请稍后再试；查看页面不受影响",
-            "the process server (Temporal) cannot be reached; try again later (reading still works)",
-        )
+        return problem(request, 503, *NO_TEMPORAL)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

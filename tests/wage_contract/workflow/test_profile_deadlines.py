@@ -69,7 +69,7 @@ async def test_talks_start_reminder_then_overdue_flag_shown_in_status_and_inbox(
     await pass_deadline(env, "talks_start", case)
     assert svc.view(case).talks_start_overdue
     inbox = [i for i in WAGE_CONTRACT.inbox(app, svc, CADRE) if i.key == case]
-    assert "overdue" in inbox[0].due
+    assert inbox[0].overdue and inbox[0].due == str(view.talks_start_due)
 
     view = await svc.act(case, CADRE, RecordTalksRound(minutes="迟到的首轮协商"))
     assert view.rounds_held == 1 and view.talks_start_overdue

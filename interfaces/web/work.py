@@ -1,0 +1,134 @@
+"""What pages and the API read about people's work: the inbox and wage contract cases.
+
+Everything here comes from the ledger through the facades without Temporal
+(``WebContext.readers``), so these reads work while no worker or server runs. Each row is a
+pydantic model: the API returns it as it is, a page renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel
+
+from domain.wage_contract import STAGE_LABELS, WageContractView
+from interfaces.text import Names
+from processes import PROCESSES, wage_next_due
+
+if TYPE_CHECKING:
+    from bootstrap import App, Facades
+
+
+class InboxRow(BaseModel):
+    """One item of a person's inbox (待办)."""
+
+    process: str  # the process's key: wage_contract, congress_session, motion
+    process_zh: str
+    process_en: str
+    key: str
+    title: str
+    todo_zh: str
+    todo_en: str
+    due: str = ""  # a date, or "" when nothing is due
+    overdue: bool = False
+    url: str | None = None  # the item's page
+
+
+def _case_url(app: App, key: str) -> str:
+    from domain.wage_contract import wage_contract_id
+
+    # An employees' request that obliges an offer has no case yet: the list, to open one.
+    return f"/cases/{key}" if app.ledger.find(wage_contract_id(key)) else "/cases"
+
+
+# Where an inbox item of each process is handled (a timeline until a process has pages).
+LINKS: dict[str, Callable[[App, str], str]] = {"wage_contract": _case_url}
+
+
+def inbox(app: App, readers: Facades, actor_id: str) -> list[InboxRow]:
+    """What waits for ``actor_id`` in every process (as ``unionflow tasks``)."""
+    app.directory.actor(actor_id)  # an unknown actor is refused, not an empty inbox
+    rows = []
+    for process in PROCESSES:
+        link = LINKS.get(process.key, lambda _app, key: f"/records/{key}")
+        for item in process.inbox(app, getattr(readers, process.facade_name), actor_id):
+            rows.append(
+                InboxRow(
+                    process=process.key,
+                    process_zh=item.process[0],
+                    process_en=item.process[1],
+                    key=item.key,
+                    title=item.title,
+                    todo_zh=item.todo[0],
+                    todo_en=item.todo[1],
+                    due=item.due,
+                    overdue=item.overdue,
+                    url=link(app, item.key),
+                )
+            )
+    return rows
+
+
+class CaseRow(BaseModel):
+    """One wage contract case in the list."""
+
+    case_id: str
+    unit_org: str
+    unit_name: str
+    employer: str
+    year: int
+    stage: str
+    stage_zh: str
+    stage_en: str
+    due: date | None = None  # the deadline its next step is held to
+    overdue: bool = False
+    url: str
+
+
+def case_row(view: WageContractView, names: Names) -> CaseRow:
+    due, overdue = wage_next_due(view)
+    zh, en = STAGE_LABELS[view.stage]
+    return CaseRow(
+        case_id=view.case_id,
+        unit_org=view.unit_org,
+        unit_name=names.org(view.unit_org),
+        employer=view.employer,
+        year=view.year,
+        stage=view.stage.value,
+        stage_zh=zh,
+        stage_en=en,
+        due=due,
+        overdue=overdue,
+        url=f"/cases/{view.case_id}",
+    )
+
+
+def cases(app: App, readers: Facades) -> list[CaseRow]:
+    """Every wage contract case, as ``unionflow wage list``."""
+    names = Names(app.directory)
+    return [case_row(v, names) for v in readers.wage_contracts.cases()]
+
+
+class CaseDetail(BaseModel):
+    """A case with what the signed-in person may do on it now."""
+
+    case: WageContractView
+    row: CaseRow
+    steps: list[str]  # command kinds this person may take now
+    takes_over: bool  # a review decision of theirs takes a round over (give a reason)
+    timeline: str  # the record's timeline page
+
+
+def case_detail(app: App, readers: Facades, case_id: str, actor_id: str) -> CaseDetail:
+    """The case from the ledger and the person's possible steps ("may they do X?")."""
+    facade = readers.wage_contracts
+    view = facade.view(case_id)
+    return CaseDetail(
+        case=view,
+        row=case_row(view, Names(app.directory)),
+        steps=facade.steps(actor_id, view),
+        takes_over=facade.takes_over(actor_id, view),
+        timeline=f"/records/{case_id}?kind=case",
+    )

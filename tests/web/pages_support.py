@@ -1,0 +1,94 @@
+"""What the page tests share: a web app on the test's ledger (and Temporal server), and a
+test-only sign-in. A test module imports the fixtures it uses: ``web_settings``
+(``settings``), ``web_reader`` (``reader``), ``web_client`` (``client``).
+
+Until sessions land, a request names its person in the ``X-Test-Actor`` header and a
+middleware of the tests (never of the app) signs that actor in, as the real sign-in will:
+``request.state.signed_in`` and ``request.state.csrf``. Routes see only ``SignedIn``, so
+they do not change when the real middleware replaces this one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+from fastapi import FastAPI, Request, Response
+
+from bootstrap import App
+from interfaces.web.app import create_app
+from interfaces.web.auth import SignedIn
+from interfaces.web.context import WebContext
+from settings import Settings
+
+HTML = {"accept": "text/html"}
+HTMX = {"accept": "text/html", "hx-request": "true"}
+UNREACHABLE = "127.0.0.1:9"
+
+
+@pytest.fixture(name="settings")
+def web_settings(tmp_path: Path, task_queue: str) -> Settings:
+    """The tests' settings, with the running worker's task queue: the facades the web app
+    builds start and drive workflows on it. A web app built without the test's Temporal
+    client finds no server (nothing listens on port 9), never another test's."""
+    return Settings(
+        data_dir=tmp_path / "var",
+        rule_profile="liaoning",
+        activity_timeout_seconds=10,
+        task_queue=task_queue,
+        temporal_address=UNREACHABLE,
+    )
+
+
+def sign_in_from_header(web: FastAPI, app: App) -> None:
+    """TEST ONLY: sign in the actor the ``X-Test-Actor`` header names."""
+
+    @web.middleware("http")
+    async def test_sign_in(request: Request, call_next: Callable[..., Awaitable[Any]]) -> Response:
+        who = request.headers.get("x-test-actor")
+        if who:
+            spec = app.directory.actor(who).spec
+            request.state.signed_in = SignedIn(
+                actor_id=who, name=spec.name, roles=[str(r) for r in spec.roles]
+            )
+            request.state.csrf = "t"
+        response: Response = await call_next(request)
+        return response
+
+
+async def browser(context: WebContext) -> AsyncIterator[httpx.AsyncClient]:
+    web = create_app(context=context)
+    sign_in_from_header(web, context.app)
+    async with web.router.lifespan_context(web):
+        transport = httpx.ASGITransport(app=web)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+            yield c
+
+
+@pytest_asyncio.fixture(name="reader")
+async def web_reader(app: App) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the web app with no Temporal client: what reads need."""
+    async for c in browser(WebContext(app)):
+        yield c
+
+
+@pytest_asyncio.fixture(name="client")
+async def web_client(app: App, time_skipping_env: Any, running_worker: Any) -> AsyncIterator[Any]:
+    """A client of the web app whose acts reach the test's Temporal server and worker."""
+    async for c in browser(WebContext(app, _client=time_skipping_env.client)):
+        yield c
+
+
+def person(actor: str, headers: dict[str, str] | None = None) -> dict[str, str]:
+    """Request headers of ``actor`` signed in (a browser's by default)."""
+    return {**(HTML if headers is None else headers), "x-test-actor": actor}
+
+
+def form(**fields: Any) -> dict[str, Any]:
+    """A form as a page renders it: the CSRF token and a fresh idempotency key."""
+    return {"csrf_token": "t", "command_id": str(uuid.uuid4()), **fields}
