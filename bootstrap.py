@@ -49,7 +49,7 @@ def build_ledger(settings: Settings) -> Ledger:
 
 def build_calendar(settings: Settings) -> CalendarSource:
     """The statutory work-day calendar, plus any year schedules loaded as data."""
-    return CalendarSource(settings.calendar_path)
+    return CalendarSource(settings.calendar_path, settings.import_limits)
 
 
 @dataclass
@@ -106,7 +106,7 @@ def build_app(settings: Settings | None = None) -> App:
     settings = settings or Settings()
     ledger = build_ledger(settings)
     profiles = ProfileSource(settings.profile_dir)
-    directory = DirectoryService(ledger)
+    directory = DirectoryService(ledger, settings.import_limits)
     return App(
         settings=settings,
         ledger=ledger,

@@ -11,11 +11,13 @@ import shutil
 import threading
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 import domain
+from application.input_files import read_yaml
 from domain.calendar import CalendarDataError, WorkCalendar, YearSchedule
+from domain.errors import InvalidInput
+from settings import ImportLimits
 
 CALENDAR_DATA_DIR = Path(domain.__file__).with_name("calendar_data")
 
@@ -47,9 +49,13 @@ def work_calendar(extra_dir: Path | None = None) -> WorkCalendar:
 def load_schedule_file(path: Path) -> YearSchedule:
     """Read and validate one year schedule from a YAML file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarDataError(f"{path}: cannot read schedule: {exc}") from exc
+        raw = read_yaml(path, ImportLimits(), "节假日安排")
+    except InvalidInput as exc:
+        raise CalendarDataError(f"{path}: cannot read schedule: {exc.message_en}") from exc
+    return _schedule(path, raw)
+
+
+def _schedule(path: Path, raw: object) -> YearSchedule:
     try:
         return YearSchedule.model_validate(raw)
     except ValidationError as exc:
@@ -63,8 +69,9 @@ def load_schedule_file(path: Path) -> YearSchedule:
 class CalendarSource:
     """A WorkCalendar rebuilt whenever the calendar directory changes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, limits: ImportLimits | None = None) -> None:
         self.directory = directory
+        self.limits = limits or ImportLimits()
         self._lock = threading.Lock()
         self._stamp: tuple[tuple[str, float], ...] | None = None
         self._calendar = work_calendar()
@@ -85,8 +92,9 @@ class CalendarSource:
             return self._calendar
 
     def install(self, path: Path) -> YearSchedule:
-        """Validate a year's schedule and install it as ``<year>.yaml``."""
-        schedule = load_schedule_file(path)
+        """Validate a year's schedule (read within the import limits) and install it as
+        ``<year>.yaml``."""
+        schedule = _schedule(path, read_yaml(path, self.limits, "节假日安排"))
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{schedule.year}.yaml"
         if path.resolve() != target.resolve():

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-import yaml
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 
+from application.input_files import read_yaml
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ, Acting, Role
@@ -167,13 +167,19 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
 # -- input ------------------------------------------------------------------------------------
 
 
+def load_yaml(path: Path, what: str) -> Any:
+    """A YAML file read within the import limits; ``what`` names it in Chinese."""
+    try:
+        return read_yaml(path, Settings().import_limits, what)
+    except InvalidInput as e:
+        fail(e)
+
+
 def load_model(path: Path, model: type[BaseModel], what: str) -> Any:
     """A YAML file validated as ``model``; a bad file is refused naming the first problem."""
+    raw = load_yaml(path, what)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         return model.model_validate(raw)
-    except (OSError, yaml.YAMLError) as e:
-        fail(InvalidInput(f"无法读取{what}文件 {path}：{e}", f"cannot read {path}: {e}"))
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
