@@ -10,13 +10,12 @@ from pydantic import BaseModel
 
 from application.directory import DirectoryFile, DirectoryService
 from application.profiles import ProfileSource
-from application.roster_file import read_roster
+from application.roster_file import read_roster, refuse_roster
 from domain.actors import Acting, CommandMeta, Role, system_acting
 from domain.congress import (
     Congress,
     CongressView,
     Delegate,
-    RosterImportError,
     RowError,
     check_key,
     check_new_term,
@@ -108,10 +107,10 @@ class CongressService:
         """Import delegates from CSV or XLSX: every bad row is reported and then nothing is written."""
         view = self.view(key)
         acting = self._cadre(actor_id, view, ("导入代表名册", "import the roster"))
-        rows, errors = read_roster(path)
+        rows, errors = read_roster(path, self.settings.import_limits)
         errors.extend(self._roster_errors(view, rows))
         if errors:
-            raise RosterImportError(sorted(errors, key=lambda e: e.row))
+            refuse_roster(errors, self.settings.import_limits)
         delegates = [d for _, d in rows]
         meta = self._meta(acting, comment)
         result = self.ledger.execute(
