@@ -218,25 +218,25 @@ def _parse_row(n: int, values: dict[str, str]) -> Delegate | list[RowError]:
             )
         )
     category = parse_category(values["category"])
-    if values["category"] and category is None:
-        errors.append(
-            RowError(
-                n,
-                "category",
-                f"类别“{values['category']}”无效（一线职工、专业技术人员或管理人员）",
-                f"unknown category {values['category']!r} (frontline, technician or manager)",
-            )
-        )
     gender = parse_gender(values["gender"])
-    if values["gender"] and gender is None:
-        errors.append(
-            RowError(
-                n,
-                "gender",
-                f"性别“{values['gender']}”无效（女或男）",
-                f"unknown gender {values['gender']!r} (female or male)",
+    for field, parsed, zh, en in (
+        (
+            "category",
+            category,
+            "一线职工、专业技术人员或管理人员",
+            "frontline, technician or manager",
+        ),
+        ("gender", gender, "女或男", "female or male"),
+    ):
+        if values[field] and parsed is None:
+            errors.append(
+                RowError(
+                    n,
+                    field,
+                    f"{FIELD_LABELS[field]}“{values[field]}”无效（{zh}）",
+                    f"unknown {field} {values[field]!r} ({en})",
+                )
             )
-        )
     if errors or category is None or gender is None:
         return errors
     try:
