@@ -66,7 +66,15 @@ def _main(
 
 
 # The order here is the order of ``unionflow --help``.
-for command in (stack.up, stack.worker, stack.demo, cases.tasks, cases.status, cases.history):
+for command in (
+    stack.up,
+    stack.worker,
+    stack.migrate,
+    stack.demo,
+    cases.tasks,
+    cases.status,
+    cases.history,
+):
     app.command()(command)
 
 app.add_typer(directory.app, name="directory")
