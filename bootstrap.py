@@ -28,8 +28,10 @@ from application.congress import CongressService
 from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
+from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
+from ledger.tables import create_tables, has_tables
 from ledger.witness import Witness
 from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
@@ -41,19 +43,39 @@ from settings import LedgerBackend, Settings
 WORKFLOWS = [p.workflow for p in PROCESSES]
 
 
-def build_ledger(settings: Settings) -> Ledger:
+def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     """The ledger on the configured backend. A SQLite file is created 0600 before SQLite
-    opens it (its -wal and -shm files take the file's mode) in a data directory of 0700."""
+    opens it (its -wal and -shm files take the file's mode) in a data directory of 0700.
+
+    PostgreSQL tables are created only with ``migrate`` (``unionflow migrate``, the start
+    of ``up`` and ``worker``), never by every process (``ledger.tables``); without them
+    the ledger is refused, naming the command that creates them.
+    """
     if settings.ledger_backend is LedgerBackend.SQLITE:
         private_dir(settings.data_dir)
         private_file(settings.sqlite_path)
-    env = {**settings.ledger_env(), "AGGREGATE_CACHE_MAXSIZE": str(settings.ledger_cache_size)}
-    return Ledger(env=env)
+    env = {
+        **settings.ledger_env(),
+        "AGGREGATE_CACHE_MAXSIZE": str(settings.ledger_cache_size),
+        "CREATE_TABLE": "true" if settings.ledger_backend is LedgerBackend.SQLITE else "false",
+    }
+    ledger = Ledger(env=env)
+    if migrate:
+        create_tables(ledger)
+    elif not has_tables(ledger):
+        ledger.close()
+        raise NotFound(
+            f"PostgreSQL 数据库 {settings.postgres_db} 中还没有账本数据表"
+            f"（模式 {settings.postgres_schema or 'public'}）：先运行 unionflow migrate",
+            f"the PostgreSQL database {settings.postgres_db} has no ledger tables (schema "
+            f"{settings.postgres_schema or 'public'}): run unionflow migrate first",
+        )
+    return ledger
 
 
 def build_calendar(settings: Settings) -> CalendarSource:
     """The statutory work-day calendar, plus any year schedules loaded as data."""
-    return CalendarSource(settings.calendar_path)
+    return CalendarSource(settings.calendar_path, settings.import_limits)
 
 
 @dataclass
@@ -105,12 +127,12 @@ class App:
         self.ledger.close()
 
 
-def build_app(settings: Settings | None = None) -> App:
-    """Build the application graph from settings."""
+def build_app(settings: Settings | None = None, *, migrate: bool = False) -> App:
+    """Build the application graph from settings (``migrate``: see ``build_ledger``)."""
     settings = settings or Settings()
-    ledger = build_ledger(settings)
+    ledger = build_ledger(settings, migrate=migrate)
     profiles = ProfileSource(settings.profile_dir)
-    directory = DirectoryService(ledger)
+    directory = DirectoryService(ledger, settings.import_limits)
     return App(
         settings=settings,
         ledger=ledger,

@@ -68,6 +68,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Roster not imported: fix these rows and import again.",
     ),
     "roster_imported": ("名册已导入", "Roster imported"),
+    "more_errors": (
+        "还有更多错误未列出：请先改正以上各行。",
+        "More errors not listed: fix these rows first.",
+    ),
 }
 
 

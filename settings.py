@@ -7,6 +7,7 @@ directory finds the same ledger instead of starting an empty one where it stands
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
@@ -29,6 +30,18 @@ class LedgerBackend(StrEnum):
 
     SQLITE = "sqlite"
     POSTGRES = "postgres"
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """How much an import (roster, agenda, draft, negotiators, directory, year schedule)
+    reads before it refuses the file; the ``import_*`` settings."""
+
+    max_bytes: int = 5 * 2**20
+    max_unpacked_bytes: int = 16 * 2**20
+    max_rows: int = 5000
+    max_agenda_items: int = 200
+    max_errors: int = 50
 
 
 class Settings(BaseSettings):
@@ -109,6 +122,29 @@ class Settings(BaseSettings):
     )
     web_host: str = Field(default="127.0.0.1", description="Where `unionflow web` listens.")
     web_port: int = Field(default=8000, ge=1, le=65535, description="The web app's port.")
+    import_max_bytes: int = Field(
+        default=ImportLimits.max_bytes,
+        gt=0,
+        description="Largest file an import reads, checked before it is parsed.",
+    )
+    import_max_unpacked_bytes: int = Field(
+        default=ImportLimits.max_unpacked_bytes,
+        gt=0,
+        description="Largest XLSX once unzipped (400 KB of zip holds 1 M rows of 100 MB).",
+    )
+    import_max_rows: int = Field(
+        default=ImportLimits.max_rows,
+        gt=0,
+        description="Rows a roster file may have after its header, blank ones included.",
+    )
+    import_max_agenda_items: int = Field(
+        default=ImportLimits.max_agenda_items, gt=0, description="Items an agenda file may list."
+    )
+    import_max_errors: int = Field(
+        default=ImportLimits.max_errors,
+        gt=0,
+        description="Bad rows a refused roster lists; it stops reading at the next one.",
+    )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 
@@ -141,6 +177,17 @@ class Settings(BaseSettings):
                 "seal_key_file": None,
                 "poll_key_dir": None,  # beside the demo's data directory
             }
+        )
+
+    @property
+    def import_limits(self) -> ImportLimits:
+        """The limits every import reads within."""
+        return ImportLimits(
+            max_bytes=self.import_max_bytes,
+            max_unpacked_bytes=self.import_max_unpacked_bytes,
+            max_rows=self.import_max_rows,
+            max_agenda_items=self.import_max_agenda_items,
+            max_errors=self.import_max_errors,
         )
 
     @property

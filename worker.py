@@ -95,7 +95,7 @@ def main() -> None:
     """Entry point for ``python worker.py``."""
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    app = build_app(settings)
+    app = build_app(settings, migrate=True)  # the ledger's tables, on PostgreSQL
     try:
         asyncio.run(run_worker(app))
     finally:

@@ -13,14 +13,16 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 import domain
+from application.input_files import read_yaml
 from domain.actors import Acting, CommandMeta
 from domain.calendar import CalendarDataError, WorkCalendar, YearSchedule
 from domain.calendar_record import CalendarYear, calendar_year_id, schedule_digest
+from domain.errors import InvalidInput
 from ledger.app import Ledger
+from settings import ImportLimits
 
 CALENDAR_DATA_DIR = Path(domain.__file__).with_name("calendar_data")
 
@@ -52,9 +54,13 @@ def work_calendar(extra_dir: Path | None = None) -> WorkCalendar:
 def load_schedule_file(path: Path) -> YearSchedule:
     """Read and validate one year schedule from a YAML file."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarDataError(f"{path}: cannot read schedule: {exc}") from exc
+        raw = read_yaml(path, ImportLimits(), "节假日安排")
+    except InvalidInput as exc:
+        raise CalendarDataError(f"{path}: cannot read schedule: {exc.message_en}") from exc
+    return _schedule(path, raw)
+
+
+def _schedule(path: Path, raw: object) -> YearSchedule:
     try:
         return YearSchedule.model_validate(raw)
     except ValidationError as exc:
@@ -68,8 +74,9 @@ def load_schedule_file(path: Path) -> YearSchedule:
 class CalendarSource:
     """A WorkCalendar rebuilt whenever the calendar directory changes."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, limits: ImportLimits | None = None) -> None:
         self.directory = directory
+        self.limits = limits or ImportLimits()
         self._lock = threading.Lock()
         self._stamp: tuple[tuple[str, float], ...] | None = None
         self._calendar = work_calendar()
@@ -90,8 +97,9 @@ class CalendarSource:
             return self._calendar
 
     def install(self, path: Path) -> YearSchedule:
-        """Validate a year's schedule and install it as ``<year>.yaml``."""
-        schedule = load_schedule_file(path)
+        """Validate a year's schedule (read within the import limits) and install it as
+        ``<year>.yaml``."""
+        schedule = _schedule(path, read_yaml(path, self.limits, "节假日安排"))
         self.directory.mkdir(parents=True, exist_ok=True)
         target = self.directory / f"{schedule.year}.yaml"
         if path.resolve() != target.resolve():

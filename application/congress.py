@@ -2,64 +2,34 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 import uuid
-import zipfile
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from application.directory import DirectoryFile, DirectoryService
 from application.profiles import ProfileSource
+from application.roster_file import read_roster, refuse_roster
 from domain.actors import Acting, CommandMeta, Role, system_acting
 from domain.congress import (
-    DELEGATE_ID_PATTERN,
     Congress,
     CongressView,
     Delegate,
-    RosterImportError,
     RowError,
     check_key,
     check_new_term,
     composition_checks,
     congress_id,
-    parse_category,
-    parse_gender,
 )
 from domain.directory import ActorSpec, OrgKind, actor_id
 from domain.errors import InvalidInput, InvalidState, NotFound
 from domain.policies import check_unit_cadre
 from domain.profiles import ProfileError, RuleProfile
-from domain.text import reason
 from domain.wage_contract import Check
 from ledger.app import Ledger
 from projections.views import ViewIndex
 from settings import Settings
-
-FIELDS = ("id", "name", "constituency", "category", "gender")
-# Header names as users write them: the English field, or the Chinese column title.
-HEADERS: dict[str, str] = {
-    **{f: f for f in FIELDS},
-    "编号": "id",
-    "姓名": "name",
-    "选区": "constituency",
-    "代表团": "constituency",
-    "选区/代表团": "constituency",
-    "类别": "category",
-    "性别": "gender",
-}
-FIELD_LABELS: dict[str, str] = {
-    "id": "编号",
-    "name": "姓名",
-    "constituency": "选区",
-    "category": "类别",
-    "gender": "性别",
-}
 
 
 class ImportReport(BaseModel):
@@ -137,10 +107,10 @@ class CongressService:
         """Import delegates from CSV or XLSX: every bad row is reported and then nothing is written."""
         view = self.view(key)
         acting = self._cadre(actor_id, view, ("导入代表名册", "import the roster"))
-        rows, errors = read_roster(path)
+        rows, errors = read_roster(path, self.settings.import_limits)
         errors.extend(self._roster_errors(view, rows))
         if errors:
-            raise RosterImportError(sorted(errors, key=lambda e: e.row))
+            refuse_roster(errors, self.settings.import_limits)
         delegates = [d for _, d in rows]
         meta = self._meta(acting, comment)
         result = self.ledger.execute(
@@ -352,155 +322,3 @@ class CongressService:
             DirectoryFile(organisations=[], actors=specs), acting=system_acting(), source=source
         )
         return report.created, report.updated
-
-
-# -- reading roster files ------------------------------------------------------------------
-
-
-def read_roster(path: Path) -> tuple[list[tuple[int, Delegate]], list[RowError]]:
-    """The delegates of a CSV or XLSX roster with their row numbers, and every bad row."""
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        records = _csv_records(path)
-    elif suffix in (".xlsx", ".xlsm"):
-        records = _xlsx_records(path)
-    else:
-        raise InvalidInput(
-            f"不支持的名册格式 {path.suffix or path.name}（请用 CSV 或 XLSX）",
-            f"unsupported roster format {path.suffix or path.name} (use CSV or XLSX)",
-        )
-    return _delegates(records)
-
-
-def _csv_records(path: Path) -> list[list[str]]:
-    try:
-        # utf-8-sig drops the BOM Excel writes into "CSV UTF-8" files.
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise InvalidInput(f"无法读取名册 {path}：{e}", f"cannot read {path}: {e}") from e
-    except UnicodeDecodeError as e:
-        raise InvalidInput(
-            f"名册 {path.name} 不是 UTF-8 编码（Excel 请另存为“CSV UTF-8”）",
-            f"{path.name} is not UTF-8 (in Excel, save as 'CSV UTF-8')",
-        ) from e
-    try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as e:
-        raise InvalidInput(f"名册 {path.name} 格式错误：{e}", f"{path.name}: bad CSV: {e}") from e
-
-
-def _xlsx_records(path: Path) -> list[list[str]]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError) as e:
-        raise InvalidInput(
-            f"无法读取名册 {path.name}（不是有效的 XLSX 文件）：{e}",
-            f"cannot read {path.name} as XLSX: {e}",
-        ) from e
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    # A numeric id typed into Excel comes back as 1001.0.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _delegates(records: Iterable[list[str]]) -> tuple[list[tuple[int, Delegate]], list[RowError]]:
-    rows = [(n, [c.strip() for c in r]) for n, r in enumerate(records, start=1)]
-    rows = [(n, r) for n, r in rows if any(r)]
-    if not rows:
-        raise RosterImportError([RowError(1, "header", "名册为空", "the roster is empty")])
-    header_row, header = rows[0]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        name = HEADERS.get(title) or HEADERS.get(title.lower())
-        if name is not None and name not in columns:
-            columns[name] = index
-    missing = [f for f in FIELDS if f not in columns]
-    if missing:
-        raise RosterImportError(
-            [
-                RowError(
-                    header_row,
-                    f,
-                    f"缺少“{FIELD_LABELS[f]}”列（表头应为 编号,姓名,选区,类别,性别 或 {','.join(FIELDS)}）",
-                    f"no {f} column (header: {','.join(FIELDS)} or 编号,姓名,选区,类别,性别)",
-                )
-                for f in missing
-            ]
-        )
-    delegates: list[tuple[int, Delegate]] = []
-    errors: list[RowError] = []
-    for n, cells in rows[1:]:
-        values = {f: cells[i] if i < len(cells) else "" for f, i in columns.items()}
-        parsed = _parse_row(n, values)
-        if isinstance(parsed, Delegate):
-            delegates.append((n, parsed))
-        else:
-            errors.extend(parsed)
-    if not delegates and not errors:
-        errors.append(
-            RowError(header_row, "header", "名册中没有代表", "the roster lists no delegates")
-        )
-    return delegates, errors
-
-
-def _parse_row(n: int, values: dict[str, str]) -> Delegate | list[RowError]:
-    """One data row as a delegate, or everything wrong with it."""
-    errors = [
-        RowError(n, f, f"“{FIELD_LABELS[f]}”为空", f"{f} is empty") for f in FIELDS if not values[f]
-    ]
-    ident = values["id"]
-    if ident and (len(ident) > 64 or re.fullmatch(DELEGATE_ID_PATTERN, ident) is None):
-        errors.append(
-            RowError(
-                n,
-                "id",
-                f"编号“{ident}”无效（仅限字母、数字和 _ . -，最长64位）",
-                f"invalid id {ident!r} (letters, digits, _ . - only, up to 64)",
-            )
-        )
-    category = parse_category(values["category"])
-    if values["category"] and category is None:
-        errors.append(
-            RowError(
-                n,
-                "category",
-                f"类别“{values['category']}”无效（一线职工、专业技术人员或管理人员）",
-                f"unknown category {values['category']!r} (frontline, technician or manager)",
-            )
-        )
-    gender = parse_gender(values["gender"])
-    if values["gender"] and gender is None:
-        errors.append(
-            RowError(
-                n,
-                "gender",
-                f"性别“{values['gender']}”无效（女或男）",
-                f"unknown gender {values['gender']!r} (female or male)",
-            )
-        )
-    if errors or category is None or gender is None:
-        return errors
-    try:
-        return Delegate(
-            id=ident,
-            name=values["name"],
-            constituency=values["constituency"],
-            category=category,
-            gender=gender,
-        )
-    except ValidationError as e:  # too long, control characters: the row names the field
-        zh, en = reason(e)
-        return [RowError(n, str(e.errors()[0]["loc"][0]), zh, en)]

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from application.input_files import read_yaml
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.directory import (
@@ -26,6 +26,7 @@ from domain.directory import (
 from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
 from projections.index import CreatedIndex
+from settings import ImportLimits
 
 Finder = Callable[[uuid.UUID], Any]
 
@@ -48,8 +49,9 @@ class LoadReport(BaseModel):
 class DirectoryService:
     """Organisations and actors, as the ledger records them."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, limits: ImportLimits | None = None) -> None:
         self.ledger = ledger
+        self.limits = limits or ImportLimits()
         self._orgs = CreatedIndex(ledger, Organisation.Created)
         self._actors = CreatedIndex(ledger, ActorRecord.Created)
 
@@ -57,10 +59,7 @@ class DirectoryService:
 
     def parse(self, path: Path) -> DirectoryFile:
         """Read and validate a directory file; nothing is written."""
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as e:
-            raise InvalidInput(f"无法读取名录文件 {path}：{e}", f"cannot read {path}: {e}") from e
+        raw = read_yaml(path, self.limits, "名录")
         try:
             return DirectoryFile.model_validate(raw or {})
         except ValidationError as e:

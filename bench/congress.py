@@ -393,7 +393,7 @@ async def history_lengths(client: Client, session_id: str) -> dict[str, int]:
 async def run(args: argparse.Namespace, tmp: Path) -> Result:
     with backend(args.backend, tmp) as be:
         settings = be.settings
-        app = build_app(settings)
+        app = build_app(settings, migrate=True)  # installs the tables; the casters only open
         env = await WorkflowEnvironment.start_local(
             data_converter=data_converter(settings),
             port=free_port(),

@@ -105,21 +105,27 @@ class RowError:
 
 
 class RosterImportError(InvalidInput):
-    """A roster file was refused whole; ``row_errors`` lists every bad row."""
+    """A roster file was refused whole; ``row_errors`` lists its bad rows, every one of
+    them unless ``more`` says the file held more than were collected."""
 
     SHOWN = 20
 
-    def __init__(self, row_errors: list[RowError]) -> None:
+    def __init__(self, row_errors: list[RowError], *, more: bool = False) -> None:
         self.row_errors = list(row_errors)
+        self.more = more
         shown = self.row_errors[: self.SHOWN]
-        more = len(self.row_errors) - len(shown)
+        rest = len(self.row_errors) - len(shown)
         zh = "；".join(f"第{e.row}行 {e.field}：{e.message}" for e in shown)
         en = "; ".join(f"row {e.row} {e.field}: {e.message_en or e.message}" for e in shown)
+        at_least = ("至少", "at least ") if more else ("", "")
         super().__init__(
-            f"名册有{len(self.row_errors)}处错误，未导入任何代表：{zh}"
-            + (f"（另有{more}处）" if more else ""),
-            f"the roster has {len(self.row_errors)} errors; nothing was imported: {en}"
-            + (f" (and {more} more)" if more else ""),
+            f"名册有{at_least[0]}{len(self.row_errors)}处错误，未导入任何代表：{zh}"
+            + (f"（另有{rest}处）" if rest else "")
+            + ("（还有更多错误未列出）" if more else ""),
+            f"the roster has {at_least[1]}{len(self.row_errors)} errors; nothing was "
+            f"imported: {en}"
+            + (f" (and {rest} more)" if rest else "")
+            + (" (more errors not listed)" if more else ""),
         )
 
 

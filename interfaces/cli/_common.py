@@ -13,7 +13,7 @@ import typer
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from rich.console import Console
 
-from application.yaml_models import model_from_yaml
+from application.input_files import as_model, read_yaml
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ, Acting, Role
@@ -171,15 +171,19 @@ def run_async(fn: Callable[[App, Facades], Awaitable[T]]) -> T:
 # -- input ------------------------------------------------------------------------------------
 
 
+def load_yaml(path: Path, what: str) -> Any:
+    """A YAML file read within the import limits; ``what`` names it in Chinese."""
+    try:
+        return read_yaml(path, Settings().import_limits, what)
+    except InvalidInput as e:
+        fail(e)
+
+
 def load_model(path: Path, model: type[BaseModel], what: str) -> Any:
     """A YAML file validated as ``model``; a bad file is refused naming the first problem."""
+    raw = load_yaml(path, what)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        fail(InvalidInput(f"无法读取{what}文件 {path}：{e}", f"cannot read {path}: {e}"))
-        raise
-    try:
-        return model_from_yaml(text, model, what, str(path))
+        return as_model(raw, model, what, str(path))
     except InvalidInput as e:
         fail(e)
 

@@ -106,6 +106,8 @@ def congress_roster_import(
         for row in e.row_errors:
             table.add_row(str(row.row), row.field, row.text(Lang.code))
         err.print(table)
+        if e.more:
+            err.print(t("more_errors"))
         raise typer.Exit(2) from None
     except DomainError as e:
         fail(e)

@@ -76,6 +76,7 @@ for command in (
     stack.up,
     stack.worker,
     stack.web,
+    stack.migrate,
     stack.demo,
     cases.tasks,
     cases.status,

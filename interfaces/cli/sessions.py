@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from bootstrap import App
@@ -29,6 +28,7 @@ from interfaces.cli._common import (
     SESSION,
     console,
     fail,
+    load_yaml,
     parse_date,
     run,
     run_async,
@@ -36,6 +36,7 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.render import Names, Table, attendance, plain, poll_outcome
 from services.sessions import SessionService
+from settings import Settings
 
 _OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
 
@@ -77,12 +78,8 @@ def congress_convene(
     ),
 ) -> None:
     """召开会议：议程、材料送达、开会日期 / convene a session."""
-    try:
-        raw = yaml.safe_load(agenda.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as e:
-        fail(InvalidInput(f"无法读取议程文件 {agenda}：{e}", f"cannot read {agenda}: {e}"))
-        raise
-    items = _load_list(raw if isinstance(raw, list) else (raw or {}).get("items", []))
+    raw = load_yaml(agenda, "议程")
+    items = _load_list(raw.get("items", []) if isinstance(raw, dict) else raw or [])
     kind = SessionKind.EXTRAORDINARY if extraordinary else SessionKind.REGULAR
     papers_sent_on, opens_on = parse_date(papers_sent), parse_date(opens)  # before connecting
     view = _session_step(
@@ -101,7 +98,17 @@ def congress_convene(
     _print_session(view)
 
 
-def _load_list(raw: list[Any]) -> _Agenda:
+def _load_list(raw: Any) -> _Agenda:
+    if not isinstance(raw, list):
+        fail(InvalidInput("议程应为议题列表", "an agenda is a list of items"))
+    most = Settings().import_limits.max_agenda_items
+    if len(raw) > most:
+        fail(
+            InvalidInput(
+                f"议程超过 {most} 项（上限见 UNIONFLOW_IMPORT_MAX_AGENDA_ITEMS）",
+                f"the agenda has more than {most} items (UNIONFLOW_IMPORT_MAX_AGENDA_ITEMS)",
+            )
+        )
     try:
         return _Agenda(items=[AgendaItem.model_validate(i) for i in raw])
     except ValidationError as e:

@@ -1,4 +1,4 @@
-"""Top-level commands of the local stack: ``up``, ``worker``, ``demo``."""
+"""Top-level commands of the stack: ``up``, ``worker``, ``migrate``, ``demo``."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 
 import typer
 
-from bootstrap import build_app
+from bootstrap import build_app, build_ledger
 from i18n import pick
 from interfaces.cli._common import console
 from logs import configure_logging
-from settings import Settings
+from settings import LedgerBackend, Settings
 
 # The stack, the worker and the demo are imported when their command runs: the other
 # commands start without them.
@@ -32,7 +32,7 @@ def worker() -> None:
 
     settings = Settings()
     configure_logging(settings.log_format, settings.log_level)
-    application = build_app(settings)
+    application = build_app(settings, migrate=True)  # the ledger's tables, on PostgreSQL
     try:
         asyncio.run(run_worker(application))
     finally:
@@ -47,6 +47,20 @@ def web() -> None:
     configure_logging(settings.log_format, settings.log_level)
     console.print(f"{pick(('网页应用', 'Web app'))}: {url(settings)}")
     server(settings).run()
+
+
+def migrate() -> None:
+    """创建账本数据表（PostgreSQL：安装、升级后运行；可重复、可并发） / create the ledger's
+    tables (PostgreSQL: after installing or upgrading; safe to repeat and to run at once)."""
+    settings = Settings()
+    build_ledger(settings, migrate=True).close()
+    where = (
+        f"PostgreSQL {settings.postgres_host}:{settings.postgres_port}/{settings.postgres_db}"
+        f" ({pick(('模式', 'schema'))} {settings.postgres_schema or 'public'})"
+        if settings.ledger_backend is LedgerBackend.POSTGRES
+        else str(settings.sqlite_path)
+    )
+    console.print(f"[green]✓[/] {pick(('账本数据表已就绪', 'ledger tables ready'))}: {where}")
 
 
 def demo(

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from application.yaml_models import model_from_yaml
+from application.input_files import model_from_yaml
 from domain.errors import InvalidInput
 from domain.policies import Label
 from domain.text import Key, OptionalLongText, invalid_input

@@ -46,7 +46,7 @@ class World:
 
 @pytest.fixture
 def world(store: Store, tmp_path: Path) -> Iterator[World]:
-    app = build_app(store.settings(tmp_path / "var"))
+    app = build_app(store.settings(tmp_path / "var"), migrate=True)
     bank = Bank(app.ledger)
     ann = bank.open("ann").aggregate.id
     bo = bank.open("bo").aggregate.id

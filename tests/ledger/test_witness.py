@@ -31,7 +31,7 @@ from worker import seal_periodically
 
 @pytest.fixture
 def app(store: Store, tmp_path: Path) -> Iterator[App]:
-    built = build_app(store.settings(tmp_path / "var"))
+    built = build_app(store.settings(tmp_path / "var"), migrate=True)
     yield built
     built.close()
 
