@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from application.channel import current_channel
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.directory import (
@@ -240,10 +241,13 @@ class DirectoryService:
         """The actor acting in ``role``, with its org path; refused if it lacks the role.
 
         ``find`` reads the actor and its organisation: the ledger by default, or a
-        read model as fresh as the ledger (the ballot box's ``LatestAggregates``).
+        read model as fresh as the ledger (the ballot box's ``LatestAggregates``). The
+        channel is the current context's (``application.channel``).
         """
         record = self.actor(code, find=find)
-        return record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
+        acting = record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
+        channel = current_channel()
+        return acting if channel is None else acting.model_copy(update={"channel": channel})
 
     def organisations(self) -> list[Organisation]:
         """Every organisation, in tree order."""
@@ -264,9 +268,10 @@ def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> Com
 
     Only the actor id and the requested role are read from the command: name, org,
     org path and roles come from the directory, and an actor that is not in it or does
-    not hold the role is refused. The engine's own acts (role ``system``) pass as they
-    are: the workflows build them, and their update validators refuse a person's command
-    that claims ``system``.
+    not hold the role is refused. The channel is the one the command carried: it names
+    the door the act came through, not a right, and the worker cannot see that door.
+    The engine's own acts (role ``system``) pass as they are: the workflows build them,
+    and their update validators refuse a person's command that claims ``system``.
     """
     claimed = meta.acting
     if claimed.role is Role.SYSTEM:
@@ -278,6 +283,8 @@ def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> Com
             f"人员 {claimed.actor_id} 不在名录中，不能操作",
             f"{claimed.actor_id} is not in the directory and may not act",
         ) from e
+    if resolved.channel != claimed.channel:
+        resolved = resolved.model_copy(update={"channel": claimed.channel})
     if resolved == claimed:
         return meta
     return meta.model_copy(update={"acting": resolved})
