@@ -5,6 +5,7 @@
 - API tokens: ``uf1.<actor, base64url>.<token id>.<256 random bits>``; a SHA-256 of the
   whole token is stored (a random 256-bit secret needs no slow hash). The actor and token
   id in clear let a request find its account without scanning.
+- TOTP codes: RFC 6238 (``pyotp``), the current 30-second step or one either side.
 - TOTP secrets: sealed with AES-256-GCM under a key file outside the ledger (created 0600,
   like the seal key), the account id as associated data so a sealed secret cannot be moved
   to another account. The key's id (a SHA-256 prefix) is stored with each sealed secret:
@@ -21,8 +22,10 @@ import hashlib
 import hmac
 import os
 import secrets
+from datetime import datetime
 from pathlib import Path
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -93,6 +96,22 @@ def token_parts(token: str) -> tuple[str, str] | None:
     except (binascii.Error, UnicodeDecodeError):
         return None
     return (actor, parts[2]) if actor and parts[2] else None
+
+
+def totp_step(secret: str, code: str, now: datetime, *, enrolling: bool = False) -> int | None:
+    """The time step (the current one, or one either side) whose TOTP code ``code`` is;
+    None for a wrong code. A secret offered for enrolment must be base32 of ≥ 160 bits."""
+    if enrolling and len(secret) < 32:
+        return None
+    try:
+        totp = pyotp.TOTP(secret)
+        step = totp.timecode(now)
+        for offset in (0, -1, 1):
+            if same(totp.generate_otp(step + offset), code.strip()):
+                return step + offset
+    except (ValueError, TypeError, binascii.Error):  # not a base32 secret
+        return None
+    return None
 
 
 def same(a: str, b: str) -> bool:

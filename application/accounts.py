@@ -1,6 +1,7 @@
 """Sign-in accounts: setup codes, passwords, lockout, TOTP, API tokens and web sessions.
 
-The one place that decides who is signed in. Every change of an account is a ledger act
+The one place that decides who is signed in (its results and refusals:
+``application.account_results``). Every change of an account is a ledger act
 (``domain.accounts.Account``) with no secret in clear; sessions and failure counts live
 in the local sign-in store (``application.signin_store``). Nobody has a known default
 password: a first password is set with a one-time code an operator issues, and the same
@@ -12,12 +13,22 @@ from __future__ import annotations
 import functools
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 import pyotp
 
+from application.account_results import (
+    AccountLocked,
+    AccountSummary,
+    IssuedCode,
+    IssuedToken,
+    SetupRefused,
+    SignedInActor,
+    SignInRefused,
+    TotpEnrolmentRequired,
+    check_password_policy,
+)
 from application.account_secrets import (
     SecretBox,
     hash_secret,
@@ -27,110 +38,19 @@ from application.account_secrets import (
     same,
     token_hash,
     token_parts,
+    totp_step,
     verify_secret,
 )
 from application.channel import current_channel
 from application.directory import DirectoryService
 from application.signin_store import SignInStore, WebSession
 from domain.accounts import Account, ApiToken, account_id
-from domain.actors import Acting, Channel, CommandMeta, Role, fingerprinted, system_acting
+from domain.actors import Acting, Channel, CommandMeta, fingerprinted, system_acting
 from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
 from settings import Settings
 
-PASSWORD_MIN = 10
-PASSWORD_MAX = 256
 TOTP_ISSUER = "UnionFlow"
-
-
-class SignInRefused(NotAuthorised):
-    """Wrong id, password or second factor: one message for all, so nothing is revealed."""
-
-    code = "sign_in_refused"
-
-    def __init__(self) -> None:
-        super().__init__("账号、密码或动态口令不正确", "wrong id, password or TOTP code")
-
-
-class AccountLocked(NotAuthorised):
-    """Too many failed attempts in a row: sign-in waits, or an operator unlocks."""
-
-    code = "account_locked"
-
-    def __init__(self, minutes: int) -> None:
-        super().__init__(
-            f"连续失败次数过多，账号已暂时锁定：请 {minutes} 分钟后再试，或请运维管理员解锁",
-            f"too many failed attempts: try again in {minutes} minutes, or ask an operator "
-            "to unlock the account",
-        )
-
-
-class SetupRefused(NotAuthorised):
-    """A setup code that is wrong, used or expired (one message for every case)."""
-
-    code = "setup_refused"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "账号或设置码无效，或设置码已使用、已过期：请向运维管理员重新申请",
-            "wrong id or setup code, or the code was used or has expired: ask an operator "
-            "for a new one",
-        )
-
-
-class TotpEnrolmentRequired(NotAuthorised):
-    """The person's role needs a second factor and none is enrolled yet."""
-
-    code = "totp_enrolment_required"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "您的角色须使用动态口令登录，而账号尚未绑定：请向运维管理员申请设置码，在设置页绑定",
-            "your role signs in with a TOTP code and none is enrolled: ask an operator for "
-            "a setup code and enrol on the setup page",
-        )
-
-
-@dataclass(frozen=True)
-class SignedInActor:
-    """Who a password, a token or a session proved: an actor of the directory."""
-
-    actor_id: str
-    name: str
-    roles: list[str]
-
-
-@dataclass(frozen=True)
-class IssuedCode:
-    """A setup code as issued: shown once to the operator, never stored in clear."""
-
-    actor_id: str
-    code: str
-    expires_at: datetime
-    url: str
-
-
-@dataclass(frozen=True)
-class IssuedToken:
-    """An API token as issued: shown once to its owner, never stored in clear."""
-
-    token_id: str
-    token: str
-    label: str
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class AccountSummary:
-    """One line of ``unionflow accounts list``."""
-
-    actor_id: str
-    name: str
-    roles: list[str]
-    state: str  # none | awaiting_setup | active
-    locked_until: datetime | None
-    totp: bool
-    tokens: int
 
 
 class AccountService:
@@ -167,7 +87,7 @@ class AccountService:
     def issue_setup_code(self, actor: str, operator: str) -> IssuedCode:
         """A one-time code with which ``actor`` sets a (first or new) password; it lifts
         a lockout, and any earlier code stops working."""
-        acting = self._operator(operator)
+        acting = self.directory.as_operator(operator)
         self.directory.actor(actor)  # an unknown actor is refused
         code = new_setup_code()
         code_hash = hash_secret(code)
@@ -192,7 +112,7 @@ class AccountService:
 
     def unlock(self, actor: str, operator: str) -> None:
         """Lift a lockout (the ledger's and the failure count)."""
-        acting = self._operator(operator)
+        acting = self.directory.as_operator(operator)
         account = self._account(actor)
         now = self.clock()
         if account.is_locked(now):
@@ -470,15 +390,6 @@ class AccountService:
             raise NotFound(f"人员 {actor} 尚无账号", f"{actor} has no account")
         return account
 
-    def _operator(self, operator: str) -> Acting:
-        try:
-            return self.directory.acting(operator, Role.OPERATOR)
-        except NotFound as e:
-            raise NotAuthorised(
-                f"人员 {operator} 不在名录中，不能管理账号",
-                f"{operator} is not in the directory and may not manage accounts",
-            ) from e
-
     def _self_acting(self, actor: str) -> Acting:
         """The person acting on their own account, in their first role."""
         return self.directory.acting(actor, self.directory.actor(actor).spec.roles[0])
@@ -516,14 +427,7 @@ class AccountService:
         )
 
     def _check_totp_proof(self, secret: str, code: str | None, now: datetime) -> None:
-        """A secret worth enrolling (base32, ≥ 160 bits) and a current code from it."""
-        try:
-            valid = len(secret) >= 32 and pyotp.TOTP(secret).verify(
-                (code or "").strip(), for_time=now, valid_window=1
-            )
-        except (ValueError, TypeError):
-            valid = False
-        if not valid:
+        if totp_step(secret, code or "", now, enrolling=True) is None:
             raise InvalidInput(
                 "动态口令不正确：请输入验证器应用当前显示的 6 位数字",
                 "wrong TOTP code: type the 6 digits your authenticator app shows now",
@@ -531,23 +435,5 @@ class AccountService:
 
     def _totp_matches(self, actor: str, secret: str, code: str, now: datetime) -> bool:
         """A code of the current step (±1), not used before: each code signs in once."""
-        totp = pyotp.TOTP(secret)
-        step = totp.timecode(now)
-        for offset in (0, -1, 1):
-            if same(totp.generate_otp(step + offset), code.strip()):
-                return self.store.use_totp_step(actor, step + offset)
-        return False
-
-
-def check_password_policy(actor: str, password: str) -> None:
-    """At least ``PASSWORD_MIN`` characters, and not the person's id."""
-    if len(password) < PASSWORD_MIN:
-        raise InvalidInput(
-            f"密码至少 {PASSWORD_MIN} 个字符", f"a password has at least {PASSWORD_MIN} characters"
-        )
-    if len(password) > PASSWORD_MAX:
-        raise InvalidInput(
-            f"密码最多 {PASSWORD_MAX} 个字符", f"a password has at most {PASSWORD_MAX} characters"
-        )
-    if password.strip().lower() == actor.lower():
-        raise InvalidInput("密码不能与账号相同", "a password cannot be the account's id")
+        step = totp_step(secret, code, now)
+        return step is not None and self.store.use_totp_step(actor, step)

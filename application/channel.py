@@ -9,7 +9,7 @@ the worker's activities keep the channel their request carried (``acting_from_di
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -23,16 +23,18 @@ def current_channel() -> Channel | None:
     return _CHANNEL.get()
 
 
-def set_channel(channel: Channel | None) -> None:
-    """Acts of this context (and of the tasks it starts) come through ``channel``."""
-    _CHANNEL.set(channel)
+def set_channel(channel: Channel | None) -> Callable[[], None]:
+    """Acts of this context (and of the tasks it starts) come through ``channel``; returns
+    what restores the channel before (called where the request or invocation ends)."""
+    token = _CHANNEL.set(channel)
+    return lambda: _CHANNEL.reset(token)
 
 
 @contextmanager
 def acting_through(channel: Channel | None) -> Iterator[None]:
     """Acts inside the block come through ``channel``; the previous one is restored after."""
-    token = _CHANNEL.set(channel)
+    restore = set_channel(channel)
     try:
         yield
     finally:
-        _CHANNEL.reset(token)
+        restore()

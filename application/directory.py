@@ -110,6 +110,7 @@ class DirectoryService:
             roles=list(spec.roles),
             org_id=spec.org,
             org_path=path,
+            channel=current_channel(),
         )
         return acting, True
 
@@ -248,6 +249,16 @@ class DirectoryService:
         acting = record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
         channel = current_channel()
         return acting if channel is None else acting.model_copy(update={"channel": channel})
+
+    def as_operator(self, code: str) -> Acting:
+        """The actor acting as an operator; refused unless the directory gives them the role."""
+        try:
+            return self.acting(code, Role.OPERATOR)
+        except NotFound as e:
+            raise NotAuthorised(
+                f"人员 {code} 不在名录中，不能执行此操作",
+                f"{code} is not in the directory and may not do this",
+            ) from e
 
     def organisations(self) -> list[Organisation]:
         """Every organisation, in tree order."""

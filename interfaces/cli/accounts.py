@@ -6,9 +6,13 @@ person sets their own password with it on the web's setup page.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 
 from application.accounts import AccountService
+from bootstrap import App
 from domain.text import Key
 from i18n import Lang, pick
 from interfaces.cli._common import OPERATOR, console, open_app, operator_acting, typed
@@ -25,17 +29,23 @@ STATES = {
 }
 
 
-@app.command("issue-code")
-def issue_code(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
-    """签发一次性设置码（首次设置或重置密码） / issue a one-time setup code."""
+@contextmanager
+def _accounts() -> Iterator[tuple[App, AccountService]]:
     application = open_app()
     accounts = AccountService(application.ledger, application.directory, application.settings)
     try:
-        acting = operator_acting(application, operator)
-        issued = accounts.issue_setup_code(actor_id, acting.actor_id)
+        yield application, accounts
     finally:
         accounts.close()
         application.close()
+
+
+@app.command("issue-code")
+def issue_code(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
+    """签发一次性设置码（首次设置或重置密码） / issue a one-time setup code."""
+    with _accounts() as (application, accounts):
+        acting = operator_acting(application, operator)
+        issued = accounts.issue_setup_code(actor_id, acting.actor_id)
     until = issued.expires_at.astimezone().strftime("%Y-%m-%d %H:%M")
     console.print(f"{pick(('设置码', 'setup code'))}（{actor_id}）: [bold]{issued.code}[/]")
     console.print(
@@ -56,27 +66,17 @@ def issue_code(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
 @app.command("unlock")
 def unlock(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
     """解除因登录失败造成的锁定 / lift a lockout after failed sign-ins."""
-    application = open_app()
-    accounts = AccountService(application.ledger, application.directory, application.settings)
-    try:
+    with _accounts() as (application, accounts):
         acting = operator_acting(application, operator)
         accounts.unlock(actor_id, acting.actor_id)
-    finally:
-        accounts.close()
-        application.close()
     console.print(f"[green]✓[/] {pick(('已解锁', 'unlocked'))}: {actor_id}")
 
 
 @app.command("list")
 def list_accounts() -> None:
     """名录中每个人员的账号状态 / every actor's account state."""
-    application = open_app()
-    accounts = AccountService(application.ledger, application.directory, application.settings)
-    try:
+    with _accounts() as (_, accounts):
         rows = accounts.accounts()
-    finally:
-        accounts.close()
-        application.close()
     table = Table()
     for zh, en in (
         ("人员", "actor"),

@@ -59,10 +59,13 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     lang: str = typer.Option("zh", "--lang", help="zh（默认）或 en / zh (default) or en"),
 ) -> None:
     Lang.code = "en" if lang.lower().startswith("en") else "zh"
-    set_channel(Channel.CLI)  # every act of this invocation is recorded as made on the CLI
+    # Every act of this invocation is recorded as made on the CLI (until it ends: a test
+    # that invokes the CLI keeps its own channel afterwards).
+    ctx.call_on_close(set_channel(Channel.CLI))
     settings = Settings()
     configure_logging(
         settings.log_format, "WARNING" if settings.log_level == "INFO" else settings.log_level

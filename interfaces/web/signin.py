@@ -48,10 +48,17 @@ def install(web: FastAPI) -> None:
 
 async def sign_in(request: Request, call_next: Callable) -> Response:
     """Set ``request.state.signed_in``, ``.csrf``, ``.session`` and the act's channel."""
+    restore = set_channel(Channel.WEB)
+    try:
+        return await _sign_in(request, call_next)
+    finally:
+        restore()
+
+
+async def _sign_in(request: Request, call_next: Callable) -> Response:
     accounts = context_of(request).accounts()
     state = request.state
     state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
-    set_channel(Channel.WEB)
     bearer = _bearer(request)
     new_form_token: str | None = None
     stale = False
@@ -64,7 +71,7 @@ async def sign_in(request: Request, call_next: Callable) -> Response:
                 "API 令牌无效、已过期或已撤销",
                 "the API token is invalid, expired or revoked",
             )
-        set_channel(Channel.API)
+        set_channel(Channel.API)  # restored with the web channel's, when the request ends
         state.signed_in = _signed_in(who, Channel.API)
     else:
         session_id = request.cookies.get(SESSION_COOKIE)
@@ -154,6 +161,8 @@ def set_session_cookie(response: Response, session_id: str, settings: Settings) 
 def on_site(target: str | None) -> str:
     """A ``next=`` target kept on this site: a path, never another host."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ord(c) < 0x20 or c == "\x7f" for c in target):  # browsers drop tabs, newlines
         return "/"
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -99,9 +99,7 @@ def form_csrf(page: str) -> str:
     return found.group(1)
 
 
-def create_account(
-    accounts: AccountService, actor_id: str, password: str = PASSWORD
-) -> str | None:
+def create_account(accounts: AccountService, actor_id: str, password: str = PASSWORD) -> str | None:
     """The account of ``actor_id`` set up as a person would (an operator's code, then the
     setup); returns the TOTP secret enrolled when the role requires one."""
     operator = operator_of_directory(accounts)

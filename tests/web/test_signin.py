@@ -112,9 +112,7 @@ async def test_a_lock_lapses_after_its_minutes_and_unknown_ids_lock_alike(
     assert (await login(anonymous, "wang.li")).status_code == 303
 
 
-async def test_an_idle_session_is_closed_and_a_used_one_stays(
-    signed_in_client, clock: Clock
-):
+async def test_an_idle_session_is_closed_and_a_used_one_stays(signed_in_client, clock: Clock):
     wang = await signed_in_client("wang.li")
     clock.advance(minutes=29)
     assert (await wang.get("/api/v1/me")).status_code == 200  # used: the idle clock restarts
@@ -210,9 +208,7 @@ async def test_a_post_without_or_with_a_wrong_csrf_token_is_refused_and_writes_n
     assert good.status_code == 200 and app.ledger.max_notification_id() == before + 1
 
 
-async def test_the_login_form_needs_its_own_csrf_token(
-    web: FastAPI, accounts: AccountService
-):
+async def test_the_login_form_needs_its_own_csrf_token(web: FastAPI, accounts: AccountService):
     create_account(accounts, "wang.li")
     async with client_of(web) as fresh:
         blind = await fresh.post("/login", data={"actor_id": "wang.li", "password": PASSWORD})
@@ -235,6 +231,8 @@ async def test_the_login_form_needs_its_own_csrf_token(
         ("https://evil.example/", "/"),
         ("//evil.example/x", "/"),
         ("/\\evil.example", "/"),
+        ("/\t/evil.example", "/"),
+        ("/\n/evil.example", "/"),
         ("javascript:alert(1)", "/"),
         ("", "/"),
     ],
