@@ -25,7 +25,7 @@ from application.account_secrets import same
 from application.accounts import AccountLocked, SignedInActor, TotpEnrolmentRequired
 from application.channel import set_channel
 from domain.errors import DomainError, InvalidInput, NotFound
-from i18n import Lang, pick
+from i18n import Lang, pick, role_label
 from interfaces.web.auth import Channel, SignedIn
 from interfaces.web.context import context_of
 from interfaces.web.problem import problem, status_of
@@ -48,6 +48,8 @@ def install(web: FastAPI) -> None:
 
 async def sign_in(request: Request, call_next: Callable) -> Response:
     """Set ``request.state.signed_in``, ``.csrf``, ``.session`` and the act's channel."""
+    if request.url.path.startswith("/static/"):
+        return await call_next(request)  # the same files for everyone: nobody to look up
     restore = set_channel(Channel.WEB)
     try:
         return await _sign_in(request, call_next)
@@ -262,5 +264,13 @@ def _setup(
     accounts = context_of(request).accounts()
     secret = secret if secret and len(secret) >= 32 else accounts.new_totp_secret()
     uri = accounts.totp_uri(actor or "UnionFlow", secret)
-    context = {"actor_id": actor, "totp_secret": secret, "totp_uri": uri, "error": error}
+    settings = accounts.settings
+    context = {
+        "actor_id": actor,
+        "totp_secret": secret,
+        "totp_uri": uri,
+        "error": error,
+        "required": [role_label(r) for r in settings.totp_required_roles],
+        "hours": f"{settings.setup_code_hours:g}",
+    }
     return render(request, "setup.html", context, status_code=status)

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from application.accounts import AccountService, IssuedToken
 from application.signin_store import WebSession
 from domain.errors import DomainError, InvalidInput, NotAuthorised
-from i18n import Lang, pick
+from i18n import Lang, pick, role_label
 from interfaces.web.auth import Channel, SignedIn, signed_in
 from interfaces.web.context import context_of
 from interfaces.web.problem import status_of
@@ -145,6 +145,7 @@ def _page(
     enrolled = bool(account and account.totp)
     secret = None if enrolled else accounts.offered_totp(request.state.session_id, session)
     context = {
+        "role_names": [role_label(r) for r in accounts.signed_in(session.actor).roles],
         "notice": notice,
         "error": error,
         "issued": issued,
