@@ -10,9 +10,10 @@ import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def default_data_dir() -> Path:
@@ -145,6 +146,40 @@ class Settings(BaseSettings):
         gt=0,
         description="Bad rows a refused roster lists; it stops reading at the next one.",
     )
+    web_public_url: str | None = Field(
+        default=None,
+        description="The address people open (printed with setup codes); default: "
+        "http://web_host:web_port, https when web_https is set.",
+    )
+    web_https: bool = Field(
+        default=False, description="The site is served over HTTPS: session cookies are Secure."
+    )
+    session_idle_minutes: float = Field(
+        default=30, gt=0, description="A web session unused this long is closed."
+    )
+    session_lifetime_hours: float = Field(
+        default=12, gt=0, description="A web session ends this long after sign-in, used or not."
+    )
+    signin_max_failures: int = Field(
+        default=5, ge=1, description="Consecutive failed sign-ins that lock an account."
+    )
+    signin_lockout_minutes: float = Field(
+        default=15, gt=0, description="How long a locked account stays locked."
+    )
+    setup_code_hours: float = Field(
+        default=72, gt=0, description="How long an operator's one-time setup code is valid."
+    )
+    api_token_days: int = Field(default=365, ge=1, le=3650, description="API tokens' lifetime.")
+    totp_required_roles: Annotated[list[str], NoDecode] = Field(
+        default=["reviewer", "auditor"],
+        description="Roles that must sign in with a TOTP code (comma-separated; 等保 level 3 "
+        "asks two factors of reviewers and auditors).",
+    )
+    account_key_file: Path | None = Field(
+        default=None,
+        description="The key that seals TOTP secrets in the ledger (default: "
+        "keys/accounts_totp.key in data_dir; keep it out of the ledger's backups).",
+    )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 
@@ -154,6 +189,7 @@ class Settings(BaseSettings):
         "calendar_dir",
         "witness_dir",
         "seal_key_file",
+        "account_key_file",
         "poll_key_dir",
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",
@@ -165,6 +201,14 @@ class Settings(BaseSettings):
         """Relative to the directory the command started in, resolved there and then."""
         return None if value is None else value.expanduser().absolute()
 
+    @field_validator("totp_required_roles", mode="before")
+    @classmethod
+    def _role_list(cls, value: object) -> object:
+        """``reviewer,auditor`` (an environment variable) or a list; empty: nobody."""
+        if isinstance(value, str):
+            return [r.strip() for r in value.split(",") if r.strip()]
+        return value
+
     def for_demo(self, data_dir: Path | None = None) -> Settings:
         """The demo's own settings: a SQLite ledger in ``data_dir`` (default: ``demo/``
         inside the data directory), so a demo never writes into the production ledger."""
@@ -175,6 +219,7 @@ class Settings(BaseSettings):
                 # Its own witness and key: a demo's seals never enter the production witness.
                 "witness_dir": None,
                 "seal_key_file": None,
+                "account_key_file": None,
                 "poll_key_dir": None,  # beside the demo's data directory
             }
         )
@@ -218,6 +263,24 @@ class Settings(BaseSettings):
     def seal_key_path(self) -> Path:
         """The Ed25519 key that signs seals."""
         return self.seal_key_file or self.data_dir / "keys" / "seal_ed25519.pem"
+
+    @property
+    def account_key_path(self) -> Path:
+        """The AES key that seals accounts' TOTP secrets in the ledger."""
+        return self.account_key_file or self.data_dir / "keys" / "accounts_totp.key"
+
+    @property
+    def signin_store_path(self) -> Path:
+        """Web sessions and failed sign-in counts: a local cache, never the truth."""
+        return self.data_dir / "signin.db"
+
+    @property
+    def public_url(self) -> str:
+        """The web app's address as people open it, without a trailing slash."""
+        if self.web_public_url:
+            return self.web_public_url.rstrip("/")
+        scheme = "https" if self.web_https else "http"
+        return f"{scheme}://{self.web_host}:{self.web_port}"
 
     @property
     def witness_path(self) -> Path:

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from application.channel import current_channel
 from application.input_files import read_yaml
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
@@ -108,6 +109,7 @@ class DirectoryService:
             roles=list(spec.roles),
             org_id=spec.org,
             org_path=path,
+            channel=current_channel(),
         )
         return acting, True
 
@@ -239,10 +241,23 @@ class DirectoryService:
         """The actor acting in ``role``, with its org path; refused if it lacks the role.
 
         ``find`` reads the actor and its organisation: the ledger by default, or a
-        read model as fresh as the ledger (the ballot box's ``LatestAggregates``).
+        read model as fresh as the ledger (the ballot box's ``LatestAggregates``). The
+        channel is the current context's (``application.channel``).
         """
         record = self.actor(code, find=find)
-        return record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
+        acting = record.acting_as(role, list(self.organisation(record.spec.org, find=find).path))
+        channel = current_channel()
+        return acting if channel is None else acting.model_copy(update={"channel": channel})
+
+    def as_operator(self, code: str) -> Acting:
+        """The actor acting as an operator; refused unless the directory gives them the role."""
+        try:
+            return self.acting(code, Role.OPERATOR)
+        except NotFound as e:
+            raise NotAuthorised(
+                f"人员 {code} 不在名录中，不能执行此操作",
+                f"{code} is not in the directory and may not do this",
+            ) from e
 
     def organisations(self) -> list[Organisation]:
         """Every organisation, in tree order."""
@@ -263,9 +278,10 @@ def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> Com
 
     Only the actor id and the requested role are read from the command: name, org,
     org path and roles come from the directory, and an actor that is not in it or does
-    not hold the role is refused. The engine's own acts (role ``system``) pass as they
-    are: the workflows build them, and their update validators refuse a person's command
-    that claims ``system``.
+    not hold the role is refused. The channel is the one the command carried: it names
+    the door the act came through, not a right, and the worker cannot see that door.
+    The engine's own acts (role ``system``) pass as they are: the workflows build them,
+    and their update validators refuse a person's command that claims ``system``.
     """
     claimed = meta.acting
     if claimed.role is Role.SYSTEM:
@@ -277,6 +293,8 @@ def acting_from_directory(directory: DirectoryService, meta: CommandMeta) -> Com
             f"人员 {claimed.actor_id} 不在名录中，不能操作",
             f"{claimed.actor_id} is not in the directory and may not act",
         ) from e
+    if resolved.channel != claimed.channel:
+        resolved = resolved.model_copy(update={"channel": claimed.channel})
     if resolved == claimed:
         return meta
     return meta.model_copy(update={"acting": resolved})

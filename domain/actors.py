@@ -33,10 +33,20 @@ class Role(StrEnum):
 ASSIGNABLE_ROLES = frozenset(r for r in Role if r is not Role.SYSTEM)
 
 
+class Channel(StrEnum):
+    """The door an act came through (web page, API token, command line); recorded with it."""
+
+    WEB = "web"
+    API = "api"
+    CLI = "cli"
+
+
 class Acting(BaseModel):
     """An actor acting in one role, with the org path resolved from the directory.
 
     ``org_path`` runs from the root (市总工会) down to the actor's own org, inclusive.
+    ``channel`` is the door the act came through; None for the engine's own acts and for
+    everything recorded before channels were (their stamps and hashes stay as written).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -47,10 +57,14 @@ class Acting(BaseModel):
     roles: list[Role]
     org_id: str
     org_path: list[str] = Field(default_factory=list)
+    channel: Channel | None = None
 
     def stamp(self) -> dict[str, str]:
-        """What every event records about who made it."""
-        return {"id": self.actor_id, "role": self.role.value, "org": self.org_id}
+        """What every event records about who made it (the channel only when known)."""
+        stamp = {"id": self.actor_id, "role": self.role.value, "org": self.org_id}
+        if self.channel is not None:
+            stamp["channel"] = self.channel.value
+        return stamp
 
 
 class CommandMeta(BaseModel):

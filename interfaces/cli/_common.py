@@ -16,7 +16,7 @@ from rich.console import Console
 from application.input_files import as_model, read_yaml
 from bootstrap import App, Facades, build_app, connect
 from domain import motion as motion_rules
-from domain.actors import CHINA_TZ, Acting, Role
+from domain.actors import CHINA_TZ, Acting
 from domain.errors import DomainError, InvalidInput, NotAuthorised, NotFound
 from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
@@ -74,13 +74,7 @@ def operator_acting(application: App, actor: str | None) -> Acting:
             "此操作须由运维管理员执行：请用 --as 指定",
             "an operator must do this: name one with --as",
         )
-    try:
-        return application.directory.acting(actor, Role.OPERATOR)
-    except NotFound as e:
-        raise NotAuthorised(
-            f"人员 {actor} 不在名录中，不能执行此操作",
-            f"{actor} is not in the directory and may not do this",
-        ) from e
+    return application.directory.as_operator(actor)
 
 
 CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")

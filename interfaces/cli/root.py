@@ -12,9 +12,12 @@ import typer
 from pydantic import ValidationError
 from typer.core import TyperGroup
 
+from application.channel import set_channel
+from domain.actors import Channel
 from domain.errors import DomainError, InvalidInput
 from i18n import Lang
 from interfaces.cli import (
+    accounts,
     audit,
     calendar,
     cases,
@@ -62,9 +65,13 @@ app = typer.Typer(
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     lang: str = typer.Option("zh", "--lang", help="zh（默认）或 en / zh (default) or en"),
 ) -> None:
     Lang.code = "en" if lang.lower().startswith("en") else "zh"
+    # Every act of this invocation is recorded as made on the CLI (until it ends: a test
+    # that invokes the CLI keeps its own channel afterwards).
+    ctx.call_on_close(set_channel(Channel.CLI))
     settings = Settings()
     configure_logging(
         settings.log_format, "WARNING" if settings.log_level == "INFO" else settings.log_level
@@ -94,6 +101,7 @@ app.add_typer(calendar.app, name="calendar")
 sessions.register(congress.app)
 app.add_typer(congress.app, name="congress")
 app.add_typer(motion.app, name="motion")
+app.add_typer(accounts.app, name="accounts")
 
 
 def main() -> None:

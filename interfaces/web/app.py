@@ -16,10 +16,14 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from i18n import Lang
-from interfaces.web import problem
-from interfaces.web.context import WebContext
+from interfaces.web import problem, signin
+from interfaces.web.api import me as api_me
+from interfaces.web.context import WebContext, context_of
+from interfaces.web.pages import account as account_page
 from interfaces.web.templating import render
 from settings import Settings
+
+__all__ = ["context_of", "create_app"]
 
 STATIC = Path(__file__).with_name("static")
 LANG_COOKIE = "uf_lang"
@@ -49,6 +53,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
             yield
         finally:
             if context is None:
+                built.close()
                 built.app.close()
 
     web = FastAPI(
@@ -61,6 +66,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         redoc_url=None,
     )
     problem.install(web)
+    signin.install(web)  # inside the language middleware below: its refusals speak it
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @web.middleware("http")
@@ -88,10 +94,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
 
     for router in (inbox_pages, wage_pages, audit_pages, work_api, audit_api):
         web.include_router(router.router)
+    web.include_router(signin.router)
+    web.include_router(account_page.router)
+    web.include_router(api_me.router)
     return web
-
-
-def context_of(request: Request) -> WebContext:
-    """The shared context of the running app."""
-    found: WebContext = request.app.state.uf
-    return found

@@ -9,18 +9,12 @@ every form carries it as ``csrf_token`` and htmx sends it as ``X-CSRF-Token``.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from fastapi import HTTPException, Request
 from pydantic import BaseModel
 
+from domain.actors import Channel
 
-class Channel(StrEnum):
-    """The door an act came through; recorded with the act."""
-
-    WEB = "web"
-    API = "api"
-    CLI = "cli"
+__all__ = ["Channel", "SignInRequired", "SignedIn", "csrf_token", "current", "signed_in"]
 
 
 class SignedIn(BaseModel):

@@ -6,9 +6,12 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from fastapi import Request
+
 if TYPE_CHECKING:
     from temporalio.client import Client
 
+    from application.accounts import AccountService
     from bootstrap import App, Facades
 
 
@@ -19,6 +22,22 @@ class WebContext:
     app: App
     _client: Client | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _accounts: AccountService | None = None
+
+    def accounts(self) -> AccountService:
+        """Sign-in: accounts in the ledger, sessions in the local sign-in store (built once;
+        a test passes its own, with a clock of its own)."""
+        if self._accounts is None:
+            from application.accounts import AccountService
+
+            self._accounts = AccountService(self.app.ledger, self.app.directory, self.app.settings)
+        return self._accounts
+
+    def close(self) -> None:
+        """Release what this context opened (the sign-in store)."""
+        if self._accounts is not None:
+            self._accounts.close()
+            self._accounts = None
 
     async def client(self) -> Client:
         """The Temporal client, connected on first use (a refusal reads the domain error;
@@ -44,3 +63,9 @@ class WebContext:
 
 class TemporalUnavailable(Exception):
     """The Temporal server cannot be reached: acts wait, reading pages still work."""
+
+
+def context_of(request: Request) -> WebContext:
+    """The shared context of the running app."""
+    found: WebContext = request.app.state.uf
+    return found

@@ -62,7 +62,12 @@ def test_a_first_load_needs_an_operator_the_file_declares(data_dir: Path, tmp_pa
     application = build_app(Settings())
     try:
         first = application.ledger.stream(actor_id("wang.li"))[0]
-        assert first.actor == {"id": "ops.admin", "role": "operator", "org": "dl-city"}
+        assert first.actor == {
+            "id": "ops.admin",
+            "role": "operator",
+            "org": "dl-city",
+            "channel": "cli",
+        }
         assert "bootstrap" in first.comment
     finally:
         application.close()

@@ -2,10 +2,10 @@
 test-only sign-in. A test module imports the fixtures it uses: ``web_settings``
 (``settings``), ``web_reader`` (``reader``), ``web_client`` (``client``).
 
-Until sessions land, a request names its person in the ``X-Test-Actor`` header and a
-middleware of the tests (never of the app) signs that actor in, as the real sign-in will:
-``request.state.signed_in`` and ``request.state.csrf``. Routes see only ``SignedIn``, so
-they do not change when the real middleware replaces this one.
+A request names its person in the ``X-Test-Actor`` header, and a middleware of the tests
+(never of the app) gives it that person's real session: a cookie and CSRF header of a
+session opened in the app's session store, which the app's sign-in middleware then reads
+as it reads a browser's. Tests of sign-in itself use ``signed_in_client`` (``conftest``).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from fastapi import FastAPI, Request, Response
 
 from bootstrap import App
 from interfaces.web.app import create_app
-from interfaces.web.auth import SignedIn
 from interfaces.web.context import WebContext
+from interfaces.web.signin import SESSION_COOKIE
 from settings import Settings
 
 HTML = {"accept": "text/html"}
@@ -45,25 +45,34 @@ def web_settings(tmp_path: Path, task_queue: str) -> Settings:
     )
 
 
-def sign_in_from_header(web: FastAPI, app: App) -> None:
-    """TEST ONLY: sign in the actor the ``X-Test-Actor`` header names."""
+def sign_in_from_header(web: FastAPI, context: WebContext) -> None:
+    """TEST ONLY: sign in the actor the ``X-Test-Actor`` header names, through the real
+    sign-in: a session opened in the app's own session store (no password typed), its
+    cookie and CSRF header put on the request before the app's middleware reads them."""
+    sessions: dict[str, tuple[str, str]] = {}
 
     @web.middleware("http")
     async def test_sign_in(request: Request, call_next: Callable[..., Awaitable[Any]]) -> Response:
         who = request.headers.get("x-test-actor")
         if who:
-            spec = app.directory.actor(who).spec
-            request.state.signed_in = SignedIn(
-                actor_id=who, name=spec.name, roles=[str(r) for r in spec.roles]
-            )
-            request.state.csrf = "t"
+            if who not in sessions:
+                sessions[who] = context.accounts().open_session(who)
+            session_id, csrf = sessions[who]
+            kept = [
+                (k, v) for k, v in request.scope["headers"] if k not in (b"cookie", b"x-csrf-token")
+            ]
+            request.scope["headers"] = [
+                *kept,
+                (b"cookie", f"{SESSION_COOKIE}={session_id}".encode()),
+                (b"x-csrf-token", csrf.encode()),
+            ]
         response: Response = await call_next(request)
         return response
 
 
 async def browser(context: WebContext) -> AsyncIterator[httpx.AsyncClient]:
     web = create_app(context=context)
-    sign_in_from_header(web, context.app)
+    sign_in_from_header(web, context)
     async with web.router.lifespan_context(web):
         transport = httpx.ASGITransport(app=web)
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:

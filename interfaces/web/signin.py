@@ -1,0 +1,276 @@
+"""Sign-in for the web app: who a request comes from, CSRF, and the login, logout and
+setup pages.
+
+The middleware maps a request to a person once, before any route runs: a bearer token
+(``Authorization: Bearer uf1…``, channel ``api``, no CSRF since no browser sends it by
+itself) or the session cookie (an opaque id only; channel ``web``). Every state-changing
+request of a cookie session must carry the session's CSRF token (form field
+``csrf_token`` or header ``X-CSRF-Token``); so must the two forms used before a session
+exists (``/login``, ``/setup``), against a token of their own in a cookie (double submit),
+so nobody can sign a browser in behind its user's back. The person's name and roles are
+read from the directory in the ledger on every request; routes pass on only the id.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from application.account_secrets import same
+from application.accounts import AccountLocked, SignedInActor, TotpEnrolmentRequired
+from application.channel import set_channel
+from domain.errors import DomainError, InvalidInput, NotFound
+from i18n import Lang, pick, role_label
+from interfaces.web.auth import Channel, SignedIn
+from interfaces.web.context import context_of
+from interfaces.web.problem import problem, status_of
+from interfaces.web.templating import render
+from settings import Settings
+
+SESSION_COOKIE = "uf_session"
+FORM_COOKIE = "uf_form"  # the CSRF token of the forms used before a session exists
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+ANONYMOUS_FORMS = frozenset({"/login", "/setup"})
+ID_MAX = 64
+
+router = APIRouter(include_in_schema=False)
+
+
+def install(web: FastAPI) -> None:
+    """Add the sign-in middleware (before the language middleware, so inside it)."""
+    web.middleware("http")(sign_in)
+
+
+async def sign_in(request: Request, call_next: Callable) -> Response:
+    """Set ``request.state.signed_in``, ``.csrf``, ``.session`` and the act's channel."""
+    if request.url.path.startswith("/static/"):
+        return await call_next(request)  # the same files for everyone: nobody to look up
+    restore = set_channel(Channel.WEB)
+    try:
+        return await _sign_in(request, call_next)
+    finally:
+        restore()
+
+
+async def _sign_in(request: Request, call_next: Callable) -> Response:
+    accounts = context_of(request).accounts()
+    state = request.state
+    state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
+    bearer = _bearer(request)
+    new_form_token: str | None = None
+    stale = False
+    if bearer is not None:
+        who = await run_in_threadpool(accounts.token_actor, bearer)
+        if who is None:
+            return problem(
+                request,
+                401,
+                "API 令牌无效、已过期或已撤销",
+                "the API token is invalid, expired or revoked",
+            )
+        set_channel(Channel.API)  # restored with the web channel's, when the request ends
+        state.signed_in = _signed_in(who, Channel.API)
+    else:
+        session_id = request.cookies.get(SESSION_COOKIE)
+        session = await run_in_threadpool(accounts.session, session_id) if session_id else None
+        who = await run_in_threadpool(_actor_of, accounts.signed_in, session)
+        if session is not None and who is not None:
+            state.signed_in = _signed_in(who, Channel.WEB)
+            state.csrf, state.session, state.session_id = session.csrf, session, session_id
+        else:
+            stale = session_id is not None
+            form_token = request.cookies.get(FORM_COOKIE, "")
+            if len(form_token) < 32:
+                form_token = new_form_token = secrets.token_urlsafe(32)
+            state.csrf = form_token
+        guarded = state.signed_in is not None or request.url.path in ANONYMOUS_FORMS
+        if request.method in UNSAFE and guarded and not await _csrf_ok(request, state.csrf):
+            return problem(
+                request,
+                403,
+                "表单已过期或来源不明（CSRF 校验失败）：请刷新页面后重试",
+                "the form is stale or came from elsewhere (CSRF check failed): reload and retry",
+            )
+    response: Response = await call_next(request)
+    https = context_of(request).app.settings.web_https
+    if new_form_token is not None:
+        response.set_cookie(
+            FORM_COOKIE, new_form_token, httponly=True, samesite="strict", secure=https
+        )
+    if stale and not _sets_cookie(response, SESSION_COOKIE):
+        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=https)
+    return response
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _actor_of(lookup: Callable[[str], SignedInActor], session: object) -> SignedInActor | None:
+    actor = getattr(session, "actor", None)
+    if actor is None:
+        return None
+    try:
+        return lookup(actor)
+    except NotFound:
+        return None
+
+
+def _signed_in(who: SignedInActor, channel: Channel) -> SignedIn:
+    return SignedIn(actor_id=who.actor_id, name=who.name, roles=who.roles, channel=channel)
+
+
+async def _csrf_ok(request: Request, expected: str) -> bool:
+    """The request carries ``expected`` in its header or its form (constant-time)."""
+    sent = request.headers.get("x-csrf-token")
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        await request.body()  # cached, so the route reads the same body again
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+        await form.close()
+    return bool(expected) and sent is not None and same(sent, expected)
+
+
+def _sets_cookie(response: Response, name: str) -> bool:
+    return any(
+        key == b"set-cookie" and value.startswith(f"{name}=".encode())
+        for key, value in response.raw_headers
+    )
+
+
+def set_session_cookie(response: Response, session_id: str, settings: Settings) -> None:
+    """Only the opaque id, for this browser session; the server ends it (idle, lifetime)."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=settings.web_https,
+        path="/",
+    )
+
+
+def on_site(target: str | None) -> str:
+    """A ``next=`` target kept on this site: a path, never another host."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(ord(c) < 0x20 or c == "\x7f" for c in target):  # browsers drop tabs, newlines
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return target
+
+
+# -- pages --------------------------------------------------------------------------------
+
+NOTICES = {
+    "setup": ("密码已设置，请登录。", "Your password is set: sign in."),
+    "out": ("您已退出登录。", "You have signed out."),
+}
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/", notice: str = "") -> Response:
+    return render(
+        request,
+        "login.html",
+        {"next": on_site(next), "notice": pick(NOTICES[notice]) if notice in NOTICES else ""},
+    )
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    actor_id: str = Form("", max_length=ID_MAX),
+    password: str = Form("", max_length=1024),
+    totp: str = Form("", max_length=16),
+    next: str = Form("/", max_length=2000),
+) -> Response:
+    """Sign in; the session id is new (any session this browser had is closed)."""
+    accounts = context_of(request).accounts()
+    actor = actor_id.strip()
+    try:
+        who = accounts.verify(actor, password, totp or None)
+    except DomainError as refused:
+        status = 429 if isinstance(refused, AccountLocked) else 401
+        if isinstance(refused, TotpEnrolmentRequired):
+            status = 403
+        context = {"next": on_site(next), "actor_id": actor, "error": refused.message(Lang.code)}
+        return render(request, "login.html", context, status_code=status)
+    if request.state.session_id:
+        accounts.close_session(request.state.session_id)
+    session_id, _ = accounts.open_session(who.actor_id)
+    response = RedirectResponse(on_site(next), status_code=303)
+    set_session_cookie(response, session_id, accounts.settings)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    if request.state.session_id:
+        context_of(request).accounts().close_session(request.state.session_id)
+    response = RedirectResponse("/login?notice=out", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax")
+    return response
+
+
+@router.get("/setup")
+def setup_page(request: Request, actor: str = "") -> Response:
+    """Enter the operator's one-time code and a new password (and enrol a TOTP app)."""
+    return _setup(request, actor.strip()[:ID_MAX], None, error="")
+
+
+@router.post("/setup")
+def setup(
+    request: Request,
+    actor_id: str = Form("", max_length=ID_MAX),
+    code: str = Form("", max_length=64),
+    password: str = Form("", max_length=1024),
+    password2: str = Form("", max_length=1024),
+    totp_secret: str = Form("", max_length=128),
+    totp_code: str = Form("", max_length=16),
+) -> Response:
+    accounts = context_of(request).accounts()
+    actor = actor_id.strip()
+    try:
+        if password != password2:
+            raise InvalidInput("两次输入的密码不一致", "the two passwords differ")
+        accounts.set_password(
+            actor,
+            code,
+            password,
+            totp_secret=totp_secret if totp_code.strip() else None,
+            totp_code=totp_code,
+        )
+    except DomainError as refused:
+        return _setup(request, actor, totp_secret, refused.message(Lang.code), status_of(refused))
+    return RedirectResponse("/login?notice=setup", status_code=303)
+
+
+def _setup(
+    request: Request, actor: str, secret: str | None, error: str, status: int = 200
+) -> Response:
+    accounts = context_of(request).accounts()
+    secret = secret if secret and len(secret) >= 32 else accounts.new_totp_secret()
+    uri = accounts.totp_uri(actor or "UnionFlow", secret)
+    settings = accounts.settings
+    context = {
+        "actor_id": actor,
+        "totp_secret": secret,
+        "totp_uri": uri,
+        "error": error,
+        "required": [role_label(r) for r in settings.totp_required_roles],
+        "hours": f"{settings.setup_code_hours:g}",
+    }
+    return render(request, "setup.html", context, status_code=status)
