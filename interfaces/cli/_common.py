@@ -22,7 +22,8 @@ from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
-from interfaces.cli.render import Table, check_detail, plain, styled
+from interfaces.cli.render import Table, plain, styled
+from interfaces.text import check_detail
 from settings import LedgerBackend, Settings
 
 T = TypeVar("T")

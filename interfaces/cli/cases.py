@@ -45,8 +45,9 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
-from interfaces.cli.render import Names, Table, poll_outcome, styled, waiting_for
+from interfaces.cli.render import Table, styled
 from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
+from interfaces.text import Names, poll_outcome, waiting_for
 from processes import PROCESSES, InboxItem
 
 

@@ -34,7 +34,8 @@ from interfaces.cli._common import (
     run_async,
     typed,
 )
-from interfaces.cli.render import Names, Table, plain
+from interfaces.cli.render import Table, plain
+from interfaces.text import Names
 from services.motions import MotionService
 
 app = typer.Typer(

@@ -34,7 +34,8 @@ from interfaces.cli._common import (
     run_async,
     typed,
 )
-from interfaces.cli.render import Names, Table, attendance, plain, poll_outcome
+from interfaces.cli.render import Table, plain
+from interfaces.text import Names, attendance, poll_outcome
 from services.sessions import SessionService
 
 _OPTION_CODES = {label: code for code, pair in OPTION_LABELS.items() for label in (code, *pair)}
