@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 from domain.errors import DomainError
+from domain.motion import RATING_LABELS, STAGE_LABELS, MotionView
 from domain.poll import OPTION_LABELS, PollKind, PollView, TallyResult
 from domain.wage_contract import Check, VoteCount
-from i18n import DEADLINE_LABELS, Lang, fmt, label_of, pick, rule_fraction
+from i18n import DEADLINE_LABELS, DECISION_LABELS, Lang, fmt, label_of, pick, rule_fraction, t
 
 # -- people and organisations ---------------------------------------------------------------
 
@@ -157,6 +158,24 @@ def attendance(present: int, total: int) -> str:
     )
 
 
+def checked_in(present: int, total: int) -> str:
+    """已签到 27 / 应到 30: the figure at the hall door and on the chair's screen."""
+    return fmt(
+        ("已签到 {n} / 应到 {total}", "checked in {n} / expected {total}"), n=present, total=total
+    )
+
+
+def quorum_line(present: int, needed: int, num: int, den: int) -> str:
+    """The quorum of all delegates and whether the hall has it: 法定人数 20 名，已达到."""
+    share = rule_fraction(num, den)
+    rule = fmt(
+        ("法定人数：全体代表的{s}，{k} 名", "quorum: {s} of all delegates, {k}"), s=share, k=needed
+    )
+    if present >= needed:
+        return rule + pick(("，已达到", " — reached"))
+    return rule + fmt(("，还差 {d} 名", " — {d} short"), d=needed - present)
+
+
 def percent(good: int, of: int) -> str:
     """A share as a percentage with one decimal: 80.0%."""
     if of == 0:
@@ -180,16 +199,24 @@ def _rule(result: TallyResult) -> str:
     )
 
 
-def _option(option: str, names: Names) -> str:
+def option_label(option: str, names: Names | None = None) -> str:
+    """A ballot's option: 赞成, 满意, or a candidate by name (by id without ``names``)."""
     pair = OPTION_LABELS.get(option)
-    return pick(pair) if pair else names.name(option)
+    if pair:
+        return pick(pair)
+    return names.name(option) if names is not None else option
+
+
+def counts_text(counts: dict[str, int], names: Names | None = None) -> str:
+    """Counts per option, by the option's name: 赞成 21 票，反对 4 票."""
+    return pick(("，", ", ")).join(
+        fmt(("{o} {n} 票", "{o} {n}"), o=option_label(option, names), n=n)
+        for option, n in counts.items()
+    )
 
 
 def _counts(result: TallyResult, names: Names) -> str:
-    return pick(("，", ", ")).join(
-        fmt(("{o} {n} 票", "{o} {n}"), o=_option(option, names), n=n)
-        for option, n in result.counts.items()
-    )
+    return counts_text(result.counts, names)
 
 
 def poll_outcome(poll: PollView, names: Names) -> str:
@@ -281,6 +308,59 @@ def _would_pass(result: TallyResult, votes: int) -> bool:
         return False
     num, den, total = int(match[2]), int(match[3]), int(match[4])
     return votes * den > num * total if match[1] == ">" else votes * den >= num * total
+
+
+# -- motions -------------------------------------------------------------------------------
+
+
+def motion_stage(view: MotionView) -> str:
+    """The stage of a motion, in the current language."""
+    return pick(STAGE_LABELS[view.stage])
+
+
+def motion_details(v: MotionView, names: Names) -> list[tuple[str, str]]:
+    """Who filed and seconded a motion, the decision, the department, the answers."""
+    seconded = fmt(
+        ("{n} 名代表附议（至少须 {min} 名）", "{n} seconders (at least {min} needed)"),
+        n=len(v.seconders),
+        min=v.rules.seconders_min,
+    )
+    rows = [
+        (pick(("职代会", "Congress")), v.congress_key),
+        (pick(("提案人", "Proposer")), names.person(v.proposer)),
+        (pick(("理由", "Reasons")), v.reasons),
+        (pick(("建议", "Proposal")), v.proposal),
+        (pick(("附议", "Seconders")), f"{names.people(v.seconders) or '—'} · {seconded}"),
+        (pick(("征集截止", "Window closes")), str(v.closes_on)),
+    ]
+    if v.decision is not None:
+        decision = label_of(DECISION_LABELS, v.decision.value)
+        rows.append((pick(("审查", "Decision")), f"{decision} {v.decision_reasons}".strip()))
+    if v.lead_department:
+        support = (
+            fmt(("（协办：{d}）", " (supported by {d})"), d=names.people(v.supporting_departments))
+            if v.supporting_departments
+            else ""
+        )
+        rows.append(
+            (pick(("承办部门", "Lead department")), names.person(v.lead_department) + support)
+        )
+    if v.due and not v.terminal:
+        marks = [pick(("已延期", "extended"))] if v.extended else []
+        if v.overdue:
+            to = names.org(v.escalated_to or "")
+            marks.append(fmt(("已逾期，已督办：{to}", "overdue, escalated to {to}"), to=to))
+        rows.append((t("due"), f"{v.due} {' · '.join(marks)}".strip()))
+    for answer in v.answers:
+        rating = pick(RATING_LABELS[answer.rating]) if answer.rating else "—"
+        rows.append(
+            (
+                f"{pick(('答复', 'Answer'))} {answer.round}",
+                f"{answer.answered_on} {answer.text} · {pick(('评价', 'rating'))}: {rating}"
+                + (fmt(("（{o}）", " ({o})"), o=answer.opinion) if answer.opinion else ""),
+            )
+        )
+    return rows
 
 
 # -- what a workflow waits for ---------------------------------------------------------------

@@ -80,6 +80,20 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         return JSONResponse({"ok": True})
 
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
+    from interfaces.web.api import congress as congress_api
+    from interfaces.web.api import motions as motions_api
+    from interfaces.web.pages import congress as congress_pages
+    from interfaces.web.pages import motions as motions_pages
+    from interfaces.web.pages import voting as voting_pages
+
+    for router in (
+        congress_pages.router,
+        voting_pages.router,
+        motions_pages.router,
+        congress_api.router,
+        motions_api.router,
+    ):
+        web.include_router(router)
     return web
 
 

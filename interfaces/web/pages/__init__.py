@@ -1,0 +1,1 @@
+"""HTML pages, one router module per area; each calls the facades the CLI calls."""

@@ -1,0 +1,67 @@
+"""TEST ONLY: who is signed in, named by the test, until real sign-in lands.
+
+A middleware that reads the actor id from the ``X-Test-Actor`` header (httpx) or the
+``uf_test_actor`` cookie (a browser context), looks the actor up in the directory, and
+sets ``request.state.signed_in`` and ``request.state.csrf`` as the real sign-in middleware
+will. Replace it with the real login (sessions, CSRF check) once that is merged: the
+routes under test only ever read ``Depends(signed_in)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from bootstrap import App
+from domain.errors import NotFound
+from interfaces.web.app import create_app
+from interfaces.web.auth import Channel, SignedIn
+from interfaces.web.context import WebContext
+
+HEADER = "x-test-actor"
+COOKIE = "uf_test_actor"
+CSRF = "test-csrf-token"
+
+
+def web_app(app: App, context: WebContext | None = None) -> FastAPI:
+    """The web app over ``app`` with the test-only sign-in in front of it."""
+    web = create_app(context=context or WebContext(app))
+
+    @web.middleware("http")
+    async def test_sign_in(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        actor = request.headers.get(HEADER) or request.cookies.get(COOKIE)
+        if actor:
+            try:
+                spec = app.directory.actor(actor).spec
+            except NotFound:
+                spec = None
+            if spec is not None:
+                api = request.url.path.startswith("/api/")
+                request.state.signed_in = SignedIn(
+                    actor_id=spec.id,
+                    name=spec.name,
+                    roles=[r.value for r in spec.roles],
+                    channel=Channel.API if api else Channel.WEB,
+                )
+                request.state.csrf = CSRF
+        return await call_next(request)
+
+    return web
+
+
+def as_actor(actor: str) -> dict[str, str]:
+    """Headers of a request made by ``actor``."""
+    return {HEADER: actor}
+
+
+def htmx(actor: str) -> dict[str, str]:
+    """Headers of an htmx request made by ``actor`` from a page."""
+    return {HEADER: actor, "HX-Request": "true", "X-CSRF-Token": CSRF, "accept": "text/html"}
+
+
+def page(actor: str) -> dict[str, str]:
+    """Headers of a browser's page request made by ``actor``."""
+    return {HEADER: actor, "accept": "text/html"}
