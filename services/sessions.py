@@ -155,12 +155,8 @@ class SessionService:
         self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
     ) -> SessionView:
         """Open the session on its day."""
-        return await self._update(
-            session_id,
-            CongressSessionWorkflow.open_session,
-            self._chair(actor, comment),
-            command_id,
-        )
+        step = CongressSessionWorkflow.open_session
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     async def open_poll(
         self,
@@ -215,34 +211,22 @@ class SessionService:
         self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
     ) -> SessionView:
         """Close the session."""
-        return await self._update(
-            session_id,
-            CongressSessionWorkflow.close_session,
-            self._chair(actor, comment),
-            command_id,
-        )
+        step = CongressSessionWorkflow.close_session
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     async def publish_results(
         self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
     ) -> SessionView:
         """Publish the results to all employees."""
-        return await self._update(
-            session_id,
-            CongressSessionWorkflow.publish_results,
-            self._chair(actor, comment),
-            command_id,
-        )
+        step = CongressSessionWorkflow.publish_results
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     async def report(
         self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
     ) -> SessionView:
         """Report the session to the higher union."""
-        return await self._update(
-            session_id,
-            CongressSessionWorkflow.report,
-            self._chair(actor, comment),
-            command_id,
-        )
+        step = CongressSessionWorkflow.report
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     # -- delegates (fan-in) ------------------------------------------------------------
 

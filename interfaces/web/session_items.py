@@ -4,6 +4,7 @@ item with its poll's stage and its result in the words of the minutes (``interfa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
@@ -87,3 +88,18 @@ def session_items(app: App, view: SessionView, names: Names) -> list[ItemState]:
                 state.voters = app.polls.voters(poll.spec.poll_key)
         out.append(state)
     return out
+
+
+@dataclass(frozen=True)
+class ItemPoll:
+    """One item's poll with its session, for the pages that show a single item."""
+
+    view: SessionView
+    poll: PollView
+    names: Names
+
+
+def item_poll(app: App, view: SessionView, no: int) -> ItemPoll:
+    """The poll of item ``no`` (refused when the item was not put to the vote)."""
+    view.item(no)
+    return ItemPoll(view=view, poll=app.polls.poll(view.poll_key(no)), names=Names(app.directory))

@@ -9,8 +9,12 @@ routes under test only ever read ``Depends(signed_in)``.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
+import httpx
 from fastapi import FastAPI, Request, Response
 
 from bootstrap import App
@@ -18,6 +22,7 @@ from domain.errors import NotFound
 from interfaces.web.app import create_app
 from interfaces.web.auth import Channel, SignedIn
 from interfaces.web.context import WebContext
+from settings import Settings
 
 HEADER = "x-test-actor"
 COOKIE = "uf_test_actor"
@@ -65,3 +70,24 @@ def htmx(actor: str) -> dict[str, str]:
 def page(actor: str) -> dict[str, str]:
     """Headers of a browser's page request made by ``actor``."""
     return {HEADER: actor, "accept": "text/html"}
+
+
+def settings_on(tmp_path: Path, task_queue: str) -> Settings:
+    """The tests' settings, with the facades the web app builds starting workflows on the
+    running worker's task queue."""
+    return Settings(
+        data_dir=tmp_path / "var",
+        rule_profile="liaoning",
+        activity_timeout_seconds=10,
+        task_queue=task_queue,
+    )
+
+
+@asynccontextmanager
+async def web_client(app: App, temporal: Any) -> AsyncIterator[httpx.AsyncClient]:
+    """An httpx client of the web app (test sign-in) connected to ``temporal``'s client."""
+    asgi = web_app(app, WebContext(app, _client=temporal))
+    async with asgi.router.lifespan_context(asgi):
+        transport = httpx.ASGITransport(app=asgi)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client

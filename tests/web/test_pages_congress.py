@@ -7,35 +7,24 @@ import asyncio
 import re
 from pathlib import Path
 
-import httpx
 import pytest
 
-from interfaces.web.context import WebContext
 from settings import Settings
 from tests.web.congress_floor import CHAIR, open_session, receipt_in, roster_ids
-from tests.web.signin_stub import as_actor, htmx, page, web_app
+from tests.web.signin_stub import as_actor, htmx, page, settings_on, web_client
 
 REVIEWER = "chen.jing"  # in the directory, not a delegate
 
 
 @pytest.fixture
 def settings(tmp_path: Path, task_queue: str) -> Settings:
-    # The facades the web app builds start workflows on the running worker's queue.
-    return Settings(
-        data_dir=tmp_path / "var",
-        rule_profile="liaoning",
-        activity_timeout_seconds=10,
-        task_queue=task_queue,
-    )
+    return settings_on(tmp_path, task_queue)
 
 
 @pytest.fixture
 async def web(app, time_skipping_env, running_worker):
-    asgi = web_app(app, WebContext(app, _client=time_skipping_env.client))
-    async with asgi.router.lifespan_context(asgi):
-        transport = httpx.ASGITransport(app=asgi)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with web_client(app, time_skipping_env.client) as client:
+        yield client
 
 
 async def _open_poll(web, sid: str, no: int, **form: str) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from interfaces.web.context import WebContext
 from settings import Settings
 from tests.congress.workflow.test_session_workflow import congress_with_roster, today
-from tests.web.signin_stub import as_actor, page, web_app
+from tests.web.signin_stub import as_actor, page, settings_on, web_client
 
 CHAIR, PROPOSER = "wang.li", "liu.qiang"
 KEY = "dl-bearing-6"
@@ -22,12 +21,7 @@ KEY = "dl-bearing-6"
 
 @pytest.fixture
 def settings(tmp_path: Path, task_queue: str) -> Settings:
-    return Settings(
-        data_dir=tmp_path / "var",
-        rule_profile="liaoning",
-        activity_timeout_seconds=10,
-        task_queue=task_queue,
-    )
+    return settings_on(tmp_path, task_queue)
 
 
 @pytest.fixture
@@ -37,11 +31,8 @@ async def web(app, time_skipping_env, running_worker):
     await app.facades(env.client).motions.open_call(
         CHAIR, KEY, await today(env) + timedelta(days=30)
     )
-    asgi = web_app(app, WebContext(app, _client=env.client))
-    async with asgi.router.lifespan_context(asgi):
-        transport = httpx.ASGITransport(app=asgi)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+    async with web_client(app, env.client) as client:
+        yield client
 
 
 def _filing(command_id: str) -> dict[str, str]:

@@ -18,7 +18,7 @@ from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.forms import actor_ids, is_htmx, new_command_id, see_other
 from interfaces.web.problem import status_of
-from interfaces.web.session_items import session_items
+from interfaces.web.session_items import item_poll, session_items
 from interfaces.web.templating import render
 from services.sessions import SessionService
 
@@ -202,16 +202,15 @@ async def ballots(
 ) -> Response:
     """The published secret ballots, recounted (``congress ballots``)."""
     ctx = context_of(request)
-    view = ctx.readers().sessions.view(sid)
-    poll = ctx.app.polls.poll(view.poll_key(no))
-    names = Names(ctx.app.directory)
+    found = item_poll(ctx.app, ctx.readers().sessions.view(sid), no)
+    names = found.names
     return render(
         request,
         "congress/ballots.html",
         {
-            "view": view,
-            "poll": poll,
-            "recount": recount(poll),
+            "view": found.view,
+            "poll": found.poll,
+            "recount": recount(found.poll),
             "counted": lambda counts: counts_text(counts, names),
             "option_names": lambda choices: (
                 pick(("、", ", ")).join(option_label(c, names) for c in choices)

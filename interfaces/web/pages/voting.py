@@ -22,7 +22,7 @@ from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.forms import is_htmx, new_command_id, see_other
 from interfaces.web.problem import status_of
-from interfaces.web.session_items import ItemState, session_items
+from interfaces.web.session_items import ItemState, item_poll, session_items
 from interfaces.web.templating import render
 
 if TYPE_CHECKING:
@@ -106,15 +106,14 @@ async def count_page(
 ) -> Response:
     """A teller's form for the paper count of one item, and the counts entered so far."""
     ctx = context_of(request)
-    view = ctx.readers().sessions.view(sid)
-    poll = ctx.app.polls.poll(view.poll_key(no))
-    names = Names(ctx.app.directory)
+    found = item_poll(ctx.app, ctx.readers().sessions.view(sid), no)
+    poll, names = found.poll, found.names
     options = [(o, option_label(o, names)) for o in poll.spec.options()]
     return render(
         request,
         "congress/count.html",
         {
-            "view": view,
+            "view": found.view,
             "poll": poll,
             "options": options,
             "names": names,
