@@ -167,7 +167,10 @@ async def test_the_chair_screen_shows_live_attendance_and_the_chair_buttons_only
     assert "已签到 21 / 应到 30" in screen.text
     assert "法定人数：全体代表的三分之二，20 名，已达到" in screen.text
     assert screen.text.count("开始表决") == 4 and "闭幕" in screen.text
-    seen_by_delegate = await web.get(f"/sessions/{sid}", headers=page(delegates[0]))
+    english = await web.get(f"/sessions/{sid}?lang=en", headers=page(CHAIR))
+    assert "checked in 21 / expected 30" in english.text and "Open the vote" in english.text
+    assert "quorum: 2/3 of all delegates, 20 — reached" in english.text
+    seen_by_delegate = await web.get(f"/sessions/{sid}?lang=zh", headers=page(delegates[0]))
     assert (
         "开始表决" not in seen_by_delegate.text and "已签到 21 / 应到 30" in seen_by_delegate.text
     )
