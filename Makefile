@@ -21,7 +21,22 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: $(STAMP) lint
+# The browser tests drive Debian's chromium through Playwright (whose own browser download
+# cannot work offline); apt installs it, with CJK fonts, only when it is missing. CI runs
+# as root on Debian; elsewhere sudo is asked for.
+CHROMIUM := /usr/bin/chromium
+SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
+APT      := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
+APT_PKGS := chromium fonts-noto-cjk
+
+$(CHROMIUM):
+	$(APT) install -y -q -o DPkg::Lock::Timeout=600 $(APT_PKGS) \
+	  || { $(APT) update -q && $(APT) install -y -q -o DPkg::Lock::Timeout=600 $(APT_PKGS); }
+
+.PHONY: browser
+browser: $(CHROMIUM)
+
+test: $(STAMP) lint $(CHROMIUM)
 	$(BIN)/python -m pytest -q --durations=25 $(PYTEST_ARGS)
 
 bench: $(STAMP)

@@ -52,8 +52,7 @@ from domain.wage_contract import (
     wage_contract_id,
 )
 from i18n import Lang, event_label, fmt, pick, role_label
-from interfaces.cli.render import adoption_count
-from interfaces.text import Names, check_detail
+from interfaces.text import Names, adoption_count, check_detail
 from services.wage_contracts import WageContractService
 from workflows.wage_contract import WageContractWorkflow, workflow_id_for
 

@@ -21,8 +21,7 @@ from domain.poll import ItemKind
 from domain.session import AgendaItem
 from domain.wage_contract import RequestAdoptionPoll
 from i18n import SESSION_STATUS_LABELS, fmt, label_of, pick
-from interfaces.cli.render import poll_outcome
-from interfaces.text import Names, check_detail
+from interfaces.text import Names, check_detail, poll_outcome
 from services.motions import MotionService
 from services.sessions import SessionService
 

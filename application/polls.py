@@ -29,6 +29,7 @@ from contracts.session import PollFacts
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from domain.policies import check_unit_cadre
 from domain.poll import (
     NamedBallot,
     Participation,
@@ -45,7 +46,7 @@ from domain.poll import (
     tally,
 )
 from domain.profiles import RuleProfile
-from domain.session import CheckIn, SessionStatus, SessionView, session_ledger_id
+from domain.session import DESK, CheckIn, SessionStatus, SessionView, session_ledger_id
 from ledger.app import Ledger
 from ledger.witness import Witness
 from projections.counters import KeyCounter, LogTail
@@ -147,6 +148,16 @@ class PollService:
         """A poll as the ledger has it."""
         return self._poll(poll_key).view()
 
+    def item_polls(self, view: SessionView) -> list[PollView | None]:
+        """The poll of every agenda item, None for an item not put to the vote yet."""
+        polls: list[PollView | None] = []
+        for item in view.agenda:
+            try:
+                polls.append(self.poll(view.poll_key(item.no)))
+            except NotFound:
+                polls.append(None)
+        return polls
+
     def present(self, session_id: str) -> int:
         """Delegates checked in at the session."""
         return self._checked_in.count(session_id)
@@ -212,20 +223,32 @@ class PollService:
     # -- check-in ----------------------------------------------------------------------
 
     def check_in(
-        self, session_id: str, delegate: str, *, is_delegate: Callable[[str], bool]
+        self,
+        session_id: str,
+        delegate: str,
+        *,
+        is_delegate: Callable[[str], bool],
+        desk: str | None = None,
     ) -> bool:
-        """Check a delegate in; True when new, False when already checked in."""
+        """Check a delegate in; True when new, False when already checked in.
+
+        Without ``desk`` the delegate checks in themselves; with it, a cadre of the unit
+        checks them in at the door and the act is the cadre's.
+        """
         self._tail.catch_up()
         with self._tail.lock:
             session = self._session(session_id, catch_up=False).s  # read only
+            clerk = self.directory.acting(desk, Role.CADRE, find=self._current) if desk else None
             acting = self.directory.acting(delegate, Role.DELEGATE, find=self._current)
+        if clerk is not None:
+            check_unit_cadre(clerk, session.unit_org, DESK)
         if session.status is not SessionStatus.OPEN:
             raise InvalidState("会议未在进行中，不能签到", "the session is not open for check-in")
         if not is_delegate(delegate):
             raise NotAuthorised(
                 f"{delegate} 不是本届职代会代表", f"{delegate} is not a delegate of this congress"
             )
-        meta = _meta(acting, f"check-in:{session_id}:{delegate}")
+        meta = _meta(clerk or acting, f"check-in:{session_id}:{delegate}")
         try:
             self.ledger.save(CheckIn.record(session_id, delegate, meta))
         except IntegrityError:

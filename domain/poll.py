@@ -21,7 +21,7 @@ from domain.actors import Acting, CommandMeta, Role
 from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_unit_cadre
-from domain.poll_count import check_paper_count, quorum_met, tally
+from domain.poll_count import Recount, check_paper_count, quorum_met, recount, tally
 from domain.poll_values import (
     APPRAISAL_OPTIONS,
     OPTION_LABELS,
@@ -385,6 +385,7 @@ __all__ = [
     "PollStatus",
     "PollView",
     "PublishedBallot",
+    "Recount",
     "SealedBallot",
     "TallyResult",
     "check_paper_count",
@@ -393,5 +394,6 @@ __all__ = [
     "participation_id",
     "poll_id",
     "quorum_met",
+    "recount",
     "tally",
 ]

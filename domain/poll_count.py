@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from domain.errors import InvalidInput
+from pydantic import BaseModel
+
+from domain.errors import InvalidInput, InvalidState
 from domain.poll_values import PollKind, PollSpec, PollView, TallyResult
 from domain.profiles import MinFraction
 
@@ -105,3 +107,44 @@ def tally(
 
 
 # -- the poll ------------------------------------------------------------------------------
+
+
+class Recount(BaseModel):
+    """Anyone's recount of a poll's published secret ballots against its published tally."""
+
+    # Receipts beside their choices (tallied by an earlier version), or "1", "2", … beside
+    # the shuffled choices (receipts published apart, sorted: nothing pairs them).
+    rows: list[tuple[str, list[str]]]
+    paired: bool
+    receipts: list[str]
+    counts: dict[str, int]
+    published_counts: dict[str, int]
+    same: bool
+
+
+def recount(poll: PollView) -> Recount:
+    """Recount the published ballots of a tallied secret poll (``congress ballots``)."""
+    if not poll.spec.secret or poll.spec.paper:
+        raise InvalidInput("本项不是电子无记名投票", "this item has no published secret ballots")
+    if poll.published_digest is None or poll.result is None:
+        raise InvalidState("选票尚未公布", "the ballots are not published yet")
+    paired = bool(poll.published)
+    if paired:
+        rows = [(b.receipt, b.choices) for b in poll.published]
+        receipts = [b.receipt for b in poll.published]
+    else:
+        rows = [(str(i), c) for i, c in enumerate(poll.published_choices, 1)]
+        receipts = list(poll.published_receipts)
+    counts: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
+    for _, choices in rows:
+        for choice in choices:
+            counts[choice] = counts.get(choice, 0) + 1
+    same = counts == poll.result.counts and len(receipts) == len(rows) == poll.result.ballots
+    return Recount(
+        rows=rows,
+        paired=paired,
+        receipts=receipts,
+        counts=counts,
+        published_counts=dict(poll.result.counts),
+        same=same,
+    )

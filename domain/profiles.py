@@ -83,6 +83,12 @@ class MinFraction(Fraction):
         lhs, rhs = self._cross(part, whole)
         return lhs > rhs if self.strict else lhs >= rhs
 
+    def least(self, whole: int) -> int:
+        """The smallest ``part`` of ``whole`` that reaches the floor: 20 of 30 for ≥2/3."""
+        reached = self.num * whole // self.den
+        exact = reached * self.den == self.num * whole
+        return reached + 1 if self.strict or not exact else reached
+
 
 class MaxFraction(Fraction):
     """A ceiling: ``part/whole`` must not pass ``num/den``, nor reach it when ``strict``."""

@@ -411,6 +411,7 @@ class CheckIn(LedgerAggregate):
 
 
 CHAIR: Label = ("主持会议", "chair the session")
+DESK: Label = ("在签到处为代表签到", "check delegates in at the door")
 
 # The status each of the chair's steps applies at, and the refusal at any other.
 STEPS: dict[str, tuple[SessionStatus, Label]] = {

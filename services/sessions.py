@@ -16,15 +16,18 @@ from datetime import date, timedelta
 from typing import Any
 
 import structlog
+from pydantic import BaseModel
 from temporalio.client import Client, WorkflowHandle
 
 from application.congress import CongressService
 from application.polls import CastResult, PollService, ReceiptCheck
-from domain.actors import CommandMeta, Role
+from domain.actors import CommandMeta, Role, fingerprinted
 from domain.congress import check_session_dates
-from domain.errors import InvalidState
-from domain.poll import PollView
+from domain.errors import DomainError, InvalidState
+from domain.policies import check_unit_cadre, is_unit_cadre
+from domain.poll import PollView, quorum_met
 from domain.session import (
+    DESK,
     AgendaItem,
     Session,
     SessionKind,
@@ -52,6 +55,27 @@ log = structlog.get_logger(__name__)
 SIGNAL_TIMEOUT = timedelta(seconds=5)
 # The watcher tells a workflow again only after this long (each hint is a history event).
 RESIGNAL_SECONDS = 60.0
+
+
+class Attendance(BaseModel):
+    """Who is in the hall: 已签到 N / 应到 M, and the quorum of all delegates."""
+
+    session_id: str
+    present: int
+    total: int  # all delegates in office: the quorum's denominator
+    quorum_num: int
+    quorum_den: int
+    quorum_needed: int
+    quorum_met: bool
+
+
+class DeskCheckIn(BaseModel):
+    """One line of a check-in at the door: new, already checked in, or refused."""
+
+    delegate: str
+    new: bool = False
+    refusal_zh: str | None = None
+    refusal_en: str | None = None
 
 
 class SessionService:
@@ -127,11 +151,12 @@ class SessionService:
         )
         return await first_view(handle, CongressSessionWorkflow.status, "session")
 
-    async def open_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+    async def open_session(
+        self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
+    ) -> SessionView:
         """Open the session on its day."""
-        return await self._update(
-            session_id, CongressSessionWorkflow.open_session, self._chair(actor, comment)
-        )
+        step = CongressSessionWorkflow.open_session
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     async def open_poll(
         self,
@@ -142,6 +167,7 @@ class SessionService:
         minutes: float | None = None,
         paper: bool = False,
         tellers: list[str] | None = None,
+        command_id: str | None = None,
     ) -> PollView:
         """Put an item to the vote; bad tellers are refused before the workflow sees them."""
         view = self.polls.session(session_id)
@@ -154,40 +180,53 @@ class SessionService:
             paper=paper,
             tellers=tellers or [],
         )
-        return await self._update(session_id, CongressSessionWorkflow.open_poll, cmd)
+        return await self._update(session_id, CongressSessionWorkflow.open_poll, cmd, command_id)
 
-    async def close_poll(self, session_id: str, actor: str, item_no: int) -> PollProgress:
+    async def close_poll(
+        self, session_id: str, actor: str, item_no: int, *, command_id: str | None = None
+    ) -> PollProgress:
         """End voting on an item and wait until it is closed."""
         cmd = ClosePollCommand(acting=self.directory.acting(actor, Role.CADRE), item_no=item_no)
-        return await self._update(session_id, CongressSessionWorkflow.close_poll, cmd)
+        return await self._update(session_id, CongressSessionWorkflow.close_poll, cmd, command_id)
 
     async def set_aside(
-        self, session_id: str, actor: str, item_no: int, reason: str
+        self,
+        session_id: str,
+        actor: str,
+        item_no: int,
+        reason: str,
+        *,
+        command_id: str | None = None,
     ) -> SessionView:
         """Set an item aside with a reason (搁置): a stuck count never blocks the close."""
         check_set_aside(self.polls.session(session_id), item_no, reason)
         cmd = SetAsideCommand(
             acting=self.directory.acting(actor, Role.CADRE), item_no=item_no, reason=reason
         )
-        return await self._update(session_id, CongressSessionWorkflow.set_aside_item, cmd)
+        return await self._update(
+            session_id, CongressSessionWorkflow.set_aside_item, cmd, command_id
+        )
 
-    async def close_session(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+    async def close_session(
+        self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
+    ) -> SessionView:
         """Close the session."""
-        return await self._update(
-            session_id, CongressSessionWorkflow.close_session, self._chair(actor, comment)
-        )
+        step = CongressSessionWorkflow.close_session
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
-    async def publish_results(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+    async def publish_results(
+        self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
+    ) -> SessionView:
         """Publish the results to all employees."""
-        return await self._update(
-            session_id, CongressSessionWorkflow.publish_results, self._chair(actor, comment)
-        )
+        step = CongressSessionWorkflow.publish_results
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
-    async def report(self, session_id: str, actor: str, comment: str = "") -> SessionView:
+    async def report(
+        self, session_id: str, actor: str, comment: str = "", *, command_id: str | None = None
+    ) -> SessionView:
         """Report the session to the higher union."""
-        return await self._update(
-            session_id, CongressSessionWorkflow.report, self._chair(actor, comment)
-        )
+        step = CongressSessionWorkflow.report
+        return await self._update(session_id, step, self._chair(actor, comment), command_id)
 
     # -- delegates (fan-in) ------------------------------------------------------------
 
@@ -200,6 +239,34 @@ class SessionService:
             delegate,
             is_delegate=lambda d: self.congresses.delegate(key, d) is not None,
         )
+
+    async def check_in_at_desk(
+        self, session_id: str, clerk: str, delegates: list[str]
+    ) -> list[DeskCheckIn]:
+        """A cadre of the unit checks delegates in at the door (one, or a signed sheet's
+        list): the acts are the clerk's. A refusal of the clerk or of the session refuses
+        the whole list; a line that is not a delegate is refused on its own."""
+        view = self.polls.session(session_id)
+        check_unit_cadre(self.directory.acting(clerk, Role.CADRE), view.unit_org, DESK)
+        if view.status is not SessionStatus.OPEN:
+            raise InvalidState("会议未在进行中，不能签到", "the session is not open for check-in")
+        key = view.congress_key
+
+        def one(delegate: str) -> DeskCheckIn:
+            try:
+                new = self.polls.check_in(
+                    session_id,
+                    delegate,
+                    is_delegate=lambda d: self.congresses.delegate(key, d) is not None,
+                    desk=clerk,
+                )
+            except DomainError as e:
+                return DeskCheckIn(
+                    delegate=delegate, refusal_zh=e.message_zh, refusal_en=e.message_en
+                )
+            return DeskCheckIn(delegate=delegate, new=new)
+
+        return await asyncio.to_thread(lambda: [one(d) for d in dict.fromkeys(delegates)])
 
     async def cast(
         self, session_id: str, item_no: int, voter: str, choices: list[str]
@@ -240,17 +307,25 @@ class SessionService:
         return sent
 
     async def enter_paper_count(
-        self, session_id: str, item_no: int, teller: str, counts: dict[str, int], ballots: int
+        self,
+        session_id: str,
+        item_no: int,
+        teller: str,
+        counts: dict[str, int],
+        ballots: int,
+        *,
+        command_id: str | None = None,
     ) -> PollView:
-        """A teller's count; when both agree, counting proceeds."""
+        """A teller's count; when both agree, counting proceeds. A caller's ``command_id``
+        (a form's) makes a double submit of the same count apply once."""
         key = self.polls.session(session_id).poll_key(item_no)
+        entry = (
+            fingerprinted(command_id, [teller, counts, ballots])
+            if command_id
+            else str(uuid.uuid4())
+        )
         view = await asyncio.to_thread(
-            self.polls.enter_paper_count,
-            key,
-            teller,
-            counts,
-            ballots,
-            f"paper:{key}:{uuid.uuid4()}",
+            self.polls.enter_paper_count, key, teller, counts, ballots, f"paper:{key}:{entry}"
         )
         if len(view.paper_counts) == 2 and not view.paper_mismatch and self.client is not None:
             await self._handle(session_id).signal(CongressSessionWorkflow.paper_count_agreed, key)
@@ -267,6 +342,31 @@ class SessionService:
         """A session from the ledger."""
         return self.polls.session(session_id)
 
+    def attendance(self, session_id: str) -> Attendance:
+        """Delegates checked in against all delegates in office and the quorum (≥2/3)."""
+        view = self.polls.session(session_id)
+        congress = self.congresses.view(view.congress_key)
+        quorum = self.congresses.profiles.load(congress.profile_name).congress.quorum
+        total, present = congress.total(), self.polls.present(session_id)
+        return Attendance(
+            session_id=session_id,
+            present=present,
+            total=total,
+            quorum_num=quorum.num,
+            quorum_den=quorum.den,
+            quorum_needed=quorum.least(total),
+            quorum_met=quorum_met(present, total, quorum),
+        )
+
+    def may_chair(self, session_id: str, actor: str) -> bool:
+        """Whether this actor may chair the session (to show or hide the chair's buttons;
+        every step is still checked when it is taken)."""
+        try:
+            acting = self.directory.acting(actor, Role.CADRE)
+        except DomainError:
+            return False
+        return is_unit_cadre(acting, self.polls.session(session_id).unit_org)
+
     async def status(self, session_id: str) -> SessionStatusView:
         """The workflow's own view, with its polls."""
         return await self._handle(session_id).query(CongressSessionWorkflow.status)
@@ -279,9 +379,18 @@ class SessionService:
     def _handle(self, session_id: str) -> WorkflowHandle[Any, Any]:
         return self._client().get_workflow_handle(session_workflow_id(session_id))
 
-    async def _update(self, session_id: str, update: Any, arg: Any) -> Any:
+    async def _update(
+        self, session_id: str, update: Any, arg: Any, command_id: str | None = None
+    ) -> Any:
+        # A caller's command id (a form's) becomes the update id, bound to this step and
+        # its input: a double submit is answered once, by the first result.
+        update_id = (
+            fingerprinted(command_id, [update.__name__, arg.model_dump(mode="json")])
+            if command_id
+            else str(uuid.uuid4())
+        )
         try:
-            return await self._handle(session_id).execute_update(update, arg, id=str(uuid.uuid4()))
+            return await self._handle(session_id).execute_update(update, arg, id=update_id)
         except Exception as e:
             raise_domain_error(e)
             raise

@@ -15,10 +15,8 @@ from rich.console import Console
 
 from application.input_files import as_model, read_yaml
 from bootstrap import App, Facades, build_app, connect
-from domain import motion as motion_rules
 from domain.actors import CHINA_TZ, Acting
 from domain.errors import DomainError, InvalidInput, NotAuthorised, NotFound
-from domain.motion import MotionView
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
@@ -237,8 +235,3 @@ def print_checks(checks: list[Check]) -> None:
         mark = styled(f"[green]{t('passed')}[/]" if c.passed else f"[red]{t('failed')}[/]")
         table.add_row(label, "●" if c.hard else "", mark, check_detail(c))
     console.print(table)
-
-
-def motion_stage(view: MotionView) -> str:
-    """The stage of a motion, in the current language."""
-    return pick(motion_rules.STAGE_LABELS[view.stage])

@@ -45,9 +45,9 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
-from interfaces.cli.render import Names, Table, poll_outcome, styled, waiting_for
-from interfaces.cli.sessions import _item_polls, _print_poll, _print_results, _print_session
-from interfaces.text import case_dates
+from interfaces.cli.render import Table, styled
+from interfaces.cli.sessions import _print_poll, _print_results, _print_session
+from interfaces.text import Names, case_dates, poll_outcome, waiting_for
 from processes import PROCESSES, InboxItem
 
 
@@ -217,7 +217,7 @@ def _print_term(application: App, view: CongressView, wf: Any) -> None:
 
 
 def _print_session_status(application: App, view: SessionView, wf: Any) -> None:
-    _print_results(view, _item_polls(application, view), Names(application.directory))
+    _print_results(view, application.polls.item_polls(view), Names(application.directory))
     for poll in wf.polls if wf is not None else []:
         if poll.stage == "tallied":
             continue

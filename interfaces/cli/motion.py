@@ -20,7 +20,7 @@ from domain.motion import (
     parse_rating,
 )
 from domain.text import Key, LongText, OptionalLongText, ShortText
-from i18n import DECISION_LABELS, fmt, label_of, pick, t
+from i18n import pick, t
 from interfaces.cli._common import (
     AS,
     COMMAND_ID,
@@ -28,13 +28,13 @@ from interfaces.cli._common import (
     MOTION,
     console,
     fail,
-    motion_stage,
     parse_date,
     run,
     run_async,
     typed,
 )
-from interfaces.cli.render import Names, Table, plain
+from interfaces.cli.render import Table, plain
+from interfaces.text import Names, motion_details, motion_stage
 from services.motions import MotionService
 
 app = typer.Typer(
@@ -243,50 +243,10 @@ def motion_show(motion_id: str = MOTION) -> None:
 def _print_motion_details(v: MotionView, names: Names) -> None:
     """The motion's line, then who filed and seconded it, the decision and the answers."""
     _print_motion(v)
-    seconded = fmt(
-        ("{n} 名代表附议（至少须 {min} 名）", "{n} seconders (at least {min} needed)"),
-        n=len(v.seconders),
-        min=v.rules.seconders_min,
-    )
-    rows = [
-        (pick(("职代会", "Congress")), v.congress_key),
-        (pick(("提案人", "Proposer")), names.person(v.proposer)),
-        (pick(("理由", "Reasons")), v.reasons),
-        (pick(("建议", "Proposal")), v.proposal),
-        (pick(("附议", "Seconders")), f"{names.people(v.seconders) or '—'} · {seconded}"),
-        (pick(("征集截止", "Window closes")), str(v.closes_on)),
-    ]
-    if v.decision is not None:
-        decision = label_of(DECISION_LABELS, v.decision.value)
-        rows.append((pick(("审查", "Decision")), f"{decision} {v.decision_reasons}".strip()))
-    if v.lead_department:
-        support = (
-            fmt(("（协办：{d}）", " (supported by {d})"), d=names.people(v.supporting_departments))
-            if v.supporting_departments
-            else ""
-        )
-        rows.append(
-            (pick(("承办部门", "Lead department")), names.person(v.lead_department) + support)
-        )
-    if v.due and not v.terminal:
-        marks = [pick(("已延期", "extended"))] if v.extended else []
-        if v.overdue:
-            to = names.org(v.escalated_to or "")
-            marks.append(fmt(("已逾期，已督办：{to}", "overdue, escalated to {to}"), to=to))
-        rows.append((t("due"), f"{v.due} {' · '.join(marks)}".strip()))
-    for answer in v.answers:
-        rating = pick(RATING_LABELS[answer.rating]) if answer.rating else "—"
-        rows.append(
-            (
-                f"{pick(('答复', 'Answer'))} {answer.round}",
-                f"{answer.answered_on} {answer.text} · {pick(('评价', 'rating'))}: {rating}"
-                + (fmt(("（{o}）", " ({o})"), o=answer.opinion) if answer.opinion else ""),
-            )
-        )
     table = Table(show_header=False)
     table.add_column()
     table.add_column()
-    for label, value in rows:
+    for label, value in motion_details(v, names):
         table.add_row(label, value)
     console.print(table)
 

@@ -1,24 +1,16 @@
-"""How results read in the user's language: people by name, counts as the minutes write them.
+"""The CLI's rich output: user text printed as data, never as markup.
 
-The CLI and the demo print through these functions, so a stored fact (a tally, a check, a
-vote count) reads the same everywhere, in Chinese or in English, and never as a repr.
+How facts read in the user's language (people by name, checks, tallies) is shared with
+the web app and lives in ``interfaces.text``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
-
-from domain.poll import OPTION_LABELS, PollKind, PollView, TallyResult
-from domain.wage_contract import VoteCount
-from i18n import DEADLINE_LABELS, fmt, label_of, pick, rule_fraction
-from interfaces.text import Names
 
 # -- user text is data, never markup ---------------------------------------------------------
 
@@ -46,172 +38,3 @@ class Table(RichTable):
 
     def add_row(self, *renderables: Any, **kwargs: Any) -> None:
         super().add_row(*(Text(r) if isinstance(r, str) else r for r in renderables), **kwargs)
-
-
-# -- votes ----------------------------------------------------------------------------------
-
-
-def adoption_count(count: VoteCount) -> str:
-    """A wage contract's adoption vote as the minutes record it."""
-    return fmt(
-        (
-            "全体代表 {total} 名，出席 {present} 名；赞成 {yes} 票，反对 {no} 票，弃权 {abstain} 票",
-            "{present} of {total} delegates present; {yes} for, {no} against, {abstain} abstaining",
-        ),
-        total=count.total_delegates,
-        present=count.present,
-        yes=count.votes_for,
-        no=count.votes_against,
-        abstain=count.abstentions,
-    )
-
-
-def attendance(present: int, total: int) -> str:
-    """到会 27 名（全体代表 30 名） / 27 of 30 delegates present."""
-    return fmt(
-        ("到会 {n} 名（全体代表 {total} 名）", "{n} of {total} delegates present"),
-        n=present,
-        total=total,
-    )
-
-
-def percent(good: int, of: int) -> str:
-    """A share as a percentage with one decimal: 80.0%."""
-    if of == 0:
-        return "—"
-    share = (Decimal(good) * 100 / Decimal(of)).quantize(Decimal("0.1"))
-    return f"{share}%"
-
-
-def _rule(result: TallyResult) -> str:
-    match = re.fullmatch(r"([>≥])(\d+)/(\d+) of (\d+)", result.rule)
-    if match is None:
-        return result.rule
-    strict, num, den, total = match[1] == ">", int(match[2]), int(match[3]), match[4]
-    share = rule_fraction(num, den)
-    if strict:
-        return fmt(
-            ("须超过全体代表 {t} 名的{s}", "more than {s} of all {t} delegates"), t=total, s=share
-        )
-    return fmt(
-        ("须达到全体代表 {t} 名的{s}", "at least {s} of all {t} delegates"), t=total, s=share
-    )
-
-
-def _option(option: str, names: Names) -> str:
-    pair = OPTION_LABELS.get(option)
-    return pick(pair) if pair else names.name(option)
-
-
-def _counts(result: TallyResult, names: Names) -> str:
-    return pick(("，", ", ")).join(
-        fmt(("{o} {n} 票", "{o} {n}"), o=_option(option, names), n=n)
-        for option, n in result.counts.items()
-    )
-
-
-def poll_outcome(poll: PollView, names: Names) -> str:
-    """A tallied poll's result as the congress's minutes write it ("" before the tally)."""
-    result = poll.result
-    if result is None:
-        return ""
-    counts = _counts(result, names)
-    if poll.spec.kind is PollKind.ELECTION:
-        text = _election(poll, result, names, counts)
-    elif poll.spec.kind is PollKind.APPRAISAL:
-        good = result.counts.get("satisfied", 0) + result.counts.get("basically_satisfied", 0)
-        text = fmt(
-            (
-                "满意率 {rate}（满意和基本满意 {good} 票，共 {n} 票：{counts}）",
-                "satisfaction {rate} ({good} of {n} ballots satisfied or basically satisfied: {counts})",
-            ),
-            rate=percent(good, result.ballots),
-            good=good,
-            n=result.ballots,
-            counts=counts,
-        )
-    else:
-        verdict = pick(("通过", "passed") if result.passed else ("未通过", "not passed"))
-        text = fmt(("{v}（{c}；{r}）", "{v} ({c}; {r})"), v=verdict, c=counts, r=_rule(result))
-    if not result.quorum_met:
-        text = pick(("闭会时不足法定人数；", "no quorum at close; ")) + text
-    return text
-
-
-def _election(poll: PollView, result: TallyResult, names: Names, counts: str) -> str:
-    seats = poll.spec.max_choices
-    elected = [c for c in poll.spec.candidates if c in result.elected]
-    parts = []
-    if elected:
-        parts.append(fmt(("当选：{who}", "elected: {who}"), who=names.people(elected)))
-    vacant = seats - len(elected)
-    if vacant > 0:
-        tied = tied_at_last_seat(poll)
-        if tied:
-            parts.append(
-                fmt(
-                    (
-                        "{who}得票相等（各 {n} 票），{v} 个席位空缺，须另行选举",
-                        "{who} tied on {n} votes each: {v} seat(s) vacant, another ballot is needed",
-                    ),
-                    who=names.people(tied),
-                    n=result.counts[tied[0]],
-                    v=vacant,
-                )
-            )
-        else:
-            parts.append(
-                fmt(
-                    (
-                        "{v} 个席位无人得票超过规定数（{rule}），须另行选举",
-                        "{v} seat(s) vacant: no one else reached {rule}; another ballot is needed",
-                    ),
-                    v=vacant,
-                    rule=_rule(result),
-                )
-            )
-    return fmt(
-        ("{parts}。得票：{c}", "{parts}. Votes: {c}"),
-        parts=pick(("；", "; ")).join(parts),
-        c=counts,
-    )
-
-
-def tied_at_last_seat(poll: PollView) -> list[str]:
-    """The candidates who tie for the last seat left open (none when no tie left it open)."""
-    result = poll.result
-    if result is None or poll.spec.kind is not PollKind.ELECTION:
-        return []
-    if len(result.elected) >= poll.spec.max_choices:
-        return []
-    unelected = [c for c in poll.spec.candidates if c not in result.elected]
-    if not unelected:
-        return []
-    top = max(result.counts.get(c, 0) for c in unelected)
-    tied = [c for c in unelected if result.counts.get(c, 0) == top]
-    # A tie needs two candidates on the same votes, each enough to be elected alone.
-    return tied if len(tied) > 1 and top > 0 and _would_pass(result, top) else []
-
-
-def _would_pass(result: TallyResult, votes: int) -> bool:
-    match = re.fullmatch(r"([>≥])(\d+)/(\d+) of (\d+)", result.rule)
-    if match is None or not result.quorum_met:
-        return False
-    num, den, total = int(match[2]), int(match[3]), int(match[4])
-    return votes * den > num * total if match[1] == ">" else votes * den >= num * total
-
-
-# -- what a workflow waits for ---------------------------------------------------------------
-
-
-def waiting_for(kind: str, stage_label: Callable[[str], str] | None = None) -> str:
-    """What a process waits for, from the workflow's own code for it."""
-    if kind.startswith("people:"):
-        stage = kind.removeprefix("people:")
-        return fmt(
-            ("待有关人员办理（{s}）", "someone to act ({s})"),
-            s=stage_label(stage) if stage_label else stage,
-        )
-    if kind.startswith("congress_poll:"):
-        return fmt(("职代会表决 {key}", "the congress poll {key}"), key=kind.partition(":")[2])
-    return label_of(DEADLINE_LABELS, kind)

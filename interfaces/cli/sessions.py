@@ -16,8 +16,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 
 from bootstrap import App
-from domain.errors import DomainError, InvalidInput, InvalidState
-from domain.poll import OPTION_LABELS, PollView
+from domain.errors import InvalidInput
+from domain.poll import OPTION_LABELS, PollView, Recount, recount
 from domain.session import AgendaItem, SessionKind, SessionView
 from domain.text import MAX_MINUTES, Key, Name, ShortText
 from i18n import POLL_STATUS_LABELS, SESSION_STATUS_LABELS, fmt, label_of, pick, t
@@ -34,7 +34,8 @@ from interfaces.cli._common import (
     run_async,
     typed,
 )
-from interfaces.cli.render import Names, Table, attendance, plain, poll_outcome
+from interfaces.cli.render import Table, plain
+from interfaces.text import Names, attendance, counts_text, poll_outcome
 from services.sessions import SessionService
 from settings import Settings
 
@@ -243,10 +244,7 @@ def _print_poll(poll: PollView) -> None:
 
 def _counted(counts: dict[str, int]) -> str:
     """Counts per option, by the option's name: 赞成 21 票，反对 4 票."""
-    return pick(("，", ", ")).join(
-        fmt(("{o} {n} 票", "{o} {n}"), o=label_of(OPTION_LABELS, option), n=n)
-        for option, n in counts.items()
-    )
+    return counts_text(counts)
 
 
 def _ballots(n: int) -> str:
@@ -258,20 +256,9 @@ def congress_results(session: str = SESSION) -> None:
 
     def go(application: App) -> None:
         view = application.facades().sessions.view(session)
-        _print_results(view, _item_polls(application, view), Names(application.directory))
+        _print_results(view, application.polls.item_polls(view), Names(application.directory))
 
     run(go)
-
-
-def _item_polls(application: App, view: SessionView) -> list[PollView | None]:
-    """The poll of every agenda item, None for an item not put to the vote yet."""
-    polls: list[PollView | None] = []
-    for item in view.agenda:
-        try:
-            polls.append(application.polls.poll(view.poll_key(item.no)))
-        except DomainError:
-            polls.append(None)
-    return polls
 
 
 def _print_results(view: SessionView, polls: list[PollView | None], names: Names) -> None:
@@ -338,33 +325,24 @@ def congress_verify_receipt(
 def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
     """公布的无记名选票及复核计票 / the published secret ballots, recounted."""
 
-    def go(application: App) -> PollView:
-        return application.polls.poll(application.facades().sessions.view(session).poll_key(item))
+    def go(application: App) -> tuple[PollView, Recount]:
+        poll = application.polls.poll(application.facades().sessions.view(session).poll_key(item))
+        return poll, recount(poll)
 
-    poll = run(go)
-    if not poll.spec.secret or poll.spec.paper:
-        fail(InvalidInput("本项不是电子无记名投票", "this item has no published secret ballots"))
-    if poll.published_digest is None or poll.result is None:
-        fail(InvalidState("选票尚未公布", "the ballots are not published yet"))
-    assert poll.result is not None
+    poll, counted = run(go)
     # The key above the table, not as its title: a title wider than the table would wrap.
     console.print(f"[bold]{poll.spec.poll_key}[/] · {pick(('公布的选票', 'published ballots'))}")
     table = Table()
-    recount: dict[str, int] = dict.fromkeys(poll.result.counts, 0)
-    if poll.published:  # tallied by an earlier version: receipts beside their choices
+    if counted.paired:  # tallied by an earlier version: receipts beside their choices
         table.add_column(pick(("回执码", "receipt")))
         table.add_column(pick(("选择", "choices")))
-        rows = [(b.receipt, b.choices) for b in poll.published]
     else:  # receipts and choices apart: nothing pairs them
         table.add_column("#")
         table.add_column(pick(("选择（已打乱顺序）", "choices (shuffled)")))
-        rows = [(str(i), c) for i, c in enumerate(poll.published_choices, 1)]
-    for first, choices in rows:
+    for first, choices in counted.rows:
         table.add_row(first, ", ".join(pick(OPTION_LABELS.get(c, (c, c))) for c in choices))
-        for choice in choices:
-            recount[choice] = recount.get(choice, 0) + 1
     console.print(table)
-    if not poll.published:
+    if not counted.paired:
         # The receipts on their own, sorted: each finds its holder's ballot counted, and
         # their order says nothing about the choices above.
         console.print(
@@ -375,24 +353,22 @@ def congress_ballots(session: str = SESSION, item: int = ITEM) -> None:
                 )
             )
         )
-        for start in range(0, len(poll.published_receipts), 6):
-            console.print("  " + "  ".join(poll.published_receipts[start : start + 6]))
-    receipts = len(poll.published_receipts) if not poll.published else len(poll.published)
-    same = recount == poll.result.counts and receipts == len(rows) == poll.result.ballots
-    mark = "[green]✓[/]" if same else "[bold red]✗[/]"
+        for start in range(0, len(counted.receipts), 6):
+            console.print("  " + "  ".join(counted.receipts[start : start + 6]))
+    mark = "[green]✓[/]" if counted.same else "[bold red]✗[/]"
     compared = fmt(
         (
             "复核计票：{mine} · 公布结果：{published} · 回执码 {r} 个，选票 {b} 张",
             "recount: {mine} · published tally: {published} · {r} receipts, {b} ballots",
         ),
-        mine=_counted(recount),
-        published=_counted(poll.result.counts),
-        r=receipts,
-        b=len(rows),
+        mine=_counted(counted.counts),
+        published=_counted(counted.published_counts),
+        r=len(counted.receipts),
+        b=len(counted.rows),
     )
     console.print(f"{mark} {compared}")
     console.print(f"{pick(('摘要', 'digest'))} {poll.published_digest}")
-    if not same:
+    if not counted.same:
         raise typer.Exit(1)
 
 

@@ -60,7 +60,8 @@ from interfaces.cli._common import (
     stage,
     typed,
 )
-from interfaces.cli.render import Names, Table, plain
+from interfaces.cli.render import Table, plain
+from interfaces.text import Names
 
 app = typer.Typer(help="工资专项集体合同 / wage special collective contract", no_args_is_help=True)
 

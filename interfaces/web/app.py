@@ -87,12 +87,28 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
 
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
+    from interfaces.web.api import congress as congress_api
+    from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
     from interfaces.web.pages import audit as audit_pages
+    from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import inbox as inbox_pages
+    from interfaces.web.pages import motions as motions_pages
+    from interfaces.web.pages import voting as voting_pages
     from interfaces.web.pages import wage as wage_pages
 
-    for router in (inbox_pages, wage_pages, audit_pages, work_api, audit_api):
+    for router in (
+        inbox_pages,
+        wage_pages,
+        audit_pages,
+        congress_pages,
+        voting_pages,
+        motions_pages,
+        work_api,
+        audit_api,
+        congress_api,
+        motions_api,
+    ):
         web.include_router(router.router)
     web.include_router(signin.router)
     web.include_router(account_page.router)

@@ -22,6 +22,9 @@ class WebContext:
     app: App
     _client: Client | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Built once: each facade opens its read models' stores (SQLite files) when made.
+    _readers: Facades | None = None
+    _connected: Facades | None = None
     _accounts: AccountService | None = None
 
     def accounts(self) -> AccountService:
@@ -53,12 +56,24 @@ class WebContext:
             return self._client
 
     def readers(self) -> Facades:
-        """The facades without Temporal: what the ledger knows (lists, views, inboxes)."""
-        return self.app.facades()
+        """The facades for what the ledger knows (lists, views, inboxes) and for the steps
+        that go straight to it (check-in, ballots): connected to Temporal once a client
+        is, so a ballot that completes the roll tells the session at once; without one
+        the workers' roll watcher tells it later."""
+        if self._client is not None:
+            return self._facades_of(self._client)
+        if self._readers is None:
+            self._readers = self.app.facades()
+        return self._readers
 
     async def facades(self) -> Facades:
         """The facades connected to Temporal, for acts."""
-        return self.app.facades(await self.client())
+        return self._facades_of(await self.client())
+
+    def _facades_of(self, client: Client) -> Facades:
+        if self._connected is None:
+            self._connected = self.app.facades(client)
+        return self._connected
 
 
 class TemporalUnavailable(Exception):

@@ -10,7 +10,7 @@ import pytest
 from domain.poll import ItemKind, PollKind, PollSpec, PollStatus, PollView, tally
 from domain.profiles import MinFraction
 from i18n import Lang
-from interfaces.cli.render import Names, poll_outcome, tied_at_last_seat
+from interfaces.text import Names, poll_outcome, tied_at_last_seat
 
 QUORUM = MinFraction(num=2, den=3, strict=False)
 MAJORITY = MinFraction(num=1, den=2, strict=True)

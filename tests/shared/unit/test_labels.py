@@ -25,7 +25,7 @@ from i18n import (
     event_label,
     system_comment,
 )
-from interfaces.cli.render import waiting_for
+from interfaces.text import waiting_for
 from tests.conftest import ROOT
 from tests.language import stray_chinese, untranslated
 

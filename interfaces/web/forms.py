@@ -1,0 +1,27 @@
+"""What the pages' forms share: command ids, htmx fragments, redirect after a post.
+
+(``is_htmx`` and ``new_command_id`` are in ``interfaces.web.pages``.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.responses import RedirectResponse, Response
+
+from interfaces.web.auth import SignedIn
+
+
+def see_other(url: str) -> Response:
+    """After a form's post, the page to show (303: the browser GETs it)."""
+    return RedirectResponse(url, status_code=303)
+
+
+def actor_ids(text: str) -> list[str]:
+    """Ids from a pasted list (lines, commas, spaces, 、), in order, blanks dropped."""
+    return [part for part in re.split(r"[\s,，、;；]+", text) if part]
+
+
+def has_role(me: SignedIn, role: str) -> bool:
+    """Whether the signed-in person holds ``role`` (to show a form; the facade decides)."""
+    return role in me.roles
