@@ -60,7 +60,7 @@ async def test_a_worker_killed_during_a_tally_is_replaced_and_the_tally_ends_wit
     app.congresses.import_roster(CHAIR, "dl-k", ROOT / "examples" / "roster.csv")
     port = free_port()
     log = tmp_path / "worker.log"
-    env = await start_server(port, tmp_path / "temporal.db")
+    env = await start_server(settings, port, tmp_path / "temporal.db")
     worker = start_worker(settings, port, log)
     try:
         svc = SessionService(env.client, app.congresses, app.polls, settings)
