@@ -86,9 +86,7 @@ def test_a_cadre_sets_up_an_account_and_works_the_cases(live: LiveStack, browser
     context.close()
 
 
-def test_an_auditor_reads_a_timeline_at_an_instant_and_the_seals(
-    live: LiveStack, browser: Browser
-):
+def test_an_auditor_reads_a_timeline_at_an_instant_and_the_seals(live: LiveStack, browser: Browser):
     secrets = _accounts(live, AUDITOR)
     live.run(lambda app, env: to_review(app.facades(env.client).wage_contracts))
 
