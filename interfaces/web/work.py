@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from pydantic import BaseModel
 
@@ -43,8 +44,21 @@ def _case_url(app: App, key: str) -> str:
     return f"/cases/{key}" if app.ledger.find(wage_contract_id(key)) else "/cases"
 
 
-# Where an inbox item of each process is handled (a timeline until a process has pages).
-LINKS: dict[str, Callable[[App, str], str]] = {"wage_contract": _case_url}
+def _ballot_url(app: App, key: str) -> str:
+    # A poll waiting for a delegate: the ballot page of its session.
+    return f"/sessions/{quote(app.polls.poll(key).spec.session_id)}/vote"
+
+
+def _motion_url(app: App, key: str) -> str:
+    return f"/motions/{quote(key)}"
+
+
+# Where an inbox item of each process is handled (a timeline for a process without pages).
+LINKS: dict[str, Callable[[App, str], str]] = {
+    "wage_contract": _case_url,
+    "congress_session": _ballot_url,
+    "motion": _motion_url,
+}
 
 
 def inbox(app: App, readers: Facades, actor_id: str) -> list[InboxRow]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -83,6 +84,9 @@ async def test_thirty_delegates_check_in_and_vote_and_every_receipt_is_counted(
     assert "已签到 30 / 应到 30" in live.text and "已达到" in live.text
 
     await _open_poll(web, sid, 1)
+    # A delegate's inbox leads to the ballot page, not to a timeline.
+    inbox = await web.get("/inbox", headers=page(delegates[0]))
+    assert f'href="/sessions/{quote(sid)}/vote"' in inbox.text, inbox.text
     # Someone who is not a delegate sees why and is refused.
     outsider = await web.get(f"/sessions/{sid}/vote", headers=page(REVIEWER))
     assert "不是本届职代会代表" in outsider.text
