@@ -17,7 +17,8 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, checks
+from schemathesis.core.failures import FailureGroup
 
 from application.accounts import AccountService
 from bootstrap import App
@@ -28,6 +29,16 @@ from tests.web.pages_support import web_settings
 
 __all__ = ["web_settings"]  # the fixture: the running worker's task queue
 
+# Not ``positive_data_acceptance``: the domain's text rules (no control characters, not
+# blank after trimming) are validators the JSON schema does not express, so a
+# schema-valid "\x00" is rightly a 422 with its reason.
+CHECKS = [
+    checks.not_a_server_error,
+    checks.status_code_conformance,
+    checks.content_type_conformance,
+    checks.response_schema_conformance,
+    checks.negative_data_rejection,
+]
 EXAMPLES = {GenerationMode.POSITIVE: 20, GenerationMode.NEGATIVE: 10}
 
 
@@ -58,6 +69,16 @@ def refusal_problem(response: httpx.Response) -> str | None:
     return None
 
 
+def nonconforming(case: Any, response: httpx.Response) -> str | None:
+    """Schemathesis's own verdicts, or None: the status and its content type are documented,
+    a 2xx body matches its schema, invalid input is refused."""
+    try:
+        case.validate_response(response, checks=CHECKS)
+    except FailureGroup as e:
+        return "; ".join(sorted({f.title for f in e.exceptions}))
+    return None
+
+
 def explore(operation: Any, mode: GenerationMode, send: Any, found: list[str]) -> None:
     """Hypothesis over one operation in one mode; a bad response is recorded (not raised,
     so every operation is explored and the report lists them all)."""
@@ -72,7 +93,7 @@ def explore(operation: Any, mode: GenerationMode, send: Any, found: list[str]) -
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
         response = send(case)
-        wrong = refusal_problem(response)
+        wrong = refusal_problem(response) or nonconforming(case, response)
         if wrong and len(found) < 50:
             found.append(f"{case.method} {case.formatted_path} {case.body!r}: {wrong}")
 
