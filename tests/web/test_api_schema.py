@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode, checks
 from schemathesis.core.failures import FailureGroup
@@ -24,10 +25,13 @@ from application.accounts import AccountService
 from bootstrap import App
 from interfaces.web.context import WebContext
 from interfaces.web.problem import PROBLEM
+from tests.wage_contract.helpers import no_workflow_left_open, service, to_review
 from tests.web.conftest import client_of, create_account
+from tests.web.congress_floor import open_session
 from tests.web.pages_support import web_settings
 
-__all__ = ["web_settings"]  # the fixture: the running worker's task queue
+# Fixtures: the running worker's task queue; no workflow left open after the test.
+__all__ = ["no_workflow_left_open", "web_settings"]
 
 # Not ``positive_data_acceptance``: the domain's text rules (no control characters, not
 # blank after trimming) are validators the JSON schema does not express, so a
@@ -79,7 +83,9 @@ def nonconforming(case: Any, response: httpx.Response) -> str | None:
     return None
 
 
-def explore(operation: Any, mode: GenerationMode, send: Any, found: list[str]) -> None:
+def explore(
+    operation: Any, mode: GenerationMode, known: dict[str, Any], send: Any, found: list[str]
+) -> None:
     """Hypothesis over one operation in one mode; a bad response is recorded (not raised,
     so every operation is explored and the report lists them all)."""
 
@@ -90,8 +96,11 @@ def explore(operation: Any, mode: GenerationMode, send: Any, found: list[str]) -
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(case=operation.as_strategy(generation_mode=mode))
-    def run(case: Any) -> None:
+    @given(case=operation.as_strategy(generation_mode=mode), real=st.booleans())
+    def run(case: Any, real: bool) -> None:
+        if real and mode is GenerationMode.POSITIVE:  # half the valid cases name real records
+            for name in case.path_parameters or {}:
+                case.path_parameters[name] = known.get(name, case.path_parameters[name])
         response = send(case)
         wrong = refusal_problem(response) or nonconforming(case, response)
         if wrong and len(found) < 50:
@@ -104,9 +113,17 @@ def explore(operation: Any, mode: GenerationMode, send: Any, found: list[str]) -
 
 
 async def test_every_api_operation_answers_within_its_contract(
-    web: FastAPI, accounts: AccountService
+    web: FastAPI, accounts: AccountService, app: App, time_skipping_env, task_queue: str
 ):
     schema = schemathesis.openapi.from_dict(web.openapi())
+    # Records to find: a wage case under review, an open congress session with its items.
+    case = await to_review(service(time_skipping_env, app, task_queue))
+    known: dict[str, Any] = {
+        "case_id": case.case_id,
+        "key": case.case_id,
+        "sid": await open_session(app, time_skipping_env),
+        "no": 1,  # the session's first item
+    }
     auth = bearer_of(accounts, "liu.qiang")
     loop = asyncio.get_running_loop()
     found: list[str] = []
@@ -129,5 +146,5 @@ async def test_every_api_operation_answers_within_its_contract(
         assert len(operations) >= 10
         for operation in operations:
             for mode in EXAMPLES:
-                await asyncio.to_thread(explore, operation, mode, send, found)
+                await asyncio.to_thread(explore, operation, mode, known, send, found)
     assert not found, "\n".join(found)
