@@ -95,6 +95,15 @@ def volume_of(service: dict[str, Any], path: str) -> tuple[str, str]:
     return found[target]
 
 
+def settings_of(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings a service's process builds from its environment, and from nothing else."""
+    for key in [key for key in os.environ if key.startswith(PREFIX)]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Settings()
+
+
 def final_stage(dockerfile: str) -> list[tuple[str, str]]:
     """(INSTRUCTION, arguments) of the last build stage, continuation lines joined."""
     joined = re.sub(r"\\\n", " ", dockerfile)
@@ -285,12 +294,7 @@ def test_environment_keys_are_real_settings_fields(services: dict[str, Any], nam
 def test_worker_environment_builds_postgres_settings(
     worker_env: dict[str, str], services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in [key for key in os.environ if key.startswith(PREFIX)]:
-        monkeypatch.delenv(key)
-    for key, value in worker_env.items():
-        monkeypatch.setenv(key, value)
-
-    settings = Settings()
+    settings = settings_of(worker_env, monkeypatch)
     ledger = settings.ledger_env()
 
     postgres_env = environment(services["postgresql"])
@@ -423,11 +427,7 @@ def test_web_shares_the_ledger_temporal_and_keys_settings_of_the_worker(
 def test_web_builds_its_settings_from_its_environment(
     web_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in [key for key in os.environ if key.startswith(PREFIX)]:
-        monkeypatch.delenv(key)
-    for key, value in web_env.items():
-        monkeypatch.setenv(key, value)
-    settings = Settings()
+    settings = settings_of(web_env, monkeypatch)
     assert settings.ledger_backend is LedgerBackend.POSTGRES
     assert settings.web_host == "0.0.0.0" and settings.web_port == 8000
     # Setup codes print the address people open, not the container's 0.0.0.0.
