@@ -16,11 +16,12 @@ ENV PATH=/opt/unionflow/bin:$PATH \
     UNIONFLOW_DATA_DIR=/data
 # Every mount point of a named volume is created here, owned by the worker's user (0700),
 # so each volume starts with that owner: the data, the witness, the seal key, the poll
-# keys and the payload key are all written by the worker, never by root.
+# keys, the payload key and the web's account key are all written by that user (the
+# worker's and the web's processes), never by root.
 RUN useradd --system --uid 10001 --user-group --home-dir /home/unionflow --create-home unionflow \
-    && mkdir /data /witness /seal-key /poll-keys /payload-key \
-    && chown unionflow:unionflow /data /witness /seal-key /poll-keys /payload-key \
-    && chmod 0700 /data /witness /seal-key /poll-keys /payload-key
+    && mkdir /data /witness /seal-key /poll-keys /payload-key /account-key \
+    && chown unionflow:unionflow /data /witness /seal-key /poll-keys /payload-key /account-key \
+    && chmod 0700 /data /witness /seal-key /poll-keys /payload-key /account-key
 COPY --from=build /opt/unionflow /opt/unionflow
 USER unionflow
 WORKDIR /home/unionflow

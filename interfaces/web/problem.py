@@ -45,6 +45,45 @@ NO_TEMPORAL: tuple[str, str] = (
 )
 
 
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail", "reason_zh", "reason_en", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "reason_zh": {"type": "string", "description": "拒绝原因（中文）"},
+        "reason_en": {"type": "string", "description": "the reason, in English"},
+        "instance": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "输入有误的字段 / the fields that failed validation (422)",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+    },
+}
+
+API_REFUSALS = (400, 401, 403, 404, 409, 422, 429, 503)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI entries of the refusals a router answers: each is problem+json (its
+    schema given), so the documented content type is the one sent. Every status of
+    ``API_REFUSALS`` unless told; a documented 422 also replaces FastAPI's default
+    ``application/json`` validation error."""
+    return {
+        status: {
+            "description": " / ".join(TITLES[status]),
+            "content": {PROBLEM: {"schema": _PROBLEM_SCHEMA}},
+        }
+        for status in statuses or API_REFUSALS
+    }
+
+
 def status_of(error: DomainError) -> int:
     for cls, status in STATUS:
         if isinstance(error, cls):

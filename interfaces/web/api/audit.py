@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
@@ -10,18 +10,17 @@ from starlette.concurrency import run_in_threadpool
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.history import History, history, parse_at, verify
-from interfaces.web.problem import PROBLEM
+from interfaces.web.problem import responses
 from ledger.seal import SealView
 from ledger.verify import VerifyReport
 
 RecordKey = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 Me = Annotated[SignedIn, Depends(signed_in)]
 
-_PROBLEM: dict[str, Any] = {"content": {PROBLEM: {}}, "description": "problem+json"}
 router = APIRouter(
     prefix="/api/v1",
     tags=["audit"],
-    responses={status: _PROBLEM for status in (401, 404, 409, 422)},
+    responses=responses(),
 )
 
 

@@ -15,10 +15,11 @@ from domain.text import Key, Name
 from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.problem import responses
 from interfaces.web.session_items import ItemState, session_items
 from services.sessions import Attendance, DeskCheckIn
 
-router = APIRouter(prefix="/api/v1/sessions", tags=["sessions 职代会会议"])
+router = APIRouter(prefix="/api/v1/sessions", tags=["sessions 职代会会议"], responses=responses())
 
 
 class SessionState(BaseModel):

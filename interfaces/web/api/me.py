@@ -14,19 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interfaces.web.auth import Channel, SignedIn, signed_in
 from interfaces.web.context import context_of
+from interfaces.web.problem import responses
 
-router = APIRouter(prefix="/api/v1/me", tags=["me / 我"])
-
-PROBLEMS: dict[int | str, dict[str, object]] = {
-    status: {"description": text, "content": {"application/problem+json": {}}}
-    for status, text in (
-        (401, "未登录 / not signed in"),
-        (403, "不允许 / not allowed"),
-        (404, "未找到 / not found"),
-        (409, "状态不符 / invalid state"),
-        (422, "输入有误 / invalid input"),
-    )
-}
+router = APIRouter(prefix="/api/v1/me", tags=["me / 我"], responses=responses())
 
 
 class Me(BaseModel):
@@ -67,12 +57,12 @@ class TokenIssuedOut(BaseModel):
     expires_at: datetime
 
 
-@router.get("", response_model=Me, responses=PROBLEMS)
+@router.get("", response_model=Me)
 def me(who: SignedIn = Depends(signed_in)) -> Me:
     return Me(actor_id=who.actor_id, name=who.name, roles=who.roles, channel=who.channel)
 
 
-@router.get("/tokens", response_model=list[TokenOut], responses=PROBLEMS)
+@router.get("/tokens", response_model=list[TokenOut])
 def tokens(request: Request, who: SignedIn = Depends(signed_in)) -> list[TokenOut]:
     found = context_of(request).accounts().tokens(who.actor_id)
     return [
@@ -91,7 +81,7 @@ def tokens(request: Request, who: SignedIn = Depends(signed_in)) -> list[TokenOu
     "/tokens",
     response_model=TokenIssuedOut | None,
     status_code=201,
-    responses={**PROBLEMS, 200: {"description": "已签发过（重复提交）/ already issued"}},
+    responses={200: {"description": "已签发过（重复提交）/ already issued"}},
 )
 def issue(
     request: Request, body: TokenRequest, who: SignedIn = Depends(signed_in)
@@ -111,7 +101,7 @@ def issue(
     )
 
 
-@router.delete("/tokens/{token_id}", status_code=204, responses=PROBLEMS)
+@router.delete("/tokens/{token_id}", status_code=204)
 def revoke(request: Request, token_id: str, who: SignedIn = Depends(signed_in)) -> Response:
     context_of(request).accounts().revoke_token(who.actor_id, token_id)
     return Response(status_code=204)

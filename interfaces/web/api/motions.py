@@ -13,8 +13,9 @@ from domain.motion import FileMotion, MotionView
 from domain.text import Key, OptionalLongText
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.problem import responses
 
-router = APIRouter(prefix="/api/v1/motions", tags=["motions 提案"])
+router = APIRouter(prefix="/api/v1/motions", tags=["motions 提案"], responses=responses())
 
 
 class FileRequest(FileMotion):

@@ -11,18 +11,17 @@ from domain.text import Key, OptionalLongText
 from domain.wage_contract import WageContractView
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
-from interfaces.web.problem import PROBLEM
+from interfaces.web.problem import responses
 from interfaces.web.wage_forms import command_from
 from interfaces.web.work import CaseDetail, CaseRow, InboxRow, case_detail, cases, inbox
 
 CaseId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
 Me = Annotated[SignedIn, Depends(signed_in)]
 
-_PROBLEM = {"content": {PROBLEM: {}}, "description": "problem+json"}
 router = APIRouter(
     prefix="/api/v1",
     tags=["work"],
-    responses={status: _PROBLEM for status in (401, 403, 404, 409, 422, 503)},
+    responses=responses(),
 )
 
 

@@ -26,8 +26,8 @@ DOCKERIGNORE = ROOT / ".dockerignore"
 INIT_SQL = ROOT / "deploy" / "postgres-init.sql"
 
 PREFIX = Settings.model_config["env_prefix"]
-# The API service arrives later.
-EXPECTED_SERVICES = {"postgresql", "temporal", "temporal-ui", "worker"}
+EXPECTED_SERVICES = {"postgresql", "temporal", "temporal-ui", "worker", "web"}
+BUILT = ("worker", "web")  # the services that run this repository's image
 INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?::?-(?P<default>[^}]*))?\}")
 
 
@@ -72,6 +72,36 @@ def services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def worker_env(services: dict[str, dict[str, Any]]) -> dict[str, str]:
     return environment(services["worker"])
+
+
+@pytest.fixture(scope="module")
+def web_env(services: dict[str, dict[str, Any]]) -> dict[str, str]:
+    return environment(services["web"])
+
+
+def mounts(service: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """Mount point → (source, mode) of a service's ``volumes`` (short syntax)."""
+    found = {}
+    for volume in service.get("volumes") or []:
+        source, target, *mode = str(volume).split(":")
+        found[target] = (source, mode[0] if mode else "rw")
+    return found
+
+
+def volume_of(service: dict[str, Any], path: str) -> tuple[str, str]:
+    """The (volume, mode) a path of a service's file system lies on."""
+    found = mounts(service)
+    target = max((m for m in found if path == m or path.startswith(m + "/")), key=len)
+    return found[target]
+
+
+def settings_of(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings a service's process builds from its environment, and from nothing else."""
+    for key in [key for key in os.environ if key.startswith(PREFIX)]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Settings()
 
 
 def final_stage(dockerfile: str) -> list[tuple[str, str]]:
@@ -123,8 +153,9 @@ def test_services_without_an_image_are_built_from_this_repository(
     services: dict[str, Any],
 ) -> None:
     built = {name for name, svc in services.items() if "image" not in svc}
-    assert built == {"worker"}
-    assert services["worker"]["build"] in (".", {"context": "."})
+    assert built == set(BUILT)
+    for name in BUILT:
+        assert services[name]["build"] in (".", {"context": "."}), name
 
 
 def test_postgresql_has_a_healthcheck_and_a_data_volume(
@@ -223,14 +254,16 @@ def test_production_encrypts_payloads_with_a_key_file_on_a_volume_of_its_own(
     assert "keys new-payload-key" in COMPOSE_FILE.read_text("utf-8")
 
 
-def test_the_image_creates_every_volume_mount_of_the_worker_for_the_worker_user(
-    compose: dict[str, Any], services: dict[str, Any]
+@pytest.mark.parametrize("name", BUILT)
+def test_the_image_creates_every_volume_mount_of_the_service_for_its_user(
+    compose: dict[str, Any], services: dict[str, Any], name: str
 ) -> None:
     """A named volume starts with the owner of its mount point in the image: owned by root,
-    the worker could not write the witness, the seal key, the poll keys or the payload key."""
+    the worker could not write the witness, the seal key, the poll keys or the payload key,
+    nor the web its account key."""
     named = compose.get("volumes") or {}
-    mounts = [v.split(":")[1] for v in services["worker"]["volumes"] if v.split(":")[0] in named]
-    assert len(mounts) >= 5, mounts
+    targets = [t for t, (source, _) in mounts(services[name]).items() if source in named]
+    assert len(targets) >= 5, targets
     stage = final_stage(DOCKERFILE.read_text("utf-8"))
     user = [args.split(":")[0].strip() for name, args in stage if name == "USER"][-1]
     commands = [
@@ -241,7 +274,7 @@ def test_the_image_creates_every_volume_mount_of_the_worker_for_the_worker_user(
     ]
     made = [c[1:] for c in commands if c and c[0] == "mkdir"]
     owned = [c[2:] for c in commands if c and c[0] == "chown" and c[1].split(":")[0] == user]
-    for mount in mounts:
+    for mount in targets:
         assert any(mount in args for args in made), f"{mount} is not created in the image"
         assert any(mount in args for args in owned), f"{mount} is not owned by {user}"
 
@@ -249,9 +282,10 @@ def test_the_image_creates_every_volume_mount_of_the_worker_for_the_worker_user(
 # --- the worker service against settings.py -------------------------------------------
 
 
-def test_worker_environment_keys_are_real_settings_fields(worker_env: dict[str, str]) -> None:
-    keys = [key for key in worker_env if key.startswith(PREFIX)]
-    assert keys, "the worker sets no UNIONFLOW_* variable"
+@pytest.mark.parametrize("name", BUILT)
+def test_environment_keys_are_real_settings_fields(services: dict[str, Any], name: str) -> None:
+    keys = [key for key in environment(services[name]) if key.startswith(PREFIX)]
+    assert keys, f"the {name} sets no UNIONFLOW_* variable"
     unknown = [key for key in keys if key[len(PREFIX) :].lower() not in Settings.model_fields]
     # Settings ignores unknown variables (extra="ignore"): a typo would pass silently.
     assert unknown == []
@@ -260,12 +294,7 @@ def test_worker_environment_keys_are_real_settings_fields(worker_env: dict[str, 
 def test_worker_environment_builds_postgres_settings(
     worker_env: dict[str, str], services: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for key in [key for key in os.environ if key.startswith(PREFIX)]:
-        monkeypatch.delenv(key)
-    for key, value in worker_env.items():
-        monkeypatch.setenv(key, value)
-
-    settings = Settings()
+    settings = settings_of(worker_env, monkeypatch)
     ledger = settings.ledger_env()
 
     postgres_env = environment(services["postgresql"])
@@ -350,3 +379,85 @@ def test_dockerignore_keeps_local_state_out_of_the_build_context() -> None:
     ignored = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text("utf-8").splitlines()}
     assert {".venv", "var", ".git"} <= ignored
     assert any("__pycache__" in line for line in ignored)
+
+
+# --- the web service ------------------------------------------------------------------
+
+
+def test_web_runs_unionflow_web_from_the_workers_image(services: dict[str, Any]) -> None:
+    from interfaces import cli
+
+    web = services["web"]
+    assert web["command"] in ("web", ["web"])
+    assert "web" in typer.main.get_command(cli.app).commands
+    assert web["build"] == services["worker"]["build"]
+    deps = depends_on(web)
+    assert deps.get("postgresql") == "service_healthy" and "temporal" in deps
+    assert "/healthz" in " ".join(web["healthcheck"]["test"])
+
+
+def test_web_listens_in_its_container_but_is_published_on_loopback_only(
+    services: dict[str, Any], web_env: dict[str, str]
+) -> None:
+    port = web_env[f"{PREFIX}WEB_PORT"]
+    assert web_env[f"{PREFIX}WEB_HOST"] == "0.0.0.0"  # else nothing outside reaches it
+    assert [str(p) for p in services["web"]["ports"]] == [f"127.0.0.1:{port}:{port}"]
+
+
+def test_web_shares_the_ledger_temporal_and_keys_settings_of_the_worker(
+    web_env: dict[str, str], worker_env: dict[str, str]
+) -> None:
+    shared = [
+        key
+        for key in worker_env
+        if key.startswith((f"{PREFIX}POSTGRES_", f"{PREFIX}TEMPORAL_"))
+        or key
+        in {
+            f"{PREFIX}LEDGER_BACKEND",
+            f"{PREFIX}TASK_QUEUE",
+            f"{PREFIX}PAYLOAD_KEY_FILE",
+            f"{PREFIX}POLL_KEY_DIR",
+            f"{PREFIX}WITNESS_DIR",
+        }
+    ]
+    assert len(shared) >= 10, shared
+    assert {key: web_env.get(key) for key in shared} == {key: worker_env[key] for key in shared}
+
+
+def test_web_builds_its_settings_from_its_environment(
+    web_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = settings_of(web_env, monkeypatch)
+    assert settings.ledger_backend is LedgerBackend.POSTGRES
+    assert settings.web_host == "0.0.0.0" and settings.web_port == 8000
+    # Setup codes print the address people open, not the container's 0.0.0.0.
+    assert settings.public_url == "http://127.0.0.1:8000"
+    assert settings.account_key_path == Path("/account-key/accounts_totp.key")
+
+
+def test_web_volumes_hold_what_it_reads_and_writes(
+    compose: dict[str, Any], services: dict[str, Any], web_env: dict[str, str]
+) -> None:
+    web, worker = services["web"], services["worker"]
+    # The TOTP secrets' key: on a volume of its own, mounted by no other service.
+    account_volume, mode = volume_of(web, web_env[f"{PREFIX}ACCOUNT_KEY_FILE"])
+    assert account_volume in (compose.get("volumes") or {}) and mode == "rw"
+    elsewhere = [
+        (name, target)
+        for name, svc in services.items()
+        for target, (source, _) in mounts(svc).items()
+        if source == account_volume and (name, target) != ("web", "/account-key")
+    ]
+    assert elsewhere == []
+    # Secret ballots are spooled in the poll key directory the worker's tally reads.
+    poll_keys = web_env[f"{PREFIX}POLL_KEY_DIR"]
+    assert volume_of(web, poll_keys) == volume_of(worker, poll_keys)
+    assert volume_of(web, poll_keys)[1] == "rw"
+    # The payload key and the witness are the worker's, and the web only reads them.
+    for key in ("PAYLOAD_KEY_FILE", "WITNESS_DIR"):
+        path = web_env[f"{PREFIX}{key}"]
+        assert volume_of(web, path) == (volume_of(worker, path)[0], "ro"), key
+    # Its sessions (signin.db in the data directory) are its own; it never seals.
+    data = web_env[f"{PREFIX}DATA_DIR"]
+    assert volume_of(web, data)[0] != volume_of(worker, data)[0]
+    assert f"{PREFIX}SEAL_KEY_FILE" not in web_env
