@@ -531,18 +531,26 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
     )
 
 
+def print_table(title: str, rows: list[tuple[str, str]], note: str) -> None:
+    """A two-column table of measurements, then a note on what they measure."""
+    table = Table(title=title)
+    table.add_column("measurement")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
+    console = Console()
+    console.print(table)
+    console.print(note)
+
+
 def report(r: Result) -> None:
     ballots_rate = r.ballots / r.cast_s
     bare_rate = r.bare_ops / r.bare_s
     largest_id, largest = max(r.history.items(), key=lambda kv: kv[1])
-    table = Table(
-        title=(
-            f"UnionFlow congress benchmark ({r.backend}, real dev server, "
-            f"{r.delegates} delegates × {r.items} secret items, {r.clients} clients)"
-        )
+    title = (
+        f"UnionFlow congress benchmark ({r.backend}, real dev server, "
+        f"{r.delegates} delegates × {r.items} secret items, {r.clients} clients)"
     )
-    table.add_column("measurement")
-    table.add_column("value", justify="right")
     rows = [
         ("backend", r.backend),
         ("delegates", f"{r.delegates:,}"),
@@ -565,16 +573,14 @@ def report(r: Result) -> None:
         (f"bare eventsourcing appends/s ({r.bare_ops:,} saves)", f"{bare_rate:,.0f}"),
         ("ballots/s ÷ bare appends/s", f"{ballots_rate / bare_rate:.3f}"),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    console = Console()
-    console.print(table)
-    console.print(
+    print_table(
+        title,
+        rows,
         f"largest history: {largest_id}. A ballot is a sealed ballot written and synced to the "
         "poll's spool, then a Participation saved, after loading the voter, the poll, the "
         "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
-        f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16."
+        f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16.",
     )
 
 
@@ -597,8 +603,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.delegates < 1 or args.items < 1 or args.clients < 1:
         parser.error("--delegates, --items and --clients must be positive")
+    run_in_tmp(args, "bench-congress-", run, report)
+
+
+def run_in_tmp(
+    args: argparse.Namespace,
+    prefix: str,
+    run: Callable[[argparse.Namespace, Path], Awaitable[Any]],
+    report: Callable[[Any], None],
+) -> None:
+    """Run a bench in a temporary directory of its own, then report what it measured."""
     configure_logging("console", os.environ.get("UNIONFLOW_LOG_LEVEL", "WARNING"))
-    with tempfile.TemporaryDirectory(prefix="bench-congress-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         result = asyncio.run(run(args, Path(tmp)))
     report(result)
 

@@ -19,10 +19,8 @@ import argparse
 import asyncio
 import concurrent.futures
 import multiprocessing
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
@@ -44,20 +42,19 @@ from congress import (
     dev_server,
     fan_in,
     free_port,
+    print_table,
+    run_in_tmp,
     set_up_session,
     stderr,
     wait_tallied,
 )
 from read_side import fill
-from rich.console import Console
-from rich.table import Table
 
 import application.account_secrets as account_secrets
 from application.accounts import AccountService
 from bootstrap import build_app, build_worker
 from interfaces.web.context import WebContext
 from interfaces.web.serve import Embedded
-from logs import configure_logging
 from services.sessions import SessionService
 
 REVIEWER = "li.wei"  # a reviewer of dl-ganjingzi in examples/directory.yaml
@@ -301,14 +298,10 @@ def report(r: Result) -> None:
     ballots = a.delegates * a.items
     service_rate = ballots / r.service.seconds
     http_rate = ballots / r.http.seconds
-    table = Table(
-        title=(
-            f"UnionFlow web benchmark (sqlite, real dev server, {a.delegates} delegates, "
-            f"{a.clients} clients, {a.items} secret items per path, {a.cases:,} wage cases)"
-        )
+    title = (
+        f"UnionFlow web benchmark (sqlite, real dev server, {a.delegates} delegates, "
+        f"{a.clients} clients, {a.items} secret items per path, {a.cases:,} wage cases)"
     )
-    table.add_column("measurement")
-    table.add_column("value", justify="right")
     rows = [
         ("setup s (directory, congress, roster, session)", f"{r.setup_s:.2f}"),
         (f"accounts and API tokens s ({a.delegates + 2:,})", f"{r.tokens_s:.2f}"),
@@ -331,16 +324,14 @@ def report(r: Result) -> None:
                 f"{pct(warm, 50):.1f} / {pct(warm, 95):.1f}",
             )
         )
-    for name, value in rows:
-        table.add_row(name, value)
-    console = Console()
-    console.print(table)
-    console.print(
+    print_table(
+        title,
+        rows,
         "One process serves (uvicorn) and runs the worker, on one event loop; the HTTP "
         "clients run in another, with keep-alive connections and one bearer token per "
         "delegate. The service path casts from the serving process itself, as "
         "bench/congress.py does. The inbox's first request catches the read side up on the "
-        "new cases; the hope for a reviewer's inbox is p95 < 100 ms."
+        "new cases; the hope for a reviewer's inbox is p95 < 100 ms.",
     )
 
 
@@ -359,10 +350,7 @@ def main() -> None:
     args = parser.parse_args()
     if min(args.delegates, args.clients, args.items, args.inbox_repeats) < 1 or args.cases < 0:
         parser.error("sizes must be positive")
-    configure_logging("console", os.environ.get("UNIONFLOW_LOG_LEVEL", "WARNING"))
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
-        result = asyncio.run(run(args, Path(tmp)))
-    report(result)
+    run_in_tmp(args, "bench-web-", run, report)
 
 
 if __name__ == "__main__":
