@@ -50,5 +50,9 @@ bench-read: $(STAMP)
 bench-congress: $(STAMP)
 	$(BIN)/python bench/congress.py
 
+.PHONY: bench-web
+bench-web: $(STAMP)
+	$(BIN)/python bench/web.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache

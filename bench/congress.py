@@ -22,8 +22,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -390,109 +390,124 @@ async def history_lengths(client: Client, session_id: str) -> dict[str, int]:
     return lengths
 
 
+@asynccontextmanager
+async def dev_server(settings: Settings, tmp: Path) -> AsyncIterator[WorkflowEnvironment]:
+    """The real Temporal dev server on a free port, its database in ``tmp``."""
+    env = await WorkflowEnvironment.start_local(
+        data_converter=data_converter(settings),
+        port=free_port(),
+        ui=False,
+        dev_server_existing_path=str(temporal_binary("temporal")),
+        dev_server_database_filename=str(tmp / "temporal.db"),
+        dev_server_log_level="error",
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+async def set_up_session(
+    app: App, svc: SessionService, tmp: Path, delegates: int, items: int
+) -> tuple[str, list[str]]:
+    """The directory, a congress of ``delegates`` and a session of ``items`` secret items,
+    opened today: (session id, delegate ids)."""
+    today = datetime.now(CHINA_TZ).date()
+    app.directory.load(
+        app.directory.parse(ROOT / "examples" / "directory.yaml"), operator="ops.admin"
+    )
+    app.congresses.create(
+        CHAIR,
+        CONGRESS,
+        UNIT,
+        6,
+        today,
+        add_years(today, 5) - timedelta(days=1),  # a 5-year term
+    )
+    roster = tmp / "roster.csv"
+    ids = write_roster(roster, delegates)
+    report = app.congresses.import_roster(CHAIR, CONGRESS, roster)
+    failed = [c.code for c in report.checks if c.hard and not c.passed]
+    if report.total != delegates or failed:
+        raise SystemExit(f"roster import: {report.total} delegates, failed {failed}")
+    agenda = [
+        AgendaItem(no=no, title=f"审议第{no}项议案", kind=ItemKind.APPROVAL, secret=True)
+        for no in range(1, items + 1)
+    ]
+    view = await svc.convene(
+        CHAIR,
+        CONGRESS,
+        "bench-1",
+        agenda,
+        papers_sent_on=today - timedelta(days=7),
+        opens_on=today,
+    )
+    await svc.open_session(view.session_id, CHAIR)
+    return view.session_id, ids
+
+
 async def run(args: argparse.Namespace, tmp: Path) -> Result:
     with backend(args.backend, tmp) as be:
         settings = be.settings
         app = build_app(settings, migrate=True)  # installs the tables; the casters only open
-        env = await WorkflowEnvironment.start_local(
-            data_converter=data_converter(settings),
-            port=free_port(),
-            ui=False,
-            dev_server_existing_path=str(temporal_binary("temporal")),
-            dev_server_database_filename=str(tmp / "temporal.db"),
-            dev_server_log_level="error",
-        )
         try:
-            worker = build_worker(env.client, app, settings.task_queue)
-            async with worker:
-                svc = SessionService(
-                    env.client, app.congresses, app.polls, settings, settings.task_queue
-                )
-                today = datetime.now(CHINA_TZ).date()
-
-                # 1. Directory, congress, roster, session: opened on its day.
-                stderr.print(f"setting up {args.delegates} delegates on {args.backend}…")
-                started = time.perf_counter()
-                app.directory.load(
-                    app.directory.parse(ROOT / "examples" / "directory.yaml"), operator="ops.admin"
-                )
-                app.congresses.create(
-                    CHAIR,
-                    CONGRESS,
-                    UNIT,
-                    6,
-                    today,
-                    add_years(today, 5) - timedelta(days=1),  # a 5-year term
-                )
-                roster = tmp / "roster.csv"
-                ids = write_roster(roster, args.delegates)
-                report = app.congresses.import_roster(CHAIR, CONGRESS, roster)
-                failed = [c.code for c in report.checks if c.hard and not c.passed]
-                if report.total != args.delegates or failed:
-                    raise SystemExit(f"roster import: {report.total} delegates, failed {failed}")
-                agenda = [
-                    AgendaItem(
-                        no=no, title=f"审议第{no}项议案", kind=ItemKind.APPROVAL, secret=True
+            async with dev_server(settings, tmp) as env:
+                worker = build_worker(env.client, app, settings.task_queue)
+                async with worker:
+                    svc = SessionService(
+                        env.client, app.congresses, app.polls, settings, settings.task_queue
                     )
-                    for no in range(1, args.items + 1)
-                ]
-                view = await svc.convene(
-                    CHAIR,
-                    CONGRESS,
-                    "bench-1",
-                    agenda,
-                    papers_sent_on=today - timedelta(days=7),
-                    opens_on=today,
-                )
-                sid = view.session_id
-                await svc.open_session(sid, CHAIR)
-                setup_s = time.perf_counter() - started
 
-                # Check in every delegate from the clients.
-                async def check_in(d: str) -> None:
-                    if not await svc.check_in(sid, d):
-                        raise AssertionError(f"{d} was already checked in")
+                    # 1. Directory, congress, roster, session: opened on its day.
+                    stderr.print(f"setting up {args.delegates} delegates on {args.backend}…")
+                    started = time.perf_counter()
+                    sid, ids = await set_up_session(app, svc, tmp, args.delegates, args.items)
+                    setup_s = time.perf_counter() - started
 
-                check_in_s = await fan_in(
-                    "check-in", [lambda d=d: check_in(d) for d in ids], args.clients
-                )
-                present = app.polls.present(sid)
-                if present != args.delegates:
-                    raise SystemExit(f"{present} of {args.delegates} delegates checked in")
+                    # Check in every delegate from the clients.
+                    async def check_in(d: str) -> None:
+                        if not await svc.check_in(sid, d):
+                            raise AssertionError(f"{d} was already checked in")
 
-                # 2. Open every poll, then every delegate votes on every item.
-                started = time.perf_counter()
-                for no in range(1, args.items + 1):
-                    await svc.open_poll(sid, CHAIR, no)
-                open_polls_s = time.perf_counter() - started
-
-                if args.processes > 1:
-                    stderr.print(f"casting from {args.processes} processes…")
-                    cast_s = await cast_in_processes(
-                        settings, env.client.service_client.config.target_host, sid, args
+                    check_in_s = await fan_in(
+                        "check-in", [lambda d=d: check_in(d) for d in ids], args.clients
                     )
-                else:
+                    present = app.polls.present(sid)
+                    if present != args.delegates:
+                        raise SystemExit(f"{present} of {args.delegates} delegates checked in")
 
-                    async def cast(no: int, i: int) -> None:
-                        await svc.cast(sid, no, ids[i], [choice_of(i)])
+                    # 2. Open every poll, then every delegate votes on every item.
+                    started = time.perf_counter()
+                    for no in range(1, args.items + 1):
+                        await svc.open_poll(sid, CHAIR, no)
+                    open_polls_s = time.perf_counter() - started
 
-                    # Delegate by delegate, so every roll completes near the end of
-                    # casting and the tally wait below covers all the items.
-                    jobs = [
-                        lambda no=no, i=i: cast(no, i)
-                        for i in range(args.delegates)
-                        for no in range(1, args.items + 1)
-                    ]
-                    cast_s = await fan_in("ballots", jobs, args.clients)
+                    if args.processes > 1:
+                        stderr.print(f"casting from {args.processes} processes…")
+                        cast_s = await cast_in_processes(
+                            settings, env.client.service_client.config.target_host, sid, args
+                        )
+                    else:
 
-                # 3. Every poll closes itself on a complete roll and is tallied.
-                started = time.perf_counter()
-                await wait_tallied(app, sid, args.items, args.tally_timeout)
-                tally_s = time.perf_counter() - started
-                check_tallies(app, sid, args.items, args.delegates)
-                history = await history_lengths(env.client, sid)
+                        async def cast(no: int, i: int) -> None:
+                            await svc.cast(sid, no, ids[i], [choice_of(i)])
+
+                        # Delegate by delegate, so every roll completes near the end of
+                        # casting and the tally wait below covers all the items.
+                        jobs = [
+                            lambda no=no, i=i: cast(no, i)
+                            for i in range(args.delegates)
+                            for no in range(1, args.items + 1)
+                        ]
+                        cast_s = await fan_in("ballots", jobs, args.clients)
+
+                    # 3. Every poll closes itself on a complete roll and is tallied.
+                    started = time.perf_counter()
+                    await wait_tallied(app, sid, args.items, args.tally_timeout)
+                    tally_s = time.perf_counter() - started
+                    check_tallies(app, sid, args.items, args.delegates)
+                    history = await history_lengths(env.client, sid)
         finally:
-            await env.shutdown()
             app.close()
 
         # 4. The bare append rate on the same backend, with nothing else running.
@@ -516,18 +531,26 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
     )
 
 
+def print_table(title: str, rows: list[tuple[str, str]], note: str) -> None:
+    """A two-column table of measurements, then a note on what they measure."""
+    table = Table(title=title)
+    table.add_column("measurement")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
+    console = Console()
+    console.print(table)
+    console.print(note)
+
+
 def report(r: Result) -> None:
     ballots_rate = r.ballots / r.cast_s
     bare_rate = r.bare_ops / r.bare_s
     largest_id, largest = max(r.history.items(), key=lambda kv: kv[1])
-    table = Table(
-        title=(
-            f"UnionFlow congress benchmark ({r.backend}, real dev server, "
-            f"{r.delegates} delegates × {r.items} secret items, {r.clients} clients)"
-        )
+    title = (
+        f"UnionFlow congress benchmark ({r.backend}, real dev server, "
+        f"{r.delegates} delegates × {r.items} secret items, {r.clients} clients)"
     )
-    table.add_column("measurement")
-    table.add_column("value", justify="right")
     rows = [
         ("backend", r.backend),
         ("delegates", f"{r.delegates:,}"),
@@ -550,16 +573,14 @@ def report(r: Result) -> None:
         (f"bare eventsourcing appends/s ({r.bare_ops:,} saves)", f"{bare_rate:,.0f}"),
         ("ballots/s ÷ bare appends/s", f"{ballots_rate / bare_rate:.3f}"),
     ]
-    for name, value in rows:
-        table.add_row(name, value)
-    console = Console()
-    console.print(table)
-    console.print(
+    print_table(
+        title,
+        rows,
         f"largest history: {largest_id}. A ballot is a sealed ballot written and synced to the "
         "poll's spool, then a Participation saved, after loading the voter, the poll, the "
         "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
-        f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16."
+        f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16.",
     )
 
 
@@ -582,8 +603,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.delegates < 1 or args.items < 1 or args.clients < 1:
         parser.error("--delegates, --items and --clients must be positive")
+    run_in_tmp(args, "bench-congress-", run, report)
+
+
+def run_in_tmp(
+    args: argparse.Namespace,
+    prefix: str,
+    run: Callable[[argparse.Namespace, Path], Awaitable[Any]],
+    report: Callable[[Any], None],
+) -> None:
+    """Run a bench in a temporary directory of its own, then report what it measured."""
     configure_logging("console", os.environ.get("UNIONFLOW_LOG_LEVEL", "WARNING"))
-    with tempfile.TemporaryDirectory(prefix="bench-congress-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         result = asyncio.run(run(args, Path(tmp)))
     report(result)
 

@@ -1,0 +1,357 @@
+"""Benchmark: the congress through the HTTP API, against the services, in one run.
+
+On the real Temporal dev server with an in-process worker (as ``bench/congress.py``, whose
+setup this imports), the web app serves on a free port with uvicorn, on the worker's event
+loop; the HTTP clients run in a process of their own, each delegate with an API token of
+its own. Every delegate checks in through the API, then casts a secret ballot on the first
+half of the items through ``SessionService`` (the service-level figure) and on the second
+half through ``POST /api/v1/sessions/{id}/items/{n}/ballots``; every poll must tally
+exactly. Then the ledger gets ``--cases`` wage contract cases, saved directly as
+``bench/read_side.py`` does, and ``GET /inbox`` is timed for a reviewer (and for the
+cadre, to whom every case is a task).
+
+    python bench/web.py --delegates 1000 --clients 50 --items 5 --cases 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import concurrent.futures
+import multiprocessing
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import httpx
+import pyotp
+from argon2 import PasswordHasher
+
+# bench/ is on sys.path when run as a script (after the repository, see above).
+from congress import (
+    CHAIR,
+    backend,
+    check_tallies,
+    choice_of,
+    dev_server,
+    fan_in,
+    free_port,
+    print_table,
+    run_in_tmp,
+    set_up_session,
+    stderr,
+    wait_tallied,
+)
+from read_side import fill
+
+import application.account_secrets as account_secrets
+from application.accounts import AccountService
+from bootstrap import build_app, build_worker
+from interfaces.web.context import WebContext
+from interfaces.web.serve import Embedded
+from services.sessions import SessionService
+
+REVIEWER = "li.wei"  # a reviewer of dl-ganjingzi in examples/directory.yaml
+PASSWORD = "bench-password-1"
+Request = tuple[str, str, str, dict[str, object]]  # method, path, token, JSON body
+
+
+# -- accounts -----------------------------------------------------------------------------
+
+
+@contextmanager
+def cheap_hashing() -> Iterator[None]:
+    """Setting 1,000 passwords with the real argon2 parameters would take minutes: the
+    bench's accounts are made with a cheap hasher (tokens never use argon2)."""
+    real = account_secrets._HASHER
+    account_secrets._HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    try:
+        yield
+    finally:
+        account_secrets._HASHER = real
+
+
+def issue_tokens(accounts: AccountService, actors: list[str]) -> dict[str, str]:
+    """An account with a password and one API token for every actor: actor → token."""
+    tokens = {}
+    with cheap_hashing():
+        for actor in actors:
+            code = accounts.issue_setup_code(actor, "ops.admin").code
+            totp: dict[str, str] = {}
+            if accounts.totp_required(actor):  # the cadre: a second factor, enrolled at once
+                secret = pyotp.random_base32()
+                totp = {"totp_secret": secret, "totp_code": pyotp.TOTP(secret).now()}
+            accounts.set_password(actor, code, PASSWORD, **totp)
+            issued = accounts.issue_token(actor, "bench")
+            assert issued is not None
+            tokens[actor] = issued.token
+    return tokens
+
+
+# -- the HTTP clients, in a process of their own -------------------------------------------
+
+
+@dataclass
+class Load:
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+
+
+def http_load(url: str, requests: list[Request], clients: int) -> Load:
+    """Send every request from ``clients`` concurrent tasks over keep-alive connections;
+    every answer must be 2xx. Seconds from first to last, and each request's latency."""
+
+    async def go() -> Load:
+        queue = list(reversed(requests))
+        latencies: list[float] = []
+        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+
+            async def client() -> None:
+                while queue:
+                    method, path, token, body = queue.pop()
+                    sent = time.perf_counter()
+                    answer = await http.request(
+                        method, path, json=body, headers={"Authorization": f"Bearer {token}"}
+                    )
+                    latencies.append(time.perf_counter() - sent)
+                    if answer.status_code >= 300:
+                        raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
+
+            started = time.perf_counter()
+            await asyncio.gather(*(client() for _ in range(clients)))
+            return Load(time.perf_counter() - started, latencies)
+
+    return asyncio.run(go())
+
+
+async def in_client_process(
+    pool: concurrent.futures.ProcessPoolExecutor, url: str, requests: list[Request], clients: int
+) -> Load:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool, http_load, url, requests, clients)
+
+
+async def timed_jobs(label: str, jobs: list[Callable[[], Awaitable[object]]], clients: int) -> Load:
+    """``fan_in`` (the congress bench's clients), with each job's latency."""
+    latencies: list[float] = []
+
+    def timing(job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            sent = time.perf_counter()
+            await job()
+            latencies.append(time.perf_counter() - sent)
+
+        return run
+
+    seconds = await fan_in(label, [timing(j) for j in jobs], clients)
+    return Load(seconds, latencies)
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    args: argparse.Namespace
+    setup_s: float = 0.0
+    tokens_s: float = 0.0
+    check_in: Load | None = None
+    service: Load | None = None
+    http: Load | None = None
+    seed_s: float = 0.0
+    inbox: dict[str, tuple[float, list[float], int]] = field(default_factory=dict)
+
+
+async def time_inbox(url: str, token: str, repeats: int) -> tuple[float, list[float], int]:
+    """The first GET /inbox (the read side catching up on the new cases), then ``repeats``
+    more, one at a time; and the rows the page shows."""
+    async with httpx.AsyncClient(base_url=url, timeout=300) as http:
+        headers = {"Authorization": f"Bearer {token}"}
+        times = []
+        for _ in range(repeats + 1):
+            sent = time.perf_counter()
+            answer = await http.get("/inbox", headers=headers)
+            times.append(time.perf_counter() - sent)
+            answer.raise_for_status()
+        rows = answer.text.count("<tr") - 1  # less the header row
+    return times[0], times[1:], max(rows, 0)
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> Result:
+    out = Result(args)
+    items = 2 * args.items  # the first half through the services, the second over HTTP
+    with backend("sqlite", tmp) as be:
+        settings = be.settings.model_copy(update={"web_port": free_port()})
+        app = build_app(settings, migrate=True)
+        spawn = multiprocessing.get_context("spawn")
+        try:
+            async with (
+                dev_server(settings, tmp) as env,
+                build_worker(env.client, app, settings.task_queue),
+            ):
+                svc = SessionService(
+                    env.client, app.congresses, app.polls, settings, settings.task_queue
+                )
+                stderr.print(f"setting up {args.delegates} delegates…")
+                started = time.perf_counter()
+                sid, ids = await set_up_session(app, svc, tmp, args.delegates, items)
+                out.setup_s = time.perf_counter() - started
+                ctx = WebContext(app, _client=env.client)
+                started = time.perf_counter()
+                tokens = await asyncio.to_thread(
+                    issue_tokens, ctx.accounts(), [*ids, REVIEWER, CHAIR]
+                )
+                out.tokens_s = time.perf_counter() - started
+                web = Embedded(settings, ctx)
+                await web.start()
+                url = f"http://{settings.web_host}:{settings.web_port}"
+                try:
+                    with concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn) as pool:
+                        await in_client_process(pool, url, [], 1)  # start it off the clock
+                        stderr.print("check-in over HTTP…")
+                        out.check_in = await in_client_process(
+                            pool,
+                            url,
+                            [
+                                ("POST", f"/api/v1/sessions/{sid}/check-ins", tokens[d], {})
+                                for d in ids
+                            ],
+                            args.clients,
+                        )
+                        if app.polls.present(sid) != args.delegates:
+                            raise SystemExit("not every delegate is checked in")
+                        for no in range(1, items + 1):
+                            await svc.open_poll(sid, CHAIR, no)
+
+                        # Delegate by delegate, as bench/congress.py casts.
+                        async def cast(no: int, i: int) -> None:
+                            await svc.cast(sid, no, ids[i], [choice_of(i)])
+
+                        out.service = await timed_jobs(
+                            "ballots (services)",
+                            [
+                                lambda no=no, i=i: cast(no, i)
+                                for i in range(args.delegates)
+                                for no in range(1, args.items + 1)
+                            ],
+                            args.clients,
+                        )
+                        await wait_tallied(app, sid, args.items, args.tally_timeout)
+                        stderr.print("ballots over HTTP…")
+                        out.http = await in_client_process(
+                            pool,
+                            url,
+                            [
+                                (
+                                    "POST",
+                                    f"/api/v1/sessions/{sid}/items/{no}/ballots",
+                                    tokens[d],
+                                    {"choices": [choice_of(i)]},
+                                )
+                                for i, d in enumerate(ids)
+                                for no in range(args.items + 1, items + 1)
+                            ],
+                            args.clients,
+                        )
+                    await wait_tallied(app, sid, items, args.tally_timeout)
+                    check_tallies(app, sid, items, args.delegates)
+
+                    stderr.print(f"saving {args.cases} wage cases to the ledger…")
+                    started = time.perf_counter()
+                    await asyncio.to_thread(fill, app.ledger, args.cases)
+                    out.seed_s = time.perf_counter() - started
+                    for actor, repeats in ((REVIEWER, args.inbox_repeats), (CHAIR, 3)):
+                        stderr.print(f"GET /inbox as {actor}…")
+                        out.inbox[actor] = await time_inbox(url, tokens[actor], repeats)
+                finally:
+                    await web.stop()
+                    ctx.close()
+        finally:
+            app.close()
+    return out
+
+
+# -- the report ---------------------------------------------------------------------------
+
+
+def pct(latencies: list[float], p: int) -> float:
+    """The p-th percentile in milliseconds (inclusive method)."""
+    if len(latencies) == 1:
+        return latencies[0] * 1000
+    return statistics.quantiles(latencies, n=100, method="inclusive")[p - 1] * 1000
+
+
+def latency(load: Load) -> str:
+    return " / ".join(f"{pct(load.latencies, p):.1f}" for p in (50, 95, 99))
+
+
+def report(r: Result) -> None:
+    a = r.args
+    assert r.check_in and r.service and r.http
+    ballots = a.delegates * a.items
+    service_rate = ballots / r.service.seconds
+    http_rate = ballots / r.http.seconds
+    title = (
+        f"UnionFlow web benchmark (sqlite, real dev server, {a.delegates} delegates, "
+        f"{a.clients} clients, {a.items} secret items per path, {a.cases:,} wage cases)"
+    )
+    rows = [
+        ("setup s (directory, congress, roster, session)", f"{r.setup_s:.2f}"),
+        (f"accounts and API tokens s ({a.delegates + 2:,})", f"{r.tokens_s:.2f}"),
+        ("HTTP check-ins/s", f"{a.delegates / r.check_in.seconds:,.0f}"),
+        ("HTTP check-in latency ms p50 / p95 / p99", latency(r.check_in)),
+        ("ballots per path", f"{ballots:,}"),
+        ("service ballots/s (SessionService.cast)", f"{service_rate:,.0f}"),
+        ("service ballot latency ms p50 / p95 / p99", latency(r.service)),
+        ("HTTP ballots/s (POST …/ballots)", f"{http_rate:,.0f}"),
+        ("HTTP ballot latency ms p50 / p95 / p99", latency(r.http)),
+        ("HTTP ÷ service ballots/s (hoped ≥ 0.5)", f"{http_rate / service_rate:.2f}"),
+        ("tallies exactly as expected", f"{2 * a.items}/{2 * a.items}"),
+        (f"saving {a.cases:,} wage cases s", f"{r.seed_s:.2f}"),
+    ]
+    for actor, (first, warm, shown) in r.inbox.items():
+        rows.append((f"GET /inbox as {actor}: first s ({shown:,} rows)", f"{first:.2f}"))
+        rows.append(
+            (
+                f"GET /inbox as {actor}: ms p50 / p95 ({len(warm)} more)",
+                f"{pct(warm, 50):.1f} / {pct(warm, 95):.1f}",
+            )
+        )
+    print_table(
+        title,
+        rows,
+        "One process serves (uvicorn) and runs the worker, on one event loop; the HTTP "
+        "clients run in another, with keep-alive connections and one bearer token per "
+        "delegate. The service path casts from the serving process itself, as "
+        "bench/congress.py does. The inbox's first request catches the read side up on the "
+        "new cases; the hope for a reviewer's inbox is p95 < 100 ms.",
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--delegates", type=int, default=1000)
+    parser.add_argument("--clients", type=int, default=50, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--items", type=int, default=5, help="secret items per path (services, HTTP)"
+    )
+    parser.add_argument("--cases", type=int, default=10_000, help="wage cases for the inbox")
+    parser.add_argument("--inbox-repeats", type=int, default=30, help="timed GET /inbox")
+    parser.add_argument(
+        "--tally-timeout", type=float, default=600, help="seconds to wait for the tallies"
+    )
+    args = parser.parse_args()
+    if min(args.delegates, args.clients, args.items, args.inbox_repeats) < 1 or args.cases < 0:
+        parser.error("sizes must be positive")
+    run_in_tmp(args, "bench-web-", run, report)
+
+
+if __name__ == "__main__":
+    main()
