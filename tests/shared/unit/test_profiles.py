@@ -183,3 +183,21 @@ def test_fraction_refuses_impossible_counts_and_improper_values() -> None:
         MinFraction(num=1, den=2, strict=False).allows(0, 0)
     with pytest.raises(ValueError, match="exceeds den"):
         MinFraction(num=3, den=2, strict=False)
+
+
+def test_a_profile_is_read_once_and_read_again_when_its_file_changes(tmp_path: Path) -> None:
+    import os
+
+    from application.profiles import ProfileSource
+
+    write_profile(tmp_path, "dalian", {"extends": "liaoning", "title": "大连"})
+    source = ProfileSource(tmp_path)
+    first = source.load("dalian")
+    assert source.load("dalian") is first  # not parsed again
+    write_profile(tmp_path, "dalian", {"extends": "liaoning", "title": "大连市"})
+    path = tmp_path / "dalian.yaml"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert source.load("dalian").title == "大连市"
+    path.unlink()
+    with pytest.raises(ProfileError):
+        source.load("dalian")
