@@ -10,10 +10,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from application.channel import current_channel
-from application.input_files import read_yaml
+from application.input_files import as_model, read_yaml
 from domain.actors import Acting, CommandMeta, Role
 from domain.base import canonical_bytes
 from domain.directory import (
@@ -60,16 +60,9 @@ class DirectoryService:
 
     def parse(self, path: Path) -> DirectoryFile:
         """Read and validate a directory file; nothing is written."""
-        raw = read_yaml(path, self.limits, "名录")
-        try:
-            return DirectoryFile.model_validate(raw or {})
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise InvalidInput(
-                f"名录文件 {path} 第 {where} 项无效：{first['msg']}",
-                f"{path}: {where}: {first['msg']}",
-            ) from e
+        return as_model(
+            read_yaml(path, self.limits, "名录") or {}, DirectoryFile, "名录", str(path)
+        )
 
     def load(self, data: DirectoryFile, *, operator: str, source: str = "") -> LoadReport:
         """Write the directory as the operator ``operator``; idempotent, checked whole first.
