@@ -228,6 +228,11 @@ class Ledger(Application):
 
     # -- reads ------------------------------------------------------------------------
 
+    def exists(self, aggregate_id: uuid.UUID) -> bool:
+        """Whether anything is recorded for ``aggregate_id`` (one indexed read, nothing
+        reconstructed)."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
     def find(self, aggregate_id: uuid.UUID) -> Any | None:
         """The current aggregate, or None."""
         try:
