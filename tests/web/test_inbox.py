@@ -68,3 +68,17 @@ async def test_the_inbox_needs_a_signed_in_person(reader):
     assert api.status_code == 401
     assert api.headers["content-type"].startswith("application/problem+json")
     assert api.json()["reason_en"] == "sign in first"
+
+
+async def test_the_top_bar_offers_each_role_its_pages(signed_in_client):
+    """An auditor finds the audit page from the top bar, a reviewer the cases; a delegate
+    neither."""
+    auditor = await signed_in_client("zhou.yan")
+    bar = (await auditor.get("/inbox")).text.split("</nav>", 1)[0]
+    assert 'href="/audit"' in bar and 'href="/cases"' not in bar
+    reviewer = await signed_in_client("chen.jing")
+    bar = (await reviewer.get("/inbox")).text.split("</nav>", 1)[0]
+    assert 'href="/cases"' in bar and 'href="/audit"' not in bar
+    delegate = await signed_in_client("liu.qiang")
+    bar = (await delegate.get("/inbox")).text.split("</nav>", 1)[0]
+    assert 'href="/cases"' not in bar and 'href="/audit"' not in bar
