@@ -9,7 +9,9 @@ every form carries it as ``csrf_token`` and htmx sends it as ``X-CSRF-Token``.
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Path, Request
 from pydantic import BaseModel
 
 from domain.actors import Channel
@@ -51,3 +53,9 @@ def csrf_token(request: Request) -> str:
     """The CSRF token forms of this session carry (empty without a session)."""
     token = getattr(request.state, "csrf", "")
     return token if isinstance(token, str) else ""
+
+
+# What routes take: the signed-in person, and a record's key in a path (a case id, a
+# session, poll or motion key; the same characters the domain's keys use).
+Me = Annotated[SignedIn, Depends(signed_in)]
+RecordKey = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]

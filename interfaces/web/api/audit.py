@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from interfaces.web.app import context_of
-from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.auth import Me, RecordKey
 from interfaces.web.history import History, history, parse_at, verify
 from interfaces.web.problem import responses
 from ledger.seal import SealView
 from ledger.verify import VerifyReport
-
-RecordKey = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-Me = Annotated[SignedIn, Depends(signed_in)]
 
 router = APIRouter(
     prefix="/api/v1",

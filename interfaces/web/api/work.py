@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.text import Key, OptionalLongText
 from domain.wage_contract import WageContractView
 from interfaces.web.app import context_of
-from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.auth import Me, RecordKey
 from interfaces.web.problem import responses
 from interfaces.web.wage_forms import command_from
 from interfaces.web.work import CaseDetail, CaseRow, InboxRow, case_detail, cases, inbox
 
-CaseId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-Me = Annotated[SignedIn, Depends(signed_in)]
+CaseId = RecordKey
 
 router = APIRouter(
     prefix="/api/v1",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
@@ -18,14 +18,11 @@ from domain.actors import CHINA_TZ
 from domain.errors import InvalidState
 from domain.wage_contract import STAGE_LABELS
 from interfaces.web.app import context_of
-from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.auth import Me, RecordKey
 from interfaces.web.history import History, history, parse_at, verify
 from interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-RecordKey = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
-Me = Annotated[SignedIn, Depends(signed_in)]
 
 
 @router.get("/records/{key}")

@@ -25,7 +25,13 @@ from services.sessions import SessionService
 
 router = APIRouter(include_in_schema=False)
 
-CHAIR_STEPS = {"open", "close", "publish", "report"}
+# The session's own steps, by the facade method each one calls.
+CHAIR_STEPS = {
+    "open": "open_session",
+    "close": "close_session",
+    "publish": "publish_results",
+    "report": "report",
+}
 
 
 def _attendance(svc: SessionService, sid: str) -> dict[str, object]:
@@ -87,13 +93,7 @@ async def chair_step(
     if step not in CHAIR_STEPS:
         raise HTTPException(404)
     svc = (await context_of(request).facades()).sessions
-    act = {
-        "open": svc.open_session,
-        "close": svc.close_session,
-        "publish": svc.publish_results,
-        "report": svc.report,
-    }[step]
-    await act(sid, me.actor_id, command_id=command_id)
+    await getattr(svc, CHAIR_STEPS[step])(sid, me.actor_id, command_id=command_id)
     return see_other(f"/sessions/{sid}")
 
 

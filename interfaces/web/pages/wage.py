@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from domain.errors import DomainError
@@ -19,7 +19,7 @@ from domain.wage_contract import COMMAND_LABELS, STAGE_LABELS
 from i18n import REVIEW_OUTCOME_LABELS, Lang, pick
 from interfaces.text import Names, case_dates, check_detail
 from interfaces.web.app import context_of
-from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.context import TemporalUnavailable
 from interfaces.web.pages import is_htmx, new_command_id
 from interfaces.web.problem import NO_TEMPORAL, status_of
@@ -29,9 +29,8 @@ from interfaces.web.work import CaseDetail, case_detail, cases
 
 router = APIRouter(include_in_schema=False)
 
-CaseId = Annotated[str, Path(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:\-]+$")]
+CaseId = RecordKey
 Kind = Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")]
-Me = Annotated[SignedIn, Depends(signed_in)]
 
 
 @router.get("/cases")
