@@ -180,6 +180,12 @@ class Settings(BaseSettings):
         description="The key that seals TOTP secrets in the ledger (default: "
         "keys/accounts_totp.key in data_dir; keep it out of the ledger's backups).",
     )
+    credentials_file: Path | None = Field(
+        default=None,
+        description="Where `unionflow login` keeps this user's CLI tokens, one per ledger "
+        "and person (0600; default: $XDG_CONFIG_HOME/unionflow/credentials.json, else "
+        "~/.config/unionflow/credentials.json).",
+    )
     log_format: str = Field(default="auto", description="auto, json or console.")
     log_level: str = "INFO"
 
@@ -190,6 +196,7 @@ class Settings(BaseSettings):
         "witness_dir",
         "seal_key_file",
         "account_key_file",
+        "credentials_file",
         "poll_key_dir",
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",
@@ -273,6 +280,24 @@ class Settings(BaseSettings):
     def signin_store_path(self) -> Path:
         """Web sessions and failed sign-in counts: a local cache, never the truth."""
         return self.data_dir / "signin.db"
+
+    @property
+    def credentials_path(self) -> Path:
+        """This user's CLI tokens (``unionflow login``): in the user's configuration, not
+        the data directory, so a person's token is not shared with whoever reads ``var/``."""
+        if self.credentials_file is not None:
+            return self.credentials_file
+        config_home = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        return Path(config_home) / "unionflow" / "credentials.json"
+
+    @property
+    def ledger_identity(self) -> str:
+        """The ledger a token belongs to, as a credentials file names it."""
+        if self.ledger_backend is LedgerBackend.POSTGRES:
+            schema = f"/{self.postgres_schema}" if self.postgres_schema else ""
+            where = f"{self.postgres_host}:{self.postgres_port}/{self.postgres_db}"
+            return f"postgresql://{self.postgres_user}@{where}{schema}"
+        return f"sqlite:{self.sqlite_path}"
 
     @property
     def public_url(self) -> str:

@@ -230,6 +230,10 @@ class DirectoryService:
             raise NotFound(f"人员 {code} 不存在", f"no actor {code}")
         return record
 
+    def knows(self, code: str) -> bool:
+        """Whether the directory in the ledger has an actor ``code``."""
+        return self.ledger.find(actor_id(code)) is not None
+
     def acting(self, code: str, role: Role, *, find: Finder | None = None) -> Acting:
         """The actor acting in ``role``, with its org path; refused if it lacks the role.
 

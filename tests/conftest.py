@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -15,6 +17,12 @@ from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"
+
+# The CLI's logins of this test run (``tests/accounts_support.cli_login``), never the
+# tester's own; the CLI subprocesses of the tests inherit it with the environment.
+os.environ["UNIONFLOW_CREDENTIALS_FILE"] = str(
+    Path(tempfile.mkdtemp(prefix="unionflow-test-credentials-")) / "credentials.json"
+)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from domain.errors import DomainError, InvalidInput, NotAuthorised, NotFound
 from domain.text import Key, OptionalLongText, invalid_input, reason
 from domain.wage_contract import STAGE_LABELS, Check, WageContractView
 from i18n import Lang, pick, t
+from interfaces.cli.credentials import claim, claimed, require_person
 from interfaces.cli.render import Table, plain, styled
 from interfaces.text import check_detail
 from payload_codec import PayloadKeyError
@@ -49,7 +50,21 @@ def typed(annotation: Any) -> Callable[[Any], Any]:
     return check
 
 
-AS = typer.Option(..., "--as", callback=typed(Key), help="以此人员身份操作 / act as this actor id")
+def _person(value: Any) -> Any:
+    """The ``--as`` of a person's act: a valid id, remembered so that ``open_app`` asks for
+    that person's own token (``interfaces.cli.credentials``)."""
+    actor = typed(Key)(value)
+    claim(actor)
+    return actor
+
+
+AS = typer.Option(
+    ...,
+    "--as",
+    callback=_person,
+    help="以此人员身份操作（须先 unionflow login --as 此人） / act as this actor (after "
+    "unionflow login --as them)",
+)
 COMMENT = typer.Option(
     "",
     "--comment",
@@ -72,7 +87,9 @@ def operator_acting(application: App, actor: str | None) -> Acting:
             "此操作须由运维管理员执行：请用 --as 指定",
             "an operator must do this: name one with --as",
         )
-    return application.directory.as_operator(actor)
+    acting = application.directory.as_operator(actor)
+    require_person(application, actor, operator=True)
+    return acting
 
 
 CASE = typer.Argument(..., callback=typed(Key), help="案件编号 / case id")
@@ -105,7 +122,15 @@ def open_app(*, create: bool = False) -> App:
                 "first, or set UNIONFLOW_DATA_DIR",
             )
         )
-    return build_app(settings)
+    application = build_app(settings)
+    person = claimed()
+    if person is not None:
+        try:
+            require_person(application, person)
+        except DomainError as e:
+            application.close()
+            fail(e)
+    return application
 
 
 def fail(error: Exception) -> None:

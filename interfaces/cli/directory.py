@@ -11,6 +11,7 @@ from bootstrap import App
 from domain.errors import NotAuthorised
 from i18n import ORG_KIND_LABELS, Lang, fmt, label_of, pick, role_label, t
 from interfaces.cli._common import OPERATOR, console, fail, run
+from interfaces.cli.credentials import require_person
 from interfaces.cli.render import Table
 
 app = typer.Typer(help="组织与人员名录 / organisation tree and actors", no_args_is_help=True)
@@ -32,6 +33,8 @@ def directory_load(
     def go(application: App) -> Any:
         data = application.directory.parse(file)
         assert actor is not None
+        if application.directory.knows(actor):  # else the first load, which decides itself
+            require_person(application, actor, operator=True)
         return application.directory.load(data, operator=actor, source=str(file))
 
     report = run(go, create=True)  # loading the directory is how a ledger starts

@@ -24,6 +24,7 @@ from interfaces.cli import (
     congress,
     directory,
     keys,
+    login,
     motion,
     profiles,
     sessions,
@@ -31,6 +32,7 @@ from interfaces.cli import (
     wage,
 )
 from interfaces.cli._common import fail
+from interfaces.cli.credentials import claim
 from logs import configure_logging
 from payload_codec import PayloadKeyError
 from settings import Settings
@@ -69,6 +71,7 @@ def _main(
     lang: str = typer.Option("zh", "--lang", help="zh（默认）或 en / zh (default) or en"),
 ) -> None:
     Lang.code = "en" if lang.lower().startswith("en") else "zh"
+    claim(None)  # a command's ``--as`` names the person this invocation acts as
     # Every act of this invocation is recorded as made on the CLI (until it ends: a test
     # that invokes the CLI keeps its own channel afterwards).
     ctx.call_on_close(set_channel(Channel.CLI))
@@ -85,6 +88,9 @@ for command in (
     stack.web,
     stack.migrate,
     stack.demo,
+    login.login,
+    login.logout,
+    login.whoami,
     cases.tasks,
     cases.status,
     cases.history,

@@ -8,10 +8,14 @@ from pathlib import Path
 import typer
 
 from bootstrap import build_app, build_ledger
+from domain.errors import NotAuthorised
 from i18n import pick
-from interfaces.cli._common import console
+from interfaces.cli._common import console, fail
+from ledger.files import private_file
 from logs import configure_logging
 from settings import LedgerBackend, Settings
+
+DEMO_MARKER = ".unionflow-demo"  # in a data directory the demo made
 
 # The stack, the worker and the demo are imported when their command runs: the other
 # commands start without them.
@@ -77,6 +81,17 @@ def demo(
 
     settings = Settings().for_demo(data_dir)
     console.print(f"{pick(('演示数据目录', 'Demo data directory'))}: {settings.data_dir}")
+    # The demo acts in-process as the people of its story: only in a ledger of its own.
+    marker = settings.data_dir / DEMO_MARKER
+    if settings.sqlite_path.exists() and not marker.exists():
+        fail(
+            NotAuthorised(
+                f"{settings.data_dir} 中已有不是演示创建的账本：演示只写入它自己的账本",
+                f"{settings.data_dir} holds a ledger the demo did not make: the demo writes "
+                "only into a ledger of its own",
+            )
+        )
+    private_file(marker)
     application = build_app(settings)
     try:
         code = asyncio.run(run_demo(application, console))

@@ -16,6 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import ROOT
 
 UNIONFLOW = str(Path(sys.executable).parent / "unionflow")
@@ -152,6 +154,7 @@ def test_stack_stops_on_ctrl_c_and_a_case_survives_a_restart(tmp_path: Path):
         # `unionflow up` serves the web app beside the dev server and the worker.
         web = httpx.get(f"http://127.0.0.1:{env['UNIONFLOW_WEB_PORT']}/healthz", timeout=10)
         assert web.status_code == 200 and web.json() == {"ok": True}
+        cli_login(Settings(data_dir=tmp_path / "var"), "wang.li", "sun.hao")
         opened = run(
             env,
             "wage",

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import ROOT
 from tests.integration.test_cli import UNIONFLOW, env_for, free_port
 
@@ -79,6 +81,7 @@ def test_three_hundred_commands_end_without_an_abnormal_exit(tmp_path: Path) -> 
             )
             return args, done.returncode, done.stderr
 
+        cli_login(Settings(data_dir=tmp_path / "var"), "wang.li", "liu.qiang")
         offer = ["--unit", "dl-bearing", "--employer", "大连轴承厂", "--place", "会议室"]
         opens = [
             ["wage", "open", "--as", "wang.li", "--case", f"EXIT-{i}", *offer, "--content", "要约"]

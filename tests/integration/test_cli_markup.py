@@ -14,6 +14,8 @@ import yaml
 from typer.testing import CliRunner
 
 from interfaces.cli import app
+from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 from tests.integration.test_cli import free_port
 
@@ -47,6 +49,7 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     (tmp_path / "roster.csv").write_text(roster.replace("张秀英", ROSTER_NAME), encoding="utf-8")
     runner = CliRunner()
     _invoke(runner, *directory_load(path))
+    cli_login(Settings(data_dir=tmp_path / "var"), "markup.man", "wang.li")
     return runner
 
 

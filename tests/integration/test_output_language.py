@@ -23,6 +23,7 @@ from interfaces.cli import app as cli_app
 from interfaces.cli import cases
 from interfaces.cli._common import console
 from settings import Settings
+from tests.accounts_support import cli_login
 from tests.language import data_strings, stray_chinese, untranslated
 
 # Generated texts stored in the ledger are not data people entered: the English output
@@ -70,6 +71,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
         polls = [f"{session}:item{n}" for n in range(1, 6)]
         call = None
         app = build_app(Settings(data_dir=data_dir))
+        cli_login(app, "wang.li")  # her inbox is read as her
         try:
             directory = app.directory
             ids = {a.spec.id for a in directory.actors()} | {

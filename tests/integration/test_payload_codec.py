@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
+from settings import Settings
+from tests.accounts_support import cli_login
 from tests.integration.test_cli import run, stack_env, start_stack, stop_stack
 
 pytestmark = pytest.mark.devserver
@@ -100,6 +102,7 @@ def drive_wage_case(tmp_path: Path, *, payload_key: bool) -> Exposure:
     cadre = ("--as", "wang.li")
     stack = start_stack(env)
     try:
+        cli_login(Settings(data_dir=tmp_path / "var"), "wang.li")
         steps = [
             ("wage", "open", *cadre, "--case", CASE, "--unit", "dl-bearing", "--employer",
              "大连轴承制造有限公司", "--place", "三楼会议室", "--content", "工资专项集体协商要约"),

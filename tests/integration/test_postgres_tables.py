@@ -27,6 +27,7 @@ from domain.poll import ItemKind
 from domain.session import AgendaItem
 from services.sessions import SessionService
 from settings import LedgerBackend, Settings
+from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY
 from tests.congress.workflow.test_session_workflow import (
     CHAIR,
@@ -149,6 +150,7 @@ async def test_21_check_ins_started_together_after_migrate_none_crashes(
             ).session_id
             await svc.open_session(sid, CHAIR)
         delegates = roster_ids()[:CONCURRENT]
+        cli_login(app, *delegates)
         commands = [["congress", "check-in", sid, "--as", d] for d in delegates]
         results = await asyncio.to_thread(at_once, settings, commands)
         crashed = [err.strip().splitlines()[-1:] for code, err in results if code != 0]

@@ -21,6 +21,7 @@ from domain.congress import RosterImportError
 from domain.errors import InvalidInput
 from interfaces.cli import app as cli_app
 from settings import ImportLimits
+from tests.accounts_support import cli_login
 
 UNIONFLOW = str(Path(sys.executable).parent / "unionflow")
 KEY = "dl-bearing-6"
@@ -97,6 +98,7 @@ def write_csv(path: Path, rows: list[tuple[str, ...]]) -> Path:
 def congress(app: App) -> CongressService:
     service = app.congresses
     service.create("wang.li", KEY, "dl-bearing", 6, date(2024, 3, 15), date(2029, 3, 14))
+    cli_login(app, "wang.li")  # the CLI's roster imports act as her
     return service
 
 

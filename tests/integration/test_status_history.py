@@ -34,6 +34,7 @@ from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
 from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY
 from tests.wage_contract.helpers import offer
 
@@ -305,6 +306,7 @@ async def test_status_history_and_tasks_of_running_processes_read_in_one_languag
         ids |= {o.spec.code for o in app.directory.organisations()} | {*keys, TWIN, "national"}
         data = {a.spec.name for a in app.directory.actors()}
         data |= {o.spec.name for o in app.directory.organisations()}
+        cli_login(app, "wang.li", "dlb-d01", "chen.jing")  # their inboxes are read as them
     finally:
         app.close()
     for key in keys:

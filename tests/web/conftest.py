@@ -26,12 +26,11 @@ from fastapi import FastAPI
 
 from application.accounts import AccountService
 from bootstrap import App
-from domain.actors import Role
 from interfaces.web.app import create_app
 from interfaces.web.context import WebContext
+from tests.accounts_support import PASSWORD, create_account
 
 BASE = "http://test"
-PASSWORD = "correct horse battery"  # what every fixture account's password is
 
 
 class Clock:
@@ -97,26 +96,6 @@ def form_csrf(page: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, "the page has no CSRF field"
     return found.group(1)
-
-
-def create_account(accounts: AccountService, actor_id: str, password: str = PASSWORD) -> str | None:
-    """The account of ``actor_id`` set up as a person would (an operator's code, then the
-    setup); returns the TOTP secret enrolled when the role requires one."""
-    operator = operator_of_directory(accounts)
-    issued = accounts.issue_setup_code(actor_id, operator)
-    secret = None
-    if accounts.totp_required(actor_id):
-        secret = pyotp.random_base32()
-        code = pyotp.TOTP(secret).at(accounts.clock())
-        accounts.set_password(actor_id, issued.code, password, totp_secret=secret, totp_code=code)
-    else:
-        accounts.set_password(actor_id, issued.code, password)
-    return secret
-
-
-def operator_of_directory(accounts: AccountService) -> str:
-    actors = accounts.directory.actors()
-    return next(a.spec.id for a in actors if Role.OPERATOR in a.spec.roles)
 
 
 async def login(

@@ -15,6 +15,8 @@ from domain.actors import Role
 from domain.congress import Delegate, DelegateCategory, Gender, RosterImportError
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from interfaces.cli import app as cli_app
+from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 
 EXAMPLE_ROSTER = ROOT / "examples" / "roster.csv"
@@ -245,6 +247,7 @@ def test_cli_roster_import_exits_2_on_a_bad_file_and_0_on_the_example(tmp_path: 
         return runner.invoke(cli_app, list(args))
 
     assert run("directory", "load", str(EXAMPLE_DIRECTORY), "--as", "ops.admin").exit_code == 0
+    cli_login(Settings(data_dir=tmp_path / "var"), "wang.li")
     created = run(
         "congress", "create", "--as", "wang.li", "--unit", "dl-bearing", "--term-no", "6",
         "--start", "2024-03-15", "--end", "2029-03-14",

@@ -16,6 +16,7 @@ from temporalio.client import WorkflowUpdateFailedError
 from domain.poll import ItemKind, PollStatus, poll_id
 from domain.session import AgendaItem
 from services.sessions import SessionService
+from tests.accounts_support import cli_login
 from tests.conftest import ROOT
 from tests.congress.workflow.test_session_workflow import (
     CHAIR,
@@ -77,6 +78,7 @@ async def test_voting_and_checking_in_need_no_temporal_and_the_poll_closes_once_
     delegates = roster_ids()
     for d in delegates[1:]:
         await offline.check_in(sid, d)
+    cli_login(app, delegates[0])
     checked = _cli(app, "congress", "check-in", sid, "--as", delegates[0])
     assert checked.returncode == 0, checked.stdout + checked.stderr
     await svc.open_poll(sid, CHAIR, 1)

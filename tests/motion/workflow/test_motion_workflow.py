@@ -16,6 +16,7 @@ from domain.calendar import add_months
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.motion import Decision, FileMotion, MotionView, Rating, Stage, motion_ledger_id
 from services.motions import MotionService
+from tests.accounts_support import cli_login
 from tests.conftest import ROOT
 from tests.wage_contract.helpers import terminate_open_workflows
 from workflows.motion import MotionInput, MotionWorkflow, motion_workflow_id
@@ -276,6 +277,7 @@ async def test_the_one_inbox_shows_each_actor_their_motion_step_with_the_process
 
     view = await in_handling(time_skipping_env, svc)
     monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(app.settings.data_dir))
+    cli_login(app, HR, CHAIR)
     runner = CliRunner()
     hr = runner.invoke(cli_app, ["--lang", "en", "tasks", "--as", HR])
     assert hr.exit_code == 0, hr.output

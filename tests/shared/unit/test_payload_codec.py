@@ -30,6 +30,7 @@ from payload_codec import (
     load_payload_keys,
 )
 from settings import Settings
+from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY
 
 NAME = "欧阳娜娜"
@@ -232,6 +233,7 @@ def test_a_command_with_an_unusable_key_file_is_refused_naming_it(tmp_path: Path
     data_dir = tmp_path / "var"
     application = build_app(Settings(data_dir=data_dir))
     application.directory.load(application.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
+    cli_login(application, "wang.li")
     application.close()
     monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(data_dir))
     monkeypatch.setenv("UNIONFLOW_PAYLOAD_KEY_FILE", str(tmp_path / "absent.json"))
