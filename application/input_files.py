@@ -117,6 +117,39 @@ def as_model(raw: Any, model: type[M], what: str, source: str) -> M:
         ) from None
 
 
+def _line_of(node: Any, loc: tuple[Any, ...]) -> int | None:
+    """The line (from 1) of the YAML node at ``loc`` (a pydantic error's path), or of the
+    deepest node on the way that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
+
+
+def model_from_yaml_lines(text: str, model: type[M], what: str, source: str) -> M:
+    """YAML text as ``model``, refused naming the line and the field of the first problem
+    (definition files, which people write by hand)."""
+    raw = parse_yaml(text, what, source)
+    try:
+        return model.model_validate(raw)
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "（整个文件）"
+        line = _line_of(yaml.compose(text, Loader=_NoAliasLoader), tuple(first["loc"]))
+        at_zh, at_en = (f"第 {line} 行", f"line {line}") if line else ("", "")
+        raise InvalidInput(
+            f"{what}文件 {source} {at_zh}的 {where} 无效：{first['msg']}",
+            f"{source}, {at_en}: {where}: {first['msg']}",
+        ) from None
+
+
 def model_from_yaml(text: str, model: type[M], what: str, source: str) -> M:
     """YAML text as ``model`` (the web's uploads and text boxes)."""
     return as_model(parse_yaml(text, what, source), model, what, source)
