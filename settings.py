@@ -180,6 +180,11 @@ class Settings(BaseSettings):
         description="The key that seals TOTP secrets in the ledger (default: "
         "keys/accounts_totp.key in data_dir; keep it out of the ledger's backups).",
     )
+    award_definition_dir: Path | None = Field(
+        default=None,
+        description="Award definitions (YAML, one per title) beside the shipped ones; a file "
+        "named like a shipped one replaces it.",
+    )
     credentials_file: Path | None = Field(
         default=None,
         description="Where `unionflow login` keeps this user's CLI tokens, one per ledger "
@@ -197,6 +202,7 @@ class Settings(BaseSettings):
         "seal_key_file",
         "account_key_file",
         "credentials_file",
+        "award_definition_dir",
         "poll_key_dir",
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",

@@ -85,9 +85,9 @@ class Nomination(ViewState[NominationView], LedgerAggregate):
                     level=self.level, starts=self.starts, ends=self.ends, list_hash=self.list_hash
                 )
             )
-            if self.level is NoticeLevel.SUB_UNION:
+            if self.level == NoticeLevel.SUB_UNION:
                 s.stage = S.FIRST_NOTICE
-            elif self.level is NoticeLevel.FEDERATION:
+            elif self.level == NoticeLevel.FEDERATION:
                 s.stage = S.FEDERATION_NOTICE
 
     class NoticeClosed(Changed):
@@ -97,9 +97,9 @@ class Nomination(ViewState[NominationView], LedgerAggregate):
             notice = s.notice(self.level)
             assert notice is not None
             notice.closed = True
-            if self.level is NoticeLevel.SUB_UNION:
+            if self.level == NoticeLevel.SUB_UNION:
                 s.stage = S.SECOND_REVIEW  # unless clearances are requested next
-            elif self.level is NoticeLevel.FEDERATION:
+            elif self.level == NoticeLevel.FEDERATION:
                 s.stage = S.COMMITTEE
 
     class Submitted(Changed):

@@ -187,7 +187,7 @@ class NominationView(BaseModel):
     withdrawn_reason: str = ""
 
     def notice(self, level: NoticeLevel) -> Notice | None:
-        return next((n for n in self.notices if n.level is level), None)
+        return next((n for n in self.notices if n.level == level), None)
 
     def open_objections(self) -> list[Objection]:
         return [o for o in self.objections if o.status is ObjectionStatus.OPEN]
