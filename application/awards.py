@@ -243,7 +243,7 @@ class AwardService:
         meta = self._meta(
             acting, comment, command_id, ["round", round_key, command.model_dump(mode="json")]
         )
-        return self._run_round(round_key, command, meta)
+        return self.run_round(round_key, command, meta)
 
     # -- the engine's steps (called by the round's activities) ---------------------------
 
@@ -251,7 +251,7 @@ class AwardService:
         self, round_key: str, command: RoundCommand, step_id: str, now: datetime
     ) -> RoundView:
         meta = CommandMeta(command_id=step_id, acting=system_acting(), occurred_at=now)
-        return self._run_round(round_key, command, meta)
+        return self.run_round(round_key, command, meta)
 
     def sweep(
         self, round_key: str, now: datetime, *, after: str = "", page: int = 500
@@ -378,7 +378,8 @@ class AwardService:
         view: NominationView = result.aggregate.view()
         return view
 
-    def _run_round(self, round_key: str, command: RoundCommand, meta: CommandMeta) -> RoundView:
+    def run_round(self, round_key: str, command: RoundCommand, meta: CommandMeta) -> RoundView:
+        """Run one round command with the meta given (an activity's, or a person's)."""
         today = china_day(meta.occurred_at)
         r = self.round(round_key)
         notice_ends = None

@@ -153,15 +153,6 @@ def precheck(
         raise _stage_refusal(view, kind)
 
 
-def check_round_stage(view: RoundView, allowed: set[RoundStage], what: Label) -> None:
-    if view.stage not in allowed:
-        label = ROUND_STAGE_LABELS[view.stage]
-        raise InvalidState(
-            f"评选“{view.title}”当前为“{label[0]}”，不能{what[0]}",
-            f"the round '{view.title}' is {label[1]}: cannot {what[1]}",
-        )
-
-
 _R = RoundStage
 ROUND_RULES: dict[str, tuple[str, frozenset[RoundStage]]] = {
     "close_nominations": (_SYSTEM, frozenset({_R.NOMINATING})),
@@ -181,12 +172,29 @@ ROUND_LABELS: dict[str, Label] = {
 }
 
 
-def round_precheck(kind: str, acting: Acting, view: RoundView) -> None:
-    """Refuse a round command this actor may not issue at this stage."""
+ROUND_RULES["record_committee"] = ("federation_cadre", frozenset({_R.COMMITTEE}))
+ROUND_LABELS["record_committee"] = ("登记评审委员会表决", "record the committee's vote")
+
+
+def check_round_command(
+    kind: str, acting: Acting, federation_org: str, stage: RoundStage, title: str
+) -> None:
+    """Refuse a round command this actor may not issue at this stage (the aggregate's and
+    the round workflow's validators' one rule)."""
     who, stages = ROUND_RULES[kind]
     what = ROUND_LABELS[kind]
     if who == _SYSTEM:
         check_engine(acting)
     else:
-        check_unit_cadre(acting, view.federation_org, what)
-    check_round_stage(view, set(stages), what)
+        check_unit_cadre(acting, federation_org, what)
+    if stage not in stages:
+        label = ROUND_STAGE_LABELS[stage]
+        raise InvalidState(
+            f"评选“{title}”当前为“{label[0]}”，不能{what[0]}",
+            f"the round '{title}' is {label[1]}: cannot {what[1]}",
+        )
+
+
+def round_precheck(kind: str, acting: Acting, view: RoundView) -> None:
+    """Refuse a round command this actor may not issue at this stage."""
+    check_round_command(kind, acting, view.federation_org, view.stage, view.title)
