@@ -87,9 +87,7 @@ async def test_only_an_operator_may_open_the_operator_pages_or_act(
     page = await person.get("/operator/accounts", headers=HTML)
     assert page.status_code == 403 and "运维管理员" in page.text
     before = events_of(app, "liu.qiang")
-    refused = await person.post(
-        "/operator/accounts/liu.qiang/setup-code", data={"command_id": "x"}
-    )
+    refused = await person.post("/operator/accounts/liu.qiang/setup-code", data={"command_id": "x"})
     assert refused.status_code == 403 and events_of(app, "liu.qiang") == before
     home = await person.get("/inbox", headers=HTML)
     assert 'href="/operator"' not in home.text
@@ -103,8 +101,8 @@ async def test_the_directory_shows_the_tree_nested_with_each_organisations_peopl
     assert 'href="/operator">运维</a>' in home.text
     page = (await ops.get("/operator", headers=HTML, follow_redirects=True)).text
     example = yaml.safe_load(EXAMPLE_DIRECTORY.read_text(encoding="utf-8"))
-    counts = len(example["organisations"]), len(example["actors"])
-    assert "组织 %d 个，人员 %d 名" % counts in page
+    orgs, people = len(example["organisations"]), len(example["actors"])
+    assert f"组织 {orgs} 个，人员 {people} 名" in page
     depth = tree_depths(page)
     assert depth["大连市总工会"] == 1 and depth["甘井子区总工会"] == depth["大连市轻纺工会"] == 2
     assert depth["大连轴承制造有限公司工会"] == depth["大连华艺服装有限公司工会"] == 3
@@ -195,16 +193,14 @@ async def test_a_directory_upload_loads_as_the_cli_does_and_a_bad_file_changes_n
     page = await ops.get("/operator/directory/upload", headers=HTML)
     assert 'enctype="multipart/form-data"' in page.text
     good = {
-        "organisations": [
-            {"code": "dl-city", "name": "大连市总工会", "kind": "city_federation"}
-        ],
+        "organisations": [{"code": "dl-city", "name": "大连市总工会", "kind": "city_federation"}],
         "actors": [{"id": "new.person", "name": "新同志", "org": "dl-city", "roles": ["cadre"]}],
     }
     body = yaml.safe_dump(good, allow_unicode=True).encode()
     files = {"file": ("directory.yaml", body, "text/yaml")}
     loaded = await ops.post("/operator/directory/upload", files=files, headers=HTML)
     assert loaded.status_code == 200 and "新增 1" in loaded.text, loaded.text
-    created = list(app.ledger.stream(actor_id("new.person")))[0]
+    created = app.ledger.stream(actor_id("new.person"))[0]
     assert created.actor["id"] == OPERATOR and created.actor["channel"] == "web"
     assert "web upload directory.yaml" in created.comment
     again = await ops.post("/operator/directory/upload", files=files, headers=HTML)
@@ -240,7 +236,7 @@ async def test_the_calendar_lists_each_years_source_and_marks_a_month_view(
         "year": 2027,
         "holidays": ["2027-01-01", "2027-02-06", "2027-02-07"],
         "workdays": ["2027-02-13"],
-        "source": "国办发明电〔2026〕测试号",
+        "source": "国办发明电（2026）测试号",
     }
     path = tmp_path / "2027.yaml"
     path.write_text(yaml.safe_dump(schedule, allow_unicode=True), encoding="utf-8")
@@ -251,7 +247,7 @@ async def test_the_calendar_lists_each_years_source_and_marks_a_month_view(
     assert re.search(r'data-year="2027" data-kind="loaded"', page)
     row = page[page.index('data-year="2027"') :]
     row = row[: row.index("</tr>")]
-    assert "国办发明电〔2026〕测试号" in row and "周运维（ops.admin）" in row
+    assert "国办发明电（2026）测试号" in row and "周运维（ops.admin）" in row
     assert 'data-year="2026" data-kind="package"' in page
     assert 'data-year="2028" data-kind="provisional"' in page
     year = (await ops.get("/operator/calendar/2026", headers=HTML)).text
