@@ -15,21 +15,18 @@ only, like a session id. Losing the file only means a delegate shows a new code.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from application.account_secrets import new_code, normal_code
 from application.congress import CongressService
+from application.local_db import LocalDb
 from application.polls import PollService
 from domain.actors import Role
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_unit_cadre
 from domain.session import DESK, SessionStatus, SessionView
-from ledger.files import private_file
 
 CODE_GROUPS = 2
 MAX_WRONG = 10
@@ -95,19 +92,10 @@ def _digest(code: str) -> str:
     return hashlib.sha256(normal_code(code).encode("utf-8")).hexdigest()
 
 
-class CheckInCodeStore:
+class CheckInCodeStore(LocalDb):
     """Live codes and wrong-code counts, shared by the threads of one web process."""
 
-    def __init__(self, path: Path) -> None:
-        private_file(path)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        with self._lock, self._db:
-            self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    SCHEMA = SCHEMA
 
     def issue(self, session_id: str, delegate: str, expires: datetime) -> str:
         """A new code for this delegate and session; the earlier unused one stops working."""
