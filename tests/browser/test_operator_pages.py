@@ -67,7 +67,7 @@ def test_a_delegates_code_on_the_phone_is_scanned_at_the_door(live: LiveStack, b
     # A USB scanner types what the QR code holds (the door's address with the code), then Enter.
     box.fill(f"{live.url}/sessions/{sid}/door?code={code}")
     box.press("Enter")
-    expect(door.locator("#door-result")).to_contain_text("已签到 1 / 应到 30", timeout=2000)
+    expect(door.locator("#door-result")).to_contain_text("已签到 1 / 应到 30", timeout=5000)
     expect(door.locator("#door-result")).to_contain_text("已签到")
     expect(box).to_be_focused()
     expect(box).to_have_value("")

@@ -70,9 +70,16 @@ async def test_a_delegates_code_checks_them_in_once_as_the_desks_act(
     delegate = roster_ids()[0]
     vote = await web.get(f"/sessions/{sid}/vote", headers=page(delegate))
     assert f'hx-get="/sessions/{sid}/checkin"' in vote.text and "出示我的签到码" in vote.text
-    shown = await web.get(f"/sessions/{sid}/checkin", headers=page(delegate))
+    english = await web.get(f"/sessions/{sid}/checkin?lang=en", headers=page(delegate))
+    assert "My check-in code" in english.text and "Usable once, valid until" in english.text
+    shown = await web.get(f"/sessions/{sid}/checkin?lang=zh", headers=page(delegate))
     assert '<svg role="img" aria-label="签到二维码"' in shown.text
     code = CODE.search(shown.text)[1]
+    # Only the code's hash is kept, in the data directory's check-in code store.
+    for stored in app.settings.data_dir.rglob("*"):
+        if stored.is_file():
+            body = stored.read_bytes()
+            assert code.encode() not in body and code.replace("-", "").encode() not in body
     # The QR code holds the door page with the code; that address fills the desk's field.
     door = await web.get(f"/sessions/{sid}/door", params={"code": code}, headers=page(CHAIR))
     assert f'name="code" value="{code}"' in door.text
