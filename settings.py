@@ -276,14 +276,14 @@ class Settings(BaseSettings):
         return self.account_key_file or self.data_dir / "keys" / "accounts_totp.key"
 
     @property
-    def signin_store_path(self) -> Path:
-        """Web sessions and failed sign-in counts: a local cache, never the truth."""
-        return self.data_dir / "signin.db"
-
-    @property
     def checkin_codes_path(self) -> Path:
         """Delegates' live check-in codes (hashes only): short-lived, never the truth."""
         return self.data_dir / "checkin_codes.db"
+
+    @property
+    def signin_store_path(self) -> Path:
+        """Web sessions and failed sign-in counts: a local cache, never the truth."""
+        return self.data_dir / "signin.db"
 
     @property
     def public_url(self) -> str:
