@@ -170,6 +170,12 @@ class Settings(BaseSettings):
         default=72, gt=0, description="How long an operator's one-time setup code is valid."
     )
     api_token_days: int = Field(default=365, ge=1, le=3650, description="API tokens' lifetime.")
+    checkin_code_seconds: int = Field(
+        default=300,
+        ge=30,
+        le=3600,
+        description="How long a delegate's one-time check-in code (签到码) is valid.",
+    )
     totp_required_roles: Annotated[list[str], NoDecode] = Field(
         default=["reviewer", "auditor"],
         description="Roles that must sign in with a TOTP code (comma-separated; 等保 level 3 "
@@ -281,6 +287,11 @@ class Settings(BaseSettings):
     def account_key_path(self) -> Path:
         """The AES key that seals accounts' TOTP secrets in the ledger."""
         return self.account_key_file or self.data_dir / "keys" / "accounts_totp.key"
+
+    @property
+    def checkin_codes_path(self) -> Path:
+        """Delegates' live check-in codes (hashes only): short-lived, never the truth."""
+        return self.data_dir / "checkin_codes.db"
 
     @property
     def signin_store_path(self) -> Path:

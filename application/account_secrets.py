@@ -61,15 +61,18 @@ def verify_secret(hashed: str | None, secret: str) -> bool:
 
 def new_setup_code() -> str:
     """A one-time code like ``7KQ4-M2XA-9HTD``, to be read or typed by a person."""
-    groups = (
-        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN))
-        for _ in range(CODE_GROUPS)
+    return new_code(CODE_GROUPS)
+
+
+def new_code(groups: int) -> str:
+    """``groups`` groups of ``CODE_GROUP_LEN`` random symbols of ``CODE_ALPHABET``."""
+    return "-".join(
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_GROUP_LEN)) for _ in range(groups)
     )
-    return "-".join(groups)
 
 
 def normal_code(code: str) -> str:
-    """A typed setup code as issued: upper case, dashes and spaces ignored."""
+    """A typed code as issued: upper case, dashes and spaces ignored."""
     plain = "".join(c for c in code.upper() if c.isalnum())
     size = CODE_GROUP_LEN
     return "-".join(plain[i : i + size] for i in range(0, len(plain), size))

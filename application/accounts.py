@@ -87,36 +87,50 @@ class AccountService:
     def issue_setup_code(self, actor: str, operator: str) -> IssuedCode:
         """A one-time code with which ``actor`` sets a (first or new) password; it lifts
         a lockout, and any earlier code stops working."""
+        issued = self.issue_setup_code_once(actor, operator, command_id=None)
+        assert issued is not None  # only a caller's repeated command id is a duplicate
+        return issued
+
+    def issue_setup_code_once(
+        self, actor: str, operator: str, *, command_id: str | None
+    ) -> IssuedCode | None:
+        """``issue_setup_code`` under a caller's command id (a form's): None when that id
+        already issued the code, which was shown then and is never shown again."""
         acting = self.directory.as_operator(operator)
         self.directory.actor(actor)  # an unknown actor is refused
         code = new_setup_code()
         code_hash = hash_secret(code)
         now = self.clock()
         expires = now + timedelta(hours=self.settings.setup_code_hours)
-        meta = self._meta(acting, "setup-code", now)
+        key = fingerprinted(command_id, ["issue_setup_code", actor]) if command_id else None
+        meta = self._meta(acting, "setup-code", now, key)
 
         def issue(account: Account) -> None:
             if account.is_locked(now):
                 account.unlock(meta)
             account.issue_setup_code(code_hash, expires, meta)
 
-        self.ledger.execute(
+        result = self.ledger.execute(
             account_id(actor),
             meta,
             issue,
             create=functools.partial(Account.open, actor, meta),
         )
         self.store.clear_failures(actor)
+        if not result.applied:
+            return None
         url = f"{self.settings.public_url}/setup?{urlencode({'actor': actor})}"
         return IssuedCode(actor, code, expires, url)
 
-    def unlock(self, actor: str, operator: str) -> None:
-        """Lift a lockout (the ledger's and the failure count)."""
+    def unlock(self, actor: str, operator: str, *, command_id: str | None = None) -> None:
+        """Lift a lockout (the ledger's and the failure count); ``command_id``, a form's,
+        makes a repeated request one act."""
         acting = self.directory.as_operator(operator)
         account = self._account(actor)
         now = self.clock()
         if account.is_locked(now):
-            meta = self._meta(acting, "unlock", now)
+            key = fingerprinted(command_id, ["unlock", actor]) if command_id else None
+            meta = self._meta(acting, "unlock", now, key)
             self.ledger.execute(account.id, meta, functools.partial(Account.unlock, meta=meta))
         self.store.clear_failures(actor)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import shutil
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from domain.calendar import CalendarDataError, WorkCalendar, YearSchedule
 from domain.calendar_record import CalendarYear, calendar_year_id, schedule_digest
 from domain.errors import InvalidInput
 from ledger.app import Ledger
+from projections.index import CreatedIndex
 from settings import ImportLimits
 
 CALENDAR_DATA_DIR = Path(domain.__file__).with_name("calendar_data")
@@ -105,6 +107,51 @@ class CalendarSource:
         if path.resolve() != target.resolve():
             shutil.copyfile(path, target)
         return schedule
+
+
+@dataclass(frozen=True)
+class YearStatus:
+    """Where one year's working days come from, as the operator's calendar page lists it."""
+
+    year: int
+    kind: str  # loaded (a schedule loaded as data) | package (chinese-calendar) | provisional
+    source: str  # the notice a loaded schedule names
+    holidays: int
+    workdays: int  # adjusted working days (调休)
+    loaded_by: dict[str, str] | None = None  # the actor stamp of the ledger's last record
+    loaded_at: datetime | None = None
+    recorded: bool = False  # the ledger records a load of this year
+
+
+def calendar_years(ledger: Ledger, calendar: WorkCalendar, until: int) -> list[YearStatus]:
+    """Every year with a schedule, and the unpublished ones up to ``until``, newest first;
+    a loaded year names the operator and time of its last record in the ledger."""
+    records: dict[int, CalendarYear] = {}
+    for aggregate_id in CreatedIndex(ledger, CalendarYear.Created).ids():
+        loaded_record: CalendarYear = ledger.get(aggregate_id)
+        records[loaded_record.schedule.year] = loaded_record
+    loaded = set(calendar.loaded_years())
+    package = calendar.package_years()
+    years = set(package) | loaded | set(records) | set(range(package.stop, until + 1))
+    rows = []
+    for year in sorted(years, reverse=True):
+        holidays, workdays = calendar.days_of(year)
+        kind = "loaded" if year in loaded else "package" if year in package else "provisional"
+        record = records.get(year)
+        last = ledger.stream(record.id)[-1] if record is not None else None
+        rows.append(
+            YearStatus(
+                year=year,
+                kind=kind,
+                source=record.schedule.source if record is not None else "",
+                holidays=len(holidays),
+                workdays=len(workdays),
+                loaded_by=last.actor if last is not None else None,
+                loaded_at=last.timestamp if last is not None else None,
+                recorded=record is not None,
+            )
+        )
+    return rows
 
 
 def record_schedule(ledger: Ledger, schedule: YearSchedule, acting: Acting, source: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,54 @@ class ProfileSource:
     def names(self) -> list[str]:
         """Every profile that can be loaded."""
         return available_profiles(self.extra_dirs)
+
+    def values(self, name: str) -> ProfileValues:
+        """The merged profile ``name`` with, for each rule, the file that sets it."""
+        return profile_values(name, self.extra_dirs)
+
+
+@dataclass(frozen=True)
+class ProfileValue:
+    """One rule of a profile as in force: its value, what it means and where it is set."""
+
+    section: str  # wage_contract | congress
+    key: str
+    value: Any  # the rule's model (a Fraction, MinimumWage, …) or a plain value
+    description: str  # the rule's basis, from the profile model (CCR §32, [profile] …)
+    file: str  # the file that sets it, leaf-most of the chain
+
+
+@dataclass(frozen=True)
+class ProfileValues:
+    """A merged profile, the files it came from (leaf first) and each rule's source."""
+
+    profile: RuleProfile
+    files: list[Path]
+    values: list[ProfileValue]
+
+
+def profile_values(name: str, extra_dirs: Sequence[Path] = ()) -> ProfileValues:
+    """``load_profile`` with the source of each rule: the leaf-most file of the
+    ``extends`` chain that names it (a section merged from several files names the last)."""
+    profile = load_profile(name, extra_dirs)
+    directories = _dirs(extra_dirs)
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    current: str | None = name
+    while current is not None:  # load_profile refused a cycle
+        path = _find(current, directories)
+        raw = _read(path)
+        chain.append((path, raw))
+        base = raw.get("extends")
+        current = base if isinstance(base, str) else None
+    values = []
+    for section in ("wage_contract", "congress"):
+        rules = getattr(profile, section)
+        for key, field in type(rules).model_fields.items():
+            setting = next((p.name for p, raw in chain if key in (raw.get(section) or {})), "")
+            values.append(
+                ProfileValue(section, key, getattr(rules, key), field.description or "", setting)
+            )
+    return ProfileValues(profile, [p for p, _ in chain], values)
 
 
 def available_profiles(extra_dirs: Sequence[Path] = ()) -> list[str]:

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from ledger.files import private_file
+from application.local_db import LocalDb
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -60,19 +57,10 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-class SignInStore:
+class SignInStore(LocalDb):
     """Sessions and failure counts, shared by the threads of one web process."""
 
-    def __init__(self, path: Path) -> None:
-        private_file(path)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
-        with self._lock, self._db:
-            self._db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    SCHEMA = SCHEMA
 
     def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock, self._db:

@@ -101,6 +101,20 @@ class WorkCalendar:
         package = range(_PACKAGE_FIRST_YEAR, _PACKAGE_LAST_YEAR + 1)
         return sorted(set(package) | set(self._schedules))
 
+    def loaded_years(self) -> list[int]:
+        """Years whose schedule was loaded as data (not the package's), ascending."""
+        return sorted(self._schedules)
+
+    def package_years(self) -> range:
+        """The years the ``chinese_calendar`` package ships."""
+        return range(_PACKAGE_FIRST_YEAR, _PACKAGE_LAST_YEAR + 1)
+
+    def days_of(self, year: int) -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+        """The rest days and the adjusted working days (调休) of ``year`` (the fallback's
+        festivals, and none adjusted, in a year not yet published)."""
+        days = self._year(year)
+        return days.holidays, days.workdays
+
     def is_published(self, year: int) -> bool:
         """Whether ``year`` has an official schedule, so its deadlines are final."""
         return year in self._schedules or _PACKAGE_FIRST_YEAR <= year <= _PACKAGE_LAST_YEAR

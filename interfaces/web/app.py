@@ -91,9 +91,12 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
     from interfaces.web.pages import audit as audit_pages
+    from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
+    from interfaces.web.pages import operator as operator_pages
+    from interfaces.web.pages import operator_rules as operator_rule_pages
     from interfaces.web.pages import voting as voting_pages
     from interfaces.web.pages import wage as wage_pages
 
@@ -102,8 +105,11 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         wage_pages,
         audit_pages,
         congress_pages,
+        checkin_pages,
         voting_pages,
         motions_pages,
+        operator_pages,
+        operator_rule_pages,
         work_api,
         audit_api,
         congress_api,

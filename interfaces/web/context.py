@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
     from application.accounts import AccountService
+    from application.checkin_codes import CheckInCodes
     from bootstrap import App, Facades
 
 
@@ -26,6 +27,7 @@ class WebContext:
     _readers: Facades | None = None
     _connected: Facades | None = None
     _accounts: AccountService | None = None
+    _checkin_codes: CheckInCodes | None = None
 
     def accounts(self) -> AccountService:
         """Sign-in: accounts in the ledger, sessions in the local sign-in store (built once;
@@ -36,11 +38,28 @@ class WebContext:
             self._accounts = AccountService(self.app.ledger, self.app.directory, self.app.settings)
         return self._accounts
 
+    def checkin_codes(self) -> CheckInCodes:
+        """Delegates' one-time check-in codes, in their own short-lived store (built once)."""
+        if self._checkin_codes is None:
+            from application.checkin_codes import CheckInCodes, CheckInCodeStore
+
+            settings = self.app.settings
+            self._checkin_codes = CheckInCodes(
+                self.app.polls,
+                self.app.congresses,
+                CheckInCodeStore(settings.checkin_codes_path),
+                seconds=settings.checkin_code_seconds,
+            )
+        return self._checkin_codes
+
     def close(self) -> None:
-        """Release what this context opened (the sign-in store)."""
+        """Release what this context opened (the sign-in and check-in code stores)."""
         if self._accounts is not None:
             self._accounts.close()
             self._accounts = None
+        if self._checkin_codes is not None:
+            self._checkin_codes.close()
+            self._checkin_codes = None
 
     async def client(self) -> Client:
         """The Temporal client, connected on first use (a refusal reads the domain error;

@@ -19,6 +19,7 @@ from domain.errors import InvalidInput
 from domain.policies import Label
 from domain.text import Key, OptionalLongText, invalid_input
 from domain.wage_contract import AppointNegotiators, Draft, HumanCommand
+from interfaces.web.forms import upload_text
 
 MAX_UPLOAD = 1 << 20  # a draft of a few dozen clauses is a few KB
 
@@ -281,19 +282,7 @@ async def _document(f: Field, form: FormData) -> dict[str, Any]:
     assert f.model is not None
     upload = form.get(f"{f.name}_file")
     if isinstance(upload, UploadFile) and upload.filename:
-        data = await upload.read(MAX_UPLOAD + 1)
-        if len(data) > MAX_UPLOAD:
-            raise InvalidInput(
-                f"{f.what}文件 {upload.filename} 过大（超过 1 MiB）",
-                f"{upload.filename} is larger than 1 MiB",
-            )
-        try:
-            text, source = data.decode("utf-8"), upload.filename
-        except UnicodeDecodeError:
-            raise InvalidInput(
-                f"{f.what}文件 {upload.filename} 不是 UTF-8 编码",
-                f"{upload.filename} is not UTF-8",
-            ) from None
+        text, source = await upload_text(upload, f.what, MAX_UPLOAD), upload.filename
     else:
         raw = form.get(f.name)
         text, source = (raw if isinstance(raw, str) else ""), f"（{f.what}）"

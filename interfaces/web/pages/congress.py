@@ -7,6 +7,10 @@ check-in goes straight to the ledger. Refusals are the domain's, shown as they c
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable
+from urllib.parse import parse_qs, urlsplit
+
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
@@ -21,7 +25,7 @@ from interfaces.web.pages import is_htmx, new_command_id
 from interfaces.web.problem import status_of
 from interfaces.web.session_items import item_poll, session_items
 from interfaces.web.templating import render
-from services.sessions import SessionService
+from services.sessions import DeskCheckIn, SessionService
 
 router = APIRouter(include_in_schema=False)
 
@@ -151,13 +155,16 @@ async def set_aside(
 
 
 @router.get("/sessions/{sid}/door")
-async def door(request: Request, sid: str, me: SignedIn = Depends(signed_in)) -> Response:
-    """The check-in desk at the hall door: one id typed or scanned at a time, or a list."""
+async def door(
+    request: Request, sid: str, code: str = "", me: SignedIn = Depends(signed_in)
+) -> Response:
+    """The check-in desk at the hall door: one id typed or scanned at a time, a list, or a
+    delegate's check-in code (``?code=`` fills it in: what the code's QR holds)."""
     svc = context_of(request).readers().sessions
     return render(
         request,
         "congress/door.html",
-        {"view": svc.view(sid), **_attendance(svc, sid), "lines": None},
+        {"view": svc.view(sid), **_attendance(svc, sid), "lines": None, "code": code[:40]},
     )
 
 
@@ -169,12 +176,49 @@ async def door_check_in(
     me: SignedIn = Depends(signed_in),
 ) -> Response:
     """Check delegates in (an id, or a signed sheet's list): the acts are the clerk's."""
+    svc = context_of(request).readers().sessions
+    return await _door_answer(
+        request, sid, svc.check_in_at_desk(sid, me.actor_id, actor_ids(delegates))
+    )
+
+
+@router.post("/sessions/{sid}/door/code")
+async def door_check_in_by_code(
+    request: Request,
+    sid: str,
+    code: str = Form(..., max_length=2_000),
+    me: SignedIn = Depends(signed_in),
+) -> Response:
+    """Check in the delegate whose one-time code was typed or scanned (the code alone, or
+    the address its QR holds): the code is used up, and the check-in is the clerk's."""
+    ctx = context_of(request)
+
+    async def by_code() -> list[DeskCheckIn]:
+        codes = ctx.checkin_codes()
+        delegate = await asyncio.to_thread(codes.redeem, sid, me.actor_id, scanned_code(code))
+        return await ctx.readers().sessions.check_in_at_desk(sid, me.actor_id, [delegate])
+
+    return await _door_answer(request, sid, by_code())
+
+
+def scanned_code(text: str) -> str:
+    """The code in what a scanner typed: the door address of a QR code, or the code itself."""
+    text = text.strip()
+    if "code=" in text:
+        found = parse_qs(urlsplit(text).query).get("code")
+        return found[0] if found else ""
+    return text
+
+
+async def _door_answer(
+    request: Request, sid: str, check_in: Awaitable[list[DeskCheckIn]]
+) -> Response:
+    """The desk's answer: the lines checked in, or the refusal, and the count."""
     ctx = context_of(request)
     svc = ctx.readers().sessions
     status = 200
     try:
-        lines = await svc.check_in_at_desk(sid, me.actor_id, actor_ids(delegates))
-        refusal = None
+        lines, refusal = await check_in, None
     except DomainError as e:
         lines, refusal, status = [], e, status_of(e)
     values = {
@@ -183,6 +227,7 @@ async def door_check_in(
         "lines": lines,
         "refusal": refusal,
         "names": Names(ctx.app.directory),
+        "code": "",
     }
     name = "congress/_door_result.html" if is_htmx(request) else "congress/door.html"
     return render(request, name, values, status_code=status)
