@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from temporalio.worker import Worker
 
 from activities.acting import acting_from_ledger
 from application.audit import AuditService
+from application.award_facts import AwardFacts
+from application.awards import AwardService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.congress import CongressService
@@ -35,6 +38,7 @@ from ledger.tables import create_tables, has_tables
 from ledger.witness import Witness
 from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
+from services.awards import AwardFacade
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
@@ -105,6 +109,13 @@ class App:
             for activities in built
             for method in activity_methods(activities)
         ]
+
+    @functools.cached_property
+    def awards(self) -> AwardService:
+        """Award rounds, nominations and the honours register (one per App: its read
+        models are shared by the round's activities and the facade)."""
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""
@@ -236,3 +247,4 @@ class Facades:
     wage_contracts: WageContractService
     motions: MotionService
     sessions: SessionService
+    awards: AwardFacade

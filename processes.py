@@ -11,23 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from temporalio.client import Client
 
 from activities.audit import AuditActivities
+from activities.award import AwardActivities
 from activities.congress import CongressActivities
 from activities.motion import MotionActivities
 from activities.wage_contract import WageContractActivities
 from application.facts import Facts
 from domain import motion as motion_rules
 from domain import wage_contract as wage_rules
+from domain.actors import CHINA_TZ
 from domain.policies import Label
 from domain.wage_contract import Stage as WageStage
+from services.awards import AwardFacade
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
+from workflows.award_round import AwardRoundWorkflow
 from workflows.congress_session import CongressSessionWorkflow
 from workflows.motion import MotionWorkflow
 from workflows.wage_contract import WageContractWorkflow
@@ -204,7 +208,53 @@ MOTION = Process(
     inbox=_motion_inbox,
 )
 
-PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION]
+# -- award selection (劳动模范, 五一劳动奖章, 工人先锋号) ------------------------------------------
+
+AWARD_LABEL: Label = ("评选表彰", "award selection")
+AWARD_TODO: dict[str, Label] = {
+    "unit_steps": (
+        "完成本单位推荐程序（联席会议、职代会表决、单位公示）",
+        "finish the unit's steps",
+    ),
+    "submit": ("报送推荐材料", "submit the nomination"),
+    "first_review": ("初审", "first review"),
+    "second_review": ("复审", "second review"),
+    "resolve_objection": ("调查处理异议", "investigate an objection"),
+    "clearance": ("出具部门意见", "give the clearance"),
+    "start_notice": ("开始总工会公示", "start the federation's notice"),
+    "record_committee": ("登记评审委员会表决", "record the committee's vote"),
+    "publish": ("发布表彰名单", "publish the list"),
+}
+
+
+def _award_inbox(app: App, facade: AwardFacade, actor: str) -> list[InboxItem]:
+    items = []
+    for task in facade.tasks(actor):
+        n = task.nomination
+        key = n.key if n is not None else task.round.key
+        title = f"{task.round.title} · {n.nominee.name}" if n is not None else task.round.title
+        overdue = task.due is not None and task.due < app_today()
+        items.append(
+            InboxItem(AWARD_LABEL, key, title, AWARD_TODO[task.kind], str(task.due or ""), overdue)
+        )
+    return items
+
+
+def app_today() -> date:
+    return datetime.now(CHINA_TZ).date()
+
+
+AWARD = Process(
+    key="award",
+    label=AWARD_LABEL,
+    workflow=AwardRoundWorkflow,
+    facade_name="awards",
+    activities=lambda app: AwardActivities(app.awards),
+    facade=lambda app, client: AwardFacade(client, app.awards, app.directory, app.settings),
+    inbox=_award_inbox,
+)
+
+PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION, AWARD]
 
 # Activities over the whole ledger that belong to no single process.
 LEDGER_ACTIVITIES: list[Callable[[App], object]] = [lambda app: AuditActivities(app.audit())]

@@ -161,7 +161,13 @@ class AwardService:
     # -- people's acts -----------------------------------------------------------------
 
     def open_round(
-        self, actor: str, c: OpenRound, *, comment: str = "", command_id: str | None = None
+        self,
+        actor: str,
+        c: OpenRound,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
     ) -> RoundView:
         """A federation's cadre opens a round of a definition."""
         acting = self.directory.acting(actor, Role.CADRE)
@@ -169,7 +175,9 @@ class AwardService:
         departments = {
             a.spec.id for a in self.directory.actors() if Role.DEPARTMENT in a.spec.roles
         }
-        meta = self._meta(acting, comment, command_id, ["open_round", c.model_dump(mode="json")])
+        meta = self._meta(
+            acting, comment, command_id, ["open_round", c.model_dump(mode="json")], now
+        )
         today = china_day(meta.occurred_at)
         result = self.ledger.execute(
             round_ledger_id(c.round_key),
@@ -187,6 +195,7 @@ class AwardService:
         *,
         comment: str = "",
         command_id: str | None = None,
+        now: datetime | None = None,
     ) -> NominationView:
         """The unit's cadre enters a nominee in the round."""
         acting = self.directory.acting(actor, Role.CADRE)
@@ -198,7 +207,7 @@ class AwardService:
                 f"{nominee.unit_org} is not under {nominee.sub_union}",
             )
         key = nomination_key(round_key, nominee.unit_org, nominee.person)
-        meta = self._meta(acting, comment, command_id, ["nominate", key])
+        meta = self._meta(acting, comment, command_id, ["nominate", key], now)
         today = china_day(meta.occurred_at)
         result = self.ledger.execute(
             nomination_ledger_id(key),
@@ -216,6 +225,7 @@ class AwardService:
         *,
         comment: str = "",
         command_id: str | None = None,
+        now: datetime | None = None,
     ) -> NominationView:
         """A person's act on a nomination (review, clearance, objection, the unit's steps)."""
         who = RULES[command.kind][0]
@@ -227,7 +237,7 @@ class AwardService:
         else:
             acting = self.directory.acting(actor, ROLE_OF[who])
         operation = ["nomination", key, command.model_dump(mode="json")]
-        return self._run(key, command, self._meta(acting, comment, command_id, operation))
+        return self._run(key, command, self._meta(acting, comment, command_id, operation, now))
 
     def round_act(
         self,
@@ -237,11 +247,12 @@ class AwardService:
         *,
         comment: str = "",
         command_id: str | None = None,
+        now: datetime | None = None,
     ) -> RoundView:
         """A federation cadre's act on the round (start the notice, publish the list)."""
         acting = self.directory.acting(actor, Role.CADRE)
         meta = self._meta(
-            acting, comment, command_id, ["round", round_key, command.model_dump(mode="json")]
+            acting, comment, command_id, ["round", round_key, command.model_dump(mode="json")], now
         )
         return self.run_round(round_key, command, meta)
 
@@ -423,7 +434,12 @@ class AwardService:
         return facts
 
     def _meta(
-        self, acting: Acting, comment: str, command_id: str | None, operation: object
+        self,
+        acting: Acting,
+        comment: str,
+        command_id: str | None,
+        operation: object,
+        now: datetime | None = None,
     ) -> CommandMeta:
         key = (
             fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
@@ -431,6 +447,6 @@ class AwardService:
         return CommandMeta(
             command_id=key or f"award:{uuid.uuid4()}",
             acting=acting,
-            occurred_at=self.clock(),
+            occurred_at=now or self.clock(),
             comment=comment,
         )

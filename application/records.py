@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from domain.award.values import nomination_ledger_id, round_ledger_id
 from domain.congress import congress_id
 from domain.errors import InvalidInput, NotFound
 from domain.motion import motion_call_id, motion_ledger_id
@@ -50,6 +51,8 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("poll", ("表决", "poll"), poll_id),
     RecordKind("motion", ("提案", "motion"), motion_ledger_id),
     RecordKind("call", ("提案征集", "call for motions"), motion_call_id),
+    RecordKind("round", ("评选", "selection round"), round_ledger_id),
+    RecordKind("nomination", ("推荐", "nomination"), nomination_ledger_id),
 )
 BY_NAME: dict[str, RecordKind] = {k.name: k for k in KINDS}
 

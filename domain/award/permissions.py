@@ -67,6 +67,7 @@ COMMAND_LABELS: dict[str, Label] = {
     "clearance": ("出具部门意见", "give the clearance"),
     "objection": ("提出异议", "file an objection"),
     "resolve_objection": ("调查处理异议", "resolve the objection"),
+    "close_notice": ("结束公示", "close the notice"),
 }
 
 

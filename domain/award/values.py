@@ -189,6 +189,10 @@ class NominationView(BaseModel):
     def notice(self, level: NoticeLevel) -> Notice | None:
         return next((n for n in self.notices if n.level == level), None)
 
+    def notice_of_unit_closed(self) -> bool:
+        unit = self.notice(NoticeLevel.UNIT)
+        return unit is not None and unit.closed
+
     def open_objections(self) -> list[Objection]:
         return [o for o in self.objections if o.status is ObjectionStatus.OPEN]
 

@@ -19,6 +19,7 @@ from i18n import Lang
 from interfaces.cli import (
     accounts,
     audit,
+    award,
     calendar,
     cases,
     congress,
@@ -108,6 +109,7 @@ sessions.register(congress.app)
 app.add_typer(congress.app, name="congress")
 app.add_typer(motion.app, name="motion")
 app.add_typer(accounts.app, name="accounts")
+app.add_typer(award.app, name="award")
 
 
 def main() -> None:

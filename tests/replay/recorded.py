@@ -16,12 +16,21 @@ from settings import Settings
 HERE = Path(__file__).resolve().parent
 DEMO_HISTORIES = HERE / "demo"
 WAGE_HISTORIES = HERE / "histories"
+# Recorded by a process's own workflow test (``UNIONFLOW_RECORD_HISTORIES=1``), for workflow
+# types the demo does not run yet: the award round (tests/award/workflow).
+PROCESS_HISTORIES = HERE / "processes"
 RECORDED_IN_CLEAR = Settings(payload_key_file=None)
 
 
 def recorded_histories() -> list[Path]:
     """Every recorded history file, the demo's and the wage scenarios'."""
-    return sorted([*DEMO_HISTORIES.glob("*.json"), *WAGE_HISTORIES.glob("*.json")])
+    return sorted(
+        [
+            *DEMO_HISTORIES.glob("*.json"),
+            *WAGE_HISTORIES.glob("*.json"),
+            *PROCESS_HISTORIES.glob("*.json"),
+        ]
+    )
 
 
 def load(path: Path) -> WorkflowHistory:

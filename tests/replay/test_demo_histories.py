@@ -15,11 +15,11 @@ from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
 from bootstrap import WORKFLOWS, data_converter
-from tests.replay.recorded import DEMO_HISTORIES, RECORDED_IN_CLEAR
+from tests.replay.recorded import DEMO_HISTORIES, PROCESS_HISTORIES, RECORDED_IN_CLEAR
 
 
 def recorded() -> list[Path]:
-    return sorted(DEMO_HISTORIES.glob("*.json"))
+    return sorted([*DEMO_HISTORIES.glob("*.json"), *PROCESS_HISTORIES.glob("*.json")])
 
 
 def workflow_type(history: WorkflowHistory) -> str:
@@ -31,7 +31,7 @@ def test_every_workflow_type_has_a_recorded_history():
     types = {
         workflow_type(WorkflowHistory.from_json(p.stem, p.read_text("utf-8"))) for p in recorded()
     }
-    assert types == {"WageContract", "CongressSession", "Motion"}
+    assert types == {"WageContract", "CongressSession", "Motion", "AwardRound"}
 
 
 @pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem.split("-")[0])

@@ -40,6 +40,11 @@ NO_COMMAND = {
     "motion.view",
     "poll.facts",
     "ledger.seal",
+    # An award round's reads and paged engine steps: they apply only what the rules
+    # make due by the date (a notice that has run, a clearance late), as the engine.
+    "award.round",
+    "award.sweep",
+    "award.enter_notice",
 }
 
 

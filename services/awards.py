@@ -1,0 +1,278 @@
+"""The award-selection facade: the one entry point of the CLI, web, demo and tests.
+
+Opening a round records it in the ledger and starts its workflow; a federation cadre's
+round steps (start the notice, record the committee's poll, publish) are updates of that
+workflow, with the caller's command id as the update id. Acts on nominations (the unit's
+steps, reviews, clearances, objections) go to the ledger through the service layer, not
+through the workflow: a round has thousands of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from datetime import date
+
+from temporalio.client import Client, WorkflowHandle
+
+from application.awards import AwardService, Dashboard
+from application.directory import DirectoryService
+from domain.actors import Role
+from domain.award import checks
+from domain.award.commands import NominationCommand, OpenRound, PublishList, StartRoundNotice
+from domain.award.values import (
+    ClearanceStatus,
+    NominationStage,
+    NominationView,
+    Nominee,
+    RoundStage,
+    RoundView,
+)
+from domain.errors import InvalidState
+from services.errors import raise_domain_error
+from services.workflows import Clock, start_once, wall_clock
+from settings import Settings
+from workflows.award_round import (
+    AwardRoundInput,
+    AwardRoundWorkflow,
+    CommitteeActRequest,
+    RoundActRequest,
+    award_round_workflow_id,
+)
+
+S = NominationStage
+
+
+class AwardTask:
+    """One thing waiting for a person in a round: a nomination (or the round) and what."""
+
+    def __init__(
+        self,
+        round_view: RoundView,
+        kind: str,
+        nomination: NominationView | None = None,
+        due: date | None = None,
+    ) -> None:
+        self.round = round_view
+        self.kind = kind
+        self.nomination = nomination
+        self.due = due
+
+
+class AwardFacade:
+    """Award rounds for every role that touches them."""
+
+    def __init__(
+        self,
+        client: Client | None,
+        awards: AwardService,
+        directory: DirectoryService,
+        settings: Settings,
+        task_queue: str | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.client = client
+        self.awards = awards
+        self.directory = directory
+        self.settings = settings
+        self.task_queue = task_queue or settings.task_queue
+        self.clock = clock or wall_clock
+
+    # -- a federation cadre ------------------------------------------------------------
+
+    async def open_round(
+        self, actor: str, c: OpenRound, *, comment: str = "", command_id: str | None = None
+    ) -> RoundView:
+        """Record the round, then start its workflow (a retry meets both)."""
+        view = self.awards.open_round(
+            actor, c, comment=comment, command_id=command_id, now=await self.clock()
+        )
+        if self.client is not None:
+            # A retry of the same opening meets the round's workflow running already.
+            with contextlib.suppress(InvalidState):
+                await start_once(
+                    self.client,
+                    AwardRoundWorkflow.run,
+                    AwardRoundInput(
+                        round_key=view.key,
+                        activity_timeout_seconds=self.settings.activity_timeout_seconds,
+                    ),
+                    workflow_id=award_round_workflow_id(view.key),
+                    task_queue=self.task_queue,
+                    exists=(f"评选 {view.key} 已在进行", f"round {view.key} is running"),
+                )
+        return view
+
+    async def start_notice(
+        self,
+        actor: str,
+        round_key: str,
+        starts: date,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> RoundView:
+        await self._update(actor, round_key, StartRoundNotice(starts=starts), comment, command_id)
+        return self.awards.round(round_key)
+
+    async def publish(
+        self,
+        actor: str,
+        round_key: str,
+        channel: str,
+        decision: str,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> RoundView:
+        command = PublishList(channel=channel, decision=decision)
+        await self._update(actor, round_key, command, comment, command_id)
+        return self.awards.round(round_key)
+
+    async def record_committee(
+        self,
+        actor: str,
+        round_key: str,
+        poll_key: str,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> RoundView:
+        acting = self.directory.acting(actor, Role.CADRE)
+        req = CommitteeActRequest(poll_key=poll_key, acting=acting, comment=comment)
+        try:
+            await self._handle(round_key).execute_update(
+                AwardRoundWorkflow.record_committee, req, id=command_id or str(uuid.uuid4())
+            )
+        except Exception as e:
+            raise_domain_error(e)
+            raise
+        return self.awards.round(round_key)
+
+    # -- nominations: straight to the ledger ---------------------------------------------
+
+    async def nominate(
+        self,
+        actor: str,
+        round_key: str,
+        nominee: Nominee,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> NominationView:
+        return self.awards.nominate(
+            actor,
+            round_key,
+            nominee,
+            comment=comment,
+            command_id=command_id,
+            now=await self.clock(),
+        )
+
+    async def act(
+        self,
+        actor: str,
+        key: str,
+        command: NominationCommand,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+    ) -> NominationView:
+        return self.awards.act(
+            actor, key, command, comment=comment, command_id=command_id, now=await self.clock()
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def round(self, key: str) -> RoundView:
+        return self.awards.round(key)
+
+    def rounds(self) -> list[RoundView]:
+        return self.awards.rounds()
+
+    def nominations(self, round_key: str) -> list[NominationView]:
+        return self.awards.nominations(round_key)
+
+    def nomination(self, key: str) -> NominationView:
+        return self.awards.nomination(key)
+
+    def dashboard(self, round_key: str) -> Dashboard:
+        return self.awards.dashboard(round_key)
+
+    def what_if(self, key: str, *, remove: bool) -> list[checks.ShareChange]:
+        return self.awards.what_if(key, remove=remove)
+
+    def tasks(self, actor: str) -> list[AwardTask]:
+        """What waits for ``actor`` in every round: reviews, clearances, objections to
+        investigate, the unit's own next steps, and the federation's round steps."""
+        record = self.directory.actor(actor)
+        roles, org = record.spec.roles, record.spec.org
+        found: list[AwardTask] = []
+        for r in self.awards.rounds():
+            if r.stage is RoundStage.PUBLISHED:
+                continue
+            noms = self.awards.nominations(r.key)
+            if Role.CADRE in roles and org == r.federation_org:
+                if (
+                    r.stage is RoundStage.REVIEWING
+                    and noms
+                    and all(n.stage in (S.RECOMMENDED, S.REMOVED, S.WITHDRAWN) for n in noms)
+                    and any(n.stage is S.RECOMMENDED for n in noms)
+                ):
+                    found.append(AwardTask(r, "start_notice"))
+                if r.stage is RoundStage.COMMITTEE:
+                    found.append(AwardTask(r, "record_committee"))
+                if r.stage is RoundStage.APPROVED:
+                    found.append(AwardTask(r, "publish"))
+            for n in noms:
+                found.extend(self._nomination_tasks(r, n, actor, roles, org))
+        return found
+
+    def _nomination_tasks(
+        self, r: RoundView, n: NominationView, actor: str, roles: list[Role], org: str
+    ) -> list[AwardTask]:
+        tasks: list[AwardTask] = []
+        if Role.CADRE in roles and org == n.nominee.unit_org and n.stage is S.PREPARING:
+            unit = n.notice_of_unit_closed()
+            tasks.append(AwardTask(r, "submit" if unit else "unit_steps", n))
+        if Role.REVIEWER in roles:
+            if n.stage is S.SUBMITTED and org == n.nominee.sub_union:
+                tasks.append(AwardTask(r, "first_review", n))
+            if n.stage is S.SECOND_REVIEW and org == r.federation_org:
+                tasks.append(AwardTask(r, "second_review", n))
+            for o in n.open_objections():
+                investigator = (
+                    r.federation_org if o.notice.value == "federation" else n.nominee.sub_union
+                )
+                if org == investigator:
+                    tasks.append(AwardTask(r, "resolve_objection", n))
+        if Role.DEPARTMENT in roles and n.stage is S.CLEARANCES:
+            for c in n.clearances:
+                if c.department == actor and c.status is ClearanceStatus.PENDING:
+                    tasks.append(AwardTask(r, "clearance", n, c.due))
+        return tasks
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _handle(self, round_key: str) -> WorkflowHandle[AwardRoundWorkflow, object]:
+        if self.client is None:
+            raise InvalidState("没有连接 Temporal", "not connected to Temporal")
+        return self.client.get_workflow_handle(award_round_workflow_id(round_key))
+
+    async def _update(
+        self,
+        actor: str,
+        round_key: str,
+        command: StartRoundNotice | PublishList,
+        comment: str,
+        command_id: str | None,
+    ) -> None:
+        acting = self.directory.acting(actor, Role.CADRE)
+        req = RoundActRequest(command=command, acting=acting, comment=comment)
+        try:
+            await self._handle(round_key).execute_update(
+                AwardRoundWorkflow.act, req, id=command_id or str(uuid.uuid4())
+            )
+        except Exception as e:
+            raise_domain_error(e)
+            raise

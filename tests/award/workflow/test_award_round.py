@@ -1,0 +1,133 @@
+"""A selection round on the time-skipping server: the round's workflow closes nominations
+at the deadline, its daily sweep closes each notice on the statutory calendar and asks
+for the clearances, a federation cadre's steps are validated updates, and the round's
+history does not grow with the number of nominees."""
+
+from __future__ import annotations
+
+import os
+from datetime import date, timedelta
+
+import pytest
+import yaml
+
+from bootstrap import App
+from domain.actors import CHINA_TZ
+from domain.award import NominationStage, Nominee, RoundStage
+from domain.award.commands import (
+    GiveClearance,
+    OpenRound,
+    PostUnitNotice,
+    RecordCongressApproval,
+    RecordJointAgreement,
+    ReviewNomination,
+    Submit,
+)
+from domain.award.permissions import ApprovalPoll
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from services.awards import AwardFacade
+from tests.conftest import EXAMPLE_DIRECTORY
+from tests.replay.recorded import PROCESS_HISTORIES
+from workflows.award_round import AwardRoundWorkflow, award_round_workflow_id
+
+DEPARTMENTS = {"emergency": "emergency.dept", "market": "market.dept"}
+POLL = ApprovalPoll(poll="dl-bearing-6:2027-1:item2", exists=True, unit_org="dl-bearing",
+                    tallied=True, passed=True, summary="赞成 25（应到 29）")  # fmt: skip
+
+
+async def today(env) -> date:
+    return (await env.get_current_time()).astimezone(CHINA_TZ).date()
+
+
+@pytest.fixture
+async def awards(time_skipping_env, app: App, task_queue, running_worker, tmp_path) -> AwardFacade:
+    directory = yaml.safe_load(EXAMPLE_DIRECTORY.read_text(encoding="utf-8"))
+    directory["actors"] += [
+        {"id": "city.cadre", "name": "市总干部", "org": "dl-city", "roles": ["cadre"]},
+        {"id": "emergency.dept", "name": "市应急局", "org": "dl-city", "roles": ["department"]},
+        {"id": "market.dept", "name": "市市场监管局", "org": "dl-city", "roles": ["department"]},
+    ]
+    path = tmp_path / "directory.yaml"
+    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
+    app.directory.load(app.directory.parse(path), operator="ops.admin")
+    # The unit congress's approving poll is read as a fact (its own process is tested
+    # in tests/congress); here it is given.
+    app.awards.facts.approval_poll = lambda _key: POLL  # type: ignore[method-assign]
+    env = time_skipping_env
+    return AwardFacade(
+        env.client, app.awards, app.directory, app.settings, task_queue, clock=env.get_current_time
+    )
+
+
+def team(n: int) -> Nominee:
+    return Nominee(person=f"T{n:03d}", name=f"装配{n}班", unit_org="dl-bearing",
+                   sub_union="dl-ganjingzi", post="班组", category="team", deeds="零事故")  # fmt: skip
+
+
+async def status(env, key: str):
+    return await env.client.get_workflow_handle(award_round_workflow_id(key)).query(
+        AwardRoundWorkflow.status
+    )
+
+
+async def test_the_round_drives_its_dates_and_the_federation_steps(time_skipping_env, awards):
+    env = time_skipping_env
+    start = await today(env)
+    close = start + timedelta(days=20)
+    c = OpenRound(round_key="pioneer-wf", title="工人先锋号评选（测试）", definition="workers-pioneer",
+                  nominations_close=close, departments=DEPARTMENTS)  # fmt: skip
+    r = await awards.open_round("city.cadre", c, command_id="open-1")
+    assert (await awards.open_round("city.cadre", c, command_id="open-1")).key == r.key  # a retry
+    keys = []
+    for n in (1, 2):
+        key = (await awards.nominate("wang.li", r.key, team(n))).key
+        await awards.act("wang.li", key, RecordJointAgreement(record="联席会议纪要"))
+        await awards.act("wang.li", key, RecordCongressApproval(poll=POLL.poll))
+        await awards.act("wang.li", key, PostUnitNotice(starts=start))
+        keys.append(key)
+    # The sweep closes each unit notice on the first day after its last working day.
+    ends = awards.nomination(keys[0]).notices[0].ends
+    await env.sleep(timedelta(days=(ends - start).days + 2))
+    assert all(awards.nomination(k).notice_of_unit_closed() for k in keys)
+    for key in keys:
+        await awards.act("wang.li", key, Submit())
+        await awards.act(
+            "chen.jing", key, ReviewNomination(kind="first_review", passed=True, opinion="同意")
+        )
+    sub_ends = awards.nomination(keys[0]).notices[1].ends
+    await env.sleep(timedelta(days=(sub_ends - await today(env)).days + 2))
+    view = awards.nomination(keys[0])
+    assert view.stage is NominationStage.CLEARANCES and len(view.clearances) == 2
+    tasks = awards.tasks("market.dept")
+    assert {t.kind for t in tasks} == {"clearance"} and len(tasks) == 2
+    for key in keys:
+        for k, dept in DEPARTMENTS.items():
+            await awards.act(dept, key, GiveClearance(key=k, clear=True))
+        await awards.act(
+            "li.wei", key, ReviewNomination(kind="second_review", passed=True, opinion="同意")
+        )
+    # Nominations close at the deadline, by the workflow.
+    await env.sleep(timedelta(days=(close - await today(env)).days + 2))
+    assert awards.round(r.key).stage is RoundStage.REVIEWING
+    assert [t.kind for t in awards.tasks("city.cadre")] == ["start_notice"]
+    with pytest.raises(NotAuthorised):  # a cadre of a unit is not the federation
+        await awards.start_notice("wang.li", r.key, await today(env))
+    noticed = await awards.start_notice("city.cadre", r.key, await today(env), command_id="n-1")
+    assert noticed.stage is RoundStage.FEDERATION_NOTICE and noticed.notice is not None
+    assert all(awards.nomination(k).stage is NominationStage.FEDERATION_NOTICE for k in keys)
+    with pytest.raises(InvalidState):  # publish is not a step of the notice
+        await awards.publish("city.cadre", r.key, "厂务公开栏", "大总工发[2027]1号")
+    await env.sleep(timedelta(days=(noticed.notice.ends - await today(env)).days + 2))
+    assert awards.round(r.key).stage is RoundStage.COMMITTEE
+    with pytest.raises(InvalidInput, match="尚未计票"):
+        await awards.record_committee("city.cadre", r.key, "no-such:poll:item1")
+    # One sweep a day; the history grows with the days, not with the nominees (about 18
+    # events a day here), and continue-as-new bounds it at 60 days a run.
+    st = await status(env, r.key)
+    days = (await today(env) - start).days
+    if os.environ.get("UNIONFLOW_RECORD_HISTORIES") == "1":
+        handle = env.client.get_workflow_handle(award_round_workflow_id(r.key))
+        PROCESS_HISTORIES.mkdir(exist_ok=True)
+        history = await handle.fetch_history()
+        (PROCESS_HISTORIES / "award-round-pioneer-wf.json").write_text(history.to_json(), "utf-8")
+    assert st.sweeps >= days - 1 and st.history_length < 30 * days, st  # (+1 a cadre's step)
