@@ -27,7 +27,9 @@ lint: $(STAMP)
 CHROMIUM := /usr/bin/chromium
 SUDO     := $(if $(filter 0,$(shell id -u)),,sudo)
 APT      := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get
-APT_PKGS := chromium fonts-noto-cjk
+# WeasyPrint (the PDF exports) renders with Pango; fonts-noto-cjk gives both the browser
+# and the PDFs their Chinese fonts.
+APT_PKGS := chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 
 $(CHROMIUM):
 	$(APT) install -y -q -o DPkg::Lock::Timeout=600 $(APT_PKGS) \

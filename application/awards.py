@@ -151,6 +151,11 @@ class AwardService:
             stages=stages,
         )
 
+    def unit_names(self, nominations: list[NominationView]) -> dict[str, str]:
+        """The names of the nominating units, as the notices print them."""
+        codes = {n.nominee.unit_org for n in nominations}
+        return {c: self.directory.organisation(c).spec.name for c in sorted(codes)}
+
     def what_if(self, key: str, *, remove: bool) -> list[checks.ShareChange]:
         """What keeping or removing this nominee does to the round's proportions."""
         n = self.nomination(key)
@@ -396,7 +401,10 @@ class AwardService:
         notice_ends = None
         if command.kind == "start_notice":
             notice_ends = self._notice_ends(r, command.starts)
-        facts = RoundFacts(nominations=self.nominations(round_key), notice_ends=notice_ends)
+        noms = self.nominations(round_key)
+        facts = RoundFacts(
+            nominations=noms, notice_ends=notice_ends, unit_names=self.unit_names(noms)
+        )
         result = self.ledger.execute(
             round_ledger_id(round_key), meta, lambda agg: agg.handle(command, meta, today, facts)
         )

@@ -322,6 +322,7 @@ class AwardRound(ViewState[RoundView], LedgerAggregate):
                 ends=self.ends,
                 list_hash=self.list_hash,
             )
+            s.noticed = list(self.names)
             s.stage = RoundStage.FEDERATION_NOTICE
 
     class NoticeClosed(Changed):

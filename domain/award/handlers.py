@@ -305,6 +305,7 @@ class RoundFacts(BaseModel):
 
     nominations: list[NominationView] = []
     notice_ends: date | None = None
+    unit_names: dict[str, str] = {}  # organisation code -> its name, as printed
 
 
 def _in_stage(f: RoundFacts, *stages: NominationStage) -> list[NominationView]:
@@ -321,16 +322,23 @@ def close_nominations(
     r._emit(r.NominationsClosed, meta, submitted=len([x for x in f.nominations if x.in_list]))
 
 
-def notice_rows(nominations: list[NominationView], definition: Any) -> list[dict[str, object]]:
-    """The notice's list as printed (公示名单): name, gender, unit, post, category, deeds."""
+GENDER_ZH = {"female": "女", "male": "男"}
+
+
+def notice_rows(
+    nominations: list[NominationView], definition: Any, unit_names: dict[str, str]
+) -> list[dict[str, object]]:
+    """The notice's list exactly as printed (公示名单): name, gender, unit, post, category,
+    deeds; its hash commits the notice, so a printed list can be checked against it."""
     rows: list[dict[str, object]] = []
     for x in sorted(nominations, key=lambda v: (v.nominee.sub_union, v.nominee.unit_org, v.key)):
         tag = definition.category(x.nominee.category)
+        gender = x.nominee.gender
         rows.append(
             {
                 "name": x.nominee.name,
-                "gender": x.nominee.gender.value if x.nominee.gender else "",
-                "unit": x.nominee.unit_org,
+                "gender": GENDER_ZH[gender.value] if gender else "",
+                "unit": unit_names.get(x.nominee.unit_org, x.nominee.unit_org),
                 "post": x.nominee.post,
                 "category": tag.zh if tag else x.nominee.category,
                 "deeds": x.nominee.deeds,
@@ -354,14 +362,14 @@ def start_notice(
     checks.check_final_list(r.s.definition, [x.nominee for x in recommended])
     if f.notice_ends is None:
         raise InvalidState("公示截止日未算出", "the notice's last day was not computed")
-    rows = notice_rows(recommended, r.s.definition)
+    rows = notice_rows(recommended, r.s.definition, f.unit_names)
     r._emit(
         r.NoticeStarted,
         meta,
         starts=c.starts,
         ends=f.notice_ends,
         list_hash=checks.list_hash(rows),
-        names=[x.key for x in sorted(recommended, key=lambda v: v.key)],
+        names=[x.key for x in recommended],
     )
 
 
@@ -391,7 +399,7 @@ def approve_list(
         )
     final = sorted(_in_stage(f, S.APPROVED), key=lambda v: v.key)
     checks.check_final_list(r.s.definition, [x.nominee for x in final])
-    rows = notice_rows(final, r.s.definition)
+    rows = notice_rows(final, r.s.definition, f.unit_names)
     r._emit(
         r.ListApproved,
         meta,

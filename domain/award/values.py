@@ -234,6 +234,7 @@ class RoundView(BaseModel):
     opened_by: str
     nominations_close: date
     notice: Notice | None = None  # the federation's notice of the whole list
+    noticed: list[str] = Field(default_factory=list)  # the nominations in that notice
     committee_poll: str = ""
     committee_result: str = ""
     final_list: list[str] = Field(default_factory=list)  # nomination keys, in order

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import typer
 
@@ -430,3 +430,49 @@ def what_if(key: str = NOMINATION, remove: bool = typer.Option(False, "--remove"
                       f"{c.before.count}/{c.before.total} {c.before.share}",
                       f"{c.after.count}/{c.after.total} {c.after.share}", note)  # fmt: skip
     console.print(table)
+
+
+@app.command("export")
+def export(
+    round_key: str = ROUND,
+    which: str = typer.Option("notice", "--which", help="notice（公示名单）或 final（表彰名单）"),
+    out: Path = typer.Option(..., "--out", help="输出文件：.xlsx 或 .pdf / output file"),
+) -> None:
+    """导出公示名单或表彰名单（XLSX，或嵌入中文字体的 PDF/A） / export a list."""
+    from application.award_exports import as_pdf, as_xlsx, award_list
+
+    kind = _which(which)
+    found = run(lambda a: award_list(a.awards, round_key, kind))
+    if out.suffix.lower() not in (".xlsx", ".pdf"):
+        fail(InvalidInput("输出文件须为 .xlsx 或 .pdf", "the output must be .xlsx or .pdf"))
+    data = as_xlsx(found) if out.suffix.lower() == ".xlsx" else as_pdf(found)
+    out.write_bytes(data)
+    console.print(f"[green]✓[/] {out} · {len(found.rows)} · {found.committed_hash}")
+
+
+@app.command("verify-list")
+def verify_list(
+    round_key: str = ROUND,
+    which: str = typer.Option("notice", "--which", help="notice 或 final"),
+) -> None:
+    """核对名单与账本中的摘要是否一致 / recompute a list's hash and compare with the ledger."""
+    from application.award_exports import award_list
+
+    found = run(lambda a: award_list(a.awards, round_key, _which(which)))
+    if not found.matches:
+        fail(
+            InvalidInput(
+                f"名单与账本记录的摘要不一致：记录 {found.committed_hash}，重算 {found.computed_hash}",
+                f"the list does not match: recorded {found.committed_hash}, "
+                f"recomputed {found.computed_hash}",
+            )
+        )
+    console.print(
+        f"[green]✓[/] {pick(('名单与账本一致', 'the list matches the ledger'))}: {found.committed_hash}"
+    )
+
+
+def _which(value: str) -> Literal["notice", "final"]:
+    if value not in ("notice", "final"):
+        fail(InvalidInput("--which 应为 notice 或 final", "--which must be notice or final"))
+    return "notice" if value == "notice" else "final"

@@ -197,3 +197,66 @@ def test_the_round_from_first_review_to_the_federation_notice(world):
     entered, _, more = service.enter_notice(rk, clock())
     assert entered == 2 and not more
     assert all(service.nomination(k).stage is NominationStage.FEDERATION_NOTICE for k in keys[:2])
+
+
+def test_the_notice_list_exports_as_xlsx_and_pdf_a_with_its_committed_hash(world, tmp_path):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from application.award_exports import as_pdf, as_xlsx, award_list
+    from domain.award import checks
+
+    _app, service, clock = world
+    rk = open_round(service)
+    keys = []
+    for n in (1, 2):
+        clock.to(date(2027, 3, 1))
+        key = service.nominate("wang.li", rk, team(n)).key
+        through_unit(service, clock, key)
+        keys.append(key)
+    clock.to(date(2027, 3, 8))
+    service.sweep(rk, clock())
+    for key in keys:
+        service.act("wang.li", key, Submit())
+        service.act(
+            "chen.jing", key, ReviewNomination(kind="first_review", passed=True, opinion="同意")
+        )
+    clock.to(date(2027, 3, 15))
+    service.sweep(rk, clock())
+    for key in keys:
+        for k, dept in DEPARTMENTS.items():
+            service.act(dept, key, GiveClearance(key=k, clear=True))
+        service.act(
+            "li.wei", key, ReviewNomination(kind="second_review", passed=True, opinion="同意")
+        )
+    clock.to(date(2027, 5, 6))
+    from domain.award.commands import CloseNominations
+
+    service.system_round_step(rk, CloseNominations(), "close", clock())
+    r = service.round_act("city.cadre", rk, StartRoundNotice(starts=clock.day()))
+    found = award_list(service, rk, "notice")
+    assert found.matches and found.committed_hash == r.notice.list_hash
+    assert [row["name"] for row in found.rows] == ["装配1班", "装配2班"]
+    assert found.rows[0]["unit"] == "大连轴承制造有限公司工会"  # names, not codes
+    edited = [dict(found.rows[0], deeds="改过的事迹"), found.rows[1]]
+    assert checks.list_hash(edited) != found.committed_hash  # any edit shows
+
+    sheet = load_workbook(io.BytesIO(as_xlsx(found))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[2][:3] == ["序号", "姓名（名称）", "性别"]
+    assert [v[1] for v in values[3:5]] == ["装配1班", "装配2班"]
+    assert found.committed_hash in values[-1][0]
+
+    pdf = PdfReader(io.BytesIO(as_pdf(found)))
+    text = "".join(page.extract_text() for page in pdf.pages).replace("\n", "")
+    assert "公示名单" in text and "装配1班" in text and found.committed_hash[:32] in text
+    xmp = pdf.xmp_metadata
+    assert xmp is not None and (xmp.pdfaid_part, xmp.pdfaid_conformance) == ("3", "B")  # PDF/A-3b
+    for page in pdf.pages:
+        for font in page["/Resources"]["/Font"].values():
+            f = font.get_object()
+            d = f.get("/DescendantFonts")
+            descriptor = (d[0].get_object() if d else f)["/FontDescriptor"].get_object()
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f
