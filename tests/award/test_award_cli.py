@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import yaml
 from typer.testing import CliRunner, Result
 
 from bootstrap import build_app
@@ -19,6 +18,8 @@ from tests.accounts_support import cli_login
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 from tests.integration.test_cli import free_port
 
+DEPARTMENTS = {"discipline": "jw.dept", "market": "market.dept", "tax": "tax.dept", "hr": "hrss.dept",
+               "emergency": "emergency.dept", "environment": "env.dept", "audit": "audit.dept"}  # fmt: skip
 DEFINITION = ROOT / "domain" / "award_data" / "dalian-labour-model.yaml"
 
 
@@ -26,23 +27,12 @@ DEFINITION = ROOT / "domain" / "award_data" / "dalian-labour-model.yaml"
 def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("UNIONFLOW_TEMPORAL_ADDRESS", f"127.0.0.1:{free_port()}")  # no server
-    directory = yaml.safe_load(EXAMPLE_DIRECTORY.read_text(encoding="utf-8"))
-    directory["actors"].append(
-        {"id": "city.cadre", "name": "市总干部", "org": "dl-city", "roles": ["cadre"]}
-    )
-    directory["actors"] += [
-        {"id": f"city.{k}", "name": k, "org": "dl-city", "roles": ["department"]}
-        for k in ("discipline", "market", "tax", "hr", "emergency", "environment", "audit")
-    ]
-    path = tmp_path / "directory.yaml"
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
     app = build_app(Settings())
-    app.directory.load(app.directory.parse(path), operator="ops.admin")
+    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     c = OpenRound(round_key="model-2027", title="2027年大连市劳动模范评选", definition="dalian-labour-model",
                   nominations_close=date(2099, 12, 31),
-                  departments={k: f"city.{k}" for k in ("discipline", "market", "tax", "hr",
-                                                        "emergency", "environment", "audit")})  # fmt: skip
-    app.awards.open_round("city.cadre", c)
+                  departments=DEPARTMENTS)  # fmt: skip
+    app.awards.open_round("sun.lihua", c)
     cli_login(app, "wang.li", "zhao.min", "liu.qiang")
     app.close()
 

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-import yaml
 
 from application.award_facts import AwardFacts
 from application.awards import AwardService
@@ -54,16 +53,8 @@ class Clock:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[App, AwardService, Clock]]:
-    directory = yaml.safe_load(EXAMPLE_DIRECTORY.read_text(encoding="utf-8"))
-    directory["actors"] += [
-        {"id": "city.cadre", "name": "市总干部", "org": "dl-city", "roles": ["cadre"]},
-        {"id": "emergency.dept", "name": "市应急局", "org": "dl-city", "roles": ["department"]},
-        {"id": "market.dept", "name": "市市场监管局", "org": "dl-city", "roles": ["department"]},
-    ]
-    path = tmp_path / "directory.yaml"
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
     app = build_app(Settings(data_dir=tmp_path / "var"))
-    app.directory.load(app.directory.parse(path), operator="ops.admin")
+    app.directory.load(app.directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     clock = Clock()
     facts = AwardFacts(app.ledger, app.congresses, app.polls, app.settings)
     service = AwardService(
@@ -93,7 +84,7 @@ def open_round(service: AwardService, close: date = date(2027, 4, 30)) -> str:
         nominations_close=close,
         departments=DEPARTMENTS,
     )
-    return service.open_round("city.cadre", c).key
+    return service.open_round("sun.lihua", c).key
 
 
 def through_unit(service: AwardService, clock: Clock, key: str) -> None:
@@ -192,7 +183,7 @@ def test_the_round_from_first_review_to_the_federation_notice(world):
     from domain.award.commands import CloseNominations
 
     service.system_round_step(rk, CloseNominations(), "close", clock())
-    r = service.round_act("city.cadre", rk, StartRoundNotice(starts=clock.day()))
+    r = service.round_act("sun.lihua", rk, StartRoundNotice(starts=clock.day()))
     assert r.notice is not None and len(r.notice.list_hash) == 64
     entered, _, more = service.enter_notice(rk, clock())
     assert entered == 2 and not more
@@ -235,7 +226,7 @@ def test_the_notice_list_exports_as_xlsx_and_pdf_a_with_its_committed_hash(world
     from domain.award.commands import CloseNominations
 
     service.system_round_step(rk, CloseNominations(), "close", clock())
-    r = service.round_act("city.cadre", rk, StartRoundNotice(starts=clock.day()))
+    r = service.round_act("sun.lihua", rk, StartRoundNotice(starts=clock.day()))
     found = award_list(service, rk, "notice")
     assert found.matches and found.committed_hash == r.notice.list_hash
     assert [row["name"] for row in found.rows] == ["装配1班", "装配2班"]

@@ -9,7 +9,6 @@ import os
 from datetime import date, timedelta
 
 import pytest
-import yaml
 
 from bootstrap import App
 from domain.actors import CHINA_TZ
@@ -26,7 +25,6 @@ from domain.award.commands import (
 from domain.award.permissions import ApprovalPoll
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from services.awards import AwardFacade
-from tests.conftest import EXAMPLE_DIRECTORY
 from tests.replay.recorded import PROCESS_HISTORIES
 from workflows.award_round import AwardRoundWorkflow, award_round_workflow_id
 
@@ -41,15 +39,6 @@ async def today(env) -> date:
 
 @pytest.fixture
 async def awards(time_skipping_env, app: App, task_queue, running_worker, tmp_path) -> AwardFacade:
-    directory = yaml.safe_load(EXAMPLE_DIRECTORY.read_text(encoding="utf-8"))
-    directory["actors"] += [
-        {"id": "city.cadre", "name": "市总干部", "org": "dl-city", "roles": ["cadre"]},
-        {"id": "emergency.dept", "name": "市应急局", "org": "dl-city", "roles": ["department"]},
-        {"id": "market.dept", "name": "市市场监管局", "org": "dl-city", "roles": ["department"]},
-    ]
-    path = tmp_path / "directory.yaml"
-    path.write_text(yaml.safe_dump(directory, allow_unicode=True), encoding="utf-8")
-    app.directory.load(app.directory.parse(path), operator="ops.admin")
     # The unit congress's approving poll is read as a fact (its own process is tested
     # in tests/congress); here it is given.
     app.awards.facts.approval_poll = lambda _key: POLL  # type: ignore[method-assign]
@@ -76,8 +65,8 @@ async def test_the_round_drives_its_dates_and_the_federation_steps(time_skipping
     close = start + timedelta(days=20)
     c = OpenRound(round_key="pioneer-wf", title="工人先锋号评选（测试）", definition="workers-pioneer",
                   nominations_close=close, departments=DEPARTMENTS)  # fmt: skip
-    r = await awards.open_round("city.cadre", c, command_id="open-1")
-    assert (await awards.open_round("city.cadre", c, command_id="open-1")).key == r.key  # a retry
+    r = await awards.open_round("sun.lihua", c, command_id="open-1")
+    assert (await awards.open_round("sun.lihua", c, command_id="open-1")).key == r.key  # a retry
     keys = []
     for n in (1, 2):
         key = (await awards.nominate("wang.li", r.key, team(n))).key
@@ -109,18 +98,18 @@ async def test_the_round_drives_its_dates_and_the_federation_steps(time_skipping
     # Nominations close at the deadline, by the workflow.
     await env.sleep(timedelta(days=(close - await today(env)).days + 2))
     assert awards.round(r.key).stage is RoundStage.REVIEWING
-    assert [t.kind for t in awards.tasks("city.cadre")] == ["start_notice"]
+    assert [t.kind for t in awards.tasks("sun.lihua")] == ["start_notice"]
     with pytest.raises(NotAuthorised):  # a cadre of a unit is not the federation
         await awards.start_notice("wang.li", r.key, await today(env))
-    noticed = await awards.start_notice("city.cadre", r.key, await today(env), command_id="n-1")
+    noticed = await awards.start_notice("sun.lihua", r.key, await today(env), command_id="n-1")
     assert noticed.stage is RoundStage.FEDERATION_NOTICE and noticed.notice is not None
     assert all(awards.nomination(k).stage is NominationStage.FEDERATION_NOTICE for k in keys)
     with pytest.raises(InvalidState):  # publish is not a step of the notice
-        await awards.publish("city.cadre", r.key, "厂务公开栏", "大总工发[2027]1号")
+        await awards.publish("sun.lihua", r.key, "厂务公开栏", "大总工发[2027]1号")
     await env.sleep(timedelta(days=(noticed.notice.ends - await today(env)).days + 2))
     assert awards.round(r.key).stage is RoundStage.COMMITTEE
     with pytest.raises(InvalidInput, match="尚未计票"):
-        await awards.record_committee("city.cadre", r.key, "no-such:poll:item1")
+        await awards.record_committee("sun.lihua", r.key, "no-such:poll:item1")
     # One sweep a day; the history grows with the days, not with the nominees (about 18
     # events a day here), and continue-as-new bounds it at 60 days a run.
     st = await status(env, r.key)

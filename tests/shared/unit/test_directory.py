@@ -36,8 +36,8 @@ def test_loading_the_same_file_twice_changes_nothing(directory: DirectoryService
     first = directory.load(directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
     events = directory.ledger.max_notification_id()
     second = directory.load(directory.parse(EXAMPLE_DIRECTORY), operator="ops.admin")
-    assert first.created == 19 and first.updated == 0
-    assert second.created == 0 and second.updated == 0 and second.unchanged == 19
+    assert first.created == 27 and first.updated == 0
+    assert second.created == 0 and second.updated == 0 and second.unchanged == 27
     assert directory.ledger.max_notification_id() == events
 
 
