@@ -52,6 +52,10 @@ bench-read: $(STAMP)
 bench-congress: $(STAMP)
 	$(BIN)/python bench/congress.py
 
+.PHONY: bench-awards
+bench-awards: $(STAMP)
+	$(BIN)/python bench/awards.py
+
 .PHONY: bench-web
 bench-web: $(STAMP)
 	$(BIN)/python bench/web.py
