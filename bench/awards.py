@@ -111,6 +111,46 @@ async def sleep_until(env, day: date) -> None:
     await env.sleep(timedelta(days=max((day - now).days, 0) + 1, minutes=10))
 
 
+async def histories(env, workflow_id: str) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """How many runs the workflow had, and the largest history among them."""
+    runs, largest, run_id = 0, 0, None
+    while True:  # back along the continue-as-new chain, from the current run
+        handle = env.client.get_workflow_handle(workflow_id, run_id=run_id)
+        history: WorkflowHistory = await handle.fetch_history()
+        runs += 1
+        largest = max(largest, len(history.events))
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            return runs, largest
+
+
+async def bare_fan_out(env, n: int) -> float:  # type: ignore[no-untyped-def]
+    """Seconds for a bare parent to run ``n`` trivial children on the same server."""
+    async with Worker(env.client, task_queue="bench-bare", workflows=[BenchFanOut, BenchChild],
+                      workflow_runner=UnsandboxedWorkflowRunner()):  # fmt: skip
+        t = time.perf_counter()
+        await env.client.execute_workflow(
+            BenchFanOut.run, n, id="bench-fan-out", task_queue="bench-bare"
+        )
+        return time.perf_counter() - t
+
+
+def report(console: Console, phases: list[Phase], n: int, round_seconds: float, runs: int,
+           largest: int, bare: float) -> None:  # fmt: skip
+    table = Table(title=f"award round: {n} nominees, 7 clearances each")
+    for col in ("phase", "seconds", "acts", "acts/s"):
+        table.add_column(col)
+    for p in phases:
+        rate = f"{p.acts / p.seconds:.0f}" if p.acts else ""
+        table.add_row(p.name, f"{p.seconds:.1f}", str(p.acts or ""), rate)
+    console.print(table)
+    console.print(f"round, wall time: {round_seconds:.1f} s; round workflow runs: {runs}, "
+                  f"largest history: {largest} events")  # fmt: skip
+    console.print(f"bare fan-out of {n} child workflows (window {WINDOW}): {bare:.1f} s")
+    console.print(f"ratio round / bare fan-out: {round_seconds / bare:.2f}")
+
+
 async def run(args: argparse.Namespace, tmp: Path) -> None:
     console = Console()
     defs = tmp / "definitions"
@@ -191,43 +231,12 @@ async def run(args: argparse.Namespace, tmp: Path) -> None:
             assert facade.round("bench").stage is RoundStage.COMMITTEE
             assert all(x.stage is NominationStage.COMMITTEE for x in facade.nominations("bench"))
             round_seconds = time.perf_counter() - began
-            handle = env.client.get_workflow_handle(award_round_workflow_id("bench"))
-            runs, largest, run_id = 0, 0, None
-            while True:  # back along the continue-as-new chain, from the current run
-                history: WorkflowHistory = await env.client.get_workflow_handle(
-                    handle.id, run_id=run_id).fetch_history()  # fmt: skip
-                runs += 1
-                largest = max(largest, len(history.events))
-                started = history.events[0].workflow_execution_started_event_attributes
-                run_id = started.continued_execution_run_id or None
-                if run_id is None:
-                    break
-        async with Worker(env.client, task_queue="bench-bare", workflows=[BenchFanOut, BenchChild],
-                          workflow_runner=UnsandboxedWorkflowRunner()):  # fmt: skip
-            t = time.perf_counter()
-            await env.client.execute_workflow(
-                BenchFanOut.run, n, id="bench-fan-out", task_queue="bench-bare"
-            )
-            bare = time.perf_counter() - t
+            runs, largest = await histories(env, award_round_workflow_id("bench"))
+        bare = await bare_fan_out(env, n)
     finally:
         await env.shutdown()
         app.close()
-    table = Table(title=f"award round: {n} nominees, 7 clearances each")
-    for col in ("phase", "seconds", "acts", "acts/s"):
-        table.add_column(col)
-    for p in phases:
-        table.add_row(
-            p.name,
-            f"{p.seconds:.1f}",
-            str(p.acts or ""),
-            f"{p.acts / p.seconds:.0f}" if p.acts else "",
-        )
-    console.print(table)
-    console.print(
-        f"round, wall time: {round_seconds:.1f} s; round workflow runs: {runs}, largest history: {largest} events"
-    )
-    console.print(f"bare fan-out of {n} child workflows (window {WINDOW}): {bare:.1f} s")
-    console.print(f"ratio round / bare fan-out: {round_seconds / bare:.2f}")
+    report(console, phases, n, round_seconds, runs, largest, bare)
 
 
 def main() -> None:
