@@ -108,19 +108,35 @@ def limited(app: App, **limits: int) -> CongressService:
     return CongressService(app.ledger, app.directory, app.profiles, settings)
 
 
+# A small launcher between pytest and the CLI: a child's peak RSS (``ru_maxrss``) counts the
+# pages it had before ``exec``, which for a child forked straight from pytest is pytest's
+# whole size (hundreds of MB once a suite has run); forked from this launcher it is a few MB.
+_LAUNCHER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write(f"\\nUNIONFLOW-MAXRSS-KB={usage.ru_maxrss}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def cli_measured(app: App, *args: str) -> tuple[int, str, float, float]:
     """Run ``unionflow`` on ``app``'s data directory: exit status, stderr, seconds, and the
-    child's own peak RSS in MB (``wait4`` reports that child alone)."""
+    CLI process's own peak RSS in MB (measured by ``_LAUNCHER``, not counting pytest)."""
     env = {**os.environ, "UNIONFLOW_DATA_DIR": str(app.settings.data_dir)}
     started = time.monotonic()
-    child = subprocess.Popen(
-        [UNIONFLOW, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", _LAUNCHER, UNIONFLOW, *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
     )
-    assert child.stderr is not None
-    stderr = child.stderr.read().decode()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
-    return child.returncode, stderr, time.monotonic() - started, usage.ru_maxrss / 1024
+    seconds = time.monotonic() - started
+    stderr, _, peak = done.stderr.decode().rpartition("\nUNIONFLOW-MAXRSS-KB=")
+    return done.returncode, stderr, seconds, int(peak.strip()) / 1024
 
 
 # -- rosters ---------------------------------------------------------------------------------
