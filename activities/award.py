@@ -21,6 +21,7 @@ from contracts.award import (
     RoundRef,
     RoundStepRequest,
 )
+from domain.actors import CommandMeta, system_acting
 from domain.award.commands import ApproveList
 from domain.award.values import RoundView
 
@@ -92,9 +93,13 @@ class AwardActivities:
         (refused when it breaks a hard rule) and enter the honours register."""
         now = req.meta.occurred_at
         self.awards.apply_committee_vote(req.round_key, req.poll_key, now)
-        result = f"评审委员会表决 {req.poll_key}"
+        result = f"评审委员会表决 {req.poll_key}（登记：{req.meta.acting.name or req.meta.acting.actor_id}）"
+        # The list follows from the votes: the engine approves it, the cadre recorded the poll.
+        engine = CommandMeta(
+            command_id=f"{req.meta.command_id}:approve", acting=system_acting(), occurred_at=now
+        )
         view = self.awards.run_round(
-            req.round_key, ApproveList(committee_poll=req.poll_key, result=result), req.meta
+            req.round_key, ApproveList(committee_poll=req.poll_key, result=result), engine
         )
         self.awards.grant_honours(req.round_key, now)
         return brief(view)

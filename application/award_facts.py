@@ -14,6 +14,7 @@ from application.polls import PollService
 from domain.award.checks import FactRef, HonourHeld, UnitFacts
 from domain.award.permissions import ApprovalPoll
 from domain.award.values import honours_ledger_id
+from domain.congress import Body
 from domain.poll import poll_id
 from domain.session import Session, SessionStatus, SessionView
 from domain.wage_contract import Stage, WageContract, WageContractView
@@ -75,7 +76,9 @@ class AwardFacts:
         terms = [
             t
             for t in self.congresses.congresses()
-            if t.unit_org == unit_org and t.term_start <= today <= t.term_end
+            if t.unit_org == unit_org
+            and t.body is Body.CONGRESS
+            and t.term_start <= today <= t.term_end
         ]
         if terms:
             term = terms[-1]

@@ -48,8 +48,9 @@ from domain.award.values import (
     nomination_ledger_id,
     round_ledger_id,
 )
+from domain.congress import Body
 from domain.errors import InvalidInput, NotFound
-from domain.poll import poll_id
+from domain.poll import PollKind, poll_id
 from ledger.app import Ledger
 from projections.views import ViewIndex
 from settings import Settings
@@ -328,22 +329,36 @@ class AwardService:
         return len(todo[:page]), last, len(todo) > page
 
     def apply_committee_vote(self, round_key: str, poll_key: str, now: datetime) -> int:
-        """Each nominee waiting for the committee: approved when the committee's election
-        poll (candidates: the nominations' keys) elected them; the poll must be tallied."""
+        """Each nominee waiting for the committee: approved when the committee's secret
+        election (a tallied poll of a committee term of the round's federation, whose
+        candidates are the nominations in the notice) elected them."""
+        r = self.round(round_key)
+        waiting = [n for n in self.nominations(round_key) if n.stage is S.COMMITTEE]
         aggregate = self.ledger.find(poll_id(poll_key))
         if aggregate is None or aggregate.view().result is None:
             raise InvalidInput(
                 f"评审委员会表决 {poll_key} 尚未计票", f"poll {poll_key} is not tallied"
             )
-        result = aggregate.view().result
-        done = 0
-        for n in self.nominations(round_key):
-            if n.stage is S.COMMITTEE:
-                votes = f"得票 {result.counts.get(n.key, 0)}（应到 {result.total_delegates}）"
-                command = RecordCommitteeVote(approved=n.key in result.elected, votes=votes)
-                self._system(n.key, command, f"committee:{n.key}:{poll_key}", now)
-                done += 1
-        return done
+        poll = aggregate.view()
+        term = self.facts.congresses.view(poll.spec.congress_key)
+        if term.body is not Body.COMMITTEE or term.unit_org != r.federation_org:
+            raise InvalidInput(
+                f"表决 {poll_key} 不是 {r.federation_org} 评审委员会的表决",
+                f"poll {poll_key} is not a poll of {r.federation_org}'s committee",
+            )
+        missing = [n.key for n in waiting if n.key not in poll.spec.candidates]
+        if poll.spec.kind is not PollKind.ELECTION or missing:
+            raise InvalidInput(
+                f"表决 {poll_key} 须为以公示名单为候选人的选举（缺少：{', '.join(missing[:5])}）",
+                f"poll {poll_key} must be an election of the noticed nominations "
+                f"(missing: {', '.join(missing[:5])})",
+            )
+        result = poll.result
+        for n in waiting:
+            votes = f"得票 {result.counts.get(n.key, 0)}（应到 {result.total_delegates}）"
+            command = RecordCommitteeVote(approved=n.key in result.elected, votes=votes)
+            self._system(n.key, command, f"committee:{n.key}:{poll_key}", now)
+        return len(waiting)
 
     def grant_honours(self, round_key: str, now: datetime) -> int:
         """Every title of the approved list entered in the honours register (once)."""

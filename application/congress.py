@@ -13,6 +13,7 @@ from application.profiles import ProfileSource
 from application.roster_file import read_roster, refuse_roster
 from domain.actors import Acting, CommandMeta, Role, system_acting
 from domain.congress import (
+    Body,
     Congress,
     CongressView,
     Delegate,
@@ -75,12 +76,14 @@ class CongressService:
         profile: str | None = None,
         *,
         comment: str = "",
+        body: Body = Body.CONGRESS,
     ) -> CongressView:
-        """Set up a congress term of ``unit_org``; only a cadre of the unit may."""
+        """Set up a congress term of ``unit_org`` (or a committee of any union, ``body``);
+        only a cadre of the unit may."""
         acting = self.directory.acting(actor_id, Role.CADRE)
         org = self.directory.organisation(unit_org)
         check_unit_cadre(acting, unit_org, ("建立职代会届次", "set up a congress term"))
-        if org.spec.kind is not OrgKind.GRASSROOTS_UNION:
+        if body is Body.CONGRESS and org.spec.kind is not OrgKind.GRASSROOTS_UNION:
             raise InvalidInput(
                 f"{unit_org} 不是基层工会，不召开职代会",
                 f"{unit_org} is not a grassroots union; it holds no workers' congress",
@@ -93,9 +96,9 @@ class CongressService:
 
         def create() -> Congress:
             congress = Congress.create(
-                key, unit_org, list(org.path), term_no, term_start, term_end, rules, meta
+                key, unit_org, list(org.path), term_no, term_start, term_end, rules, meta, body
             )  # the term's own rules first, then the unit's other terms
-            check_new_term(self.congresses(), unit_org, term_no, term_start, term_end)
+            check_new_term(self.congresses(), unit_org, term_no, term_start, term_end, body)
             return congress
 
         result = self.ledger.execute(congress_id(key), meta, create=create)

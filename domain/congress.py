@@ -129,10 +129,20 @@ class RosterImportError(InvalidInput):
         )
 
 
+class Body(StrEnum):
+    """What kind of body a term is: a workers' congress (职代会) of a grassroots union, or a
+    committee (评审委员会) of any union that votes like one (an award committee's secret
+    poll): the same roster, sessions, quorum and polls."""
+
+    CONGRESS = "congress"
+    COMMITTEE = "committee"
+
+
 class CongressView(BaseModel):
     """Everything known about one congress term; the state the events evolve."""
 
     key: str
+    body: Body = Body.CONGRESS  # terms recorded before committees existed are congresses
     unit_org: str
     unit_path: list[str]
     term_no: int
@@ -159,11 +169,17 @@ class CongressView(BaseModel):
 
 
 def check_new_term(
-    existing: Iterable[CongressView], unit_org: str, term_no: int, start: date, end: date
+    existing: Iterable[CongressView],
+    unit_org: str,
+    term_no: int,
+    start: date,
+    end: date,
+    body: Body = Body.CONGRESS,
 ) -> None:
-    """Refuse a term that repeats a term number of the unit or overlaps one of its terms."""
+    """Refuse a term that repeats a term number of the unit's body or overlaps one of its
+    terms (a committee's terms are counted apart from the congress's)."""
     for other in existing:
-        if other.unit_org != unit_org:
+        if other.unit_org != unit_org or other.body is not body:
             continue
         if other.term_no == term_no:
             raise InvalidState(
@@ -423,6 +439,7 @@ class Congress(ViewState[CongressView], LedgerAggregate):
         term_end: date,
         profile: RuleProfile,
         meta: CommandMeta,
+        body: Body = Body.CONGRESS,
     ) -> Congress:
         """Set up a term; see ``check_term`` for how its length is counted."""
         check_unit_cadre(meta.acting, unit_org, ("建立职代会届次", "set up a congress term"))
@@ -435,6 +452,7 @@ class Congress(ViewState[CongressView], LedgerAggregate):
         view = CongressView.model_validate(
             {
                 "key": key,
+                "body": body,
                 "unit_org": unit_org,
                 "unit_path": unit_path,
                 "term_no": term_no,

@@ -14,6 +14,7 @@ from bootstrap import App
 from domain.congress import (
     CATEGORY_LABELS,
     GENDER_LABELS,
+    Body,
     CongressView,
     Delegate,
     RosterImportError,
@@ -64,9 +65,15 @@ def congress_create(
     ),
     key: str | None = typer.Option(None, "--key", help="职代会编号（默认 单位-届次） / key"),
     profile: str | None = typer.Option(None, "--profile", help="规则配置 / rule profile"),
+    committee: bool = typer.Option(
+        False,
+        "--committee",
+        help="评审委员会（任何工会均可设立，表决规则同职代会） / a committee of any union "
+        "(e.g. an award committee), voting like a congress",
+    ),
     comment: str = COMMENT,
 ) -> None:
-    """建立职代会届次 / set up a congress term of a unit."""
+    """建立职代会届次（或评审委员会） / set up a congress term of a unit (or a committee)."""
     first = parse_date(start, hint=True)
     if (end is None) == (years is None):
         fail(
@@ -78,7 +85,15 @@ def congress_create(
     last = parse_date(end, hint=True) if end is not None else term_end(first, years or 0)
     view = run(
         lambda a: a.congresses.create(
-            actor, key or f"{unit}-{term_no}", unit, term_no, first, last, profile, comment=comment
+            actor,
+            key or f"{unit}-{'committee-' if committee else ''}{term_no}",
+            unit,
+            term_no,
+            first,
+            last,
+            profile,
+            comment=comment,
+            body=Body.COMMITTEE if committee else Body.CONGRESS,
         )
     )
     console.print(f"[green]✓[/] {pick(('已建立职代会届次', 'congress term set up'))}")

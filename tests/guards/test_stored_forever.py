@@ -147,3 +147,20 @@ def test_ledger_written_by_earlier_code_is_adopted_by_a_witness_that_then_sees_a
         first.id,
         "sealed_event_changed",
     )
+
+
+def test_congress_terms_written_before_committees_read_as_congresses(stored_ledger: Ledger):
+    """``CongressView.body`` (issue 10: a committee votes like a congress) came after these
+    terms were stored: their stored state has no ``body`` and reads as a congress, with the
+    hash they were written with."""
+    from domain.congress import Body, Congress
+
+    terms = [
+        stored_ledger.get(n.originator_id)
+        for n in stored_ledger.all_notifications()
+        if n.topic.endswith(":Congress.Created")
+    ]
+    assert terms, "the stored ledger holds congress terms"
+    for term in terms:
+        assert isinstance(term, Congress) and term.view().body is Body.CONGRESS
+        assert "body" not in stored_ledger.stream(term.id)[0].__dict__["state"]

@@ -5,8 +5,10 @@ history does not grow with the number of nominees."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -23,8 +25,12 @@ from domain.award.commands import (
     Submit,
 )
 from domain.award.permissions import ApprovalPoll
+from domain.congress import Body
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.poll import ItemKind
+from domain.session import AgendaItem
 from services.awards import AwardFacade
+from services.sessions import SessionService
 from tests.replay.recorded import PROCESS_HISTORIES
 from workflows.award_round import AwardRoundWorkflow, award_round_workflow_id
 
@@ -60,7 +66,11 @@ async def status(env, key: str):
 
 
 async def test_the_round_drives_its_dates_and_the_federation_steps(time_skipping_env, awards):
-    env = time_skipping_env
+    await round_at_committee(time_skipping_env, awards)
+
+
+async def round_at_committee(env, awards: AwardFacade) -> tuple[str, list[str]]:
+    """A round driven from its opening to the committee's vote, checking each step."""
     start = await today(env)
     close = start + timedelta(days=20)
     c = OpenRound(round_key="pioneer-wf", title="工人先锋号评选（测试）", definition="workers-pioneer",
@@ -114,9 +124,70 @@ async def test_the_round_drives_its_dates_and_the_federation_steps(time_skipping
     # events a day here), and continue-as-new bounds it at 60 days a run.
     st = await status(env, r.key)
     days = (await today(env) - start).days
-    if os.environ.get("UNIONFLOW_RECORD_HISTORIES") == "1":
-        handle = env.client.get_workflow_handle(award_round_workflow_id(r.key))
-        PROCESS_HISTORIES.mkdir(exist_ok=True)
-        history = await handle.fetch_history()
-        (PROCESS_HISTORIES / "award-round-pioneer-wf.json").write_text(history.to_json(), "utf-8")
     assert st.sweeps >= days - 1 and st.history_length < 30 * days, st  # (+1 a cadre's step)
+    return r.key, keys
+
+
+COMMITTEE = "dl-city-committee-1"
+
+
+async def committee_elects(
+    env, app: App, task_queue: str, candidates: list[str], elect: str
+) -> str:
+    """The federation's award committee (a committee term of dl-city, 5 members) meets and
+    elects ``elect`` of ``candidates`` by secret ballot; the tallied poll's key."""
+    day = await today(env)
+    app.congresses.create("sun.lihua", COMMITTEE, "dl-city", 1, day, day + timedelta(days=3 * 365),
+                          body=Body.COMMITTEE)  # fmt: skip
+    roster = Path(app.settings.data_dir) / "committee.csv"
+    members = [f"cm.{i}" for i in range(1, 6)]
+    roster.write_text("编号,姓名,选区,类别,性别\n" + "".join(
+        f"{m},委员{i},评审委员会,专业技术人员,{'女' if i % 2 else '男'}\n" for i, m in enumerate(members, 1)
+    ), encoding="utf-8")  # fmt: skip
+    app.congresses.import_roster("sun.lihua", COMMITTEE, roster)
+    sessions = SessionService(env.client, app.congresses, app.polls, app.settings, task_queue,
+                              clock=env.get_current_time)  # fmt: skip
+    item = AgendaItem(no=1, title="评审表决", kind=ItemKind.ELECTION, candidates=candidates,
+                      max_choices=len(candidates))  # fmt: skip
+    sid = (await sessions.convene("sun.lihua", COMMITTEE, "2027-1", [item],
+                                  papers_sent_on=day - timedelta(days=7), opens_on=day)).session_id  # fmt: skip
+    await sessions.open_session(sid, "sun.lihua")
+    for m in members:
+        await sessions.check_in(sid, m)
+    await sessions.open_poll(sid, "sun.lihua", 1)
+    for m in members:
+        await sessions.cast(sid, 1, m, [elect])
+    poll_key = app.polls.poll_key(sid, 1)
+    for _ in range(300):
+        if app.polls.poll(poll_key).result is not None:
+            return poll_key
+        await asyncio.sleep(0.1)
+    raise AssertionError("the committee's poll was not tallied")
+
+
+async def test_the_committee_elects_and_the_list_is_approved_granted_and_published(
+    time_skipping_env, awards, app, task_queue
+):
+    env = time_skipping_env
+    rk, keys = await round_at_committee(env, awards)
+    with pytest.raises(
+        InvalidInput, match="评审委员会"
+    ):  # a unit congress's poll is not the committee's
+        await awards.record_committee("sun.lihua", rk, POLL.poll)
+    poll_key = await committee_elects(env, app, task_queue, keys, elect=keys[1])
+    with pytest.raises(NotAuthorised):
+        await awards.record_committee("wang.li", rk, poll_key)
+    r = await awards.record_committee("sun.lihua", rk, poll_key, command_id="committee-1")
+    assert r.stage is RoundStage.APPROVED and r.final_list == [keys[1]]
+    assert awards.nomination(keys[0]).stage is NominationStage.REMOVED  # not elected
+    assert "得票 0" in awards.nomination(keys[0]).removed_reason
+    held = app.awards.facts.honours(awards.nomination(keys[1]).nominee.person)
+    assert [(h.title, h.round_key) for h in held] == [("workers-pioneer", rk)]
+    published = await awards.publish("sun.lihua", rk, "大连日报", "大总工发[2027]12号")
+    assert published.stage is RoundStage.PUBLISHED
+    if os.environ.get("UNIONFLOW_RECORD_HISTORIES") == "1":  # the replay guard's history
+        handle = env.client.get_workflow_handle(award_round_workflow_id(rk))
+        await handle.result()
+        history = await handle.fetch_history()
+        PROCESS_HISTORIES.mkdir(exist_ok=True)
+        (PROCESS_HISTORIES / "award-round-pioneer-wf.json").write_text(history.to_json(), "utf-8")
