@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from application.audit import AuditService, timeline_entry
 from bootstrap import App, build_worker, start_time_skipping
+from demo_awards import AwardDemo
 from demo_congress import CongressDemo
 from domain.actors import CHINA_TZ
 from domain.errors import DomainError
@@ -284,6 +285,9 @@ class Demo:
             f"{pick(('阶段', 'stage'))} {pick(STAGE_LABELS[final.stage])}"
         )
         await self.congress.run()
+        await AwardDemo(
+            self.app, self.env, c, self.task_queue, self.congress, self.case_id.lower()
+        ).run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:

@@ -55,7 +55,9 @@ class AwardFacts:
             and c.effective_on <= today
             and (c.expires_on is None or today <= c.expires_on)
         ]
-        facts = UnitFacts(unit_org=unit_org)
+        facts = UnitFacts(
+            unit_org=unit_org, unit_name=self.congresses.directory.organisation(unit_org).spec.name
+        )
         if in_force:
             c = in_force[-1]
             facts.wage_contract_in_force = FactRef(

@@ -37,6 +37,7 @@ from workflows.award_round import (
     AwardRoundWorkflow,
     CommitteeActRequest,
     RoundActRequest,
+    RoundStatus,
     award_round_workflow_id,
 )
 
@@ -186,6 +187,16 @@ class AwardFacade:
 
     def round(self, key: str) -> RoundView:
         return self.awards.round(key)
+
+    async def status(self, round_key: str) -> RoundStatus | None:
+        """The round workflow's status query (None when no client or no workflow)."""
+        if self.client is None:
+            return None
+        try:
+            status: RoundStatus = await self._handle(round_key).query(AwardRoundWorkflow.status)
+        except Exception:  # noqa: BLE001 - no workflow (yet, or any more): the ledger answers
+            return None
+        return status
 
     def rounds(self) -> list[RoundView]:
         return self.awards.rounds()

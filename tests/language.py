@@ -25,6 +25,8 @@ KEYS: dict[str, str] = {
     "setting in a hint": r"\bUNIONFLOW_[A-Z_]+=\S+",
     "demo case id": r"\bDEMO-\d{8}-[0-9a-f]{6}\b",
     "demo congress key": r"\bdl-bearing-demo-[\w.:\-]+",
+    "demo award round or nomination key": r"\bmodel-demo-\d{8}-[0-9a-f]{6}[\w.:\-]*",
+    "award committee key": r"\bdl-city-committee-[\w.:\-]+",
 }
 ALLOWED: dict[str, str] = {
     "hash": r"\b(?=[0-9]*[a-f])[0-9a-f]{8,64}\b",

@@ -193,6 +193,7 @@ class UnitFacts(BaseModel):
     """What the ledger knows about a nominee's unit, looked up by the application layer."""
 
     unit_org: str
+    unit_name: str = ""  # as the reasons name it (the code when empty)
     wage_contract_in_force: FactRef | None = None
     last_wage_contract: FactRef | None = None  # a case that is not (or no longer) in force
     congress_in_term: FactRef | None = None  # a session held in the current term
@@ -224,7 +225,7 @@ def _applies(rule: Disqualifier, facts: UnitFacts, today: date) -> Disqualificat
             why_en=en,
         )
 
-    unit = facts.unit_org
+    unit = facts.unit_name or facts.unit_org
     if rule.fact is FactKind.NO_WAGE_CONTRACT_IN_FORCE and facts.wage_contract_in_force is None:
         last = facts.last_wage_contract
         if last is None:

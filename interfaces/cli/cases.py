@@ -14,6 +14,13 @@ from application.records import BY_NAME, Record, resolve
 from bootstrap import App, Facades, connect
 from domain import motion as motion_rules
 from domain.actors import CHINA_TZ
+from domain.award.values import (
+    NOMINATION_STAGE_LABELS,
+    NOTICE_LABELS,
+    ROUND_STAGE_LABELS,
+    NominationView,
+    RoundView,
+)
 from domain.congress import CongressView
 from domain.errors import DomainError
 from domain.motion import MotionCallView, MotionView
@@ -45,7 +52,7 @@ from interfaces.cli._common import (
 )
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
-from interfaces.cli.render import Table, styled
+from interfaces.cli.render import Table, plain, styled
 from interfaces.cli.sessions import _print_poll, _print_results, _print_session
 from interfaces.text import Names, case_dates, poll_outcome, waiting_for
 from processes import PROCESSES, InboxItem
@@ -243,6 +250,40 @@ def _print_call_status(application: App, view: MotionCallView, wf: Any) -> None:
     _print_call(view)
 
 
+def _round_headline(view: RoundView) -> None:
+    d = view.definition
+    console.print(
+        f"[bold]{plain(view.title)}[/] ({view.key}) · {pick((d.zh, d.en))} · "
+        f"{t('stage')}: [cyan]{pick(ROUND_STAGE_LABELS[view.stage])}[/]"
+    )
+
+
+def _nomination_headline(view: NominationView) -> None:
+    n = view.nominee
+    console.print(
+        f"[bold]{plain(n.name)}[/] ({view.key}) · {n.unit_org}"
+        f" · {t('stage')}: [cyan]{pick(NOMINATION_STAGE_LABELS[view.stage])}[/]"
+    )
+
+
+def _print_round_status(application: App, view: RoundView, wf: Any) -> None:
+    _round_headline(view)
+    if wf is not None and wf.waiting is not None:
+        console.print(f"{t('waiting')}: {_waiting(wf.waiting)}")
+
+
+def _print_nomination_status(application: App, view: NominationView, wf: Any) -> None:
+    n = view.nominee
+    console.print(
+        f"[bold]{plain(n.name)}[/] ({view.key}) · {Names(application.directory).org(n.unit_org)}"
+        f" · {t('stage')}: [cyan]{pick(NOMINATION_STAGE_LABELS[view.stage])}[/]"
+    )
+    for notice in view.notices:
+        console.print(f"  {pick(NOTICE_LABELS[notice.level])}: {notice.starts} – {notice.ends}")
+    if view.removed_reason:
+        console.print(f"  {plain(view.removed_reason)}")
+
+
 def _stage_label(labels: dict[Any, tuple[str, str]], enum: Any, value: str) -> str:
     try:
         return pick(labels[enum(value)])
@@ -268,11 +309,14 @@ _STATUS: dict[str, Callable[[App, Any, Any], None]] = {
     "poll": _print_poll_status,
     "motion": _print_motion_status,
     "call": _print_call_status,
+    "round": _print_round_status,
+    "nomination": _print_nomination_status,
 }
 _WORKFLOW: dict[str, Callable[[Facades, str], Awaitable[Any]]] = {
     "case": lambda facades, key: facades.wage_contracts.status(key),
     "session": lambda facades, key: facades.sessions.status(key),
     "motion": lambda facades, key: facades.motions.status(key),
+    "round": lambda facades, key: facades.awards.status(key),
 }
 # Per kind: one line on where the record stands, for ``history --at`` (a case shows its stage).
 _HEADLINE: dict[str, Callable[[Any], None]] = {
@@ -281,6 +325,8 @@ _HEADLINE: dict[str, Callable[[Any], None]] = {
     "poll": _print_poll,
     "motion": _print_motion,
     "call": _print_call,
+    "round": _round_headline,
+    "nomination": _nomination_headline,
 }
 
 

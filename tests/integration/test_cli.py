@@ -77,6 +77,15 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
         "不一致",
         "报告上级工会",
         "满意",
+        # The award round (demo_awards.py): places, a proportion breach at the first review,
+        # an upheld and a dismissed objection, a negative clearance, the committee's list.
+        "推荐名额（3 名）已用完",
+        "不符合 ≤13.0%，初审不予通过",
+        "经调查属实",
+        "存在欠税记录",
+        "予以驳回",
+        "评审委员会无记名表决，确定名单：张秀英",
+        "表彰名单已导出",
     ):
         assert fact in out, f"the demo did not show: {fact}"
 
