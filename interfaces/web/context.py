@@ -33,7 +33,9 @@ class WebContext:
         if self._accounts is None:
             from application.accounts import AccountService
 
-            self._accounts = AccountService(self.app.ledger, self.app.directory, self.app.settings)
+            self._accounts = AccountService(
+                self.app.ledger, self.app.directory, self.app.settings, latest=self.app.polls.latest
+            )
         return self._accounts
 
     def close(self) -> None:
