@@ -67,6 +67,23 @@ _TASK_DUE: dict[str, Callable[[WageContractView], bool]] = {
 }
 
 
+_UNIT_GROUP = "unit:"
+_REVIEW_GROUP = "review:"
+
+
+def _task_groups(view: WageContractView) -> list[str]:
+    """Where a live case can be a task: its unit's cadres (every unit step checks
+    ``check_unit_cadre``: the actor's org is the unit) and the union its current review
+    round is with (``tasks`` drops the review steps of any other). ``tasks`` reads only
+    these cases and still asks ``steps`` of each: the groups narrow, the rules decide."""
+    if view.terminal:
+        return []
+    groups = [_UNIT_GROUP + view.unit_org]
+    if view.reviews:
+        groups.append(_REVIEW_GROUP + view.reviews[-1].reviewer_org)
+    return groups
+
+
 class WageContractService:
     """Start a contract, decide its steps, read its state and history."""
 
@@ -99,6 +116,7 @@ class WageContractService:
             WageContract,
             WageContractView,
             store=settings.projection_dir / "wage_contracts.db",
+            groups=_task_groups,
         )
 
     # -- commands --------------------------------------------------------------------
@@ -211,12 +229,11 @@ class WageContractService:
             if Role.CADRE not in record.spec.roles:
                 return []
             org = record.spec.org
+        requests = [r for r in self._requests.views() if org is None or r.unit_org == org]
+        if not requests:
+            return []  # most inboxes: no scan of every case
         opened = {(v.unit_org, v.year) for v in self.cases()}
-        return [
-            r
-            for r in self._requests.views()
-            if (r.unit_org, r.year) not in opened and (org is None or r.unit_org == org)
-        ]
+        return [r for r in requests if (r.unit_org, r.year) not in opened]
 
     def _check_command_id(self, case_id: str, command_id: str) -> None:
         aggregate = self.ledger.find(wage_contract_id(case_id))
@@ -284,10 +301,9 @@ class WageContractService:
     def tasks(self, actor: str) -> list[tuple[WageContractView, str]]:
         """What waits for this actor: (case, what to do)."""
         record = self.directory.actor(actor)
+        org = record.spec.org
         out: list[tuple[WageContractView, str]] = []
-        for view in self.cases():
-            if view.terminal:
-                continue
+        for view in self._cases.views_in(_UNIT_GROUP + org, _REVIEW_GROUP + org):
             for kind in self.steps(actor, view, roles=record.spec.roles):
                 if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
                     continue  # optional steps, and steps already done, are not tasks
