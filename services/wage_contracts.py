@@ -67,6 +67,12 @@ _TASK_DUE: dict[str, Callable[[WageContractView], bool]] = {
 }
 
 
+# The people's and the engine's steps of each stage, in RULES order (asked per case).
+_STEPS_AT: dict[Stage, list[tuple[str, str]]] = {
+    stage: [(kind, who) for kind, (who, stages) in RULES.items() if stage in stages]
+    for stage in Stage
+}
+
 _UNIT_GROUP = "unit:"
 _REVIEW_GROUP = "review:"
 
@@ -303,8 +309,9 @@ class WageContractService:
         record = self.directory.actor(actor)
         org = record.spec.org
         out: list[tuple[WageContractView, str]] = []
+        acting: dict[Role, Acting] = {}  # resolved once, not once per case
         for view in self._cases.views_in(_UNIT_GROUP + org, _REVIEW_GROUP + org):
-            for kind in self.steps(actor, view, roles=record.spec.roles):
+            for kind in self.steps(actor, view, roles=record.spec.roles, acting=acting):
                 if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
                     continue  # optional steps, and steps already done, are not tasks
                 reviewing = ROLE_FOR[RULES[kind][0]] is Role.REVIEWER
@@ -314,18 +321,24 @@ class WageContractService:
         return out
 
     def steps(
-        self, actor: str, view: WageContractView, *, roles: Iterable[Role] | None = None
+        self,
+        actor: str,
+        view: WageContractView,
+        *,
+        roles: Iterable[Role] | None = None,
+        acting: dict[Role, Acting] | None = None,
     ) -> list[str]:
         """The people's steps ``actor`` may take on the case now, by command kind: "may
-        this actor do X?", for showing only those. ``act`` still checks each one taken."""
+        this actor do X?", for showing only those. ``act`` still checks each one taken.
+        ``acting``: the actor's resolved roles, kept by a caller that asks of many cases."""
         if roles is None:
             roles = self.directory.actor(actor).spec.roles
         held = set(roles)
-        acting: dict[Role, Acting] = {}
+        acting = {} if acting is None else acting
         out = []
-        for kind, (who, stages) in RULES.items():
+        for kind, who in _STEPS_AT[view.stage]:
             role = ROLE_FOR.get(who)
-            if role is None or role not in held or view.stage not in stages:
+            if role is None or role not in held:
                 continue
             if role not in acting:
                 acting[role] = self.directory.acting(actor, role)
