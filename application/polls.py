@@ -209,29 +209,34 @@ class PollService:
     def open_polls_for(self, delegate: str) -> list[PollView]:
         """Open electronic polls this delegate may still vote in (a delegate's tasks)."""
         out = []
-        for pid in self._polls.ids():
-            poll: PollView = self.ledger.get(pid).view()
+        for poll in self._current_polls():
             if poll.status is not PollStatus.OPEN or poll.spec.paper:
                 continue
             if self.is_checked_in(poll.spec.session_id, delegate) and not self.has_voted(
                 poll, delegate
             ):
-                out.append(poll)
+                out.append(poll.model_copy(deep=True))
         return out
+
+    def _current_polls(self) -> list[PollView]:
+        """Every poll's state, after one catch-up, from memory (shared: read only); a
+        replay of every poll for every inbox and every roll watch."""
+        ids = self._polls.ids()
+        self._tail.catch_up()
+        found = (self._latest.get(pid, catch_up=False) for pid in ids)
+        return [aggregate.s for aggregate in found if aggregate is not None]
 
     def complete_rolls(self) -> list[PollView]:
         """Open electronic polls in which every checked-in delegate has voted."""
-        self._tail.catch_up()
         out = []
-        for pid in self._polls.ids():
-            poll: PollView = self.ledger.get(pid).view()
+        for poll in self._current_polls():
             if poll.status is not PollStatus.OPEN or poll.spec.paper:
                 continue
             with self._tail.lock:
                 present = self._checked_in.count(poll.spec.session_id, catch_up=False)
                 voters = self._voters.count(poll.spec.poll_key, catch_up=False)
             if present and voters >= present:
-                out.append(poll)
+                out.append(poll.model_copy(deep=True))
         return out
 
     # -- check-in ----------------------------------------------------------------------

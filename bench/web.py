@@ -104,16 +104,23 @@ class Load:
 
 
 def http_load(url: str, requests: list[Request], clients: int) -> Load:
-    """Send every request from ``clients`` concurrent tasks over keep-alive connections;
-    every answer must be 2xx. Seconds from first to last, and each request's latency."""
+    """Send every request from ``clients`` concurrent tasks, each over a keep-alive
+    connection of its own; every answer must be 2xx. Seconds from first to last, and each
+    request's latency.
+
+    Each task has an ``httpx.AsyncClient`` of its own: one client's pool shared by 50
+    tasks spent more CPU assigning requests to connections than the server spent on
+    them (py-spy: the server idle, the client in ``_assign_requests_to_connections``),
+    and the connections it left idle past the server's 5 s keep-alive broke with a
+    ``ReadError``."""
 
     async def go() -> Load:
         queue = list(reversed(requests))
         latencies: list[float] = []
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
-            async def client() -> None:
+        async def client() -> None:
+            async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
                 while queue:
                     method, path, token, body = queue.pop()
                     sent = time.perf_counter()
@@ -124,9 +131,9 @@ def http_load(url: str, requests: list[Request], clients: int) -> Load:
                     if answer.status_code >= 300:
                         raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
 
-            started = time.perf_counter()
-            await asyncio.gather(*(client() for _ in range(clients)))
-            return Load(time.perf_counter() - started, latencies)
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return Load(time.perf_counter() - started, latencies)
 
     return asyncio.run(go())
 

@@ -76,7 +76,7 @@ class Paging:
         }
 
 
-def paging(
+async def paging(  # async: no thread for reading two numbers
     page: Annotated[
         int, Query(ge=1, le=1_000_000, description="第几页，从 1 起 / page, from 1")
     ] = 1,

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from application.account_secrets import same
 from application.accounts import AccountLocked, SignedInActor, TotpEnrolmentRequired
@@ -58,14 +57,15 @@ async def sign_in(request: Request, call_next: Callable) -> Response:
 
 
 async def _sign_in(request: Request, call_next: Callable) -> Response:
-    accounts = context_of(request).accounts()
+    ctx = context_of(request)
+    accounts = ctx.accounts()
     state = request.state
     state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
     bearer = _bearer(request)
     new_form_token: str | None = None
     stale = False
     if bearer is not None:
-        who = await run_in_threadpool(accounts.token_actor, bearer)
+        who = await ctx.look_up(accounts.token_actor, bearer)
         if who is None:
             return problem(
                 request,
@@ -77,7 +77,7 @@ async def _sign_in(request: Request, call_next: Callable) -> Response:
         state.signed_in = _signed_in(who, Channel.API)
     else:
         session_id = request.cookies.get(SESSION_COOKIE)
-        found = await run_in_threadpool(accounts.session_actor, session_id) if session_id else None
+        found = await ctx.look_up(accounts.session_actor, session_id) if session_id else None
         if found is not None:
             session, who = found
             state.signed_in = _signed_in(who, Channel.WEB)
@@ -97,7 +97,7 @@ async def _sign_in(request: Request, call_next: Callable) -> Response:
                 "the form is stale or came from elsewhere (CSRF check failed): reload and retry",
             )
     response: Response = await call_next(request)
-    https = context_of(request).app.settings.web_https
+    https = ctx.app.settings.web_https
     if new_form_token is not None:
         response.set_cookie(
             FORM_COOKIE, new_form_token, httponly=True, samesite="strict", secure=https

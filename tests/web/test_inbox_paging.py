@@ -97,9 +97,7 @@ async def test_a_long_inbox_comes_in_pages_overdue_first_then_by_due_date(reader
     assert all(i["url"] == f"/cases/{i['key']}" for i in items)
 
 
-async def test_the_inbox_page_shows_counts_and_links_and_htmx_gets_only_the_list(
-    reader, app: App
-):
+async def test_the_inbox_page_shows_counts_and_links_and_htmx_gets_only_the_list(reader, app: App):
     seed(app, 60, overdue=(10,))
     first = await reader.get("/inbox?size=25", headers=person(CADRE))
     assert first.status_code == 200
@@ -122,7 +120,10 @@ async def test_the_case_list_comes_in_pages_with_counts_per_stage(reader, app: A
     pages = await all_pages(reader, "/api/v1/cases", 12)
     assert [len(p["items"]) for p in pages] == [12, 12, 6]
     assert pages[0]["items"][0]["case_id"] == "P-020" and pages[0]["items"][0]["overdue"]
-    assert {(c["key"], c["count"]) for c in pages[0]["counts"]} == {("offered", 29), ("in_talks", 1)}
+    assert {(c["key"], c["count"]) for c in pages[0]["counts"]} == {
+        ("offered", 29),
+        ("in_talks", 1),
+    }
     ids = [c["case_id"] for p in pages for c in p["items"]]
     assert sorted(ids) == [f"P-{i:03d}" for i in range(30)]
     page = await reader.get("/cases?page=2&size=12", headers=person(REVIEWER))
