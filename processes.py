@@ -115,10 +115,14 @@ def _wage_inbox(app: App, facade: WageContractService, actor: str) -> list[Inbox
         )
         for request in facade.offer_obligations(actor)
     ]
+    todos: dict[tuple[str, ...], Label] = {}  # a cadre's 10,000 cases share a few
     for view, kinds in grouped.values():
         due, overdue = wage_next_due(view)
-        labels = [wage_rules.COMMAND_LABELS[k] for k in kinds]
-        todo = (" / ".join(zh for zh, _ in labels), " / ".join(en for _, en in labels))
+        todo = todos.get(tuple(kinds))
+        if todo is None:
+            labels = [wage_rules.COMMAND_LABELS[k] for k in kinds]
+            todo = (" / ".join(zh for zh, _ in labels), " / ".join(en for _, en in labels))
+            todos[tuple(kinds)] = todo
         title = f"{view.unit_org} {view.employer}"
         items.append(InboxItem(WAGE_LABEL, view.case_id, title, todo, str(due or ""), overdue))
     return items

@@ -42,12 +42,15 @@ from application.account_secrets import (
     verify_secret,
 )
 from application.channel import current_channel
-from application.directory import DirectoryService
+from application.directory import DirectoryService, Finder
 from application.signin_store import SignInStore, WebSession
 from domain.accounts import Account, ApiToken, account_id
 from domain.actors import Acting, Channel, CommandMeta, fingerprinted, system_acting
+from domain.directory import ActorRecord
 from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
+from projections.counters import LogTail
+from projections.index import LatestAggregates
 from settings import Settings
 
 TOTP_ISSUER = "UnionFlow"
@@ -64,6 +67,7 @@ class AccountService:
         *,
         store: SignInStore | None = None,
         clock: Callable[[], datetime] | None = None,
+        latest: LatestAggregates | None = None,
     ) -> None:
         self.ledger = ledger
         self.directory = directory
@@ -71,6 +75,12 @@ class AccountService:
         self.store = store or SignInStore(settings.signin_store_path)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._box: SecretBox | None = None
+        # Who a token or a session is, on every request: the actor and the account kept
+        # in memory and dropped as soon as the notification log shows a new event of
+        # theirs (``latest``: one shared with the ballot box, or one of this service's
+        # own). Each lookup catches up first, so a token revoked or an actor changed by
+        # any process stops working at the very next request.
+        self._latest = latest or LatestAggregates(ledger, LogTail(ledger))
 
     def close(self) -> None:
         self.store.close()
@@ -245,8 +255,12 @@ class AccountService:
 
     def signed_in(self, actor: str) -> SignedInActor:
         """The actor as the directory names it now."""
-        spec = self.directory.actor(actor).spec
-        return SignedInActor(spec.id, spec.name, [r.value for r in spec.roles])
+        return _signed_in(self.directory.actor(actor, find=self._fresh()))
+
+    def _fresh(self) -> Finder:
+        """Reads as fresh as the ledger's (after one catch-up with its log), from memory."""
+        self._latest.tail.catch_up()
+        return lambda aggregate_id: self._latest.get(aggregate_id, catch_up=False)
 
     def account(self, actor: str) -> Account | None:
         """The account of a directory actor, or None (no account, or not in the directory)."""
@@ -372,11 +386,16 @@ class AccountService:
         if parts is None:
             return None
         actor, token_id = parts
-        account = self.account(actor)
+        find = self._fresh()
+        try:
+            record = self.directory.actor(actor, find=find)
+        except (NotFound, InvalidInput):
+            return None  # no longer in the directory: its tokens act for nobody
+        account: Account | None = find(account_id(actor))
         found = account.tokens.get(token_id) if account else None
         if found is None or not found.valid_at(self.clock()):
             return None
-        return self.signed_in(actor) if same(found.token_hash, token_hash(token)) else None
+        return _signed_in(record) if same(found.token_hash, token_hash(token)) else None
 
     # -- web sessions -------------------------------------------------------------------
 
@@ -392,6 +411,17 @@ class AccountService:
             idle=timedelta(minutes=self.settings.session_idle_minutes),
             lifetime=timedelta(hours=self.settings.session_lifetime_hours),
         )
+
+    def session_actor(self, session_id: str) -> tuple[WebSession, SignedInActor] | None:
+        """The live session of a cookie and who it is (None: no session, or its person is
+        no longer in the directory): one call per request."""
+        session = self.session(session_id)
+        if session is None:
+            return None
+        try:
+            return session, self.signed_in(session.actor)
+        except (NotFound, InvalidInput):
+            return None
 
     def close_session(self, session_id: str) -> None:
         self.store.close_session(session_id)
@@ -451,3 +481,8 @@ class AccountService:
         """A code of the current step (±1), not used before: each code signs in once."""
         step = totp_step(secret, code, now)
         return step is not None and self.store.use_totp_step(actor, step)
+
+
+def _signed_in(record: ActorRecord) -> SignedInActor:
+    spec = record.spec
+    return SignedInActor(spec.id, spec.name, [r.value for r in spec.roles])

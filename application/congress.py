@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from application.directory import DirectoryFile, DirectoryService
+from application.directory import DirectoryFile, DirectoryService, Finder
 from application.profiles import ProfileSource
 from application.roster_file import read_roster, refuse_roster
 from domain.actors import Acting, CommandMeta, Role, system_acting
@@ -202,14 +202,23 @@ class CongressService:
         views = self._congresses.views()
         return sorted(views, key=lambda v: (v.unit_org, v.term_no, v.key))
 
-    def delegate(self, key: str, actor_id: str) -> Delegate | None:
-        """The delegate in office with this actor id, if any."""
-        # Read the aggregate's own state: a deep copy of a 1,000-seat roster per check-in
-        # was most of the cost of checking a congress in.
-        aggregate = self.ledger.find(congress_id(key))
+    def state(self, key: str, *, find: Finder | None = None) -> CongressView:
+        """The congress term's own state, not a copy: read it, never change it.
+
+        ``find`` reads the aggregate: the ledger by default (a replay of the roster), or a
+        read model as fresh as the ledger (the ballot box's ``LatestAggregates``), which
+        keeps it between calls. A deep copy or a replay of a 1,000-seat roster per
+        check-in was most of the cost of checking a congress in.
+        """
+        aggregate = (find or self.ledger.find)(congress_id(key))
         if aggregate is None:
             raise NotFound(f"职代会 {key} 不存在", f"no congress {key}")
-        return aggregate.s.delegate(actor_id)
+        state: CongressView = aggregate.s
+        return state
+
+    def delegate(self, key: str, actor_id: str, *, find: Finder | None = None) -> Delegate | None:
+        """The delegate in office with this actor id, if any (``find``: as ``state``)."""
+        return self.state(key, find=find).delegate(actor_id)
 
     def check_tellers(self, key: str, tellers: list[str]) -> None:
         """Refuse a teller who is not a delegate in office of this congress.

@@ -113,6 +113,12 @@ class PollService:
         )
         self._latest = LatestAggregates(ledger, self._tail)
 
+    @property
+    def latest(self) -> LatestAggregates:
+        """The read-mostly aggregates this service keeps fresh with its log tail, for other
+        services of the same process to share (one catch-up query serves them all)."""
+        return self._latest
+
     # -- reads -------------------------------------------------------------------------
 
     def _session(self, session_id: str, *, catch_up: bool = True) -> Any:
@@ -127,9 +133,17 @@ class PollService:
             raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
         return aggregate
 
-    def _current(self, aggregate_id: uuid.UUID) -> Any:
-        # For a run of reads right after one catch-up (the directory's, in cast).
+    def current(self, aggregate_id: uuid.UUID) -> Any | None:
+        """An aggregate as fresh as this service's last catch-up with the log (shared:
+        read it, never change it), or None: for a run of reads right after a call that
+        caught up (the directory's in ``cast``, the congress's after ``check_in``'s)."""
         return self._latest.get(aggregate_id, catch_up=False)
+
+    def congress_key(self, session_id: str) -> str:
+        """The key of the congress term a session belongs to (which never changes)."""
+        found = self._latest.peek(session_ledger_id(session_id))
+        key: str = (found or self._session(session_id)).s.congress_key
+        return key
 
     def poll_key(self, session_id: str, item_no: int) -> str:
         """The key of an item's poll, refused (NotFound) if the session does not exist.
@@ -195,29 +209,34 @@ class PollService:
     def open_polls_for(self, delegate: str) -> list[PollView]:
         """Open electronic polls this delegate may still vote in (a delegate's tasks)."""
         out = []
-        for pid in self._polls.ids():
-            poll: PollView = self.ledger.get(pid).view()
+        for poll in self._current_polls():
             if poll.status is not PollStatus.OPEN or poll.spec.paper:
                 continue
             if self.is_checked_in(poll.spec.session_id, delegate) and not self.has_voted(
                 poll, delegate
             ):
-                out.append(poll)
+                out.append(poll.model_copy(deep=True))
         return out
+
+    def _current_polls(self) -> list[PollView]:
+        """Every poll's state, after one catch-up, from memory (shared: read only); a
+        replay of every poll for every inbox and every roll watch."""
+        ids = self._polls.ids()
+        self._tail.catch_up()
+        found = (self._latest.get(pid, catch_up=False) for pid in ids)
+        return [aggregate.s for aggregate in found if aggregate is not None]
 
     def complete_rolls(self) -> list[PollView]:
         """Open electronic polls in which every checked-in delegate has voted."""
-        self._tail.catch_up()
         out = []
-        for pid in self._polls.ids():
-            poll: PollView = self.ledger.get(pid).view()
+        for poll in self._current_polls():
             if poll.status is not PollStatus.OPEN or poll.spec.paper:
                 continue
             with self._tail.lock:
                 present = self._checked_in.count(poll.spec.session_id, catch_up=False)
                 voters = self._voters.count(poll.spec.poll_key, catch_up=False)
             if present and voters >= present:
-                out.append(poll)
+                out.append(poll.model_copy(deep=True))
         return out
 
     # -- check-in ----------------------------------------------------------------------
@@ -238,8 +257,8 @@ class PollService:
         self._tail.catch_up()
         with self._tail.lock:
             session = self._session(session_id, catch_up=False).s  # read only
-            clerk = self.directory.acting(desk, Role.CADRE, find=self._current) if desk else None
-            acting = self.directory.acting(delegate, Role.DELEGATE, find=self._current)
+            clerk = self.directory.acting(desk, Role.CADRE, find=self.current) if desk else None
+            acting = self.directory.acting(delegate, Role.DELEGATE, find=self.current)
         if clerk is not None:
             check_unit_cadre(clerk, session.unit_org, DESK)
         if session.status is not SessionStatus.OPEN:
@@ -268,7 +287,7 @@ class PollService:
         self._tail.catch_up()
         with self._tail.lock:
             poll: PollView = self._poll(poll_key, catch_up=False).s  # shared: read only
-            acting = self.directory.acting(voter, Role.DELEGATE, find=self._current)
+            acting = self.directory.acting(voter, Role.DELEGATE, find=self.current)
             checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
         spec = poll.spec
         if poll.status is not PollStatus.OPEN:

@@ -7,8 +7,8 @@ its own. Every delegate checks in through the API, then casts a secret ballot on
 half of the items through ``SessionService`` (the service-level figure) and on the second
 half through ``POST /api/v1/sessions/{id}/items/{n}/ballots``; every poll must tally
 exactly. Then the ledger gets ``--cases`` wage contract cases, saved directly as
-``bench/read_side.py`` does, and ``GET /inbox`` is timed for a reviewer (and for the
-cadre, to whom every case is a task).
+``bench/read_side.py`` does, and the first page of ``GET /inbox`` is timed for a reviewer
+and for the cadre, to whom every case is a task, and of ``GET /cases`` for the cadre.
 
     python bench/web.py --delegates 1000 --clients 50 --items 5 --cases 10000
 """
@@ -104,16 +104,23 @@ class Load:
 
 
 def http_load(url: str, requests: list[Request], clients: int) -> Load:
-    """Send every request from ``clients`` concurrent tasks over keep-alive connections;
-    every answer must be 2xx. Seconds from first to last, and each request's latency."""
+    """Send every request from ``clients`` concurrent tasks, each over a keep-alive
+    connection of its own; every answer must be 2xx. Seconds from first to last, and each
+    request's latency.
+
+    Each task has an ``httpx.AsyncClient`` of its own: one client's pool shared by 50
+    tasks spent more CPU assigning requests to connections than the server spent on
+    them (py-spy: the server idle, the client in ``_assign_requests_to_connections``),
+    and the connections it left idle past the server's 5 s keep-alive broke with a
+    ``ReadError``."""
 
     async def go() -> Load:
         queue = list(reversed(requests))
         latencies: list[float] = []
-        limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-        async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
-            async def client() -> None:
+        async def client() -> None:
+            async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
                 while queue:
                     method, path, token, body = queue.pop()
                     sent = time.perf_counter()
@@ -124,9 +131,9 @@ def http_load(url: str, requests: list[Request], clients: int) -> Load:
                     if answer.status_code >= 300:
                         raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
 
-            started = time.perf_counter()
-            await asyncio.gather(*(client() for _ in range(clients)))
-            return Load(time.perf_counter() - started, latencies)
+        started = time.perf_counter()
+        await asyncio.gather(*(client() for _ in range(clients)))
+        return Load(time.perf_counter() - started, latencies)
 
     return asyncio.run(go())
 
@@ -166,22 +173,32 @@ class Result:
     service: Load | None = None
     http: Load | None = None
     seed_s: float = 0.0
-    inbox: dict[str, tuple[float, list[float], int]] = field(default_factory=dict)
+    pages: dict[tuple[str, str], PageTimes] = field(default_factory=dict)
 
 
-async def time_inbox(url: str, token: str, repeats: int) -> tuple[float, list[float], int]:
-    """The first GET /inbox (the read side catching up on the new cases), then ``repeats``
-    more, one at a time; and the rows the page shows."""
+@dataclass
+class PageTimes:
+    first: float  # the first request: the read side catching up on the new cases
+    warm: list[float]  # the ones after it
+    shown: int  # rows on the page
+    total: int  # rows in the whole list (its API's ``total``)
+
+
+async def time_page(url: str, token: str, path: str, repeats: int) -> PageTimes:
+    """The first GET of a list page (the first page), then ``repeats`` more, one at a
+    time; the rows it shows and the rows of the whole list."""
     async with httpx.AsyncClient(base_url=url, timeout=300) as http:
         headers = {"Authorization": f"Bearer {token}"}
         times = []
         for _ in range(repeats + 1):
             sent = time.perf_counter()
-            answer = await http.get("/inbox", headers=headers)
+            answer = await http.get(path, headers=headers)
             times.append(time.perf_counter() - sent)
             answer.raise_for_status()
         rows = answer.text.count("<tr") - 1  # less the header row
-    return times[0], times[1:], max(rows, 0)
+        listed = await http.get(f"/api/v1{path}", headers=headers)
+        listed.raise_for_status()
+    return PageTimes(times[0], times[1:], max(rows, 0), listed.json()["total"])
 
 
 async def run(args: argparse.Namespace, tmp: Path) -> Result:
@@ -267,9 +284,11 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                     started = time.perf_counter()
                     await asyncio.to_thread(fill, app.ledger, args.cases)
                     out.seed_s = time.perf_counter() - started
-                    for actor, repeats in ((REVIEWER, args.inbox_repeats), (CHAIR, 3)):
-                        stderr.print(f"GET /inbox as {actor}…")
-                        out.inbox[actor] = await time_inbox(url, tokens[actor], repeats)
+                    for actor, path in ((REVIEWER, "/inbox"), (CHAIR, "/inbox"), (CHAIR, "/cases")):
+                        stderr.print(f"GET {path} as {actor}…")
+                        out.pages[actor, path] = await time_page(
+                            url, tokens[actor], path, args.inbox_repeats
+                        )
                 finally:
                     await web.stop()
                     ctx.close()
@@ -316,12 +335,14 @@ def report(r: Result) -> None:
         ("tallies exactly as expected", f"{2 * a.items}/{2 * a.items}"),
         (f"saving {a.cases:,} wage cases s", f"{r.seed_s:.2f}"),
     ]
-    for actor, (first, warm, shown) in r.inbox.items():
-        rows.append((f"GET /inbox as {actor}: first s ({shown:,} rows)", f"{first:.2f}"))
+    for (actor, path), t in r.pages.items():
+        rows.append(
+            (f"GET {path} as {actor}: first s ({t.shown:,} of {t.total:,} rows)", f"{t.first:.2f}")
+        )
         rows.append(
             (
-                f"GET /inbox as {actor}: ms p50 / p95 ({len(warm)} more)",
-                f"{pct(warm, 50):.1f} / {pct(warm, 95):.1f}",
+                f"GET {path} as {actor}: ms p50 / p95 ({len(t.warm)} more)",
+                f"{pct(t.warm, 50):.1f} / {pct(t.warm, 95):.1f}",
             )
         )
     print_table(
@@ -331,7 +352,8 @@ def report(r: Result) -> None:
         "clients run in another, with keep-alive connections and one bearer token per "
         "delegate. The service path casts from the serving process itself, as "
         "bench/congress.py does. The inbox's first request catches the read side up on the "
-        "new cases; the hope for a reviewer's inbox is p95 < 100 ms.",
+        "new cases; the hope for a reviewer's inbox is p95 < 100 ms. Lists show a page "
+        "(50 rows) of the whole.",
     )
 
 
@@ -343,7 +365,7 @@ def main() -> None:
         "--items", type=int, default=5, help="secret items per path (services, HTTP)"
     )
     parser.add_argument("--cases", type=int, default=10_000, help="wage cases for the inbox")
-    parser.add_argument("--inbox-repeats", type=int, default=30, help="timed GET /inbox")
+    parser.add_argument("--inbox-repeats", type=int, default=30, help="timed GETs of each list")
     parser.add_argument(
         "--tally-timeout", type=float, default=600, help="seconds to wait for the tallies"
     )

@@ -32,9 +32,12 @@ class CreatedIndex:
     def ids(self) -> list[uuid.UUID]:
         """Catch up with the log, then return every id seen."""
         with self._lock:
-            while True:
+            # Up to the head as it is now; the position moves there even when no event of
+            # these topics came, or each call rescans every other event since the last one.
+            head = self.ledger.max_notification_id()
+            while self._next <= head:
                 batch = self.ledger.recorder.select_notifications(
-                    self._next, 1000, topics=self.topics
+                    self._next, 1000, stop=head, topics=self.topics
                 )
                 if not batch:
                     break
@@ -44,6 +47,7 @@ class CreatedIndex:
                         self._seen.add(aggregate_id)
                         self._ids.append(aggregate_id)
                 self._next = batch[-1].id + 1
+            self._next = max(self._next, head + 1)
             return list(self._ids)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -232,12 +233,16 @@ class SessionService:
 
     async def check_in(self, session_id: str, delegate: str) -> bool:
         """Check a delegate in (idempotent)."""
-        key = self.polls.session(session_id).congress_key
+        key = self.polls.congress_key(session_id)
         return await asyncio.to_thread(
-            self.polls.check_in,
-            session_id,
-            delegate,
-            is_delegate=lambda d: self.congresses.delegate(key, d) is not None,
+            self.polls.check_in, session_id, delegate, is_delegate=self._is_delegate(key)
+        )
+
+    def _is_delegate(self, congress_key: str) -> Callable[[str], bool]:
+        # Asked by ``check_in`` right after its catch-up with the log: the congress as
+        # fresh as that, kept between check-ins instead of replayed for each.
+        return lambda d: (
+            self.congresses.delegate(congress_key, d, find=self.polls.current) is not None
         )
 
     async def check_in_at_desk(
@@ -257,7 +262,7 @@ class SessionService:
                 new = self.polls.check_in(
                     session_id,
                     delegate,
-                    is_delegate=lambda d: self.congresses.delegate(key, d) is not None,
+                    is_delegate=self._is_delegate(key),
                     desk=clerk,
                 )
             except DomainError as e:
@@ -344,8 +349,8 @@ class SessionService:
 
     def attendance(self, session_id: str) -> Attendance:
         """Delegates checked in against all delegates in office and the quorum (≥2/3)."""
-        view = self.polls.session(session_id)
-        congress = self.congresses.view(view.congress_key)
+        view = self.polls.session(session_id)  # caught up with the log: so is ``current``
+        congress = self.congresses.state(view.congress_key, find=self.polls.current)
         quorum = self.congresses.profiles.load(congress.profile_name).congress.quorum
         total, present = congress.total(), self.polls.present(session_id)
         return Attendance(

@@ -67,6 +67,29 @@ _TASK_DUE: dict[str, Callable[[WageContractView], bool]] = {
 }
 
 
+# The people's and the engine's steps of each stage, in RULES order (asked per case).
+_STEPS_AT: dict[Stage, list[tuple[str, str]]] = {
+    stage: [(kind, who) for kind, (who, stages) in RULES.items() if stage in stages]
+    for stage in Stage
+}
+
+_UNIT_GROUP = "unit:"
+_REVIEW_GROUP = "review:"
+
+
+def _task_groups(view: WageContractView) -> list[str]:
+    """Where a live case can be a task: its unit's cadres (every unit step checks
+    ``check_unit_cadre``: the actor's org is the unit) and the union its current review
+    round is with (``tasks`` drops the review steps of any other). ``tasks`` reads only
+    these cases and still asks ``steps`` of each: the groups narrow, the rules decide."""
+    if view.terminal:
+        return []
+    groups = [_UNIT_GROUP + view.unit_org]
+    if view.reviews:
+        groups.append(_REVIEW_GROUP + view.reviews[-1].reviewer_org)
+    return groups
+
+
 class WageContractService:
     """Start a contract, decide its steps, read its state and history."""
 
@@ -99,6 +122,7 @@ class WageContractService:
             WageContract,
             WageContractView,
             store=settings.projection_dir / "wage_contracts.db",
+            groups=_task_groups,
         )
 
     # -- commands --------------------------------------------------------------------
@@ -211,12 +235,11 @@ class WageContractService:
             if Role.CADRE not in record.spec.roles:
                 return []
             org = record.spec.org
+        requests = [r for r in self._requests.views() if org is None or r.unit_org == org]
+        if not requests:
+            return []  # most inboxes: no scan of every case
         opened = {(v.unit_org, v.year) for v in self.cases()}
-        return [
-            r
-            for r in self._requests.views()
-            if (r.unit_org, r.year) not in opened and (org is None or r.unit_org == org)
-        ]
+        return [r for r in requests if (r.unit_org, r.year) not in opened]
 
     def _check_command_id(self, case_id: str, command_id: str) -> None:
         aggregate = self.ledger.find(wage_contract_id(case_id))
@@ -284,11 +307,11 @@ class WageContractService:
     def tasks(self, actor: str) -> list[tuple[WageContractView, str]]:
         """What waits for this actor: (case, what to do)."""
         record = self.directory.actor(actor)
+        org = record.spec.org
         out: list[tuple[WageContractView, str]] = []
-        for view in self.cases():
-            if view.terminal:
-                continue
-            for kind in self.steps(actor, view, roles=record.spec.roles):
+        acting: dict[Role, Acting] = {}  # resolved once, not once per case
+        for view in self._cases.views_in(_UNIT_GROUP + org, _REVIEW_GROUP + org):
+            for kind in self.steps(actor, view, roles=record.spec.roles, acting=acting):
                 if kind in _OPTIONAL or not _TASK_DUE.get(kind, lambda v: True)(view):
                     continue  # optional steps, and steps already done, are not tasks
                 reviewing = ROLE_FOR[RULES[kind][0]] is Role.REVIEWER
@@ -298,18 +321,24 @@ class WageContractService:
         return out
 
     def steps(
-        self, actor: str, view: WageContractView, *, roles: Iterable[Role] | None = None
+        self,
+        actor: str,
+        view: WageContractView,
+        *,
+        roles: Iterable[Role] | None = None,
+        acting: dict[Role, Acting] | None = None,
     ) -> list[str]:
         """The people's steps ``actor`` may take on the case now, by command kind: "may
-        this actor do X?", for showing only those. ``act`` still checks each one taken."""
+        this actor do X?", for showing only those. ``act`` still checks each one taken.
+        ``acting``: the actor's resolved roles, kept by a caller that asks of many cases."""
         if roles is None:
             roles = self.directory.actor(actor).spec.roles
         held = set(roles)
-        acting: dict[Role, Acting] = {}
+        acting = {} if acting is None else acting
         out = []
-        for kind, (who, stages) in RULES.items():
+        for kind, who in _STEPS_AT[view.stage]:
             role = ROLE_FOR.get(who)
-            if role is None or role not in held or view.stage not in stages:
+            if role is None or role not in held:
                 continue
             if role not in acting:
                 acting[role] = self.directory.acting(actor, role)

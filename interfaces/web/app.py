@@ -7,13 +7,14 @@ read the ledger work while no worker or server runs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from i18n import Lang
 from interfaces.web import problem, signin
@@ -36,6 +37,37 @@ def request_lang(request: Request) -> str:
         header = request.headers.get("accept-language", "").lower()
         asked = "en" if header.startswith("en") else "zh"
     return "en" if asked.lower().startswith("en") else "zh"
+
+
+class Language:
+    """Sets the request's language (``Lang.code``) and remembers a ``?lang=`` in a cookie.
+
+    A plain ASGI middleware: it wraps no response, so it costs a ballot nothing but the
+    header it reads (``BaseHTTPMiddleware`` adds a task and two streams per request).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        Lang.code = request_lang(request)
+        if "lang" not in request.query_params:
+            await self.app(scope, receive, send)
+            return
+        remember = Response()
+        remember.set_cookie(LANG_COOKIE, Lang.code, samesite="lax", max_age=365 * 86400)
+        cookies = [(k, v) for k, v in remember.raw_headers if k == b"set-cookie"]
+
+        async def send_remembering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *cookies]
+            await send(message)
+
+        await self.app(scope, receive, send_remembering)
 
 
 def create_app(settings: Settings | None = None, *, context: WebContext | None = None) -> FastAPI:
@@ -69,13 +101,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     signin.install(web)  # inside the language middleware below: its refusals speak it
     web.mount("/static", StaticFiles(directory=STATIC), name="static")
 
-    @web.middleware("http")
-    async def language(request: Request, call_next: Callable) -> Response:
-        Lang.code = request_lang(request)
-        response: Response = await call_next(request)
-        if "lang" in request.query_params:
-            response.set_cookie(LANG_COOKIE, Lang.code, samesite="lax", max_age=365 * 86400)
-        return response
+    web.add_middleware(Language)  # outermost: the sign-in middleware's refusals speak it
 
     @web.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:

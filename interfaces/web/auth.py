@@ -41,8 +41,9 @@ def current(request: Request) -> SignedIn | None:
     return found if isinstance(found, SignedIn) else None
 
 
-def signed_in(request: Request) -> SignedIn:
-    """The dependency of every route that acts or shows personal data."""
+async def signed_in(request: Request) -> SignedIn:
+    """The dependency of every route that acts or shows personal data (async: FastAPI
+    runs a plain function dependency in a thread, a hop per request for a dict read)."""
     found = current(request)
     if found is None:
         raise SignInRequired()

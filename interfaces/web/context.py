@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from fastapi import Request
 
@@ -14,6 +16,9 @@ if TYPE_CHECKING:
     from application.accounts import AccountService
     from application.checkin_codes import CheckInCodes
     from bootstrap import App, Facades
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +33,14 @@ class WebContext:
     _connected: Facades | None = None
     _accounts: AccountService | None = None
     _checkin_codes: CheckInCodes | None = None
+    # Who a request comes from is looked up off the event loop, in threads of its own:
+    # never queued behind the ballots' writes in the loop's default executor, and
+    # cheaper to hand over to than anyio's thread pool (a C queue, no Condition).
+    _lookups: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
+            max_workers=4, thread_name_prefix="uf-signin"
+        )
+    )
 
     def accounts(self) -> AccountService:
         """Sign-in: accounts in the ledger, sessions in the local sign-in store (built once;
@@ -35,7 +48,9 @@ class WebContext:
         if self._accounts is None:
             from application.accounts import AccountService
 
-            self._accounts = AccountService(self.app.ledger, self.app.directory, self.app.settings)
+            self._accounts = AccountService(
+                self.app.ledger, self.app.directory, self.app.settings, latest=self.app.polls.latest
+            )
         return self._accounts
 
     def checkin_codes(self) -> CheckInCodes:
@@ -52,8 +67,13 @@ class WebContext:
             )
         return self._checkin_codes
 
+    async def look_up(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn(*args)`` in a sign-in thread (a short read, as fresh as the ledger)."""
+        return await asyncio.get_running_loop().run_in_executor(self._lookups, fn, *args)
+
     def close(self) -> None:
-        """Release what this context opened (the sign-in and check-in code stores)."""
+        """Release what this context opened (the sign-in and check-in code stores, threads)."""
+        self._lookups.shutdown(wait=False)
         if self._accounts is not None:
             self._accounts.close()
             self._accounts = None

@@ -19,12 +19,11 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from application.account_secrets import same
 from application.accounts import AccountLocked, SignedInActor, TotpEnrolmentRequired
 from application.channel import set_channel
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput
 from i18n import Lang, pick, role_label
 from interfaces.web.auth import Channel, SignedIn
 from interfaces.web.context import context_of
@@ -58,14 +57,15 @@ async def sign_in(request: Request, call_next: Callable) -> Response:
 
 
 async def _sign_in(request: Request, call_next: Callable) -> Response:
-    accounts = context_of(request).accounts()
+    ctx = context_of(request)
+    accounts = ctx.accounts()
     state = request.state
     state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
     bearer = _bearer(request)
     new_form_token: str | None = None
     stale = False
     if bearer is not None:
-        who = await run_in_threadpool(accounts.token_actor, bearer)
+        who = await ctx.look_up(accounts.token_actor, bearer)
         if who is None:
             return problem(
                 request,
@@ -77,9 +77,9 @@ async def _sign_in(request: Request, call_next: Callable) -> Response:
         state.signed_in = _signed_in(who, Channel.API)
     else:
         session_id = request.cookies.get(SESSION_COOKIE)
-        session = await run_in_threadpool(accounts.session, session_id) if session_id else None
-        who = await run_in_threadpool(_actor_of, accounts.signed_in, session)
-        if session is not None and who is not None:
+        found = await ctx.look_up(accounts.session_actor, session_id) if session_id else None
+        if found is not None:
+            session, who = found
             state.signed_in = _signed_in(who, Channel.WEB)
             state.csrf, state.session, state.session_id = session.csrf, session, session_id
         else:
@@ -97,7 +97,7 @@ async def _sign_in(request: Request, call_next: Callable) -> Response:
                 "the form is stale or came from elsewhere (CSRF check failed): reload and retry",
             )
     response: Response = await call_next(request)
-    https = context_of(request).app.settings.web_https
+    https = ctx.app.settings.web_https
     if new_form_token is not None:
         response.set_cookie(
             FORM_COOKIE, new_form_token, httponly=True, samesite="strict", secure=https
@@ -111,16 +111,6 @@ def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
-
-
-def _actor_of(lookup: Callable[[str], SignedInActor], session: object) -> SignedInActor | None:
-    actor = getattr(session, "actor", None)
-    if actor is None:
-        return None
-    try:
-        return lookup(actor)
-    except NotFound:
-        return None
 
 
 def _signed_in(who: SignedInActor, channel: Channel) -> SignedIn:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
+from interfaces.web.paging import Count, Paged, Paging
 from processes import PROCESSES, wage_next_due
 
 if TYPE_CHECKING:
@@ -61,28 +62,61 @@ LINKS: dict[str, Callable[[App, str], str]] = {
 }
 
 
-def inbox(app: App, readers: Facades, actor_id: str) -> list[InboxRow]:
-    """What waits for ``actor_id`` in every process (as ``unionflow tasks``)."""
+class InboxPage(Paged):
+    """One page of a person's inbox: overdue first, then by due date (items with no date
+    last, in process order); ``counts`` per process, of the whole inbox."""
+
+    items: list[InboxRow]
+
+
+def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPage:
+    """What waits for ``actor_id`` in every process (as ``unionflow tasks``), one page.
+
+    Every item is listed and sorted (cheap: the processes' read models), but only the
+    page's rows are linked, which reads the ledger."""
     app.directory.actor(actor_id)  # an unknown actor is refused, not an empty inbox
+    items = [
+        (process, item)
+        for process in PROCESSES
+        for item in process.inbox(app, getattr(readers, process.facade_name), actor_id)
+    ]
+    items.sort(key=lambda found: _soonest(found[1].overdue, found[1].due))
+    counts: dict[str, Count] = {}
+    for process, item in items:
+        counts.setdefault(
+            process.key, Count(key=process.key, zh=item.process[0], en=item.process[1])
+        )
+        counts[process.key].count += 1
+    window = paging.window(len(items))
     rows = []
-    for process in PROCESSES:
+    for process, item in items[window]:
         link = LINKS.get(process.key, lambda _app, key: f"/records/{key}")
-        for item in process.inbox(app, getattr(readers, process.facade_name), actor_id):
-            rows.append(
-                InboxRow(
-                    process=process.key,
-                    process_zh=item.process[0],
-                    process_en=item.process[1],
-                    key=item.key,
-                    title=item.title,
-                    todo_zh=item.todo[0],
-                    todo_en=item.todo[1],
-                    due=item.due,
-                    overdue=item.overdue,
-                    url=link(app, item.key),
-                )
+        rows.append(
+            InboxRow(
+                process=process.key,
+                process_zh=item.process[0],
+                process_en=item.process[1],
+                key=item.key,
+                title=item.title,
+                todo_zh=item.todo[0],
+                todo_en=item.todo[1],
+                due=item.due,
+                overdue=item.overdue,
+                url=link(app, item.key),
             )
-    return rows
+        )
+    return InboxPage(
+        items=rows,
+        counts=list(counts.values()),
+        overdue=sum(item.overdue for _, item in items),
+        **paging.of(len(items)),
+    )
+
+
+def _soonest(overdue: bool, due: object) -> tuple[bool, bool, str]:
+    """Overdue first, then by due date; no date last (a stable sort keeps the rest)."""
+    shown = str(due or "")
+    return (not overdue, shown == "", shown)
 
 
 class CaseRow(BaseModel):
@@ -119,10 +153,31 @@ def case_row(view: WageContractView, names: Names) -> CaseRow:
     )
 
 
-def cases(app: App, readers: Facades) -> list[CaseRow]:
-    """Every wage contract case, as ``unionflow wage list``."""
+class CasePage(Paged):
+    """One page of the wage contract cases: overdue first, then by the due date of their
+    next step (cases with none last, in the order they were opened); ``counts`` per
+    stage, of every case."""
+
+    items: list[CaseRow]
+
+
+def cases(app: App, readers: Facades, paging: Paging) -> CasePage:
+    """Every wage contract case, as ``unionflow wage list``, one page."""
+    views = readers.wage_contracts.cases()
+    dues = [wage_next_due(v) for v in views]
+    order = sorted(range(len(views)), key=lambda i: _soonest(dues[i][1], dues[i][0]))
+    counts: dict[str, Count] = {}
+    for view in views:
+        zh, en = STAGE_LABELS[view.stage]
+        counts.setdefault(view.stage.value, Count(key=view.stage.value, zh=zh, en=en))
+        counts[view.stage.value].count += 1
     names = Names(app.directory)
-    return [case_row(v, names) for v in readers.wage_contracts.cases()]
+    return CasePage(
+        items=[case_row(views[i], names) for i in order[paging.window(len(views))]],
+        counts=[counts[s.value] for s in STAGE_LABELS if s.value in counts],
+        overdue=sum(overdue for _, overdue in dues),
+        **paging.of(len(views)),
+    )
 
 
 class CaseDetail(BaseModel):

@@ -63,7 +63,9 @@ def clock() -> Clock:
 
 @pytest.fixture
 def accounts(app: App, clock: Clock) -> Iterator[AccountService]:
-    service = AccountService(app.ledger, app.directory, app.settings, clock=clock)
+    service = AccountService(
+        app.ledger, app.directory, app.settings, clock=clock, latest=app.polls.latest
+    )
     yield service
     service.close()
 

@@ -28,7 +28,7 @@ async def test_the_inbox_lists_a_due_review_for_the_reviewer_and_nothing_for_a_d
     assert page.status_code == 200
     assert 'href="/cases/WC-1"' in page.text and "预审通过 / 退回修改" in page.text
     assert due in page.text and "overdue-row" not in page.text
-    rows = (await client.get("/api/v1/inbox", headers=person(REVIEWER, {}))).json()
+    rows = (await client.get("/api/v1/inbox", headers=person(REVIEWER, {}))).json()["items"]
     assert [(r["process"], r["key"], r["due"], r["overdue"], r["url"]) for r in rows] == [
         ("wage_contract", "WC-1", due, False, "/cases/WC-1")
     ]
@@ -37,9 +37,9 @@ async def test_the_inbox_lists_a_due_review_for_the_reviewer_and_nothing_for_a_d
     nothing = await client.get("/inbox", headers=person(DELEGATE))
     assert nothing.status_code == 200 and "没有待办事项" in nothing.text
     assert "/cases/WC-1" not in nothing.text
-    assert (await client.get("/api/v1/inbox", headers=person(DELEGATE, {}))).json() == []
+    assert (await client.get("/api/v1/inbox", headers=person(DELEGATE, {}))).json()["items"] == []
     # The cadre who submitted waits for the reviewer: nothing of theirs either.
-    assert (await client.get("/api/v1/inbox", headers=person(CADRE, {}))).json() == []
+    assert (await client.get("/api/v1/inbox", headers=person(CADRE, {}))).json()["items"] == []
 
 
 async def test_an_overdue_item_is_marked_in_words_not_by_colour_alone(
@@ -57,7 +57,7 @@ async def test_an_overdue_item_is_marked_in_words_not_by_colour_alone(
     assert '<span class="overdue">已逾期</span>' in row
     en = await client.get("/inbox?lang=en", headers=person(CADRE))
     assert '<span class="overdue">overdue</span>' in en.text
-    rows = (await client.get("/api/v1/inbox", headers=person(CADRE, {}))).json()
+    rows = (await client.get("/api/v1/inbox", headers=person(CADRE, {}))).json()["items"]
     assert [r["overdue"] for r in rows if r["key"] == "WC-9"] == [True]
 
 

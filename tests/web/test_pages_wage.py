@@ -256,7 +256,7 @@ async def test_the_api_takes_a_step_once_and_refuses_as_problem_json(
     late = await client.post(url, json={"kind": "approve"}, headers=person(REVIEWER, {}))
     assert late.status_code == 409 and "预审退回修改" in late.json()["reason_zh"]
 
-    listed = (await client.get("/api/v1/cases", headers=person(CADRE, {}))).json()
+    listed = (await client.get("/api/v1/cases", headers=person(CADRE, {}))).json()["items"]
     assert [(c["case_id"], c["stage"], c["url"]) for c in listed] == [
         ("WC-1", "returned", "/cases/WC-1")
     ]

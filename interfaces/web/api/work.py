@@ -11,9 +11,10 @@ from domain.text import Key, OptionalLongText
 from domain.wage_contract import WageContractView
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey
+from interfaces.web.paging import PageQuery
 from interfaces.web.problem import responses
 from interfaces.web.wage_forms import command_from
-from interfaces.web.work import CaseDetail, CaseRow, InboxRow, case_detail, cases, inbox
+from interfaces.web.work import CaseDetail, CasePage, InboxPage, case_detail, cases, inbox
 
 CaseId = RecordKey
 
@@ -25,15 +26,19 @@ router = APIRouter(
 
 
 @router.get("/inbox", summary="待办 / what waits for the signed-in person")
-async def get_inbox(request: Request, me: Me) -> list[InboxRow]:
+async def get_inbox(request: Request, me: Me, paging: PageQuery) -> InboxPage:
+    """One page (``?page=&size=``), overdue first, then by due date; with the counts per
+    process and the number of pages. A page past the last is a 422 problem."""
     ctx = context_of(request)
-    return inbox(ctx.app, ctx.readers(), me.actor_id)
+    return inbox(ctx.app, ctx.readers(), me.actor_id, paging)
 
 
 @router.get("/cases", summary="工资专项集体合同案件 / wage contract cases")
-async def get_cases(request: Request, me: Me) -> list[CaseRow]:
+async def get_cases(request: Request, me: Me, paging: PageQuery) -> CasePage:
+    """One page (``?page=&size=``), overdue first, then by the due date of the next step;
+    with the counts per stage and the number of pages. A page past the last is a 422."""
     ctx = context_of(request)
-    return cases(ctx.app, ctx.readers())
+    return cases(ctx.app, ctx.readers(), paging)
 
 
 @router.get("/cases/{case_id}", summary="案件及本人可办理的步骤 / a case and your steps")

@@ -22,6 +22,7 @@ from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.context import TemporalUnavailable
 from interfaces.web.pages import is_htmx, new_command_id
+from interfaces.web.paging import PageQuery
 from interfaces.web.problem import NO_TEMPORAL, status_of
 from interfaces.web.templating import render
 from interfaces.web.wage_forms import command_of, comment_and_id, offered
@@ -34,10 +35,11 @@ Kind = Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")]
 
 
 @router.get("/cases")
-async def case_list(request: Request, me: Me) -> Response:
+async def case_list(request: Request, me: Me, paging: PageQuery) -> Response:
     ctx = context_of(request)
-    rows = cases(ctx.app, ctx.readers())
-    return render(request, "cases.html", {"rows": rows})
+    found = cases(ctx.app, ctx.readers(), paging)
+    name = "_cases_page.html" if is_htmx(request) else "cases.html"
+    return render(request, name, {"found": found})
 
 
 @router.get("/cases/{case_id}")

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from application.directory import DirectoryService
-from domain.directory import ActorRecord, ActorSpec
+from domain.directory import ActorRecord, ActorSpec, OrgSpec
 from ledger.app import Ledger
 from projections.views import ViewIndex
 from tests.conftest import EXAMPLE_DIRECTORY
@@ -84,3 +84,46 @@ def test_a_store_written_for_another_view_schema_is_rebuilt(
     count = len(actors(directory.ledger, tmp_path / "p.db").views())
     wider = actors(directory.ledger, tmp_path / "p.db", WiderSpec)
     assert len(wider.views()) == wider.reads == count
+
+
+def test_a_call_after_other_events_reads_the_log_only_from_where_the_last_one_ended(
+    directory: DirectoryService, tmp_path: Path
+):
+    """Events of other aggregates move the index's position too: the next call does not
+    scan them again (an index of motions under 30,000 ballots)."""
+    from domain.directory import Organisation
+
+    orgs = ViewIndex(directory.ledger, Organisation, OrgSpec, view=lambda o: o.spec)
+    orgs.views()
+    rename_first_actor(directory, tmp_path, "改名之后")  # events of actors only
+    starts: list[int] = []
+    real = directory.ledger.recorder.select_notifications
+
+    def spy(start: int, *args, **kwargs):
+        starts.append(start)
+        return real(start, *args, **kwargs)
+
+    directory.ledger.recorder.select_notifications = spy  # type: ignore[method-assign]
+    orgs.views()  # reads past the rename once
+    orgs.views()  # and then nothing more
+    assert len(starts) == 1 and starts[0] <= directory.ledger.max_notification_id()
+
+
+def test_groups_name_the_views_a_call_reads_and_follow_their_changes(
+    directory: DirectoryService, tmp_path: Path
+):
+    index = ViewIndex(
+        directory.ledger,
+        ActorRecord,
+        ActorSpec,
+        view=lambda a: a.spec,
+        groups=lambda spec: [f"org:{spec.org}", f"name:{spec.name}"],
+    )
+    every = index.views()
+    bearing = [v for v in every if v.org == "dl-bearing"]
+    assert bearing and index.views_in("org:dl-bearing") == bearing  # in creation order
+    assert index.views_in("org:dl-bearing", "org:nowhere") == bearing
+    renamed = rename_first_actor(directory, tmp_path, "改名之后")
+    assert [v.id for v in index.views_in("name:改名之后")] == [renamed]
+    old_name = next(v.name for v in every if v.id == renamed)
+    assert renamed not in [v.id for v in index.views_in(f"name:{old_name}")]
