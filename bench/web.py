@@ -22,8 +22,7 @@ import multiprocessing
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +30,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 import pyotp
-from argon2 import PasswordHasher
 
 # bench/ is on sys.path when run as a script (after the repository, see above).
 from congress import (
@@ -50,12 +48,12 @@ from congress import (
 )
 from read_side import fill
 
-import application.account_secrets as account_secrets
 from application.accounts import AccountService
 from bootstrap import build_app, build_worker
 from interfaces.web.context import WebContext
 from interfaces.web.serve import Embedded
 from services.sessions import SessionService
+from tests.accounts_support import cheap_hashing  # the same cheap argon2 as the tests'
 
 REVIEWER = "li.wei"  # a reviewer of dl-ganjingzi in examples/directory.yaml
 PASSWORD = "bench-password-1"
@@ -63,18 +61,6 @@ Request = tuple[str, str, str, dict[str, object]]  # method, path, token, JSON b
 
 
 # -- accounts -----------------------------------------------------------------------------
-
-
-@contextmanager
-def cheap_hashing() -> Iterator[None]:
-    """Setting 1,000 passwords with the real argon2 parameters would take minutes: the
-    bench's accounts are made with a cheap hasher (tokens never use argon2)."""
-    real = account_secrets._HASHER
-    account_secrets._HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    try:
-        yield
-    finally:
-        account_secrets._HASHER = real
 
 
 def issue_tokens(accounts: AccountService, actors: list[str]) -> dict[str, str]:

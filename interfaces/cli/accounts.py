@@ -30,7 +30,8 @@ STATES = {
 
 
 @contextmanager
-def _accounts() -> Iterator[tuple[App, AccountService]]:
+def opened_accounts() -> Iterator[tuple[App, AccountService]]:
+    """The application and its account service, for one command (both closed after)."""
     application = open_app()
     accounts = AccountService(application.ledger, application.directory, application.settings)
     try:
@@ -43,7 +44,7 @@ def _accounts() -> Iterator[tuple[App, AccountService]]:
 @app.command("issue-code")
 def issue_code(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
     """签发一次性设置码（首次设置或重置密码） / issue a one-time setup code."""
-    with _accounts() as (application, accounts):
+    with opened_accounts() as (application, accounts):
         acting = operator_acting(application, operator)
         issued = accounts.issue_setup_code(actor_id, acting.actor_id)
     until = issued.expires_at.astimezone().strftime("%Y-%m-%d %H:%M")
@@ -66,7 +67,7 @@ def issue_code(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
 @app.command("unlock")
 def unlock(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
     """解除因登录失败造成的锁定 / lift a lockout after failed sign-ins."""
-    with _accounts() as (application, accounts):
+    with opened_accounts() as (application, accounts):
         acting = operator_acting(application, operator)
         accounts.unlock(actor_id, acting.actor_id)
     console.print(f"[green]✓[/] {pick(('已解锁', 'unlocked'))}: {actor_id}")
@@ -75,7 +76,7 @@ def unlock(actor_id: str = ACTOR, operator: str | None = OPERATOR) -> None:
 @app.command("list")
 def list_accounts() -> None:
     """名录中每个人员的账号状态 / every actor's account state."""
-    with _accounts() as (_, accounts):
+    with opened_accounts() as (_, accounts):
         rows = accounts.accounts()
     table = Table()
     for zh, en in (

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import typer
 
 from application.account_secrets import token_parts
 from application.accounts import AccountService
-from bootstrap import App
 from domain.errors import InvalidInput
 from domain.text import Key
 from i18n import Lang, pick
-from interfaces.cli._common import console, fail, open_app, typed
+from interfaces.cli._common import console, fail, typed
+from interfaces.cli.accounts import opened_accounts as _accounts
 from interfaces.cli.credentials import CredentialsFile
 from interfaces.cli.render import Table
 
@@ -39,17 +37,6 @@ PASSWORD_STDIN = typer.Option(
 )
 TOTP = typer.Option(None, "--totp", help="动态口令（不给则提示输入） / TOTP code (else asked)")
 DAYS = typer.Option(None, "--days", min=1, max=3650, help="令牌有效天数 / token lifetime in days")
-
-
-@contextmanager
-def _accounts() -> Iterator[tuple[App, AccountService]]:
-    application = open_app()
-    accounts = AccountService(application.ledger, application.directory, application.settings)
-    try:
-        yield application, accounts
-    finally:
-        accounts.close()
-        application.close()
 
 
 def _secret(prompt: tuple[str, str], from_stdin: bool, *, confirm: bool = False) -> str:

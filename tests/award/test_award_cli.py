@@ -72,7 +72,7 @@ def test_a_cadre_nominates_and_takes_the_units_steps(cli):
     listed = cli("award", "nominations", "model-2027")
     assert "张秀英" in listed.stdout and "单位推荐中" in listed.stdout
     history = cli("history", key)
-    assert history.exit_code == 0 and "JointAgreementRecorded" in history.stdout
+    assert history.exit_code == 0 and "党政工联席会议同意" in history.stdout
 
 
 def test_an_objection_outside_a_notice_is_refused(cli):
