@@ -34,6 +34,7 @@ from domain.award.commands import (
     RemindClearances,
     RoundCommand,
 )
+from domain.award.definition import FactKind
 from domain.award.handlers import RoundFacts
 from domain.award.permissions import RULES, NominationFacts
 from domain.award.values import (
@@ -84,6 +85,19 @@ class Dashboard(BaseModel):
     places: list[checks.PlacesRow]
     shares: list[checks.ShareRow]
     stages: dict[str, int]
+
+
+class FactCheck(BaseModel):
+    """One disqualifier of the round checked against the ledger for a nominee's unit:
+    whether the unit passes it and the fact (event) the answer rests on."""
+
+    zh: str
+    en: str
+    source: str
+    passes: bool
+    rests_on: checks.FactRef | None  # None: the ledger holds no such fact
+    why_zh: str = ""
+    why_en: str = ""
 
 
 def china_day(moment: datetime) -> date:
@@ -163,6 +177,34 @@ class AwardService:
         r = self.round(n.round_key)
         listed = [x.nominee for x in self.nominations(n.round_key) if x.in_list]
         return checks.what_if(r.definition, listed, n.nominee, remove=remove)
+
+    def fact_checks(self, key: str, today: date | None = None) -> list[FactCheck]:
+        """The round's disqualifiers checked for this nominee's unit today, each naming
+        the ledger fact it rests on (what ``submit`` checks, for the nominee's page)."""
+        n = self.nomination(key)
+        definition = self.round(n.round_key).definition
+        on = today or china_day(self.clock())
+        unit = self.facts.unit(n.nominee.unit_org, on)
+        failing = {d.fact: d for d in checks.disqualifications(definition, unit, on)}
+        held = {
+            FactKind.NO_WAGE_CONTRACT_IN_FORCE: unit.wage_contract_in_force,
+            FactKind.NO_CONGRESS_IN_TERM: unit.congress_in_term,
+        }
+        found = []
+        for rule in definition.disqualifiers:
+            d = failing.get(rule.fact)
+            found.append(
+                FactCheck(
+                    zh=rule.zh,
+                    en=rule.en,
+                    source=rule.source,
+                    passes=d is None,
+                    rests_on=d.rests_on if d else held.get(rule.fact),
+                    why_zh=d.why_zh if d else "",
+                    why_en=d.why_en if d else "",
+                )
+            )
+        return found
 
     # -- people's acts -----------------------------------------------------------------
 
