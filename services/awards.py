@@ -12,23 +12,26 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import date
+from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
 
-from application.awards import AwardService, Dashboard
+from application.awards import ROLE_OF, AwardService, Dashboard, FactCheck
 from application.directory import DirectoryService
 from domain.actors import Role
 from domain.award import checks
 from domain.award.commands import NominationCommand, OpenRound, PublishList, StartRoundNotice
+from domain.award.permissions import RULES, precheck, round_precheck
 from domain.award.values import (
     ClearanceStatus,
     NominationStage,
     NominationView,
     Nominee,
+    NoticeLevel,
     RoundStage,
     RoundView,
 )
-from domain.errors import InvalidState
+from domain.errors import DomainError, InvalidState
 from services.errors import raise_domain_error
 from services.workflows import Clock, start_once, wall_clock
 from settings import Settings
@@ -42,6 +45,24 @@ from workflows.award_round import (
 )
 
 S = NominationStage
+
+# A person's steps on a nomination, in the order a page shows them.
+_PERSON_STEPS = ("joint_agreement", "congress_approval", "unit_notice", "submit",
+                 "first_review", "second_review", "clearance", "resolve_objection",
+                 "withdraw")  # fmt: skip
+
+
+def _due(kind: str, n: NominationView) -> bool:
+    """Whether the unit's step is still to take (each is recorded once, in order)."""
+    if kind == "joint_agreement":
+        return not n.joint_agreement
+    if kind == "congress_approval":
+        return not n.congress_poll
+    if kind == "unit_notice":
+        return n.notice(NoticeLevel.UNIT) is None
+    if kind == "submit":
+        return n.notice_of_unit_closed()
+    return True
 
 
 class AwardTask:
@@ -212,6 +233,51 @@ class AwardFacade:
 
     def what_if(self, key: str, *, remove: bool) -> list[checks.ShareChange]:
         return self.awards.what_if(key, remove=remove)
+
+    def fact_checks(self, key: str) -> list[FactCheck]:
+        return self.awards.fact_checks(key)
+
+    def steps(self, actor: str, n: NominationView, r: RoundView) -> list[str]:
+        """The people's steps ``actor`` may take on the nomination now ("may this actor
+        do X?", to show only those forms; ``act`` still checks each one taken): command
+        kinds, ``clearance:KEY`` for each clearance and ``resolve_objection:NO`` for each
+        open objection that is theirs."""
+        record = self.directory.actor(actor)
+        out: list[str] = []
+        for kind in _PERSON_STEPS:
+            role = ROLE_OF[RULES[kind][0]]
+            if role not in record.spec.roles or not _due(kind, n):
+                continue
+            acting = self.directory.acting(actor, role)
+            extra: list[tuple[str, dict[str, Any]]] = [(kind, {})]
+            if kind == "clearance":
+                extra = [(f"clearance:{c.key}", {"clearance_key": c.key}) for c in n.clearances
+                         if c.status is ClearanceStatus.PENDING]  # fmt: skip
+            elif kind == "resolve_objection":
+                extra = [(f"resolve_objection:{o.no}", {"objection_no": o.no})
+                         for o in n.open_objections()]  # fmt: skip
+            for name, args in extra:
+                try:
+                    precheck(kind, acting, n, r, **args)
+                except DomainError:
+                    continue
+                out.append(name)
+        return out
+
+    def round_steps(self, actor: str, r: RoundView) -> list[str]:
+        """The federation cadre's round steps ``actor`` may take now (to show the forms)."""
+        record = self.directory.actor(actor)
+        if Role.CADRE not in record.spec.roles:
+            return []
+        acting = self.directory.acting(actor, Role.CADRE)
+        out = []
+        for kind in ("start_notice", "record_committee", "publish"):
+            try:
+                round_precheck(kind, acting, r)
+            except DomainError:
+                continue
+            out.append(kind)
+        return out
 
     def tasks(self, actor: str) -> list[AwardTask]:
         """What waits for ``actor`` in every round: reviews, clearances, objections to

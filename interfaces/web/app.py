@@ -113,10 +113,14 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
 
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
+    from interfaces.web.api import awards as awards_api
     from interfaces.web.api import congress as congress_api
     from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
     from interfaces.web.pages import audit as audit_pages
+    from interfaces.web.pages import awards as award_pages
+    from interfaces.web.pages import awards_nominee as award_nominee_pages
+    from interfaces.web.pages import awards_notice as award_notice_pages
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import inbox as inbox_pages
@@ -136,10 +140,14 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         motions_pages,
         operator_pages,
         operator_rule_pages,
+        award_nominee_pages,  # before the round's pages: /awards/nominations/… is not a round
+        award_notice_pages,
+        award_pages,
         work_api,
         audit_api,
         congress_api,
         motions_api,
+        awards_api,
     ):
         web.include_router(router.router)
     web.include_router(signin.router)

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
 from interfaces.web.paging import Count, Paged, Paging
-from processes import PROCESSES, wage_next_due
+from processes import AWARD_TODO, PROCESSES, InboxItem, wage_next_due
 
 if TYPE_CHECKING:
     from bootstrap import App, Facades
@@ -54,12 +54,28 @@ def _motion_url(app: App, key: str) -> str:
     return f"/motions/{quote(key)}"
 
 
+# Where an award task is handled on the nominee's page (the round's steps: its dashboard).
+_AWARD_ANCHORS = {"clearance": "#clearances", "resolve_objection": "#objections",
+                  "first_review": "#steps", "second_review": "#steps"}  # fmt: skip
+
+
+def _award_url(app: App, item: InboxItem) -> str:
+    from domain.award.values import nomination_ledger_id
+
+    if not app.ledger.exists(nomination_ledger_id(item.key)):
+        return f"/awards/{quote(item.key, safe=':')}"
+    kind = next((k for k, label in AWARD_TODO.items() if label == item.todo), "")
+    return f"/awards/nominations/{quote(item.key, safe=':')}{_AWARD_ANCHORS.get(kind, '#steps')}"
+
+
 # Where an inbox item of each process is handled (a timeline for a process without pages).
 LINKS: dict[str, Callable[[App, str], str]] = {
     "wage_contract": _case_url,
     "congress_session": _ballot_url,
     "motion": _motion_url,
 }
+# Processes whose items link by what is to be done, not by the record alone.
+ITEM_LINKS: dict[str, Callable[[App, InboxItem], str]] = {"award": _award_url}
 
 
 class InboxPage(Paged):
@@ -91,6 +107,7 @@ def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPag
     rows = []
     for process, item in items[window]:
         link = LINKS.get(process.key, lambda _app, key: f"/records/{key}")
+        by_item = ITEM_LINKS.get(process.key)
         rows.append(
             InboxRow(
                 process=process.key,
@@ -102,7 +119,7 @@ def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPag
                 todo_en=item.todo[1],
                 due=item.due,
                 overdue=item.overdue,
-                url=link(app, item.key),
+                url=by_item(app, item) if by_item else link(app, item.key),
             )
         )
     return InboxPage(
