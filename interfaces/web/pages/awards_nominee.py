@@ -16,6 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
+from domain.actors import CHINA_TZ
 from domain.award.commands import (
     GiveClearance,
     NominationCommand,
@@ -110,6 +111,8 @@ def nominee_view(
         "clearance_names": {c.key: c for c in r.definition.clearances},
         "timeline": history(ctx.app, key, "nomination", None).events,
         "steps": steps,
+        "forms": [s for s in steps if ":" not in s],
+        "tz": CHINA_TZ,
         "clearances_mine": [s.split(":", 1)[1] for s in steps if s.startswith("clearance:")],
         "objections_mine": [
             int(s.split(":", 1)[1]) for s in steps if s.startswith("resolve_objection:")
