@@ -55,6 +55,14 @@ async def test_the_round_list_and_dashboard_show_names_places_and_proportions(
     assert "/lists/notice.xlsx" not in text
     english = await site.get(f"/awards/{rk}?lang=en", headers=person("sun.lihua"))
     assert "Places per sub-union" in english.text and "awaiting the first review" in english.text
+    # Reading needs no Temporal server; a round step without one says so and writes nothing.
+    before = written(app)
+    offline = await site.post(
+        f"/awards/{rk}/steps/start_notice",
+        headers=person("sun.lihua"),
+        data=form(starts="2027-05-06"),
+    )
+    assert offline.status_code == 503 and "Temporal" in offline.text and written(app) == before
     missing = await site.get("/awards/no-such-round", headers=person("sun.lihua"))
     assert missing.status_code == 404
     nobody = await site.get(f"/awards/{rk}", headers={"accept": "text/html"})
@@ -321,6 +329,12 @@ async def test_the_federation_cadre_records_the_committee_and_publishes_through_
             f'action="{action}"'
             not in (await site.get(f"/awards/{rk}", headers=person("wang.li"))).text
         )
+        noticed = await site.get(f"/awards/{rk}/notice", headers=person("liu.qiang"))
+        r = app.awards.round(rk)
+        assert (
+            "工人先锋号评选（测试）公示名单" in noticed.text and r.notice.list_hash in noticed.text
+        )
+        assert "当前没有正在公示的人选" in noticed.text and 'name="substance"' not in noticed.text
         before = written(app)
         unit = await site.post(action, headers=person("wang.li"), data=form(poll=poll_key))
         assert unit.status_code == 403
@@ -337,6 +351,13 @@ async def test_the_federation_cadre_records_the_committee_and_publishes_through_
         assert written(app) == after  # the same update id: applied once
         r = app.awards.round(rk)
         assert r.stage is RoundStage.APPROVED and r.final_list == [keys[1]]
+        early = await site.post(
+            f"/api/v1/awards/{rk}/steps",
+            json={"step": {"kind": "start_notice", "starts": "2027-05-06"}},
+            headers=person("sun.lihua", API),
+        )
+        assert early.status_code == 409 and "开始总工会公示" in early.json()["reason_zh"]
+        assert written(app) == after
         published = await site.post(
             f"/awards/{rk}/steps/publish",
             headers=person("sun.lihua"),
