@@ -31,6 +31,7 @@ from application.congress import CongressService
 from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
+from application.read_policy import ReadPolicy
 from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
@@ -116,6 +117,11 @@ class App:
         models are shared by the round's activities and the facade)."""
         facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
         return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
+
+    @functools.cached_property
+    def read_policy(self) -> ReadPolicy:
+        """Who may read which record (pages, the API and their lists ask it)."""
+        return ReadPolicy(self.directory, self.congresses)
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""
