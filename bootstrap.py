@@ -32,6 +32,7 @@ from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
 from application.read_policy import ReadPolicy
+from application.signin_pg import create_signin_tables
 from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
@@ -53,8 +54,9 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     opens it (its -wal and -shm files take the file's mode) in a data directory of 0700.
 
     PostgreSQL tables are created only with ``migrate`` (``unionflow migrate``, the start
-    of ``up`` and ``worker``), never by every process (``ledger.tables``); without them
-    the ledger is refused, naming the command that creates them.
+    of ``up`` and ``worker``), never by every process (``ledger.tables``; the web's shared
+    sign-in tables with them, ``application.signin_pg``); without them the ledger is
+    refused, naming the command that creates them.
     """
     if settings.ledger_backend is LedgerBackend.SQLITE:
         private_dir(settings.data_dir)
@@ -67,6 +69,7 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     ledger = Ledger(env=env)
     if migrate:
         create_tables(ledger)
+        create_signin_tables(ledger)  # the web's shared sessions and failure counts
     elif not has_tables(ledger):
         ledger.close()
         raise NotFound(
