@@ -4,6 +4,8 @@ peer, or (only from a trusted proxy) the rightmost untrusted X-Forwarded-For hop
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -12,12 +14,13 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from application.accounts import AccountService
+from application.accounts import AccountService, SignInRefused
 from bootstrap import App
 from domain.accounts import Account, account_id
 from interfaces.web.app import create_app
 from interfaces.web.context import WebContext
 from interfaces.web.source import client_source
+from ledger.app import Ledger
 from settings import Settings
 from tests.web.conftest import BASE, Clock, create_account, login
 
@@ -174,3 +177,30 @@ def test_trusted_proxies_are_read_from_the_environment(monkeypatch):
         Settings()
     monkeypatch.delenv("UNIONFLOW_TRUSTED_PROXIES")
     assert Settings().trusted_proxies == []
+
+
+def test_a_lock_stored_before_sources_reads_as_a_lock_everywhere(
+    app: App, accounts: AccountService, clock: Clock
+):
+    """``Account.Locked`` version 1 had no source: such a lock still holds everywhere."""
+    create_account(accounts, "wang.li")
+    for _ in range(3):
+        with pytest.raises(SignInRefused):
+            accounts.verify("wang.li", WRONG, source="203.0.113.7")
+    with sqlite3.connect(app.settings.sqlite_path) as db:
+        (rowid, state), *_ = db.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic LIKE '%Account.Locked'"
+        ).fetchall()
+        stored = json.loads(state)
+        assert stored.pop("source") == "203.0.113.7" and stored.pop("class_version") == 2
+        db.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (json.dumps(stored).encode(), rowid),
+        )
+    fresh = Ledger(env=app.settings.ledger_env())  # nothing cached: read from the file
+    try:
+        old: Account = fresh.get(account_id("wang.li"))
+        assert old.locked_for("192.0.2.10", clock()) is not None
+        assert old.locked_for("203.0.113.7", clock()) == old.locked_until
+    finally:
+        fresh.close()
