@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
             from bootstrap import build_app
 
             built = WebContext(build_app(settings or Settings()))
+            built.app.use_io_threads()
         web.state.uf = built
         try:
             yield
