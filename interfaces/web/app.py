@@ -119,18 +119,22 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import audit as audit_pages
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
+    from interfaces.web.pages import congress_setup as congress_setup_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
     from interfaces.web.pages import operator as operator_pages
     from interfaces.web.pages import operator_rules as operator_rule_pages
     from interfaces.web.pages import voting as voting_pages
     from interfaces.web.pages import wage as wage_pages
+    from interfaces.web.pages import wage_start as wage_start_pages
 
     for router in (
         inbox_pages,
+        wage_start_pages,  # before wage_pages: /cases/new is not a case id
         wage_pages,
         audit_pages,
         congress_pages,
+        congress_setup_pages,
         checkin_pages,
         voting_pages,
         motions_pages,
