@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
 
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
+    from interfaces.web.api import chair as chair_api
     from interfaces.web.api import congress as congress_api
     from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
@@ -143,6 +144,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         work_api,
         audit_api,
         congress_api,
+        chair_api,
         motions_api,
     ):
         web.include_router(router.router)
