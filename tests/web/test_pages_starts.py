@@ -16,10 +16,11 @@ from domain.session import session_id_for, session_ledger_id
 from tests.conftest import ROOT
 from tests.congress.workflow.test_session_workflow import congress_with_roster, today
 from tests.wage_contract.helpers import CADRE, REVIEWER, no_workflow_left_open
-from tests.web.pages_support import form, person, web_client, web_settings
+from tests.web.pages_support import form, person, web_client, web_reader, web_settings
 
-# Fixtures: the web app with Temporal (``client``), its settings, no workflow left open.
-__all__ = ["no_workflow_left_open", "web_client", "web_settings"]
+# Fixtures: the web app with Temporal (``client``) or without (``reader``), its settings,
+# no workflow left open.
+__all__ = ["no_workflow_left_open", "web_client", "web_reader", "web_settings"]
 
 OTHER_CADRE = "zhao.min"  # a cadre of dl-garment, not of dl-bearing
 DELEGATE = "liu.qiang"
@@ -335,3 +336,34 @@ async def test_every_start_form_needs_the_sessions_csrf_token(signed_in_client, 
 def _dates(start: str, years: int) -> tuple[date, date]:
     first = date.fromisoformat(start)
     return first, term_end(first, years)
+
+
+async def test_the_start_pages_read_without_temporal_in_both_languages_and_only_cadres_see_links(
+    reader, app: App
+):
+    key = "dl-bearing-5"
+    app.congresses.create(CADRE, key, "dl-bearing", 5, *_dates("2020-01-01", 5))
+    pages = {
+        "/cases/new": ("Send the offer", "发出要约"),
+        "/congresses": ("Congress terms and committees", "职代会届次与评审委员会"),
+        "/congresses/new": ("Set up a congress term", "建立职代会届次"),
+        f"/congresses/{key}": ("Import the roster", "导入代表名册"),
+        f"/congresses/{key}/convene": ("Convene the session", "召开会议"),
+    }
+    for url, (en, zh) in pages.items():
+        english = await reader.get(f"{url}?lang=en", headers=person(CADRE))
+        assert english.status_code == 200 and en in english.text, url
+        chinese = await reader.get(f"{url}?lang=zh", headers=person(CADRE))
+        assert chinese.status_code == 200 and zh in chinese.text, url
+    more = await reader.get(f"/congresses/{key}/convene?rows=9", headers=person(CADRE))
+    assert 'name="title-9"' in more.text and 'name="title-10"' not in more.text
+    home = await reader.get("/", headers=person(CADRE))
+    assert 'href="/cases/new"' in home.text and 'href="/congresses"' in home.text
+    for outsider in (REVIEWER, DELEGATE):
+        cases = await reader.get("/cases", headers=person(outsider))
+        assert 'href="/cases/new"' not in cases.text
+        term = await reader.get(f"/congresses/{key}", headers=person(outsider))
+        assert f'href="/congresses/{key}/convene"' not in term.text
+        assert 'action="/congresses/dl-bearing-5/motion-call"' not in term.text
+    stranger = await reader.get(f"/congresses/{key}/convene", headers=person(OTHER_CADRE))
+    assert "只有本单位工会干部可以召开会议" in stranger.text
