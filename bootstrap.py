@@ -6,6 +6,7 @@ Nothing connects at import time; every function here is called by an entry point
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import dataclasses
 import functools
@@ -100,6 +101,17 @@ class App:
     executor: concurrent.futures.ThreadPoolExecutor = field(
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16)
     )
+
+    def use_io_threads(self) -> None:
+        """The running event loop's ``asyncio.to_thread`` work (every facade's ledger call:
+        votes, check-ins, reads) runs in ``settings.io_threads`` threads. A vote mostly waits
+        for the disk; the more votes wait together, the more share one sync (the spool's
+        and the ledger's group commit), where Python's default pool stops at cores + 4."""
+        asyncio.get_running_loop().set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.settings.io_threads, thread_name_prefix="unionflow-io"
+            )
+        )
 
     def activities(self) -> list[Callable[..., Any]]:
         """Every activity of every process (and of the ledger), bound to its dependencies.

@@ -108,6 +108,14 @@ class Settings(BaseSettings):
         description="Workers look this often for polls whose roll is complete but whose "
         "workflow was not told (a ballot cast while Temporal was down).",
     )
+    io_threads: int = Field(
+        default=32,
+        ge=1,
+        le=256,
+        description="Threads a worker or web process runs ledger work in (votes, check-ins, "
+        "reads): a vote mostly waits for the disk, so more threads let more votes share one "
+        "sync.",
+    )
     seal_interval_seconds: float = Field(
         default=60.0,
         description="Workers seal the ledger this often while it changed (0: only at milestones).",
