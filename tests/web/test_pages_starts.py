@@ -365,5 +365,6 @@ async def test_the_start_pages_read_without_temporal_in_both_languages_and_only_
         term = await reader.get(f"/congresses/{key}", headers=person(outsider))
         assert f'href="/congresses/{key}/convene"' not in term.text
         assert 'action="/congresses/dl-bearing-5/motion-call"' not in term.text
-    stranger = await reader.get(f"/congresses/{key}/convene", headers=person(OTHER_CADRE))
+    # A reader of the term who is not its unit's cadre (a cadre elsewhere reads no term).
+    stranger = await reader.get(f"/congresses/{key}/convene", headers=person(REVIEWER))
     assert "只有本单位工会干部可以召开会议" in stranger.text

@@ -80,6 +80,7 @@ async def test_each_role_reads_what_the_directory_gives_it(
     expected = {
         f"/cases/{CASE}": case,
         f"/api/v1/cases/{CASE}": case,
+        f"/congresses/{KEY}": session,
         f"/sessions/{sid}": session,
         f"/sessions/{sid}/results": session,
         f"/sessions/{sid}/vote": session,
@@ -132,6 +133,9 @@ async def test_lists_hold_only_what_the_person_may_read(client, records):
         assert (mid in [m["motion_id"] for m in motions]) is sees_motion, who
         listing = await client.get("/motions", headers=person(who))
         assert (f'href="/motions/{mid}"' in listing.text) is sees_motion, who
+    for who, sees_term in [(CHAIR, True), ("chen.jing", True), ("zhao.min", False)]:
+        terms = await client.get("/congresses", headers=person(who))
+        assert (f'href="/congresses/{KEY}"' in terms.text) is sees_term, who
     # The motion report of a term is the term's: a cadre elsewhere does not get it.
     report = await client.get(f"/motions?congress={KEY}", headers=person("zhao.min"))
     assert report.status_code == 404

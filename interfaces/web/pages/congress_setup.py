@@ -75,12 +75,11 @@ def may_set_up(request: Request, actor_id: str, unit_org: str) -> bool:
 
 @router.get("/congresses")
 async def congress_list(request: Request, me: Me) -> Response:
-    """Every congress term (and committee), the signed-in cadre's unit first."""
+    """Every congress term (and committee) the person may read, their own unit's first."""
     ctx = context_of(request)
     record = ctx.app.directory.actor(me.actor_id)
-    terms = sorted(
-        ctx.app.congresses.congresses(), key=lambda v: (v.unit_org != record.spec.org, v.key)
-    )
+    readable = ctx.app.read_policy.congress_terms(me.actor_id, ctx.app.congresses.congresses())
+    terms = sorted(readable, key=lambda v: (v.unit_org != record.spec.org, v.key))
     return render(
         request,
         "congress/setup_list.html",
@@ -201,7 +200,7 @@ async def create_term(
 
 def _term(request: Request, me: SignedIn, key: str, **extra: Any) -> dict[str, Any]:
     ctx = context_of(request)
-    view = ctx.app.congresses.view(key)
+    view = ctx.app.read_policy.check_congress(me.actor_id, ctx.app.congresses.view(key))
     return {
         "view": view,
         "names": Names(ctx.app.directory),
@@ -220,6 +219,16 @@ def _term(request: Request, me: SignedIn, key: str, **extra: Any) -> dict[str, A
         "notice": None,
         **extra,
     }
+
+
+def _term_refused(request: Request, me: SignedIn, key: str, reason: str, status: int) -> Response:
+    """A refused act on a term: on the term's page, or alone to someone who may not read
+    the term (they are told why, and shown nothing of it)."""
+    try:
+        values = _term(request, me, key, refusal=reason)
+    except NotFound:
+        return render(request, "refused.html", {"reason": reason}, status_code=status)
+    return render(request, "congress/setup_term.html", values, status_code=status)
 
 
 @router.get("/congresses/{key}")
@@ -289,9 +298,7 @@ async def import_roster(
         values = _term(request, me, key, row_errors=e.row_errors, more_errors=e.more)
         return render(request, "congress/setup_term.html", values, status_code=422)
     except DomainError as e:
-        reason, status = _reason(e)
-        values = _term(request, me, key, refusal=reason)
-        return render(request, "congress/setup_term.html", values, status_code=status)
+        return _term_refused(request, me, key, *_reason(e))
     return see_other(f"/congresses/{key}?done=roster#roster")
 
 
@@ -314,9 +321,7 @@ async def open_call(
         motions = (await ctx.facades()).motions
         await motions.open_call(me.actor_id, key, day, comment=comment, command_id=command_id)
     except (DomainError, TemporalUnavailable) as e:
-        reason, status = _reason(e)
-        values = _term(request, me, key, refusal=reason)
-        return render(request, "congress/setup_term.html", values, status_code=status)
+        return _term_refused(request, me, key, *_reason(e))
     return see_other(f"/congresses/{key}?done=call#calls")
 
 
@@ -395,7 +400,7 @@ def _convene_form(
     rows: int = AGENDA_ROWS,
 ) -> Response:
     ctx = context_of(request)
-    view = ctx.app.congresses.view(key)
+    view = ctx.app.read_policy.check_congress(me.actor_id, ctx.app.congresses.view(key))
     today = _today()
     shown: dict[str, Any] = {
         "label": "",
@@ -473,7 +478,10 @@ async def convene(request: Request, key: RecordKey, me: Me) -> Response:
             raise
     except (DomainError, TemporalUnavailable) as e:
         reason, status = _reason(e)
-        return _convene_form(request, me, key, typed, refusal=reason, status_code=status)
+        try:
+            return _convene_form(request, me, key, typed, refusal=reason, status_code=status)
+        except NotFound:  # someone who may not read the term: the refusal alone
+            return render(request, "refused.html", {"reason": reason}, status_code=status)
     return see_other(f"/sessions/{view.session_id}")
 
 
