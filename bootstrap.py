@@ -6,6 +6,7 @@ Nothing connects at import time; every function here is called by an entry point
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import dataclasses
 import functools
@@ -31,6 +32,8 @@ from application.congress import CongressService
 from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
+from application.read_policy import ReadPolicy
+from application.signin_pg import create_signin_tables
 from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
@@ -52,8 +55,9 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     opens it (its -wal and -shm files take the file's mode) in a data directory of 0700.
 
     PostgreSQL tables are created only with ``migrate`` (``unionflow migrate``, the start
-    of ``up`` and ``worker``), never by every process (``ledger.tables``); without them
-    the ledger is refused, naming the command that creates them.
+    of ``up`` and ``worker``), never by every process (``ledger.tables``; the web's shared
+    sign-in tables with them, ``application.signin_pg``); without them the ledger is
+    refused, naming the command that creates them.
     """
     if settings.ledger_backend is LedgerBackend.SQLITE:
         private_dir(settings.data_dir)
@@ -66,6 +70,7 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     ledger = Ledger(env=env)
     if migrate:
         create_tables(ledger)
+        create_signin_tables(ledger)  # the web's shared sessions and failure counts
     elif not has_tables(ledger):
         ledger.close()
         raise NotFound(
@@ -97,6 +102,17 @@ class App:
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=16)
     )
 
+    def use_io_threads(self) -> None:
+        """The running event loop's ``asyncio.to_thread`` work (every facade's ledger call:
+        votes, check-ins, reads) runs in ``settings.io_threads`` threads. A vote mostly waits
+        for the disk; the more votes wait together, the more share one sync (the spool's
+        and the ledger's group commit), where Python's default pool stops at cores + 4."""
+        asyncio.get_running_loop().set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=self.settings.io_threads, thread_name_prefix="unionflow-io"
+            )
+        )
+
     def activities(self) -> list[Callable[..., Any]]:
         """Every activity of every process (and of the ledger), bound to its dependencies.
 
@@ -116,6 +132,11 @@ class App:
         models are shared by the round's activities and the facade)."""
         facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
         return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
+
+    @functools.cached_property
+    def read_policy(self) -> ReadPolicy:
+        """Who may read which record (pages, the API and their lists ask it)."""
+        return ReadPolicy(self.directory, self.congresses)
 
     def audit(self) -> AuditService:
         """The auditor's facade over this ledger."""

@@ -6,6 +6,7 @@ directory finds the same ledger instead of starting an empty one where it stands
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from enum import StrEnum
@@ -107,6 +108,14 @@ class Settings(BaseSettings):
         description="Workers look this often for polls whose roll is complete but whose "
         "workflow was not told (a ballot cast while Temporal was down).",
     )
+    io_threads: int = Field(
+        default=32,
+        ge=1,
+        le=256,
+        description="Threads a worker or web process runs ledger work in (votes, check-ins, "
+        "reads): a vote mostly waits for the disk, so more threads let more votes share one "
+        "sync.",
+    )
     seal_interval_seconds: float = Field(
         default=60.0,
         description="Workers seal the ledger this often while it changed (0: only at milestones).",
@@ -161,7 +170,21 @@ class Settings(BaseSettings):
         default=12, gt=0, description="A web session ends this long after sign-in, used or not."
     )
     signin_max_failures: int = Field(
-        default=5, ge=1, description="Consecutive failed sign-ins that lock an account."
+        default=5,
+        ge=1,
+        description="Consecutive failed sign-ins from one source (client address) that lock "
+        "the account for that source only.",
+    )
+    signin_max_failures_everywhere: int = Field(
+        default=25,
+        ge=1,
+        description="Consecutive failed sign-ins from all sources together that lock the "
+        "account everywhere (the ceiling against guessing from many addresses).",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default=[],
+        description="Addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed "
+        "(comma-separated); default none: the peer's address is the source.",
     )
     signin_lockout_minutes: float = Field(
         default=15, gt=0, description="How long a locked account stays locked."
@@ -227,6 +250,22 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [r.strip() for r in value.split(",") if r.strip()]
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        """``10.0.0.1, 172.16.0.0/12`` or a list; each checked as an address or network."""
+        items = [v.strip() for v in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(items, list):
+            return value
+        networks = []
+        for item in items:
+            if str(item).strip():
+                try:
+                    networks.append(str(ipaddress.ip_network(str(item).strip(), strict=False)))
+                except ValueError as e:
+                    raise ValueError(f"not an address or network: {item!r}") from e
+        return networks
 
     def for_demo(self, data_dir: Path | None = None) -> Settings:
         """The demo's own settings: a SQLite ledger in ``data_dir`` (default: ``demo/``

@@ -40,6 +40,7 @@ async def run_stack(settings: Settings, console: Console, *, with_worker: bool =
             raise SystemExit(4)
     data_dir = private_dir(settings.data_dir.resolve())
     app = build_app(settings, migrate=True)  # the ledger's tables, on PostgreSQL
+    app.use_io_threads()
     if app.directory.summary()["organisations"] == 0 and EXAMPLE_DIRECTORY.exists():
         report = app.directory.load(
             app.directory.parse(EXAMPLE_DIRECTORY),

@@ -20,6 +20,7 @@ async def run_worker(
     app: App, address: str | None = None, stop: asyncio.Event | None = None
 ) -> None:
     """Poll the task queue until ``stop`` is set (or SIGINT/SIGTERM)."""
+    app.use_io_threads()
     client = await connect(app.settings, address)
     worker = build_worker(client, app)
     stop = stop or asyncio.Event()

@@ -3,7 +3,9 @@
 The one place that decides who is signed in (its results and refusals:
 ``application.account_results``). Every change of an account is a ledger act
 (``domain.accounts.Account``) with no secret in clear; sessions and failure counts live
-in the local sign-in store (``application.signin_store``). Nobody has a known default
+in the sign-in store (``application.signin_store``). Failures lock an account per source
+(the client's address: someone guessing elsewhere cannot lock the person out where they
+are), and a ceiling over all sources locks it everywhere; both are ledger acts. Nobody has a known default
 password: a first password is set with a one-time code an operator issues, and the same
 code resets a forgotten password or a lost second factor.
 """
@@ -43,7 +45,7 @@ from application.account_secrets import (
 )
 from application.channel import current_channel
 from application.directory import DirectoryService, Finder
-from application.signin_store import SignInStore, WebSession
+from application.signin_store import SignInStore, WebSession, open_signin_store
 from domain.accounts import Account, ApiToken, account_id
 from domain.actors import Acting, Channel, CommandMeta, fingerprinted, system_acting
 from domain.directory import ActorRecord
@@ -54,6 +56,8 @@ from projections.index import LatestAggregates
 from settings import Settings
 
 TOTP_ISSUER = "UnionFlow"
+# The source of sign-ins that come through no network (the CLI on this host).
+LOCAL_SOURCE = "local"
 
 
 class AccountService:
@@ -72,7 +76,7 @@ class AccountService:
         self.ledger = ledger
         self.directory = directory
         self.settings = settings
-        self.store = store or SignInStore(settings.signin_store_path)
+        self.store = store or open_signin_store(settings, ledger)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._box: SecretBox | None = None
         # Who a token or a session is, on every request: the actor and the account kept
@@ -180,16 +184,17 @@ class AccountService:
         *,
         totp_secret: str | None = None,
         totp_code: str | None = None,
+        source: str = LOCAL_SOURCE,
     ) -> None:
         """Set the password with an operator's setup code (used up), enrolling a second
         factor at once when given; a reset signs the person out everywhere."""
         now = self.clock()
         account = self.account(actor)
-        self._refuse_if_locked(actor, account, now)
+        self._refuse_if_locked(actor, account, now, source)
         setup = account.setup if account is not None else None
         live = setup.code_hash if setup is not None and now < setup.expires_at else None
         if not verify_secret(live, normal_code(code)) or account is None:
-            self._failed(actor, now, account)
+            self._failed(actor, now, account, source)
             raise SetupRefused()
         check_password_policy(actor, new_password)
         sealed = None
@@ -211,36 +216,45 @@ class AccountService:
         self.store.clear_failures(actor)
         self.store.close_sessions_of(actor)
 
-    def verify(self, actor: str, password: str, totp: str | None = None) -> SignedInActor:
+    def verify(
+        self, actor: str, password: str, totp: str | None = None, *, source: str = LOCAL_SOURCE
+    ) -> SignedInActor:
         """The actor, when the password (and the TOTP code where one is enrolled) is right.
 
         Every wrong answer, for a known id or not, is the same refusal and counts towards
-        the lock; the lock of a real account is recorded in the ledger.
+        the lock of this id for ``source`` (the client's address) and towards the ceiling
+        that locks it everywhere; the locks of a real account are recorded in the ledger.
         """
         now = self.clock()
         account = self.account(actor)
-        self._refuse_if_locked(actor, account, now)
+        self._refuse_if_locked(actor, account, now, source)
         proved = verify_secret(account.password_hash if account else None, password)
         if proved and account is not None and account.totp is not None:
             secret = self.box.open(account.totp.sealed, str(account.id))
             proved = secret is not None and self._totp_matches(actor, secret, totp or "", now)
         if not proved or account is None:
-            self._failed(actor, now, account)
+            self._failed(actor, now, account, source)
             raise SignInRefused()
         if account.totp is None and self.totp_required(actor):
             raise TotpEnrolmentRequired()
-        self.store.clear_failures(actor)
+        self.store.signed_in_from(actor, source)
         return self.signed_in(actor)
 
     def change_password(
-        self, actor: str, current: str, new_password: str, *, keep_session: str | None = None
+        self,
+        actor: str,
+        current: str,
+        new_password: str,
+        *,
+        keep_session: str | None = None,
+        source: str = LOCAL_SOURCE,
     ) -> None:
         """A new password from the signed-in person who typed the current one; their
         other sessions (all but ``keep_session``) are closed."""
         now = self.clock()
         account = self._account(actor)
         if not verify_secret(account.password_hash, current):
-            self._failed(actor, now, account)
+            self._failed(actor, now, account, source)
             raise SignInRefused()
         check_password_policy(actor, new_password)
         meta = self._meta(self._self_acting(actor), "password", now)
@@ -320,12 +334,12 @@ class AccountService:
         self.enrol_totp(session.actor, secret, code)
         self.store.set_pending_totp(session_id, None)
 
-    def disable_totp(self, actor: str, password: str) -> None:
+    def disable_totp(self, actor: str, password: str, *, source: str = LOCAL_SOURCE) -> None:
         """Remove the second factor (refused where the role requires one)."""
         now = self.clock()
         account = self._account(actor)
         if not verify_secret(account.password_hash, password):
-            self._failed(actor, now, account)
+            self._failed(actor, now, account, source)
             raise SignInRefused()
         if self.totp_required(actor):
             raise NotAuthorised(
@@ -447,27 +461,47 @@ class AccountService:
             occurred_at=now,
         )
 
-    def _refuse_if_locked(self, actor: str, account: Account | None, now: datetime) -> None:
-        until = self.store.locked_until(actor, now)
-        if until is None and account is not None and account.is_locked(now):
-            until = account.locked_until
+    def _refuse_if_locked(
+        self, actor: str, account: Account | None, now: datetime, source: str
+    ) -> None:
+        """Refuse while this id is locked everywhere or for ``source`` (the store's count,
+        or the ledger's lock: either one outlives the other's loss)."""
+        ends = [self.store.locked_until(actor, now, source=source)]
+        if account is not None:
+            ends.append(account.locked_for(source, now))
+        until = max((end for end in ends if end is not None), default=None)
         if until is not None:
             raise AccountLocked(max(1, round((until - now).total_seconds() / 60 + 0.49)))
 
-    def _failed(self, actor: str, now: datetime, account: Account | None = None) -> None:
-        """Count a failure; at the limit, lock (in the ledger too, for a real account)."""
-        lock_for = timedelta(minutes=self.settings.signin_lockout_minutes)
-        until = self.store.record_failure(
-            actor, now, limit=self.settings.signin_max_failures, lock_for=lock_for
+    def _failed(self, actor: str, now: datetime, account: Account | None, source: str) -> None:
+        """Count a failure from ``source`` and over all sources; at a limit, lock this id
+        for that source, or everywhere (in the ledger too, for a real account)."""
+        settings = self.settings
+        lock_for = timedelta(minutes=settings.signin_lockout_minutes)
+        here = self.store.record_failure(
+            actor, now, limit=settings.signin_max_failures, lock_for=lock_for, source=source
+        )
+        everywhere = self.store.record_failure(
+            actor, now, limit=settings.signin_max_failures_everywhere, lock_for=lock_for
         )
         account = account or self.account(actor)
-        if until is None or account is None:
+        if account is None or (here is None and everywhere is None):
             return
+        if everywhere is not None:
+            until, scope = everywhere, ""
+            n = settings.signin_max_failures_everywhere
+            reason = f"各来源合计连续 {n} 次登录失败 / {n} consecutive failures from all sources"
+        else:
+            assert here is not None
+            until, scope = here, source
+            n = settings.signin_max_failures
+            reason = f"来自 {source} 连续 {n} 次登录失败 / {n} consecutive failures from {source}"
         engine = system_acting().model_copy(update={"channel": current_channel()})
         meta = self._meta(engine, "lock", now)
-        reason = f"连续 {self.settings.signin_max_failures} 次登录失败 / consecutive failures"
         self.ledger.execute(
-            account.id, meta, functools.partial(Account.lock, until=until, reason=reason, meta=meta)
+            account.id,
+            meta,
+            functools.partial(Account.lock, until=until, reason=reason, meta=meta, source=scope),
         )
 
     def _check_totp_proof(self, secret: str, code: str | None, now: datetime) -> None:

@@ -8,10 +8,11 @@ during a poll holds neither a key nor a ballot:
 - ``<poll>.commit``: the SHA-256 fingerprint of the public key, written when the poll
   opens and kept, so a public key swapped in the stored event is refused (cast) and
   reported (``verify-receipt``) even by a process that never reads the ledger's seals;
-- ``spool/<poll>/<ticket>``: a sealed ballot between the vote and the close. The vote
-  writes (and syncs) it before the participation that names its ticket is committed;
-  after the close all of a poll's ballots move into the ledger in one shuffled batch
-  that carries no ticket, and the spool is deleted.
+- ``spool/<poll>/``: the sealed ballots between the vote and the close, in a log per
+  process (``application.ballot_spool``). The vote appends (and syncs) its ballot before
+  the participation that names its ticket is committed; after the close all of a poll's
+  ballots move into the ledger in one shuffled batch that carries no ticket, and the
+  spool is deleted.
 """
 
 from __future__ import annotations
@@ -20,10 +21,7 @@ import base64
 import hashlib
 import json
 import os
-import secrets
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,22 +30,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ledger.files import sync_dir
+from application.ballot_spool import Spool, Spooled
 
 # Every plaintext is padded to this size, so a ciphertext's length reveals no choice.
 PADDED_SIZE = 1024
 _INFO = b"unionflow-ballot-v1"
-
-
-@dataclass(frozen=True)
-class Spooled:
-    """A sealed ballot waiting in the spool: its ticket, its parts, when it was written."""
-
-    ticket: str
-    ephemeral_key: str
-    nonce: str
-    ciphertext: str
-    written_at: float
 
 
 class BallotBox:
@@ -56,15 +43,13 @@ class BallotBox:
     def __init__(self, key_dir: Path) -> None:
         self.key_dir = key_dir
         self._commitments: dict[str, str] = {}
+        self._spool = Spool(key_dir / "spool", self._ensure_dir)
 
     def _path(self, poll_key: str) -> Path:
         return self.key_dir / f"{poll_key}.x25519"
 
     def _commit_path(self, poll_key: str) -> Path:
         return self.key_dir / f"{poll_key}.commit"
-
-    def _spool(self, poll_key: str) -> Path:
-        return self.key_dir / "spool" / poll_key
 
     def _ensure_dir(self, path: Path) -> None:
         """``path`` (inside the key directory) and every directory up to it: 0700."""
@@ -134,44 +119,21 @@ class BallotBox:
     # -- the spool ------------------------------------------------------------------------
 
     def spool(self, poll_key: str, ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str) -> str:
-        """Write a sealed ballot to the poll's spool, synced to disk; returns its new ticket."""
-        directory = self._spool(poll_key)
-        self._ensure_dir(directory)
-        ticket = secrets.token_hex(16)
-        body = json.dumps({"e": ephemeral_hex, "n": nonce_hex, "c": ciphertext_b64}).encode()
-        _write_private(directory / ticket, body, exclusive=True)
-        sync_dir(directory)
-        return ticket
+        """Append a sealed ballot to the poll's spool, synced to disk; returns its new ticket."""
+        return self._spool.write(poll_key, ephemeral_hex, nonce_hex, ciphertext_b64)
 
     def unspool(self, poll_key: str, ticket: str) -> None:
-        """Remove one spooled ballot (its participation was refused)."""
-        (self._spool(poll_key) / ticket).unlink(missing_ok=True)
+        """Drop one spooled ballot (its participation was refused)."""
+        self._spool.drop(poll_key, ticket)
 
     def spooled(self, poll_key: str) -> list[Spooled]:
         """Every ballot in the poll's spool (a partly written one, from a crash, is skipped:
         its participation was never committed)."""
-        directory = self._spool(poll_key)
-        if not directory.exists():
-            return []
-        found = []
-        for path in directory.iterdir():
-            try:
-                body = json.loads(path.read_bytes())
-                written = path.stat().st_mtime
-            except (OSError, ValueError):
-                written = _mtime(path)
-                found.append(Spooled(path.name, "", "", "", written))
-                continue
-            found.append(Spooled(path.name, body["e"], body["n"], body["c"], written))
-        return found
+        return self._spool.read(poll_key)
 
     def clear_spool(self, poll_key: str, tickets: list[str]) -> None:
         """Overwrite and delete these spooled ballots (moved to the ledger, or orphans)."""
-        for ticket in tickets:
-            _shred(self._spool(poll_key) / ticket)
-        directory = self._spool(poll_key)
-        if directory.exists() and not any(directory.iterdir()):
-            directory.rmdir()
+        self._spool.clear(poll_key, tickets)
 
     @staticmethod
     def seal(public_key_hex: str, content: dict[str, Any]) -> tuple[str, str, str]:
@@ -234,13 +196,6 @@ def _write_private(path: Path, data: bytes, *, exclusive: bool) -> None:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
-
-
-def _mtime(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return time.time()
 
 
 def _shred(path: Path) -> None:

@@ -11,7 +11,14 @@ from pydantic import BaseModel
 from application.directory import DirectoryFile, DirectoryService, Finder
 from application.profiles import ProfileSource
 from application.roster_file import read_roster, refuse_roster
-from domain.actors import Acting, CommandMeta, Role, system_acting
+from domain.actors import (
+    Acting,
+    CommandMeta,
+    Role,
+    check_command_id,
+    fingerprinted,
+    system_acting,
+)
 from domain.congress import (
     Body,
     Congress,
@@ -77,9 +84,15 @@ class CongressService:
         *,
         comment: str = "",
         body: Body = Body.CONGRESS,
+        command_id: str | None = None,
     ) -> CongressView:
         """Set up a congress term of ``unit_org`` (or a committee of any union, ``body``);
-        only a cadre of the unit may."""
+        only a cadre of the unit may. A caller's ``command_id`` (a form's) makes the same
+        set-up posted twice apply once: the second gets the term the first created."""
+        operation = [actor_id, key, unit_org, term_no, term_start, term_end, profile, body]
+        done = self._applied(key, command_id, operation)
+        if done is not None:
+            return done.view()
         acting = self.directory.acting(actor_id, Role.CADRE)
         org = self.directory.organisation(unit_org)
         check_unit_cadre(acting, unit_org, ("建立职代会届次", "set up a congress term"))
@@ -92,7 +105,7 @@ class CongressService:
         if self.ledger.find(congress_id(key)) is not None:
             raise InvalidState(f"职代会 {key} 已存在", f"congress {key} exists")
         rules = self._profile(profile or self.settings.rule_profile)
-        meta = self._meta(acting, comment)
+        meta = self._meta(acting, comment, command_id, operation)
 
         def create() -> Congress:
             congress = Congress.create(
@@ -105,17 +118,38 @@ class CongressService:
         return result.aggregate.view()
 
     def import_roster(
-        self, actor_id: str, key: str, path: Path, *, comment: str = ""
+        self,
+        actor_id: str,
+        key: str,
+        path: Path,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
     ) -> ImportReport:
-        """Import delegates from CSV or XLSX: every bad row is reported and then nothing is written."""
+        """Import delegates from CSV or XLSX: every bad row is reported and then nothing is
+        written. A caller's ``command_id`` (a form's) makes the same file posted twice
+        import once: the second is answered from what the first recorded."""
         view = self.view(key)
         acting = self._cadre(actor_id, view, ("导入代表名册", "import the roster"))
         rows, errors = read_roster(path, self.settings.import_limits)
+        delegates = [d for _, d in rows]
+        operation = [actor_id, key, [d.model_dump(mode="json") for d in delegates]]
+        done = self._applied(key, command_id, operation)
+        if done is not None:
+            after = done.view()
+            return ImportReport(
+                key=key,
+                source=path.name,
+                imported=len(delegates),
+                actors_created=0,
+                actors_updated=0,
+                total=after.total(),
+                checks=composition_checks(after, done.rule_profile),
+            )
         errors.extend(self._roster_errors(view, rows))
         if errors:
             refuse_roster(errors, self.settings.import_limits)
-        delegates = [d for _, d in rows]
-        meta = self._meta(acting, comment)
+        meta = self._meta(acting, comment, command_id, operation)
         result = self.ledger.execute(
             congress_id(key), meta, lambda c: c.import_roster(delegates, path.name, meta)
         )
@@ -256,10 +290,31 @@ class CongressService:
         except ProfileError as e:
             raise InvalidInput(f"规则配置无效：{e}", f"invalid rule profile: {e}") from e
 
+    def _applied(self, key: str, command_id: str | None, operation: object) -> Congress | None:
+        """The term as it stands when a caller's ``command_id`` for ``operation`` was
+        applied to it already (else None; the same id for another operation is refused)."""
+        if command_id is None:
+            return None
+        found: Congress | None = self.ledger.find(congress_id(key))
+        if found is None:
+            return None
+        bound = fingerprinted(command_id, operation)
+        check_command_id(bound, found.commands)
+        return found if found.has_applied(bound) else None
+
     @staticmethod
-    def _meta(acting: Acting, comment: str) -> CommandMeta:
+    def _meta(
+        acting: Acting,
+        comment: str,
+        command_id: str | None = None,
+        operation: object = None,
+    ) -> CommandMeta:
         return CommandMeta(
-            command_id=f"congress:{uuid.uuid4()}",
+            command_id=(
+                fingerprinted(command_id, operation)
+                if command_id is not None
+                else f"congress:{uuid.uuid4()}"
+            ),
             acting=acting,
             occurred_at=datetime.now(UTC),
             comment=comment,

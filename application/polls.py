@@ -48,6 +48,7 @@ from domain.poll import (
 from domain.profiles import RuleProfile
 from domain.session import DESK, CheckIn, SessionStatus, SessionView, session_ledger_id
 from ledger.app import Ledger
+from ledger.group_commit import GroupCommit
 from ledger.witness import Witness
 from projections.counters import KeyCounter, LogTail
 from projections.index import CreatedIndex, LatestAggregates
@@ -98,6 +99,8 @@ class PollService:
         self.ledger = ledger
         self.directory = directory
         self.box = box
+        # Votes arriving together share one transaction (each still refused alone).
+        self._votes = GroupCommit(ledger)
         self.witness = witness
         self._polls = CreatedIndex(ledger, Poll.Created)
         # One tail of the notification log, read once per catch-up, keeps the counts, the
@@ -305,7 +308,7 @@ class PollService:
         else:
             receipt = None
             try:
-                self.ledger.save(
+                self._votes.save(
                     NamedBallot.cast(poll_key, choices, _meta(acting, f"ballot:{poll_key}:{voter}"))
                 )
             except IntegrityError:
@@ -335,7 +338,7 @@ class PollService:
             poll_key, _meta(acting, f"participation:{poll_key}:{acting.actor_id}"), ticket
         )
         try:
-            self.ledger.save(participation)
+            self._votes.save(participation)
         except IntegrityError:
             self.box.unspool(poll_key, ticket)
             raise InvalidState("已经投过票，不能重复投票", "already voted in this poll") from None

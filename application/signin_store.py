@@ -1,40 +1,70 @@
-"""Web sessions and failed sign-in counts: a small SQLite file beside the ledger.
+"""Web sessions and failed sign-in counts: a small SQLite file beside the ledger, or, when
+the ledger is on PostgreSQL, tables beside the ledger's that every web process shares.
 
 Nothing here is a business fact, so none of it is in the ledger: a session is an opaque
-random id (stored only as its SHA-256, so a copy of this file opens no session), the
+random id (stored only as its SHA-256, so a copy of these rows opens no session), the
 actor it signs in, its CSRF token and when it was made and last used. Failed sign-ins
-are counted per typed id, known or not, so a lockout tells nobody whether an id exists;
-the lock of a real account is also recorded in the ledger (``Account.Locked``). The file
-is created 0600 in the 0700 data directory; losing it signs everybody out, nothing more.
+are counted per typed id, known or not, so a lockout tells nobody whether an id exists:
+per typed id and source (the client's address), which locks that id for that source
+only, and per typed id over every source, the ceiling that locks it everywhere. The
+locks of a real account are also recorded in the ledger (``Account.Locked``). The SQLite
+file is created 0600 in the 0700 data directory; losing it signs everybody out, nothing
+more. The SQL is written once for both databases (``?`` placeholders; each backend runs
+a statement list in one transaction).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from application.local_db import LocalDb
+from settings import LedgerBackend, Settings
+
+if TYPE_CHECKING:
+    from ledger.app import Ledger
+
+Run = Callable[[str, tuple[object, ...]], list[tuple[object, ...]]]
+
+# Table names of the SQLite file (kept from its first version: an existing file reads on).
+SQLITE_TABLES = {
+    "sessions": "sessions",
+    "failures": "failures",
+    "source_failures": "source_failures",
+    "totp_used": "totp_used",
+}
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS sessions (
+CREATE TABLE IF NOT EXISTS {sessions} (
     id_hash TEXT PRIMARY KEY,
     actor TEXT NOT NULL,
     csrf TEXT NOT NULL,
-    created REAL NOT NULL,
-    last_seen REAL NOT NULL,
+    created DOUBLE PRECISION NOT NULL,
+    last_seen DOUBLE PRECISION NOT NULL,
     pending_totp TEXT
 );
-CREATE INDEX IF NOT EXISTS sessions_actor ON sessions (actor);
-CREATE TABLE IF NOT EXISTS failures (
+CREATE INDEX IF NOT EXISTS {sessions_index} ON {sessions} (actor);
+CREATE TABLE IF NOT EXISTS {failures} (
     login TEXT PRIMARY KEY,
     count INTEGER NOT NULL,
-    locked_until REAL
+    locked_until DOUBLE PRECISION
 );
-CREATE TABLE IF NOT EXISTS totp_used (
+CREATE TABLE IF NOT EXISTS {source_failures} (
+    login TEXT NOT NULL,
+    source TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    locked_until DOUBLE PRECISION,
+    PRIMARY KEY (login, source)
+);
+CREATE TABLE IF NOT EXISTS {totp_used} (
     actor TEXT PRIMARY KEY,
-    step INTEGER NOT NULL
+    step BIGINT NOT NULL
 );
 """
 
@@ -57,14 +87,30 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-class SignInStore(LocalDb):
-    """Sessions and failure counts, shared by the threads of one web process."""
+def schema_statements(tables: dict[str, str], index: str) -> list[str]:
+    """The statements that create the store's tables (``index``: the actor index's name)."""
+    text = SCHEMA.format(**tables, sessions_index=index)
+    return [s.strip() for s in text.split(";") if s.strip()]
 
-    SCHEMA = SCHEMA
+
+class SignInStore:
+    """Sessions and failure counts over one SQL database (see the backends below)."""
+
+    def __init__(self, tables: dict[str, str]) -> None:
+        self.t = tables
+
+    @contextmanager
+    def _tx(self) -> Iterator[Run]:
+        """One transaction: a function that runs a statement and returns its rows."""
+        raise NotImplementedError
+        yield  # pragma: no cover
 
     def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with self._lock, self._db:
-            return self._db.execute(sql, args).fetchall()
+        with self._tx() as run:
+            return run(sql.format(**self.t), args)
+
+    def close(self) -> None:
+        """Release what the store holds open."""
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -73,7 +119,7 @@ class SignInStore(LocalDb):
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         at = now.timestamp()
         self._run(
-            "INSERT INTO sessions (id_hash, actor, csrf, created, last_seen) VALUES (?,?,?,?,?)",
+            "INSERT INTO {sessions} (id_hash, actor, csrf, created, last_seen) VALUES (?,?,?,?,?)",
             (_digest(session_id), actor, csrf, at, at),
         )
         return session_id, csrf
@@ -83,7 +129,8 @@ class SignInStore(LocalDb):
     ) -> WebSession | None:
         """The live session of this id, used now; an idle or too old one is closed."""
         rows = self._run(
-            "SELECT actor, csrf, created, last_seen, pending_totp FROM sessions WHERE id_hash = ?",
+            "SELECT actor, csrf, created, last_seen, pending_totp FROM {sessions} "
+            "WHERE id_hash = ?",
             (_digest(session_id),),
         )
         if not rows:
@@ -96,81 +143,146 @@ class SignInStore(LocalDb):
             return None
         if now - seen >= TOUCH_EVERY:
             self._run(
-                "UPDATE sessions SET last_seen = ? WHERE id_hash = ?",
+                "UPDATE {sessions} SET last_seen = ? WHERE id_hash = ?",
                 (now.timestamp(), _digest(session_id)),
             )
             seen = now
         return WebSession(str(actor), str(csrf), created, seen, str(pending) if pending else None)
 
     def close_session(self, session_id: str) -> None:
-        self._run("DELETE FROM sessions WHERE id_hash = ?", (_digest(session_id),))
+        self._run("DELETE FROM {sessions} WHERE id_hash = ?", (_digest(session_id),))
 
     def close_sessions_of(self, actor: str, *, keep: str | None = None) -> None:
         """Sign ``actor`` out everywhere (but the session ``keep``)."""
         self._run(
-            "DELETE FROM sessions WHERE actor = ? AND id_hash != ?",
+            "DELETE FROM {sessions} WHERE actor = ? AND id_hash != ?",
             (actor, _digest(keep) if keep else ""),
         )
 
     def set_pending_totp(self, session_id: str, sealed: str | None) -> None:
         self._run(
-            "UPDATE sessions SET pending_totp = ? WHERE id_hash = ?",
+            "UPDATE {sessions} SET pending_totp = ? WHERE id_hash = ?",
             (sealed, _digest(session_id)),
         )
 
     def sessions_of(self, actor: str) -> int:
-        rows = self._run("SELECT count(*) FROM sessions WHERE actor = ?", (actor,))
+        rows = self._run("SELECT count(*) FROM {sessions} WHERE actor = ?", (actor,))
         return int(rows[0][0])  # type: ignore[call-overload]
 
-    # -- failed sign-ins --------------------------------------------------------------
+    # -- failed sign-ins: per typed id and source, and per typed id everywhere ----------
 
-    def locked_until(self, login: str, now: datetime) -> datetime | None:
-        """When the lock on this typed id ends, if it is locked now."""
-        rows = self._run("SELECT locked_until FROM failures WHERE login = ?", (login,))
-        if not rows or rows[0][0] is None:
-            return None
-        until = datetime.fromtimestamp(float(rows[0][0]), tz=now.tzinfo)  # type: ignore[arg-type]
-        return until if now < until else None
+    def _where(self, source: str | None) -> tuple[str, str, tuple[str, ...]]:
+        """(table, key condition, key columns) of the count of ``source`` (None: all)."""
+        if source is None:
+            return self.t["failures"], "login = ?", ("login",)
+        return self.t["source_failures"], "login = ? AND source = ?", ("login", "source")
+
+    @staticmethod
+    def _key(login: str, source: str | None) -> tuple[str, ...]:
+        return (login,) if source is None else (login, source)
+
+    def locked_until(
+        self, login: str, now: datetime, *, source: str | None = None
+    ) -> datetime | None:
+        """When the lock on this typed id ends, if it is locked now: everywhere, or (with
+        ``source``) for that source, whichever ends later."""
+        ends: list[float] = []
+        for scope in (None, source) if source is not None else (None,):
+            table, where, _ = self._where(scope)
+            rows = self._run(
+                f"SELECT locked_until FROM {table} WHERE {where}", self._key(login, scope)
+            )
+            if rows and rows[0][0] is not None and now.timestamp() < float(rows[0][0]):  # type: ignore[arg-type]
+                ends.append(float(rows[0][0]))  # type: ignore[arg-type]
+        return datetime.fromtimestamp(max(ends), tz=now.tzinfo) if ends else None
 
     def record_failure(
-        self, login: str, now: datetime, *, limit: int, lock_for: timedelta
+        self,
+        login: str,
+        now: datetime,
+        *,
+        limit: int,
+        lock_for: timedelta,
+        source: str | None = None,
     ) -> datetime | None:
-        """Count a failed sign-in; the lock's end when this failure reaches ``limit``."""
-        with self._lock, self._db:
-            row = self._db.execute(
-                "SELECT count, locked_until FROM failures WHERE login = ?", (login,)
-            ).fetchone()
-            count = 1
-            if row is not None:
-                lapsed = row[1] is not None and now.timestamp() >= float(row[1])
-                count = 1 if lapsed else int(row[0]) + 1
-            until = now + lock_for if count >= limit else None
-            self._db.execute(
-                "INSERT INTO failures (login, count, locked_until) VALUES (?,?,?) "
-                "ON CONFLICT (login) DO UPDATE SET count = excluded.count, "
-                "locked_until = excluded.locked_until",
-                (login, count, until.timestamp() if until else None),
+        """Count a failed sign-in (from ``source``; None: the count over every source);
+        the lock's end when this failure reaches ``limit``. One statement counts, so two
+        processes counting at once both count."""
+        table, where, columns = self._where(source)
+        key = self._key(login, source)
+        at = now.timestamp()
+        lapsed = "f.locked_until IS NOT NULL AND f.locked_until <= ?"
+        with self._tx() as run:
+            rows = run(
+                f"INSERT INTO {table} AS f ({', '.join(columns)}, count, locked_until) "
+                f"VALUES ({', '.join('?' for _ in columns)}, 1, NULL) "
+                f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET "
+                f"count = CASE WHEN {lapsed} THEN 1 ELSE f.count + 1 END, "
+                f"locked_until = CASE WHEN {lapsed} THEN NULL ELSE f.locked_until END "
+                "RETURNING count",
+                (*key, at, at),
             )
+            if int(rows[0][0]) < limit:  # type: ignore[call-overload]
+                return None
+            until = now + lock_for
+            run(f"UPDATE {table} SET locked_until = ? WHERE {where}", (until.timestamp(), *key))
             return until
 
     def clear_failures(self, login: str) -> None:
-        self._run("DELETE FROM failures WHERE login = ?", (login,))
+        """Forget every failure of this typed id, from every source (an operator's act)."""
+        with self._tx() as run:
+            run(f"DELETE FROM {self.t['failures']} WHERE login = ?", (login,))
+            run(f"DELETE FROM {self.t['source_failures']} WHERE login = ?", (login,))
 
-    def failures(self, login: str) -> int:
-        rows = self._run("SELECT count FROM failures WHERE login = ?", (login,))
+    def signed_in_from(self, login: str, source: str) -> None:
+        """A right answer from ``source``: its failures, and the run over every source,
+        end (failures elsewhere keep their own lock)."""
+        with self._tx() as run:
+            run(f"DELETE FROM {self.t['failures']} WHERE login = ?", (login,))
+            run(
+                f"DELETE FROM {self.t['source_failures']} WHERE login = ? AND source = ?",
+                (login, source),
+            )
+
+    def failures(self, login: str, *, source: str | None = None) -> int:
+        table, where, _ = self._where(source)
+        rows = self._run(f"SELECT count FROM {table} WHERE {where}", self._key(login, source))
         return int(rows[0][0]) if rows else 0  # type: ignore[call-overload]
 
     def use_totp_step(self, actor: str, step: int) -> bool:
-        """Whether the TOTP time step ``step`` is new for ``actor`` (a code works once)."""
+        """Whether the TOTP time step ``step`` is new for ``actor`` (a code works once;
+        one statement, so of two processes given the same code only one accepts it)."""
+        rows = self._run(
+            "INSERT INTO {totp_used} AS u (actor, step) VALUES (?, ?) "
+            "ON CONFLICT (actor) DO UPDATE SET step = excluded.step WHERE u.step < excluded.step "
+            "RETURNING step",
+            (actor, step),
+        )
+        return bool(rows)
+
+
+class LocalSignInStore(LocalDb, SignInStore):
+    """The store in a SQLite file of this host, shared by the threads of one web process."""
+
+    def __init__(self, path: Path) -> None:
+        SignInStore.__init__(self, SQLITE_TABLES)
+        self.SCHEMA = ";\n".join(schema_statements(SQLITE_TABLES, "sessions_actor")) + ";"
+        LocalDb.__init__(self, path)
+
+    @contextmanager
+    def _tx(self) -> Iterator[Run]:
         with self._lock, self._db:
-            row = self._db.execute(
-                "SELECT step FROM totp_used WHERE actor = ?", (actor,)
-            ).fetchone()
-            if row is not None and int(row[0]) >= step:
-                return False
-            self._db.execute(
-                "INSERT INTO totp_used (actor, step) VALUES (?, ?) "
-                "ON CONFLICT (actor) DO UPDATE SET step = excluded.step",
-                (actor, step),
-            )
-            return True
+            yield lambda sql, args: self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        LocalDb.close(self)
+
+
+def open_signin_store(settings: Settings, ledger: Ledger) -> SignInStore:
+    """The store for these settings: shared tables beside a PostgreSQL ledger (several web
+    processes, one truth), else the SQLite file of this host."""
+    if settings.ledger_backend is LedgerBackend.POSTGRES:
+        from application.signin_pg import open_postgres_store
+
+        return open_postgres_store(ledger)
+    return LocalSignInStore(settings.signin_store_path)

@@ -263,6 +263,7 @@ def cast_share(
 
     async def go() -> float:
         app = build_app(settings)
+        app.use_io_threads()
         try:
             client = await connect(settings, address)
             svc = SessionService(client, app.congresses, app.polls, settings, settings.task_queue)
@@ -450,6 +451,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
     with backend(args.backend, tmp) as be:
         settings = be.settings
         app = build_app(settings, migrate=True)  # installs the tables; the casters only open
+        app.use_io_threads()  # as a worker or web process does
         try:
             async with dev_server(settings, tmp) as env:
                 worker = build_worker(env.client, app, settings.task_queue)
@@ -518,8 +520,8 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
         delegates=args.delegates,
         items=args.items,
         clients=args.clients,
-        # asyncio.to_thread's default executor (ThreadPoolExecutor's default size).
-        to_thread_workers=min(32, (os.cpu_count() or 1) + 4),
+        # asyncio.to_thread's pool, as a worker or web process sets it (App.use_io_threads).
+        to_thread_workers=settings.io_threads,
         setup_s=setup_s,
         check_in_s=check_in_s,
         open_polls_s=open_polls_s,
@@ -580,7 +582,7 @@ def report(r: Result) -> None:
         "poll's spool, then a Participation saved, after loading the voter, the poll, the "
         "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
-        f"asyncio.to_thread pool: {r.to_thread_workers} threads; worker activity pool: 16.",
+        f"asyncio.to_thread pool: {r.to_thread_workers} threads (UNIONFLOW_IO_THREADS); worker activity pool: 16.",
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from domain.actors import CommandMeta
@@ -86,15 +87,33 @@ class Account(LedgerAggregate):
                 aggregate.setup = None  # used up
 
     class Locked(LedgerAggregate.Event):
+        """Locked everywhere (``source`` empty), or for sign-ins from one source only
+        (the client's address). Locks recorded before sources (class version 1) were
+        everywhere."""
+
+        class_version = 2
         until: datetime
         reason: str
+        source: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["source"] = ""
 
         def apply(self, aggregate: Account) -> None:
             aggregate.locked_until = self.until
+            if self.source:
+                # Lapsed locks of other sources are dropped: the map stays small.
+                kept = {s: e for s, e in aggregate.source_locks.items() if e > self.timestamp}
+                aggregate.source_locks = {**kept, self.source: self.until}
+            else:
+                aggregate.locked_everywhere_until = self.until
 
     class Unlocked(LedgerAggregate.Event):
         def apply(self, aggregate: Account) -> None:
             aggregate.locked_until = None
+            aggregate.locked_everywhere_until = None
+            aggregate.source_locks = {}
 
     class TotpEnabled(LedgerAggregate.Event):
         sealed_secret: str
@@ -129,7 +148,9 @@ class Account(LedgerAggregate):
         self.actor_id = actor_id
         self.password_hash: str | None = None
         self.setup: SetupCode | None = None
-        self.locked_until: datetime | None = None
+        self.locked_until: datetime | None = None  # the end of the latest lock, any scope
+        self.locked_everywhere_until: datetime | None = None
+        self.source_locks: dict[str, datetime] = {}
         self.totp: SealedTotp | None = None
         self.tokens: dict[str, ApiToken] = {}
 
@@ -163,11 +184,13 @@ class Account(LedgerAggregate):
         self.check_has_password()
         self._emit(self.PasswordSet, meta, password_hash=password_hash, via="change")
 
-    def lock(self, until: datetime, reason: str, meta: CommandMeta) -> None:
-        """Lock the account until ``until`` (repeated failed sign-ins)."""
-        if self.is_locked(meta.occurred_at) and self.locked_until and self.locked_until >= until:
+    def lock(self, until: datetime, reason: str, meta: CommandMeta, *, source: str = "") -> None:
+        """Lock the account until ``until`` (repeated failed sign-ins): for sign-ins from
+        ``source`` only, or everywhere (``source`` empty)."""
+        held = self.source_locks.get(source) if source else self.locked_everywhere_until
+        if held is not None and meta.occurred_at < held and held >= until:
             return
-        self._emit(self.Locked, meta, until=until, reason=reason)
+        self._emit(self.Locked, meta, until=until, reason=reason, source=source)
 
     def unlock(self, meta: CommandMeta) -> None:
         """An operator lifts a lock."""
@@ -235,7 +258,14 @@ class Account(LedgerAggregate):
             )
 
     def is_locked(self, now: datetime) -> bool:
+        """Whether any lock is on now (everywhere, or for some source)."""
         return self.locked_until is not None and now < self.locked_until
+
+    def locked_for(self, source: str, now: datetime) -> datetime | None:
+        """When the lock that refuses a sign-in from ``source`` now ends, if one does."""
+        ends = [self.locked_everywhere_until, self.source_locks.get(source)]
+        live = [end for end in ends if end is not None and now < end]
+        return max(live) if live else None
 
     def live_tokens(self, now: datetime) -> list[ApiToken]:
         return [t for t in self.tokens.values() if t.valid_at(now)]

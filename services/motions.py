@@ -106,20 +106,33 @@ class MotionService:
     # -- the call (a plain ledger write: it has no clock of its own) -------------------
 
     async def open_call(
-        self, actor: str, congress_key: str, session_on: date, *, comment: str = ""
+        self,
+        actor: str,
+        congress_key: str,
+        session_on: date,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
     ) -> MotionCallView:
-        """Open the call for motions before the session on ``session_on``."""
+        """Open the call for motions before the session on ``session_on``. A caller's
+        ``command_id`` (a form's) makes the same call posted twice open once."""
+        key = call_key_for(congress_key, session_on)
+        bound = fingerprinted(command_id, [actor, congress_key, session_on]) if command_id else None
+        found = self.ledger.find(motion_call_id(key))
+        if found is not None and bound is not None:
+            check_command_id(bound, found.commands)
+            if found.has_applied(bound):
+                return found.view()
         acting = self.directory.acting(actor, Role.CADRE)
         congress = self.congresses.view(congress_key)
         check_unit_cadre(acting, congress.unit_org, ("发起提案征集", "open a call for motions"))
         meta = CommandMeta(
-            command_id=f"motion-call:{uuid.uuid4()}",
+            command_id=bound or f"motion-call:{uuid.uuid4()}",
             acting=acting,
             occurred_at=await self.clock(),
             comment=comment,
         )
-        key = call_key_for(congress_key, session_on)
-        if self.ledger.find(motion_call_id(key)) is not None:
+        if found is not None:
             raise InvalidState(f"提案征集 {key} 已存在", f"call for motions {key} exists")
         today = meta.today()
         running = [c for c in self.calls(congress_key) if c.is_open(today)]

@@ -200,7 +200,13 @@ class SessionService:
         command_id: str | None = None,
     ) -> SessionView:
         """Set an item aside with a reason (搁置): a stuck count never blocks the close."""
-        check_set_aside(self.polls.session(session_id), item_no, reason)
+        view = self.polls.session(session_id)
+        retried = command_id is not None and any(
+            o.item_no == item_no and o.set_aside and o.reason == reason.strip()
+            for o in view.outcomes
+        )
+        if not retried:  # a retry goes on to the update, which answers it by its id
+            check_set_aside(view, item_no, reason)
         cmd = SetAsideCommand(
             acting=self.directory.acting(actor, Role.CADRE), item_no=item_no, reason=reason
         )

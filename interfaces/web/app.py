@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
             from bootstrap import build_app
 
             built = WebContext(build_app(settings or Settings()))
+            built.app.use_io_threads()
         web.state.uf = built
         try:
             yield
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
     from interfaces.web.api import awards as awards_api
+    from interfaces.web.api import chair as chair_api
     from interfaces.web.api import congress as congress_api
     from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
@@ -123,18 +125,22 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import awards_notice as award_notice_pages
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
+    from interfaces.web.pages import congress_setup as congress_setup_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
     from interfaces.web.pages import operator as operator_pages
     from interfaces.web.pages import operator_rules as operator_rule_pages
     from interfaces.web.pages import voting as voting_pages
     from interfaces.web.pages import wage as wage_pages
+    from interfaces.web.pages import wage_start as wage_start_pages
 
     for router in (
         inbox_pages,
+        wage_start_pages,  # before wage_pages: /cases/new is not a case id
         wage_pages,
         audit_pages,
         congress_pages,
+        congress_setup_pages,
         checkin_pages,
         voting_pages,
         motions_pages,
@@ -146,6 +152,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         work_api,
         audit_api,
         congress_api,
+        chair_api,
         motions_api,
         awards_api,
     ):

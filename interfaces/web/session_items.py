@@ -103,3 +103,10 @@ def item_poll(app: App, view: SessionView, no: int) -> ItemPoll:
     """The poll of item ``no`` (refused when the item was not put to the vote)."""
     view.item(no)
     return ItemPoll(view=view, poll=app.polls.poll(view.poll_key(no)), names=Names(app.directory))
+
+
+def readable_session(app: App, actor_id: str, session_id: str) -> SessionView:
+    """The session, if this person may read it (its term's delegates, the unit's cadres,
+    the higher unions' reviewers, auditors, operators); missing (404) to anyone else."""
+    view = app.polls.session(session_id)  # caught up with the log: so is ``current``
+    return app.read_policy.check_session(actor_id, view, find=app.polls.current)

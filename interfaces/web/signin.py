@@ -28,6 +28,7 @@ from i18n import Lang, pick, role_label
 from interfaces.web.auth import Channel, SignedIn
 from interfaces.web.context import context_of
 from interfaces.web.problem import problem, status_of
+from interfaces.web.source import request_source
 from interfaces.web.templating import render
 from settings import Settings
 
@@ -187,11 +188,13 @@ def login(
     totp: str = Form("", max_length=16),
     next: str = Form("/", max_length=2000),
 ) -> Response:
-    """Sign in; the session id is new (any session this browser had is closed)."""
+    """Sign in; the session id is new (any session this browser had is closed). Failures
+    count per source (``interfaces.web.source``) and over all sources."""
     accounts = context_of(request).accounts()
     actor = actor_id.strip()
+    source = request_source(request, accounts.settings.trusted_proxies)
     try:
-        who = accounts.verify(actor, password, totp or None)
+        who = accounts.verify(actor, password, totp or None, source=source)
     except DomainError as refused:
         status = 429 if isinstance(refused, AccountLocked) else 401
         if isinstance(refused, TotpEnrolmentRequired):
@@ -242,6 +245,7 @@ def setup(
             password,
             totp_secret=totp_secret if totp_code.strip() else None,
             totp_code=totp_code,
+            source=request_source(request, accounts.settings.trusted_proxies),
         )
     except DomainError as refused:
         return _setup(request, actor, totp_secret, refused.message(Lang.code), status_of(refused))

@@ -2,7 +2,9 @@
 
 Everything here comes from the ledger through the facades without Temporal
 (``WebContext.readers``), so these reads work while no worker or server runs. Each row is a
-pydantic model: the API returns it as it is, a page renders it.
+pydantic model: the API returns it as it is, a page renders it. Every list holds only what
+the signed-in person may read, and a case they may not read is missing
+(``application.read_policy``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
+from application.read_policy import may_read_case
+from domain.motion import MotionView
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
 from interfaces.web.paging import Count, Paged, Paging
@@ -91,10 +95,12 @@ def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPag
     Every item is listed and sorted (cheap: the processes' read models), but only the
     page's rows are linked, which reads the ledger."""
     app.directory.actor(actor_id)  # an unknown actor is refused, not an empty inbox
+    readable = _readable_items(app, readers, actor_id)
     items = [
         (process, item)
         for process in PROCESSES
         for item in process.inbox(app, getattr(readers, process.facade_name), actor_id)
+        if readable(process.key, item.key)
     ]
     items.sort(key=lambda found: _soonest(found[1].overdue, found[1].due))
     counts: dict[str, Count] = {}
@@ -128,6 +134,33 @@ def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPag
         overdue=sum(item.overdue for _, item in items),
         **paging.of(len(items)),
     )
+
+
+def _readable_items(app: App, readers: Facades, actor_id: str) -> Callable[[str, str], bool]:
+    """Whether the person may read an inbox item's record (by process and key): an item is
+    what they are to act on, so this hides only what the directory changed since."""
+    policy = app.read_policy
+    reader = policy.reader(actor_id)
+    cases: dict[str, WageContractView] = {}
+    motions: dict[str, MotionView] = {}
+
+    def readable(process: str, key: str) -> bool:
+        if process == "wage_contract":
+            if not cases:
+                cases.update((v.case_id, v) for v in readers.wage_contracts.cases())
+            case = cases.get(key)  # none: an employees' request, of the person's own unit
+            return case is None or may_read_case(reader, case)
+        if process == "motion":
+            if not motions:
+                motions.update((v.motion_id, v) for v in readers.motions.motions())
+            motion = motions.get(key)
+            return motion is not None and policy.may_read_motion(reader, motion)
+        if process == "congress_session":
+            session = app.polls.session(app.polls.poll(key).spec.session_id)
+            return policy.may_read_session(reader, session)
+        return True  # award rounds read by their own rules (not yet in the read policy)
+
+    return readable
 
 
 def _soonest(overdue: bool, due: object) -> tuple[bool, bool, str]:
@@ -178,9 +211,9 @@ class CasePage(Paged):
     items: list[CaseRow]
 
 
-def cases(app: App, readers: Facades, paging: Paging) -> CasePage:
-    """Every wage contract case, as ``unionflow wage list``, one page."""
-    views = readers.wage_contracts.cases()
+def cases(app: App, readers: Facades, actor_id: str, paging: Paging) -> CasePage:
+    """Every wage contract case the person may read, as ``unionflow wage list``, one page."""
+    views = app.read_policy.cases(actor_id, readers.wage_contracts.cases())
     dues = [wage_next_due(v) for v in views]
     order = sorted(range(len(views)), key=lambda i: _soonest(dues[i][1], dues[i][0]))
     counts: dict[str, Count] = {}
@@ -208,9 +241,10 @@ class CaseDetail(BaseModel):
 
 
 def case_detail(app: App, readers: Facades, case_id: str, actor_id: str) -> CaseDetail:
-    """The case from the ledger and the person's possible steps ("may they do X?")."""
+    """The case from the ledger, if the person may read it, and their possible steps
+    ("may they do X?")."""
     facade = readers.wage_contracts
-    view = facade.view(case_id)
+    view = app.read_policy.check_case(actor_id, facade.view(case_id))
     return CaseDetail(
         case=view,
         row=case_row(view, Names(app.directory)),

@@ -1,4 +1,5 @@
-"""``/api/v1``: any record's history (at an instant), the ledger's verification, the seals."""
+"""``/api/v1``: any record's history (at an instant), the ledger's verification, the seals;
+for auditors and operators only (404 to anyone else: ``application.read_policy``)."""
 
 from __future__ import annotations
 
@@ -31,13 +32,16 @@ async def get_history(
 ) -> History:
     """Every event (actor, role, org, comment, hash); with ``at``, up to then and the
     record's state at that instant (``unionflow history --at``)."""
-    return history(context_of(request).app, key, kind, parse_at(at))
+    app = context_of(request).app
+    app.read_policy.check_history(me.actor_id, key)
+    return history(app, key, kind, parse_at(at))
 
 
 @router.post("/audit/verify", summary="校验账本 / verify the ledger")
 async def post_verify(request: Request, me: Me) -> VerifyReport:
     """Every hash, chain and seal recomputed against the witness; ``ok`` false names the
     first bad event (``unionflow audit verify --json``)."""
+    context_of(request).app.read_policy.check_history(me.actor_id)
     found = await run_in_threadpool(verify, context_of(request).app)
     report: VerifyReport = found.report
     return report
@@ -45,4 +49,6 @@ async def post_verify(request: Request, me: Me) -> VerifyReport:
 
 @router.get("/audit/seals", summary="封印 / the ledger's seals")
 async def get_seals(request: Request, me: Me) -> list[SealView]:
-    return list(context_of(request).app.audit().seals())
+    app = context_of(request).app
+    app.read_policy.check_history(me.actor_id)
+    return list(app.audit().seals())

@@ -16,7 +16,7 @@ from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.problem import responses
-from interfaces.web.session_items import ItemState, session_items
+from interfaces.web.session_items import ItemState, readable_session, session_items
 from services.sessions import Attendance, DeskCheckIn
 
 router = APIRouter(prefix="/api/v1/sessions", tags=["sessions 职代会会议"], responses=responses())
@@ -58,7 +58,7 @@ async def session_state(
     """The session, its attendance against the quorum, and every item's vote."""
     ctx = context_of(request)
     svc = ctx.readers().sessions
-    view = svc.view(sid)
+    view = readable_session(ctx.app, me.actor_id, sid)
     return SessionState(
         session=view,
         attendance=svc.attendance(sid),
@@ -96,4 +96,6 @@ async def verify_receipt(
 ) -> ReceiptCheck:
     """Whether the ballot with this receipt was counted, never what it chose
     (``congress verify-receipt``)."""
-    return context_of(request).readers().sessions.verify_receipt(sid, no, receipt)
+    ctx = context_of(request)
+    readable_session(ctx.app, me.actor_id, sid)
+    return ctx.readers().sessions.verify_receipt(sid, no, receipt)

@@ -36,14 +36,17 @@ class SecondRequest(BaseModel):
 async def motions(
     request: Request, congress: Key | None = None, me: SignedIn = Depends(signed_in)
 ) -> list[MotionView]:
-    """Every motion, in filing order (of one congress when given)."""
-    return context_of(request).readers().motions.motions(congress)
+    """Every motion the signed-in person may read, in filing order (of one congress when
+    given)."""
+    ctx = context_of(request)
+    return ctx.app.read_policy.motions(me.actor_id, ctx.readers().motions.motions(congress))
 
 
 @router.get("/{motion_id}", response_model=MotionView)
 async def motion(request: Request, motion_id: str, me: SignedIn = Depends(signed_in)) -> MotionView:
-    """One motion and how it was handled."""
-    return context_of(request).readers().motions.view(motion_id)
+    """One motion and how it was handled (404 to whoever may not read it)."""
+    ctx = context_of(request)
+    return ctx.app.read_policy.check_motion(me.actor_id, ctx.readers().motions.view(motion_id))
 
 
 @router.post("", response_model=MotionView, status_code=201)

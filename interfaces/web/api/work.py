@@ -38,7 +38,7 @@ async def get_cases(request: Request, me: Me, paging: PageQuery) -> CasePage:
     """One page (``?page=&size=``), overdue first, then by the due date of the next step;
     with the counts per stage and the number of pages. A page past the last is a 422."""
     ctx = context_of(request)
-    return cases(ctx.app, ctx.readers(), paging)
+    return cases(ctx.app, ctx.readers(), me.actor_id, paging)
 
 
 @router.get("/cases/{case_id}", summary="案件及本人可办理的步骤 / a case and your steps")

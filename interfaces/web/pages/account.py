@@ -19,6 +19,7 @@ from i18n import Lang, pick, role_label
 from interfaces.web.auth import Channel, SignedIn, signed_in
 from interfaces.web.context import context_of
 from interfaces.web.problem import status_of
+from interfaces.web.source import request_source
 from interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -62,7 +63,11 @@ def change_password(
         if password != password2:
             raise InvalidInput("两次输入的新密码不一致", "the two new passwords differ")
         accounts.change_password(
-            session.actor, current, password, keep_session=request.state.session_id
+            session.actor,
+            current,
+            password,
+            keep_session=request.state.session_id,
+            source=request_source(request, accounts.settings.trusted_proxies),
         )
 
     return _act(request, session, act, "password")
@@ -86,7 +91,11 @@ def disable_totp(
     current: str = Form("", max_length=1024),
     session: WebSession = Depends(web_session),
 ) -> Response:
-    return _act(request, session, lambda a: a.disable_totp(session.actor, current), "totp-off")
+    def act(accounts: AccountService) -> None:
+        source = request_source(request, accounts.settings.trusted_proxies)
+        accounts.disable_totp(session.actor, current, source=source)
+
+    return _act(request, session, act, "totp-off")
 
 
 @router.post("/account/tokens")

@@ -2,7 +2,8 @@
 verification, and the seals with their export.
 
 As ``unionflow history [--at]`` and ``unionflow audit verify|export-seal|export-witness``,
-from the ledger alone: no Temporal server is needed.
+from the ledger alone: no Temporal server is needed. Only auditors and operators read them
+(``application.read_policy``); to anyone else they are not there (404).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from domain.actors import CHINA_TZ
 from domain.errors import InvalidState
 from domain.wage_contract import STAGE_LABELS
 from interfaces.web.app import context_of
-from interfaces.web.auth import Me, RecordKey
+from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.history import History, history, parse_at, verify
 from interfaces.web.templating import render
 
@@ -35,6 +36,7 @@ async def record_page(
 ) -> Response:
     """Every event of the record, with who, in which role and org, why, and its hash."""
     ctx = context_of(request)
+    ctx.app.read_policy.check_history(me.actor_id, key)
     found: History = history(ctx.app, key, kind, parse_at(at))
     stage = None
     if found.kind == "case" and found.state is not None:
@@ -60,12 +62,14 @@ async def record_page(
 
 @router.get("/audit")
 async def audit_page(request: Request, me: Me) -> Response:
+    _check_auditor(request, me)
     return _audit(request, None)
 
 
 @router.get("/audit/verify")
 async def audit_verify(request: Request, me: Me) -> Response:
     """Verify the whole ledger against the witness, as ``unionflow audit verify``."""
+    _check_auditor(request, me)
     ctx = context_of(request)
     return _audit(request, await run_in_threadpool(verify, ctx.app))
 
@@ -73,6 +77,7 @@ async def audit_verify(request: Request, me: Me) -> Response:
 @router.get("/audit/export/seal")
 async def export_seal(request: Request, me: Me) -> Response:
     """The last seal, to keep outside the database (``unionflow audit export-seal``)."""
+    _check_auditor(request, me)
     data = context_of(request).app.audit().export_seal()
     if data is None:
         raise InvalidState("账本尚无封印", "the ledger holds no seal yet")
@@ -83,10 +88,15 @@ async def export_seal(request: Request, me: Me) -> Response:
 @router.get("/audit/export/witness")
 async def export_witness(request: Request, me: Me) -> Response:
     """The witnessed seals, for a higher union to keep (``unionflow audit export-witness``)."""
+    _check_auditor(request, me)
     text = context_of(request).app.audit().export_witness()
     if not text:
         raise InvalidState("见证中尚无封印", "the witness holds no seal yet")
     return _download(text, "witness.jsonl", "application/jsonl")
+
+
+def _check_auditor(request: Request, me: SignedIn) -> None:
+    context_of(request).app.read_policy.check_history(me.actor_id)
 
 
 def _download(text: str, name: str, media_type: str) -> Response:

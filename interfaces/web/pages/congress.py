@@ -23,7 +23,7 @@ from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.forms import actor_ids, see_other
 from interfaces.web.pages import is_htmx, new_command_id
 from interfaces.web.problem import status_of
-from interfaces.web.session_items import item_poll, session_items
+from interfaces.web.session_items import item_poll, readable_session, session_items
 from interfaces.web.templating import render
 from services.sessions import DeskCheckIn, SessionService
 
@@ -52,7 +52,7 @@ def _screen(request: Request, me: SignedIn, sid: str) -> dict[str, object]:
     """What the chair's screen and the results page show."""
     ctx = context_of(request)
     svc = ctx.readers().sessions
-    view = svc.view(sid)
+    view = readable_session(ctx.app, me.actor_id, sid)
     names = Names(ctx.app.directory)
     return {
         "view": view,
@@ -76,7 +76,7 @@ async def attendance(request: Request, sid: str, me: SignedIn = Depends(signed_i
     """The live figures (htmx polls this every 2 s): present, quorum, ballots in."""
     ctx = context_of(request)
     svc = ctx.readers().sessions
-    view = svc.view(sid)
+    view = readable_session(ctx.app, me.actor_id, sid)
     items = session_items(ctx.app, view, Names(ctx.app.directory))
     return render(
         request,
@@ -160,11 +160,12 @@ async def door(
 ) -> Response:
     """The check-in desk at the hall door: one id typed or scanned at a time, a list, or a
     delegate's check-in code (``?code=`` fills it in: what the code's QR holds)."""
-    svc = context_of(request).readers().sessions
+    ctx = context_of(request)
+    view, svc = readable_session(ctx.app, me.actor_id, sid), ctx.readers().sessions
     return render(
         request,
         "congress/door.html",
-        {"view": svc.view(sid), **_attendance(svc, sid), "lines": None, "code": code[:40]},
+        {"view": view, **_attendance(svc, sid), "lines": None, "code": code[:40]},
     )
 
 
@@ -178,7 +179,7 @@ async def door_check_in(
     """Check delegates in (an id, or a signed sheet's list): the acts are the clerk's."""
     svc = context_of(request).readers().sessions
     return await _door_answer(
-        request, sid, svc.check_in_at_desk(sid, me.actor_id, actor_ids(delegates))
+        request, sid, me, svc.check_in_at_desk(sid, me.actor_id, actor_ids(delegates))
     )
 
 
@@ -198,7 +199,7 @@ async def door_check_in_by_code(
         delegate = await asyncio.to_thread(codes.redeem, sid, me.actor_id, scanned_code(code))
         return await ctx.readers().sessions.check_in_at_desk(sid, me.actor_id, [delegate])
 
-    return await _door_answer(request, sid, by_code())
+    return await _door_answer(request, sid, me, by_code())
 
 
 def scanned_code(text: str) -> str:
@@ -211,7 +212,7 @@ def scanned_code(text: str) -> str:
 
 
 async def _door_answer(
-    request: Request, sid: str, check_in: Awaitable[list[DeskCheckIn]]
+    request: Request, sid: str, me: SignedIn, check_in: Awaitable[list[DeskCheckIn]]
 ) -> Response:
     """The desk's answer: the lines checked in, or the refusal, and the count."""
     ctx = context_of(request)
@@ -222,7 +223,7 @@ async def _door_answer(
     except DomainError as e:
         lines, refusal, status = [], e, status_of(e)
     values = {
-        "view": svc.view(sid),
+        "view": readable_session(ctx.app, me.actor_id, sid),
         **_attendance(svc, sid),
         "lines": lines,
         "refusal": refusal,
@@ -248,7 +249,7 @@ async def ballots(
 ) -> Response:
     """The published secret ballots, recounted (``congress ballots``)."""
     ctx = context_of(request)
-    found = item_poll(ctx.app, ctx.readers().sessions.view(sid), no)
+    found = item_poll(ctx.app, readable_session(ctx.app, me.actor_id, sid), no)
     names = found.names
     return render(
         request,
@@ -276,8 +277,8 @@ async def verify_receipt(
 ) -> Response:
     """Check with a receipt that a ballot was counted, never what it chose
     (``congress verify-receipt``)."""
-    svc = context_of(request).readers().sessions
-    view = svc.view(sid)
+    ctx = context_of(request)
+    svc, view = ctx.readers().sessions, readable_session(ctx.app, me.actor_id, sid)
     check, refusal, status = None, None, 200
     if receipt.strip():
         try:

@@ -8,13 +8,22 @@ Every act is the one ``unionflow motion`` makes (``interfaces/cli/motion.py``) t
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
 from domain.errors import InvalidInput, NotFound
-from domain.motion import RATING_LABELS, STAGE_LABELS, Decision, FileMotion, Stage, parse_rating
+from domain.motion import (
+    RATING_LABELS,
+    STAGE_LABELS,
+    Decision,
+    FileMotion,
+    MotionView,
+    Stage,
+    parse_rating,
+)
 from domain.text import invalid_input
 from i18n import DECISION_LABELS, pick
 from interfaces.text import Names, motion_details, motion_stage
@@ -23,6 +32,7 @@ from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.forms import actor_ids, see_other
 from interfaces.web.pages import new_command_id
 from interfaces.web.templating import render
+from services.motions import MotionReport
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,23 +56,39 @@ def motion_id_for(congress_key: str, command_id: str) -> str:
 async def motion_list(
     request: Request, congress: str = "", me: SignedIn = Depends(signed_in)
 ) -> Response:
-    """Every motion (of one congress: its handling report, ``motion report``)."""
+    """Every motion the person may read (of one congress: its handling report,
+    ``motion report``)."""
     ctx = context_of(request)
-    svc = ctx.readers().motions
+    svc, policy = ctx.readers().motions, ctx.app.read_policy
     names = Names(ctx.app.directory)
-    report = svc.report(congress) if congress else None
+    report = None
+    if congress:
+        policy.check_congress(me.actor_id, ctx.app.congresses.view(congress))
+        report = _readable_report(
+            svc.report(congress), policy.motions(me.actor_id, svc.motions(congress))
+        )
     return render(
         request,
         "motions/list.html",
         {
             "congress": congress,
             "report": report,
-            "motions": svc.motions(congress or None),
-            "congresses": ctx.app.congresses.congresses(),
+            "motions": policy.motions(me.actor_id, svc.motions(congress or None)),
+            "congresses": policy.congress_terms(me.actor_id, ctx.app.congresses.congresses()),
             "names": names,
             "stage_labels": {s: pick(label) for s, label in STAGE_LABELS.items()},
             "rating_labels": {r: pick(label) for r, label in RATING_LABELS.items()},
         },
+    )
+
+
+def _readable_report(report: MotionReport, readable: list[MotionView]) -> MotionReport:
+    """The report with only the motions the person may read, counted again."""
+    kept = {m.motion_id for m in readable}
+    lines = [line for line in report.motions if line.motion_id in kept]
+    by_stage = Counter(line.stage for line in lines)
+    return report.model_copy(
+        update={"motions": lines, "by_stage": {s: n for s, n in by_stage.items() if n}}
     )
 
 
@@ -76,7 +102,9 @@ async def file_form(
         "motions/new.html",
         {
             "congress": congress,
-            "congresses": context_of(request).app.congresses.congresses(),
+            "congresses": context_of(request).app.read_policy.congress_terms(
+                me.actor_id, context_of(request).app.congresses.congresses()
+            ),
             "command_id": new_command_id(),
         },
     )
@@ -115,7 +143,7 @@ async def motion_page(
 ) -> Response:
     """A motion and how it was handled (``motion show``), with the next step's form."""
     ctx = context_of(request)
-    view = ctx.readers().motions.view(motion_id)
+    view = ctx.app.read_policy.check_motion(me.actor_id, ctx.readers().motions.view(motion_id))
     names = Names(ctx.app.directory)
     return render(
         request,

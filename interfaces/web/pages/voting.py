@@ -23,7 +23,7 @@ from interfaces.web.auth import SignedIn, signed_in
 from interfaces.web.forms import see_other
 from interfaces.web.pages import is_htmx, new_command_id
 from interfaces.web.problem import status_of
-from interfaces.web.session_items import ItemState, item_poll, session_items
+from interfaces.web.session_items import ItemState, item_poll, readable_session, session_items
 from interfaces.web.templating import render
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _ballots(request: Request, view: SessionView, me: str) -> list[Ballot]:
 async def vote_page(request: Request, sid: str, me: SignedIn = Depends(signed_in)) -> Response:
     """Every item put to the vote, with a ballot for each open one this delegate has not cast."""
     ctx = context_of(request)
-    view = ctx.readers().sessions.view(sid)
+    view = readable_session(ctx.app, me.actor_id, sid)
     return render(
         request,
         "congress/vote.html",
@@ -81,8 +81,8 @@ async def cast(
     me: SignedIn = Depends(signed_in),
 ) -> Response:
     """Cast this delegate's ballot (``congress vote``); a secret one returns its receipt."""
-    svc = context_of(request).readers().sessions
-    view = svc.view(sid)
+    ctx = context_of(request)
+    svc, view = ctx.readers().sessions, readable_session(ctx.app, me.actor_id, sid)
     chosen = [c for c in choice if c.strip()]
     values: dict[str, Any] = {"view": view, "item": view.item(no), "result": None, "refusal": None}
     status = 200
@@ -107,7 +107,7 @@ async def count_page(
 ) -> Response:
     """A teller's form for the paper count of one item, and the counts entered so far."""
     ctx = context_of(request)
-    found = item_poll(ctx.app, ctx.readers().sessions.view(sid), no)
+    found = item_poll(ctx.app, readable_session(ctx.app, me.actor_id, sid), no)
     poll, names = found.poll, found.names
     options = [(o, option_label(o, names)) for o in poll.spec.options()]
     return render(

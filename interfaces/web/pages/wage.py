@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NotFound
 from domain.wage_contract import COMMAND_LABELS, STAGE_LABELS
 from i18n import REVIEW_OUTCOME_LABELS, Lang, pick
 from interfaces.text import Names, case_dates, check_detail
@@ -37,7 +37,7 @@ Kind = Annotated[str, Path(max_length=64, pattern=r"^[a-z_]+$")]
 @router.get("/cases")
 async def case_list(request: Request, me: Me, paging: PageQuery) -> Response:
     ctx = context_of(request)
-    found = cases(ctx.app, ctx.readers(), paging)
+    found = cases(ctx.app, ctx.readers(), me.actor_id, paging)
     name = "_cases_page.html" if is_htmx(request) else "cases.html"
     return render(request, name, {"found": found})
 
@@ -71,6 +71,9 @@ async def case_act(request: Request, case_id: CaseId, kind: Kind, me: Me) -> Res
             shown = render(request, "_refusal.html", {"reason": reason})
             shown.headers.update({"HX-Retarget": "#notice", "HX-Reswap": "innerHTML"})
             return shown
+        if not _may_read(request, case_id, me):
+            # The refusal alone: someone who may not read the case does not see it.
+            return render(request, "refused.html", {"reason": reason}, status_code=status)
         return _case(request, case_id, me, refusal=reason, status_code=status)
     if is_htmx(request):
         return _case(request, case_id, me, notice=COMMAND_LABELS[kind], fragment=True)
@@ -81,6 +84,15 @@ async def case_act(request: Request, case_id: CaseId, kind: Kind, me: Me) -> Res
 async def comment_row(request: Request, case_id: CaseId, me: Me) -> Response:
     """One more clause-and-comment row of the return form (added with htmx)."""
     return render(request, "_comment_row.html", {"case_id": case_id, "row": new_command_id()})
+
+
+def _may_read(request: Request, case_id: str, me: SignedIn) -> bool:
+    ctx = context_of(request)
+    try:
+        ctx.app.read_policy.check_case(me.actor_id, ctx.readers().wage_contracts.view(case_id))
+    except NotFound:
+        return False
+    return True
 
 
 def _advisory_failed(detail: CaseDetail) -> bool:

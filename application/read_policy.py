@@ -1,0 +1,189 @@
+"""Who may read which record (读取权限): one place for pages, the API and their lists.
+
+The write side decides who may *act* (``domain/*/permissions.py``); this decides who may
+*see*, from the same directory (roles and the org tree): a wage case is read by the unit's
+cadres and the reviewers of its higher unions; a congress term, its sessions and their
+results by the term's delegates in office, the unit's cadres and the higher unions'
+reviewers; a motion by the term's delegates, the unit's cadres and the departments it
+was assigned to. Auditors and operators read every record, timelines and audit pages
+included: they read any record's timeline, which holds its state at every instant, so
+refusing them the record's page would hide nothing. Nobody else reads timelines.
+
+A record the reader may not read is refused as if it did not exist (``NotFound``, the
+same words a missing record gets), so its id tells nobody that it is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from application.congress import CongressService
+from application.directory import DirectoryService, Finder
+from domain.actors import Role
+from domain.congress import CongressView
+from domain.errors import InvalidInput, NotFound
+from domain.motion import MotionView
+from domain.session import SessionView
+from domain.wage_contract import WageContractView
+
+# Who reads every record, timelines and the audit pages included.
+READ_ALL = frozenset({Role.AUDITOR, Role.OPERATOR})
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A person as the directory has them now: their roles, in their one organisation."""
+
+    actor_id: str
+    org: str
+    roles: frozenset[Role]
+
+    @property
+    def reads_all(self) -> bool:
+        return bool(self.roles & READ_ALL)
+
+    def is_cadre_of(self, unit_org: str) -> bool:
+        return Role.CADRE in self.roles and self.org == unit_org
+
+    def reviews_for(self, unit_path: list[str]) -> bool:
+        """A reviewer of a higher union of the unit (an ancestor in its path)."""
+        return Role.REVIEWER in self.roles and self.org in unit_path[:-1]
+
+
+NOBODY = Reader(actor_id="", org="", roles=frozenset())
+
+
+def may_read_case(reader: Reader, view: WageContractView) -> bool:
+    """A wage contract case (工资专项集体合同): the unit's cadres, higher unions' reviewers."""
+    return (
+        reader.reads_all or reader.is_cadre_of(view.unit_org) or reader.reviews_for(view.unit_path)
+    )
+
+
+def may_read_congress(reader: Reader, view: CongressView) -> bool:
+    """A congress term (职代会) and everything of its sessions: its delegates in office,
+    the unit's cadres, the higher unions' reviewers."""
+    return (
+        reader.reads_all
+        or reader.is_cadre_of(view.unit_org)
+        or reader.reviews_for(view.unit_path)
+        or (Role.DELEGATE in reader.roles and view.delegate(reader.actor_id) is not None)
+    )
+
+
+def may_read_motion(reader: Reader, view: MotionView, congress: CongressView | None) -> bool:
+    """A motion (提案): the term's delegates in office, the unit's cadres (the motions
+    committee), the departments it was assigned to (lead or supporting)."""
+    if reader.reads_all or reader.is_cadre_of(view.unit_org):
+        return True
+    if Role.DEPARTMENT in reader.roles and reader.actor_id in {
+        view.lead_department,
+        *view.supporting_departments,
+    }:
+        return True
+    return (
+        Role.DELEGATE in reader.roles
+        and congress is not None
+        and congress.delegate(reader.actor_id) is not None
+    )
+
+
+class ReadPolicy:
+    """ "May this person read that record?", answered from the directory in the ledger."""
+
+    def __init__(self, directory: DirectoryService, congresses: CongressService) -> None:
+        self.directory = directory
+        self.congresses = congresses
+
+    def reader(self, actor_id: str, *, find: Finder | None = None) -> Reader:
+        """The person as a reader; someone no longer in the directory reads nothing."""
+        try:
+            spec = self.directory.actor(actor_id, find=find).spec
+        except (NotFound, InvalidInput):
+            return NOBODY
+        return Reader(actor_id=spec.id, org=spec.org, roles=frozenset(spec.roles))
+
+    # -- single records: refused as missing ----------------------------------------------
+
+    def check_case(self, actor_id: str, view: WageContractView) -> WageContractView:
+        if not may_read_case(self.reader(actor_id), view):
+            raise NotFound(f"案件 {view.case_id} 不存在", f"no case {view.case_id}")
+        return view
+
+    def check_congress(self, actor_id: str, view: CongressView) -> CongressView:
+        if not may_read_congress(self.reader(actor_id), view):
+            raise NotFound(f"职代会 {view.key} 不存在", f"no congress {view.key}")
+        return view
+
+    def check_session(
+        self, actor_id: str, view: SessionView, *, find: Finder | None = None
+    ) -> SessionView:
+        """A session (and its polls, results, ballots), read as its congress term is."""
+        if not self.may_read_session(self.reader(actor_id, find=find), view, find=find):
+            raise NotFound(f"会议 {view.session_id} 不存在", f"no session {view.session_id}")
+        return view
+
+    def check_motion(self, actor_id: str, view: MotionView) -> MotionView:
+        if not self.may_read_motion(self.reader(actor_id), view):
+            raise NotFound(f"提案 {view.motion_id} 不存在", f"no motion {view.motion_id}")
+        return view
+
+    def check_history(self, actor_id: str, key: str | None = None) -> None:
+        """Timelines, the state at an instant, verification and seals (``key`` None: the
+        audit pages): auditors and operators only."""
+        if not self.reader(actor_id).reads_all:
+            if key is None:
+                raise NotFound("页面不存在", "no such page")
+            raise NotFound(f"记录 {key} 不存在", f"no record {key}")
+
+    def may_read_history(self, actor_id: str) -> bool:
+        """Whether to offer timeline and audit links (each page still checks)."""
+        return self.reader(actor_id).reads_all
+
+    # -- predicates with their lookups -----------------------------------------------------
+
+    def may_read_session(
+        self, reader: Reader, view: SessionView, *, find: Finder | None = None
+    ) -> bool:
+        if reader.reads_all or reader.is_cadre_of(view.unit_org):
+            return True
+        congress = self._congress(view.congress_key, find)
+        return congress is not None and may_read_congress(reader, congress)
+
+    def may_read_motion(self, reader: Reader, view: MotionView) -> bool:
+        congress = None
+        if Role.DELEGATE in reader.roles and not reader.reads_all:
+            congress = self._congress(view.congress_key, None)
+        return may_read_motion(reader, view, congress)
+
+    def _congress(self, key: str, find: Finder | None) -> CongressView | None:
+        try:
+            return self.congresses.state(key, find=find)
+        except NotFound:
+            return None
+
+    # -- lists: only what the reader may read ----------------------------------------------
+
+    def cases(self, actor_id: str, views: Iterable[WageContractView]) -> list[WageContractView]:
+        reader = self.reader(actor_id)
+        return [v for v in views if may_read_case(reader, v)]
+
+    def congress_terms(self, actor_id: str, views: Iterable[CongressView]) -> list[CongressView]:
+        reader = self.reader(actor_id)
+        return [v for v in views if may_read_congress(reader, v)]
+
+    def motions(self, actor_id: str, views: Iterable[MotionView]) -> list[MotionView]:
+        reader = self.reader(actor_id)
+        terms: dict[str, CongressView | None] = {}  # one roster read per term, not per motion
+
+        def congress_of(view: MotionView) -> CongressView | None:
+            if view.congress_key not in terms:
+                terms[view.congress_key] = self._congress(view.congress_key, None)
+            return terms[view.congress_key]
+
+        return [
+            v
+            for v in views
+            if may_read_motion(reader, v, congress_of(v) if Role.DELEGATE in reader.roles else None)
+        ]
