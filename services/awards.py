@@ -18,10 +18,11 @@ from temporalio.client import Client, WorkflowHandle
 
 from application.awards import ROLE_OF, AwardService, Dashboard, FactCheck
 from application.directory import DirectoryService
+from application.read_policy import READ_ALL
 from domain.actors import Role
 from domain.award import checks
 from domain.award.commands import NominationCommand, OpenRound, PublishList, StartRoundNotice
-from domain.award.permissions import RULES, precheck, round_precheck
+from domain.award.permissions import RULES, notice_org, precheck, round_precheck
 from domain.award.values import (
     ClearanceStatus,
     NominationStage,
@@ -263,6 +264,33 @@ class AwardFacade:
                     continue
                 out.append(name)
         return out
+
+    def sees_objector(self, actor: str, n: NominationView, r: RoundView, no: int) -> bool:
+        """Whether ``actor`` reads who filed objection ``no`` (name and contact): a
+        reviewer of the union that investigates it, an auditor or an operator."""
+        record = self.directory.actor(actor)
+        roles = set(record.spec.roles)
+        o = next((x for x in n.objections if x.no == no), None)
+        if o is None:
+            return False
+        if roles & READ_ALL:
+            return True
+        return Role.REVIEWER in roles and record.spec.org == notice_org(
+            n, o.notice, r.federation_org
+        )
+
+    def redacted(self, actor: str, n: NominationView, r: RoundView) -> NominationView:
+        """The nomination as ``actor`` may read it: the name and contact of an objector
+        left out unless ``sees_objector``."""
+        hidden = [o.no for o in n.objections if (o.name or o.contact)
+                  and not self.sees_objector(actor, n, r, o.no)]  # fmt: skip
+        if not hidden:
+            return n
+        objections = [
+            o.model_copy(update={"name": "", "contact": ""}) if o.no in hidden else o
+            for o in n.objections
+        ]
+        return n.model_copy(update={"objections": objections})
 
     def round_steps(self, actor: str, r: RoundView) -> list[str]:
         """The federation cadre's round steps ``actor`` may take now (to show the forms)."""

@@ -87,7 +87,9 @@ async def dashboard(request: Request, round_key: RecordKey, me: Me) -> Dashboard
 @router.get("/{round_key}/nominations", response_model=list[NominationView])
 async def nominations(request: Request, round_key: RecordKey, me: Me) -> list[NominationView]:
     """Every nomination of the round."""
-    return context_of(request).readers().awards.nominations(round_key)
+    facade = context_of(request).readers().awards
+    r = facade.round(round_key)
+    return [facade.redacted(me.actor_id, n, r) for n in facade.nominations(round_key)]
 
 
 @router.get("/nominations/{key}", response_model=NominationDetail)
@@ -95,10 +97,11 @@ async def nomination(request: Request, key: RecordKey, me: Me) -> NominationDeta
     """One nomination, with the what-if the reviewer sees."""
     facade = context_of(request).readers().awards
     n = facade.nomination(key)
+    r = facade.round(n.round_key)
     return NominationDetail(
-        nomination=n,
+        nomination=facade.redacted(me.actor_id, n, r),
         facts=facade.fact_checks(key),
-        steps=facade.steps(me.actor_id, n, facade.round(n.round_key)),
+        steps=facade.steps(me.actor_id, n, r),
         if_kept=facade.what_if(key, remove=False),
         if_removed=facade.what_if(key, remove=True),
     )
@@ -108,9 +111,10 @@ async def nomination(request: Request, key: RecordKey, me: Me) -> NominationDeta
 async def act(request: Request, key: RecordKey, body: ActRequest, me: Me) -> NominationView:
     """The signed-in person's act on the nomination (``award review|clearance|object…``)."""
     facade = context_of(request).readers().awards
-    return await facade.act(
+    n = await facade.act(
         me.actor_id, key, body.command, comment=body.comment, command_id=body.command_id
     )
+    return facade.redacted(me.actor_id, n, facade.round(n.round_key))
 
 
 @router.post("/{round_key}/steps", response_model=RoundView)

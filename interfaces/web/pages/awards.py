@@ -175,6 +175,7 @@ def round_view(
         "objections": objections,
         "dates": round_dates(r),
         "steps": facade.round_steps(me.actor_id, r),
+        "reads_history": context_of(request).app.read_policy.may_read_history(me.actor_id),
         "places": [(names.org(p.sub_union), p) for p in board.places],
         "federation": names.org(r.federation_org),
         "departments": [

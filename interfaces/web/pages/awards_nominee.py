@@ -9,7 +9,7 @@ double submit apply once; a refusal is shown in the domain's words and writes no
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
@@ -31,14 +31,18 @@ from domain.award.permissions import COMMAND_LABELS
 from domain.award.values import NOTICE_LABELS, ClearanceStatus
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.text import invalid_input
+from i18n import pick
 from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
-from interfaces.web.history import history
+from interfaces.web.history import HistoryEvent, history
 from interfaces.web.pages import new_command_id
 from interfaces.web.pages.awards import LABELS, china_today, form_date, readers, refusal_of
 from interfaces.web.templating import render
 from interfaces.web.wage_forms import comment_and_id
+
+if TYPE_CHECKING:
+    from bootstrap import App
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,7 +113,8 @@ def nominee_view(
         ),
         "facts": facade.fact_checks(key),
         "clearance_names": {c.key: c for c in r.definition.clearances},
-        "timeline": history(ctx.app, key, "nomination", None).events,
+        "timeline": nomination_timeline(ctx.app, key),
+        "reads_history": ctx.app.read_policy.may_read_history(me.actor_id),
         "steps": steps,
         "forms": [s for s in steps if ":" not in s],
         "tz": CHINA_TZ,
@@ -128,6 +133,22 @@ def nominee_view(
         **LABELS,
     }
     return render(request, "awards/nominee.html", values, status_code=status_code)
+
+
+def nomination_timeline(app: App, key: str) -> list[HistoryEvent]:
+    """The nomination's events, with who filed each objection left out: an anonymous one
+    stays anonymous, a named one's name is the investigator's to read (the auditor's
+    record page still shows every actor)."""
+    events = history(app, key, "nomination", None).events
+    return [
+        e.model_copy(update={"actor_name": pick(OBJECTOR), "comment_shown": ""})
+        if e.event == "ObjectionFiled"
+        else e
+        for e in events
+    ]
+
+
+OBJECTOR = ("异议人", "the objector")
 
 
 @router.post("/awards/nominations/{key}/steps/{step}")

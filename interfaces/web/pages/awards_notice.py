@@ -136,6 +136,7 @@ def objection_view(
         "names": names,
         "unit": names.org(n.nominee.unit_org),
         "mine": f"resolve_objection:{no}" in facade.steps(me.actor_id, n, r),
+        "sees_objector": facade.sees_objector(me.actor_id, n, r, no),
         "notice_labels": NOTICE_LABELS,
         "command_id": new_command_id(),
         "refusal": refusal,

@@ -215,6 +215,9 @@ async def test_an_objection_filed_on_the_notice_page_and_dismissed_by_its_invest
 
     board = await site.get(f"/awards/{rk}", headers=person("chen.jing"))
     assert "第 1 号异议" in board.text and "匿名" in board.text
+    nominee = await site.get(f"/awards/nominations/{key}", headers=person("wang.li"))
+    assert "收到异议" in nominee.text and "异议人" in nominee.text
+    assert "刘强" not in nominee.text and "liu.qiang" not in nominee.text  # stays anonymous
     url = f"/awards/nominations/{key}/objections/1"
     other = await site.get(url, headers=person("li.wei"))
     assert "匿名（已登记并注明）" in other.text and 'name="outcome"' not in other.text
@@ -371,3 +374,26 @@ async def test_the_federation_cadre_records_the_committee_and_publishes_through_
         assert [row[1].value for row in sheet.iter_rows(min_row=4, max_row=4)] == ["装配2班"]
         pdf = await site.get(f"/awards/{rk}/lists/notice.pdf", headers=person("li.wei"))
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+async def test_a_named_objectors_name_and_contact_are_for_the_investigator_only(
+    site, app, award_clock
+):
+    rk, (key,) = in_first_notice(app.awards, award_clock, "team")
+    fields = form(nomination=key, substance="该班组有违章记录", name="张三", contact="13800000000")
+    filed = await site.post(
+        f"/awards/{rk}/notice/objections", headers=person("liu.qiang"), data=fields
+    )
+    assert filed.status_code == 303
+    url = f"/awards/nominations/{key}/objections/1"
+    investigator = await site.get(url, headers=person("chen.jing"))
+    assert "张三 · 13800000000" in investigator.text
+    for other in ("wang.li", "li.wei", "liu.qiang"):
+        shown = await site.get(url, headers=person(other))
+        assert "13800000000" not in shown.text and "仅调查的审查人可见" in shown.text
+    api = await site.get(f"/api/v1/awards/nominations/{key}", headers=person("wang.li", API))
+    assert api.json()["nomination"]["objections"][0]["contact"] == ""
+    listed = await site.get(f"/api/v1/awards/{rk}/nominations", headers=person("wang.li", API))
+    assert "13800000000" not in listed.text
+    audited = await site.get(f"/api/v1/awards/nominations/{key}", headers=person("zhou.yan", API))
+    assert audited.json()["nomination"]["objections"][0]["contact"] == "13800000000"
