@@ -193,6 +193,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
     with backend("sqlite", tmp) as be:
         settings = be.settings.model_copy(update={"web_port": free_port()})
         app = build_app(settings, migrate=True)
+        app.use_io_threads()  # as the stack does (its web app and worker share this loop)
         spawn = multiprocessing.get_context("spawn")
         try:
             async with (

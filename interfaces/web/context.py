@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from fastapi import Request
 
+from interfaces.web.work import InboxMemo
+
 if TYPE_CHECKING:
     from temporalio.client import Client
 
@@ -36,6 +38,8 @@ class WebContext:
     # Who a request comes from is looked up off the event loop, in threads of its own:
     # never queued behind the ballots' writes in the loop's default executor, and
     # cheaper to hand over to than anyio's thread pool (a C queue, no Condition).
+    # Each person's whole inbox while the ledger stands still (interfaces.web.work).
+    inbox_memo: InboxMemo = field(default_factory=InboxMemo)
     _lookups: concurrent.futures.ThreadPoolExecutor = field(
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
             max_workers=4, thread_name_prefix="uf-signin"

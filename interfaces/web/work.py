@@ -9,6 +9,8 @@ the signed-in person may read, and a case they may not read is missing
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
@@ -21,10 +23,11 @@ from domain.motion import MotionView
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
 from interfaces.web.paging import Count, Paged, Paging
-from processes import AWARD_TODO, PROCESSES, InboxItem, wage_next_due
+from processes import AWARD_TODO, PROCESSES, InboxItem, app_today, wage_next_due
 
 if TYPE_CHECKING:
     from bootstrap import App, Facades
+    from processes import Process
 
 
 class InboxRow(BaseModel):
@@ -89,20 +92,55 @@ class InboxPage(Paged):
     items: list[InboxRow]
 
 
-def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPage:
+Found = list[tuple["Process", InboxItem]]
+
+
+class InboxMemo:
+    """Each person's whole inbox, sorted, as it stood at a ledger head on a day.
+
+    Every item comes from the ledger (the processes' read models, the directory, the read
+    policy) or from the date (what is overdue), so while the ledger's head and the day
+    stay, the inbox does: a cadre with 10,000 cases pages through it without listing them
+    all again. Any event recorded since (by any process) makes the next request list
+    afresh. The head is read before listing, so a list is never filed under a head newer
+    than what it saw. Per web process, for the ``size`` people who asked last."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._found: OrderedDict[str, tuple[tuple[int, date], Found]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, actor_id: str, stamp: tuple[int, date]) -> Found | None:
+        with self._lock:
+            hit = self._found.get(actor_id)
+            if hit is None or hit[0] != stamp:
+                return None
+            self._found.move_to_end(actor_id)
+            return hit[1]
+
+    def put(self, actor_id: str, stamp: tuple[int, date], found: Found) -> None:
+        with self._lock:
+            self._found[actor_id] = (stamp, found)
+            self._found.move_to_end(actor_id)
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+
+
+def inbox(
+    app: App, readers: Facades, actor_id: str, paging: Paging, memo: InboxMemo | None = None
+) -> InboxPage:
     """What waits for ``actor_id`` in every process (as ``unionflow tasks``), one page.
 
-    Every item is listed and sorted (cheap: the processes' read models), but only the
-    page's rows are linked, which reads the ledger."""
+    Every item is listed and sorted (from the processes' read models; kept in ``memo``
+    while the ledger does not change), but only the page's rows are linked, which reads
+    the ledger."""
     app.directory.actor(actor_id)  # an unknown actor is refused, not an empty inbox
-    readable = _readable_items(app, readers, actor_id)
-    items = [
-        (process, item)
-        for process in PROCESSES
-        for item in process.inbox(app, getattr(readers, process.facade_name), actor_id)
-        if readable(process.key, item.key)
-    ]
-    items.sort(key=lambda found: _soonest(found[1].overdue, found[1].due))
+    stamp = (app.ledger.max_notification_id(), app_today())
+    items = memo.get(actor_id, stamp) if memo is not None else None
+    if items is None:
+        items = _all_items(app, readers, actor_id)
+        if memo is not None:
+            memo.put(actor_id, stamp, items)
     counts: dict[str, Count] = {}
     for process, item in items:
         counts.setdefault(
@@ -134,6 +172,19 @@ def inbox(app: App, readers: Facades, actor_id: str, paging: Paging) -> InboxPag
         overdue=sum(item.overdue for _, item in items),
         **paging.of(len(items)),
     )
+
+
+def _all_items(app: App, readers: Facades, actor_id: str) -> Found:
+    """Every item of the person's inbox they may read, soonest due first."""
+    readable = _readable_items(app, readers, actor_id)
+    items = [
+        (process, item)
+        for process in PROCESSES
+        for item in process.inbox(app, getattr(readers, process.facade_name), actor_id)
+        if readable(process.key, item.key)
+    ]
+    items.sort(key=lambda found: _soonest(found[1].overdue, found[1].due))
+    return items
 
 
 def _readable_items(app: App, readers: Facades, actor_id: str) -> Callable[[str, str], bool]:

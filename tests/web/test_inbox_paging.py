@@ -158,3 +158,40 @@ async def test_the_paging_parameters_are_in_the_openapi_schema(reader):
         params = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
         assert params["page"]["schema"]["minimum"] == 1
         assert params["size"]["schema"]["maximum"] == 200
+
+
+async def test_a_kept_inbox_is_listed_afresh_after_any_new_event_and_on_a_new_day(
+    reader, app: App, monkeypatch: pytest.MonkeyPatch
+):
+    import interfaces.web.work as work
+
+    seed(app, 5)
+    listed = []
+    real = work._all_items
+
+    def counting(*args, **kwargs):
+        listed.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(work, "_all_items", counting)
+
+    async def total() -> int:
+        got = await reader.get("/api/v1/inbox", headers=person(CADRE, {}))
+        assert got.status_code == 200, got.text
+        return got.json()["total"]
+
+    assert await total() == 5
+    assert await total() == 5 and len(listed) == 1  # nothing changed: kept
+    app.ledger.save(
+        WageContract.open(
+            offer("Q-000"),
+            meta(FIRST_DAY),
+            unit_path=UNIT_PATH,
+            wage_area_class=1,
+            profile=load_profile("liaoning"),
+            today=FIRST_DAY,
+        )
+    )
+    assert await total() == 6 and len(listed) == 2  # a new event: listed afresh
+    monkeypatch.setattr(work, "app_today", lambda: date(2099, 1, 1))
+    assert await total() == 6 and len(listed) == 3  # a new day: listed afresh

@@ -30,7 +30,7 @@ async def get_inbox(request: Request, me: Me, paging: PageQuery) -> InboxPage:
     """One page (``?page=&size=``), overdue first, then by due date; with the counts per
     process and the number of pages. A page past the last is a 422 problem."""
     ctx = context_of(request)
-    return inbox(ctx.app, ctx.readers(), me.actor_id, paging)
+    return inbox(ctx.app, ctx.readers(), me.actor_id, paging, ctx.inbox_memo)
 
 
 @router.get("/cases", summary="工资专项集体合同案件 / wage contract cases")

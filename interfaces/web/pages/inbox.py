@@ -19,6 +19,6 @@ router = APIRouter(include_in_schema=False)
 @router.get("/inbox")
 async def inbox_page(request: Request, me: Me, paging: PageQuery) -> Response:
     ctx = context_of(request)
-    found = inbox(ctx.app, ctx.readers(), me.actor_id, paging)
+    found = inbox(ctx.app, ctx.readers(), me.actor_id, paging, ctx.inbox_memo)
     name = "_inbox_page.html" if is_htmx(request) else "inbox.html"
     return render(request, name, {"found": found})
