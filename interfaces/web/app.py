@@ -134,7 +134,18 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import wage as wage_pages
     from interfaces.web.pages import wage_start as wage_start_pages
 
+    # Every candidate route is tried in turn on each request (twice: FastAPI matches,
+    # then dispatches), so the API comes first, the ballots' and check-ins' router
+    # leading: a phone's vote is matched against a few routes, not against every page's.
+    # No API path is a page's (they all start /api/v1), so the order changes no answer.
     for router in (
+        congress_api,
+        api_me,
+        work_api,
+        chair_api,
+        motions_api,
+        awards_api,
+        audit_api,
         inbox_pages,
         wage_start_pages,  # before wage_pages: /cases/new is not a case id
         wage_pages,
@@ -149,15 +160,8 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         award_nominee_pages,  # before the round's pages: /awards/nominations/… is not a round
         award_notice_pages,
         award_pages,
-        work_api,
-        audit_api,
-        congress_api,
-        chair_api,
-        motions_api,
-        awards_api,
+        signin,
+        account_page,
     ):
         web.include_router(router.router)
-    web.include_router(signin.router)
-    web.include_router(account_page.router)
-    web.include_router(api_me.router)
     return web
