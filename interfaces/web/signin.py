@@ -14,11 +14,11 @@ read from the directory in the ledger on every request; routes pass on only the 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.account_secrets import same
 from application.accounts import AccountLocked, SignedInActor, TotpEnrolmentRequired
@@ -43,69 +43,101 @@ router = APIRouter(include_in_schema=False)
 
 def install(web: FastAPI) -> None:
     """Add the sign-in middleware (before the language middleware, so inside it)."""
-    web.middleware("http")(sign_in)
+    web.add_middleware(SignIn)
 
 
-async def sign_in(request: Request, call_next: Callable) -> Response:
-    """Set ``request.state.signed_in``, ``.csrf``, ``.session`` and the act's channel."""
-    if request.url.path.startswith("/static/"):
-        return await call_next(request)  # the same files for everyone: nobody to look up
-    restore = set_channel(Channel.WEB)
-    try:
-        return await _sign_in(request, call_next)
-    finally:
-        restore()
+class SignIn:
+    """Sets ``request.state.signed_in``, ``.csrf``, ``.session`` and the act's channel.
 
+    A plain ASGI middleware, like ``Language``: the route runs in the request's own task
+    and its response passes through untouched but for the cookies added here
+    (``BaseHTTPMiddleware`` cost every ballot a task, two streams and a streamed copy
+    of its response).
+    """
 
-async def _sign_in(request: Request, call_next: Callable) -> Response:
-    ctx = context_of(request)
-    accounts = ctx.accounts()
-    state = request.state
-    state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
-    bearer = _bearer(request)
-    new_form_token: str | None = None
-    stale = False
-    if bearer is not None:
-        who = await ctx.look_up(accounts.token_actor, bearer)
-        if who is None:
-            return problem(
-                request,
-                401,
-                "API 令牌无效、已过期或已撤销",
-                "the API token is invalid, expired or revoked",
-            )
-        set_channel(Channel.API)  # restored with the web channel's, when the request ends
-        state.signed_in = _signed_in(who, Channel.API)
-    else:
-        session_id = request.cookies.get(SESSION_COOKIE)
-        found = await ctx.look_up(accounts.session_actor, session_id) if session_id else None
-        if found is not None:
-            session, who = found
-            state.signed_in = _signed_in(who, Channel.WEB)
-            state.csrf, state.session, state.session_id = session.csrf, session, session_id
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)  # the same files for everyone
+            return
+        restore = set_channel(Channel.WEB)
+        try:
+            await self._sign_in(scope, receive, send)
+        finally:
+            restore()
+
+    async def _sign_in(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        ctx = context_of(request)
+        accounts = ctx.accounts()
+        state = request.state
+        state.signed_in, state.csrf, state.session, state.session_id = None, "", None, None
+        bearer = _bearer(request)
+        new_form_token: str | None = None
+        stale = False
+        if bearer is not None:
+            who = await ctx.look_up(accounts.token_actor, bearer)
+            if who is None:
+                refused = problem(
+                    request,
+                    401,
+                    "API 令牌无效、已过期或已撤销",
+                    "the API token is invalid, expired or revoked",
+                )
+                await refused(scope, receive, send)
+                return
+            set_channel(Channel.API)  # restored with the web channel's, when the request ends
+            state.signed_in = _signed_in(who, Channel.API)
         else:
-            stale = session_id is not None
-            form_token = request.cookies.get(FORM_COOKIE, "")
-            if len(form_token) < 32:
-                form_token = new_form_token = secrets.token_urlsafe(32)
-            state.csrf = form_token
-        guarded = state.signed_in is not None or request.url.path in ANONYMOUS_FORMS
-        if request.method in UNSAFE and guarded and not await _csrf_ok(request, state.csrf):
-            return problem(
-                request,
-                403,
-                "表单已过期或来源不明（CSRF 校验失败）：请刷新页面后重试",
-                "the form is stale or came from elsewhere (CSRF check failed): reload and retry",
-            )
-    response: Response = await call_next(request)
-    https = ctx.app.settings.web_https
-    if new_form_token is not None:
-        response.set_cookie(
-            FORM_COOKIE, new_form_token, httponly=True, samesite="strict", secure=https
-        )
-    if stale and not _sets_cookie(response, SESSION_COOKIE):
-        response.delete_cookie(SESSION_COOKIE, httponly=True, samesite="lax", secure=https)
-    return response
+            session_id = request.cookies.get(SESSION_COOKIE)
+            found = await ctx.look_up(accounts.session_actor, session_id) if session_id else None
+            if found is not None:
+                session, who = found
+                state.signed_in = _signed_in(who, Channel.WEB)
+                state.csrf, state.session, state.session_id = session.csrf, session, session_id
+            else:
+                stale = session_id is not None
+                form_token = request.cookies.get(FORM_COOKIE, "")
+                if len(form_token) < 32:
+                    form_token = new_form_token = secrets.token_urlsafe(32)
+                state.csrf = form_token
+            guarded = state.signed_in is not None or request.url.path in ANONYMOUS_FORMS
+            if request.method in UNSAFE and guarded:
+                ok, receive = await _csrf_ok(request, receive, state.csrf)
+                if not ok:
+                    refused = problem(
+                        request,
+                        403,
+                        "表单已过期或来源不明（CSRF 校验失败）：请刷新页面后重试",
+                        "the form is stale or came from elsewhere (CSRF check failed): "
+                        "reload and retry",
+                    )
+                    await refused(scope, receive, send)
+                    return
+        if new_form_token is None and not stale:
+            await self.app(scope, receive, send)
+            return
+        https = ctx.app.settings.web_https
+
+        async def send_with_cookies(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                cookies = Response()
+                if new_form_token is not None:
+                    cookies.set_cookie(
+                        FORM_COOKIE, new_form_token, httponly=True, samesite="strict", secure=https
+                    )
+                if stale and not _sets_cookie(headers, SESSION_COOKIE):
+                    cookies.delete_cookie(
+                        SESSION_COOKIE, httponly=True, samesite="lax", secure=https
+                    )
+                headers += [(k, v) for k, v in cookies.raw_headers if k == b"set-cookie"]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookies)
 
 
 def _bearer(request: Request) -> str | None:
@@ -118,24 +150,40 @@ def _signed_in(who: SignedInActor, channel: Channel) -> SignedIn:
     return SignedIn(actor_id=who.actor_id, name=who.name, roles=who.roles, channel=channel)
 
 
-async def _csrf_ok(request: Request, expected: str) -> bool:
-    """The request carries ``expected`` in its header or its form (constant-time)."""
+async def _csrf_ok(request: Request, receive: Receive, expected: str) -> tuple[bool, Receive]:
+    """Whether the request carries ``expected`` in its header or its form (constant-time);
+    and the ``receive`` the route reads its body from (the body replayed when the form was
+    read here)."""
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        await request.body()  # cached, so the route reads the same body again
+        body = await request.body()
         form = await request.form()
         value = form.get("csrf_token")
         sent = value if isinstance(value, str) else None
         await form.close()
-    return bool(expected) and sent is not None and same(sent, expected)
+        receive = _replaying(body, receive)
+    return bool(expected) and sent is not None and same(sent, expected), receive
 
 
-def _sets_cookie(response: Response, name: str) -> bool:
+def _replaying(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the body already read once, then what the client sends."""
+    given = False
+
+    async def replay() -> Message:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _sets_cookie(headers: list[tuple[bytes, bytes]], name: str) -> bool:
     return any(
-        key == b"set-cookie" and value.startswith(f"{name}=".encode())
-        for key, value in response.raw_headers
+        key == b"set-cookie" and value.startswith(f"{name}=".encode()) for key, value in headers
     )
 
 
