@@ -81,11 +81,13 @@ def nominate_view(
     names = Names(facade.directory)
     sub_unions = facade.nominating_for(me.actor_id, r)
     record = facade.directory.actor(me.actor_id)
+    used = {p.sub_union: p for p in facade.dashboard(round_key).places}
     kept = {k: str(typed.get(k) or "") for k in FIELDS} if typed is not None else {}
     values: dict[str, Any] = {
         "r": r,
         "unit": names.org(record.spec.org),
-        "sub_unions": [(org, names.org(org), r.definition.places[org]) for org in sub_unions],
+        # Places left now (those submitted and still in the running use them).
+        "sub_unions": [(org, names.org(org), used[org]) for org in sub_unions],
         "place_names": [names.org(org) for org in r.definition.places],
         "kept": kept,
         "kept_flags": [str(f) for f in typed.getlist("flags")] if typed is not None else [],
