@@ -106,6 +106,16 @@ def may_read_motion(reader: Reader, view: MotionView, congress: CongressView | N
     )
 
 
+def may_read_motion_report(reader: Reader, congress: CongressView) -> bool:
+    """The term's motion report (提案办理情况, for the next session): the unit's cadres and
+    the term's delegates in office, who read every motion it lists."""
+    return (
+        reader.reads_all
+        or reader.is_cadre_of(congress.unit_org)
+        or (Role.DELEGATE in reader.roles and congress.delegate(reader.actor_id) is not None)
+    )
+
+
 _UNION_PEOPLE = frozenset({Role.CADRE, Role.REVIEWER})
 
 
@@ -173,6 +183,11 @@ class ReadPolicy:
     def check_motion(self, actor_id: str, view: MotionView) -> MotionView:
         if not self.may_read_motion(self.reader(actor_id), view):
             raise NotFound(f"提案 {view.motion_id} 不存在", f"no motion {view.motion_id}")
+        return view
+
+    def check_motion_report(self, actor_id: str, view: CongressView) -> CongressView:
+        if not may_read_motion_report(self.reader(actor_id), view):
+            raise NotFound(f"职代会 {view.key} 不存在", f"no congress {view.key}")
         return view
 
     def check_round(self, actor_id: str, view: RoundView) -> RoundView:
