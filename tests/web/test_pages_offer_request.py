@@ -47,7 +47,9 @@ async def test_the_cadre_records_the_employees_request_once_and_the_inbox_asks_f
     inbox = await reader.get("/inbox", headers=person(CADRE))
     assert "发出要约（500名职工中120人书面要求" in inbox.text
     english = await reader.get(f"{URL}?lang=en", headers=person(CADRE))
-    assert "written request for the offer" in english.text and "Employees who signed" in english.text
+    assert (
+        "written request for the offer" in english.text and "Employees who signed" in english.text
+    )
 
 
 async def test_a_request_that_does_not_oblige_or_is_not_theirs_is_refused_and_writes_nothing(

@@ -10,8 +10,8 @@ page is ``awards_nominee``, the public notice and objections ``awards_notice``.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from collections.abc import Callable
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request

@@ -116,7 +116,5 @@ async def nominate(request: Request, round_key: RecordKey, me: Me) -> Response:
         )
     except DomainError as e:
         reason, status = refusal_of(e)
-        return nominate_view(
-            request, round_key, me, typed=form, refusal=reason, status_code=status
-        )
+        return nominate_view(request, round_key, me, typed=form, refusal=reason, status_code=status)
     return RedirectResponse(f"/awards/nominations/{view.key}?done=nominate", status_code=303)

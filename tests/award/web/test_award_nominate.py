@@ -83,9 +83,7 @@ async def test_the_nominees_yaml_file_nominates_as_the_cli_does(site, app: App, 
     assert other.status_code == 403 and "dl-bearing" in other.text and written(app) == before
 
 
-async def test_refusals_say_why_keep_what_was_typed_and_write_nothing(
-    site, app: App, award_clock
-):
+async def test_refusals_say_why_keep_what_was_typed_and_write_nothing(site, app: App, award_clock):
     rk = open_round(app.awards)
     action = f"/awards/{rk}/nominate"
     before = written(app)

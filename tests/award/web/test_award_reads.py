@@ -88,7 +88,7 @@ async def test_lists_name_only_what_the_person_may_read(site, app: App, award_cl
         board = await site.get(f"/awards/{rk}", headers=person(who))
         assert (f'href="/awards/nominations/{key}"' in board.text) is lists_nomination, who
         assert "名额合计" in board.text  # the places still count every nomination
-        noms = (await site.get(f"/api/v1/awards/{rk}/nominations", headers=person(who, {})))
+        noms = await site.get(f"/api/v1/awards/{rk}/nominations", headers=person(who, {}))
         assert (key in [n["key"] for n in noms.json()]) is lists_nomination, who
     # Who reads no round still finds its running notice from the list.
     listing = await site.get("/awards", headers=person("liu.qiang"))
@@ -135,7 +135,7 @@ async def test_an_objector_reads_the_outcome_of_their_objection_and_nobody_else_
 async def test_an_outsiders_api_act_is_refused_as_missing_but_an_objection_is_theirs(
     site, app: App, award_clock
 ):
-    rk, (key,) = in_first_notice(app.awards, award_clock, "team")
+    _rk, (key,) = in_first_notice(app.awards, award_clock, "team")
     before = written(app)
     withdraw = await site.post(
         f"/api/v1/awards/nominations/{key}/acts",
