@@ -60,9 +60,7 @@ def test_a_code_issued_on_one_process_is_redeemed_on_another_once(app: App, sett
     assert not (settings.data_dir / "checkin_codes.db").exists()  # nothing local
 
 
-def test_two_doors_given_the_same_code_at_once_check_in_one_delegate(
-    app: App, settings: Settings
-):
+def test_two_doors_given_the_same_code_at_once_check_in_one_delegate(app: App, settings: Settings):
     now = Clock()()
     stores = [open_checkin_code_store(settings, app.ledger)]
     other = build_app(settings)
