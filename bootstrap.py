@@ -28,6 +28,7 @@ from application.award_facts import AwardFacts
 from application.awards import AwardService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
+from application.checkin_codes import create_checkin_code_tables
 from application.congress import CongressService
 from application.directory import DirectoryService
 from application.polls import PollService
@@ -56,7 +57,8 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
 
     PostgreSQL tables are created only with ``migrate`` (``unionflow migrate``, the start
     of ``up`` and ``worker``), never by every process (``ledger.tables``; the web's shared
-    sign-in tables with them, ``application.signin_pg``); without them the ledger is
+    sign-in and check-in code tables with them, ``application.signin_pg`` and
+    ``application.checkin_codes``); without them the ledger is
     refused, naming the command that creates them.
     """
     if settings.ledger_backend is LedgerBackend.SQLITE:
@@ -71,6 +73,7 @@ def build_ledger(settings: Settings, *, migrate: bool = False) -> Ledger:
     if migrate:
         create_tables(ledger)
         create_signin_tables(ledger)  # the web's shared sessions and failure counts
+        create_checkin_code_tables(ledger)  # and the delegates' check-in codes
     elif not has_tables(ledger):
         ledger.close()
         raise NotFound(

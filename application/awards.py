@@ -36,7 +36,7 @@ from domain.award.commands import (
 )
 from domain.award.definition import FactKind
 from domain.award.handlers import RoundFacts
-from domain.award.permissions import RULES, NominationFacts
+from domain.award.permissions import COMMAND_LABELS, RULES, NominationFacts
 from domain.award.values import (
     ClearanceStatus,
     NominationStage,
@@ -51,6 +51,7 @@ from domain.award.values import (
 )
 from domain.congress import Body
 from domain.errors import InvalidInput, NotFound
+from domain.policies import check_unit_cadre
 from domain.poll import PollKind, poll_id
 from ledger.app import Ledger
 from projections.views import ViewIndex
@@ -247,6 +248,9 @@ class AwardService:
     ) -> NominationView:
         """The unit's cadre enters a nominee in the round."""
         acting = self.directory.acting(actor, Role.CADRE)
+        # Before the ledger: a nomination already there is returned as it is, and only
+        # its unit's cadre may have it back.
+        check_unit_cadre(acting, nominee.unit_org, COMMAND_LABELS["nominate"])
         r = self.round(round_key)
         unit = self.directory.organisation(nominee.unit_org)
         if nominee.sub_union not in list(unit.path)[:-1]:

@@ -8,8 +8,11 @@ the desk can redeem one, and after ``MAX_WRONG`` wrong codes in a row that desk'
 pauses for ``PAUSE``: guessing one of the live codes is out of reach.
 
 A code is no business fact (the check-in it leads to is, recorded in the ledger as the
-desk's act), so it lives in a small SQLite file beside the sign-in store, as its SHA-256
-only, like a session id. Losing the file only means a delegate shows a new code.
+desk's act), so it is kept as the sign-in sessions are (``application.sql_tables``), as
+its SHA-256 only, like a session id: in a small SQLite file of this host, or, on a
+PostgreSQL ledger, in tables beside the ledger's (``web_checkin_*``, made by ``unionflow
+migrate``) that every web process shares, so a code shown by one process is redeemed at
+a door served by another. Losing them only means a delegate shows a new code.
 """
 
 from __future__ import annotations
@@ -18,15 +21,31 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from application.account_secrets import new_code, normal_code
 from application.congress import CongressService
-from application.local_db import LocalDb
 from application.polls import PollService
+from application.sql_tables import (
+    LocalTables,
+    PostgresTables,
+    Run,
+    SqlStore,
+    datastore_of,
+    quoted,
+    statements,
+)
 from domain.actors import Role
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.policies import check_unit_cadre
 from domain.session import DESK, SessionStatus, SessionView
+from settings import LedgerBackend, Settings
+
+if TYPE_CHECKING:
+    from eventsourcing.postgres import PostgresDatastore
+
+    from ledger.app import Ledger
 
 CODE_GROUPS = 2
 MAX_WRONG = 10
@@ -34,20 +53,23 @@ PAUSE = timedelta(minutes=1)
 KEEP_USED = timedelta(days=1)  # a used or expired code still says so for a day
 
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS codes (
+CREATE TABLE IF NOT EXISTS {codes} (
     code_hash TEXT PRIMARY KEY,
     session_id TEXT NOT NULL,
     delegate TEXT NOT NULL,
-    expires REAL NOT NULL,
-    used REAL
+    expires DOUBLE PRECISION NOT NULL,
+    used DOUBLE PRECISION
 );
-CREATE INDEX IF NOT EXISTS codes_holder ON codes (session_id, delegate);
-CREATE TABLE IF NOT EXISTS wrong (
+CREATE INDEX IF NOT EXISTS {holder_index} ON {codes} (session_id, delegate);
+CREATE TABLE IF NOT EXISTS {wrong} (
     clerk TEXT PRIMARY KEY,
     count INTEGER NOT NULL,
-    paused_until REAL
+    paused_until DOUBLE PRECISION
 );
 """
+# Table names of the SQLite file (kept from its first version: an existing file reads on).
+TABLES = {"codes": "codes", "wrong": "wrong"}
+PG_PREFIX = "web_checkin_"  # web_checkin_codes, web_checkin_wrong
 
 
 class CheckInCodeRefused(InvalidInput):
@@ -92,77 +114,124 @@ def _digest(code: str) -> str:
     return hashlib.sha256(normal_code(code).encode("utf-8")).hexdigest()
 
 
-class CheckInCodeStore(LocalDb):
-    """Live codes and wrong-code counts, shared by the threads of one web process."""
-
-    SCHEMA = SCHEMA
+class CheckInCodeStore(SqlStore):
+    """Live codes and wrong-code counts over one SQL database (the backends below)."""
 
     def issue(self, session_id: str, delegate: str, expires: datetime) -> str:
         """A new code for this delegate and session; the earlier unused one stops working."""
         code = new_code(CODE_GROUPS)
-        with self._lock, self._db:
-            self._db.execute(
-                "DELETE FROM codes WHERE (session_id = ? AND delegate = ? AND used IS NULL) "
-                "OR expires < ?",
+        with self._tx() as run:
+            run(
+                f"DELETE FROM {self.t['codes']} WHERE (session_id = ? AND delegate = ? "
+                "AND used IS NULL) OR expires < ?",
                 (session_id, delegate, (expires - KEEP_USED).timestamp()),
             )
-            self._db.execute(
-                "INSERT INTO codes (code_hash, session_id, delegate, expires) VALUES (?,?,?,?)",
+            run(
+                f"INSERT INTO {self.t['codes']} (code_hash, session_id, delegate, expires) "
+                "VALUES (?,?,?,?)",
                 (_digest(code), session_id, delegate, expires.timestamp()),
             )
         return code
 
     def has_live(self, session_id: str, delegate: str, now: datetime) -> bool:
         """Whether this delegate holds an unused, unexpired code for this session."""
-        with self._lock, self._db:
-            row = self._db.execute(
-                "SELECT 1 FROM codes WHERE session_id = ? AND delegate = ? AND used IS NULL "
-                "AND expires > ?",
-                (session_id, delegate, now.timestamp()),
-            ).fetchone()
-        return row is not None
+        rows = self._run(
+            "SELECT 1 FROM {codes} WHERE session_id = ? AND delegate = ? AND used IS NULL "
+            "AND expires > ?",
+            (session_id, delegate, now.timestamp()),
+        )
+        return bool(rows)
 
     def redeem(self, session_id: str, code: str, clerk: str, now: datetime) -> str:
         """The delegate of a live code of this session, now used up; a refusal otherwise
-        (counted against the clerk when no such code exists at all)."""
-        with self._lock, self._db:
-            paused = self._db.execute(
-                "SELECT paused_until FROM wrong WHERE clerk = ?", (clerk,)
-            ).fetchone()
-            if paused and paused[0] is not None and now.timestamp() < float(paused[0]):
-                raise TooManyWrongCodes(max(1, int(float(paused[0]) - now.timestamp())))
-            row = self._db.execute(
-                "SELECT session_id, delegate, expires, used FROM codes WHERE code_hash = ?",
-                (_digest(code),),
-            ).fetchone()
-            if row is None:
-                self._count_wrong(clerk, now)
+        (counted against the clerk when no such code exists at all). Using it up is one
+        conditional statement: of two doors given the same code, one gets the delegate."""
+        codes, wrong, digest, at = self.t["codes"], self.t["wrong"], _digest(code), now.timestamp()
+        with self._tx() as run:
+            paused = run(f"SELECT paused_until FROM {wrong} WHERE clerk = ?", (clerk,))
+            if paused and paused[0][0] is not None and at < float(paused[0][0]):  # type: ignore[arg-type]
+                raise TooManyWrongCodes(max(1, int(float(paused[0][0]) - at)))  # type: ignore[arg-type]
+            rows = run(
+                f"SELECT session_id, expires, used FROM {codes} WHERE code_hash = ?", (digest,)
+            )
+            if not rows:
+                self._count_wrong(run, clerk, now)
                 refusal = WRONG
-            elif row[0] != session_id:
+            elif rows[0][0] != session_id:
                 refusal = ELSEWHERE
-            elif row[3] is not None:
+            elif rows[0][2] is not None:
                 refusal = USED
-            elif now.timestamp() >= float(row[2]):
+            elif at >= float(rows[0][1]):  # type: ignore[arg-type]
                 refusal = EXPIRED
             else:
-                self._db.execute(
-                    "UPDATE codes SET used = ? WHERE code_hash = ?",
-                    (now.timestamp(), _digest(code)),
+                taken = run(
+                    f"UPDATE {codes} SET used = ? WHERE code_hash = ? AND used IS NULL "
+                    "RETURNING delegate",
+                    (at, digest),
                 )
-                self._db.execute("DELETE FROM wrong WHERE clerk = ?", (clerk,))
-                return str(row[1])
+                if taken:
+                    run(f"DELETE FROM {wrong} WHERE clerk = ?", (clerk,))
+                    return str(taken[0][0])
+                refusal = USED  # another door used it a moment ago
         raise CheckInCodeRefused(*refusal)
 
-    def _count_wrong(self, clerk: str, now: datetime) -> None:
-        row = self._db.execute("SELECT count FROM wrong WHERE clerk = ?", (clerk,)).fetchone()
-        count = (int(row[0]) if row else 0) + 1
-        until = (now + PAUSE).timestamp() if count >= MAX_WRONG else None
-        self._db.execute(
-            "INSERT INTO wrong (clerk, count, paused_until) VALUES (?,?,?) "
-            "ON CONFLICT (clerk) DO UPDATE SET count = excluded.count, "
-            "paused_until = excluded.paused_until",
-            (clerk, 0 if until else count, until),
+    def _count_wrong(self, run: Run, clerk: str, now: datetime) -> None:
+        """One more wrong code of this clerk, counted in one statement (two processes
+        counting at once both count); the count's end pauses code entry."""
+        wrong = self.t["wrong"]
+        rows = run(
+            f"INSERT INTO {wrong} AS w (clerk, count, paused_until) VALUES (?, 1, NULL) "
+            "ON CONFLICT (clerk) DO UPDATE SET count = w.count + 1 RETURNING count",
+            (clerk,),
         )
+        if int(rows[0][0]) >= MAX_WRONG:  # type: ignore[call-overload]
+            run(
+                f"UPDATE {wrong} SET count = 0, paused_until = ? WHERE clerk = ?",
+                ((now + PAUSE).timestamp(), clerk),
+            )
+
+
+class LocalCheckInCodeStore(LocalTables, CheckInCodeStore):
+    """The codes in a SQLite file of this host, shared by the threads of one web process."""
+
+    def __init__(self, path: Path) -> None:
+        CheckInCodeStore.__init__(self, TABLES)
+        self.SCHEMA = ";\n".join(statements(SCHEMA, **TABLES, holder_index="codes_holder")) + ";"
+        LocalTables.__init__(self, path)
+
+
+class PostgresCheckInCodeStore(PostgresTables, CheckInCodeStore):
+    """The codes in tables beside a PostgreSQL ledger's (``web_checkin_*``)."""
+
+    def __init__(self, datastore: PostgresDatastore, *, prefix: str = PG_PREFIX) -> None:
+        PostgresTables.__init__(self, datastore, TABLES, prefix)
+
+    @classmethod
+    def of(cls, ledger: Ledger) -> PostgresCheckInCodeStore:
+        datastore = datastore_of(ledger)
+        if datastore is None:
+            raise ValueError("the ledger is not on PostgreSQL")
+        return cls(datastore)
+
+    def create_tables(self) -> None:
+        index = quoted(f"{self.prefix}holder")
+        self.create(statements(SCHEMA, **self.t, holder_index=index))
+
+
+def create_checkin_code_tables(ledger: Ledger) -> None:
+    """``unionflow migrate``'s part for check-in codes (nothing on SQLite)."""
+    if datastore_of(ledger) is not None:
+        PostgresCheckInCodeStore.of(ledger).create_tables()
+
+
+def open_checkin_code_store(settings: Settings, ledger: Ledger) -> CheckInCodeStore:
+    """The store for these settings: shared tables beside a PostgreSQL ledger (refused
+    until ``unionflow migrate`` made them), else the SQLite file of this host."""
+    if settings.ledger_backend is LedgerBackend.POSTGRES:
+        store = PostgresCheckInCodeStore.of(ledger)
+        store.refuse_unmigrated(("签到码", "check-in code"))
+        return store
+    return LocalCheckInCodeStore(settings.checkin_codes_path)
 
 
 class CheckInCodes:

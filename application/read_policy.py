@@ -5,7 +5,9 @@ The write side decides who may *act* (``domain/*/permissions.py``); this decides
 cadres and the reviewers of its higher unions; a congress term, its sessions and their
 results by the term's delegates in office, the unit's cadres and the higher unions'
 reviewers; a motion by the term's delegates, the unit's cadres and the departments it
-was assigned to. Auditors and operators read every record, timelines and audit pages
+was assigned to; an award round (评选) and its nominations by the unions that run it and
+nominate in it, and the departments asked for clearances (the round's public notice is
+every signed-in person's: the notice pages do not ask this policy). Auditors and operators read every record, timelines and audit pages
 included: they read any record's timeline, which holds its state at every instant, so
 refusing them the record's page would hide nothing. Nobody else reads timelines.
 
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from application.congress import CongressService
 from application.directory import DirectoryService, Finder
 from domain.actors import Role
+from domain.award.values import NominationView, RoundView
 from domain.congress import CongressView
 from domain.errors import InvalidInput, NotFound
 from domain.motion import MotionView
@@ -38,6 +41,7 @@ class Reader:
     actor_id: str
     org: str
     roles: frozenset[Role]
+    path: tuple[str, ...] = ()  # the organisation's path in the tree, itself last
 
     @property
     def reads_all(self) -> bool:
@@ -52,6 +56,19 @@ class Reader:
 
 
 NOBODY = Reader(actor_id="", org="", roles=frozenset())
+
+
+def reader_of(directory: DirectoryService, actor_id: str, *, find: Finder | None = None) -> Reader:
+    """The person as a reader; someone no longer in the directory reads nothing."""
+    try:
+        spec = directory.actor(actor_id, find=find).spec
+    except (NotFound, InvalidInput):
+        return NOBODY
+    try:
+        path = tuple(directory.organisation(spec.org, find=find).path)
+    except (NotFound, InvalidInput):
+        path = ()
+    return Reader(actor_id=spec.id, org=spec.org, roles=frozenset(spec.roles), path=path)
 
 
 def may_read_case(reader: Reader, view: WageContractView) -> bool:
@@ -89,6 +106,49 @@ def may_read_motion(reader: Reader, view: MotionView, congress: CongressView | N
     )
 
 
+def may_read_motion_report(reader: Reader, congress: CongressView) -> bool:
+    """The term's motion report (提案办理情况, for the next session): the unit's cadres and
+    the term's delegates in office, who read every motion it lists."""
+    return (
+        reader.reads_all
+        or reader.is_cadre_of(congress.unit_org)
+        or (Role.DELEGATE in reader.roles and congress.delegate(reader.actor_id) is not None)
+    )
+
+
+_UNION_PEOPLE = frozenset({Role.CADRE, Role.REVIEWER})
+
+
+def may_read_round(reader: Reader, view: RoundView) -> bool:
+    """An award round (评选) and its dashboard: the cadres and reviewers of the federation
+    running it and of the sub-unions with places in it, the cadres of the units under
+    those sub-unions (who nominate), the departments asked for clearances."""
+    places = view.definition.places
+    if reader.reads_all:
+        return True
+    if reader.roles & _UNION_PEOPLE and (reader.org == view.federation_org or reader.org in places):
+        return True
+    if Role.CADRE in reader.roles and any(org in places for org in reader.path[:-1]):
+        return True
+    return Role.DEPARTMENT in reader.roles and reader.actor_id in view.departments.values()
+
+
+def may_read_nomination(reader: Reader, view: NominationView, round_view: RoundView) -> bool:
+    """A nomination (推荐) and its page: the cadres and reviewers of the federation and of
+    the nominee's sub-union, the nominating unit's cadres, the departments asked about this
+    nominee. Who filed an objection is narrower still (``AwardFacade.sees_objector``)."""
+    if reader.reads_all or reader.is_cadre_of(view.nominee.unit_org):
+        return True
+    if reader.roles & _UNION_PEOPLE and reader.org in (
+        round_view.federation_org,
+        view.nominee.sub_union,
+    ):
+        return True
+    return Role.DEPARTMENT in reader.roles and reader.actor_id in {
+        c.department for c in view.clearances
+    }
+
+
 class ReadPolicy:
     """ "May this person read that record?", answered from the directory in the ledger."""
 
@@ -98,11 +158,7 @@ class ReadPolicy:
 
     def reader(self, actor_id: str, *, find: Finder | None = None) -> Reader:
         """The person as a reader; someone no longer in the directory reads nothing."""
-        try:
-            spec = self.directory.actor(actor_id, find=find).spec
-        except (NotFound, InvalidInput):
-            return NOBODY
-        return Reader(actor_id=spec.id, org=spec.org, roles=frozenset(spec.roles))
+        return reader_of(self.directory, actor_id, find=find)
 
     # -- single records: refused as missing ----------------------------------------------
 
@@ -127,6 +183,23 @@ class ReadPolicy:
     def check_motion(self, actor_id: str, view: MotionView) -> MotionView:
         if not self.may_read_motion(self.reader(actor_id), view):
             raise NotFound(f"提案 {view.motion_id} 不存在", f"no motion {view.motion_id}")
+        return view
+
+    def check_motion_report(self, actor_id: str, view: CongressView) -> CongressView:
+        if not may_read_motion_report(self.reader(actor_id), view):
+            raise NotFound(f"职代会 {view.key} 不存在", f"no congress {view.key}")
+        return view
+
+    def check_round(self, actor_id: str, view: RoundView) -> RoundView:
+        if not may_read_round(self.reader(actor_id), view):
+            raise NotFound(f"评选 {view.key} 不存在", f"no selection round {view.key}")
+        return view
+
+    def check_nomination(
+        self, actor_id: str, view: NominationView, round_view: RoundView
+    ) -> NominationView:
+        if not may_read_nomination(self.reader(actor_id), view, round_view):
+            raise NotFound(f"推荐 {view.key} 不存在", f"no nomination {view.key}")
         return view
 
     def check_history(self, actor_id: str, key: str | None = None) -> None:
@@ -187,3 +260,13 @@ class ReadPolicy:
             for v in views
             if may_read_motion(reader, v, congress_of(v) if Role.DELEGATE in reader.roles else None)
         ]
+
+    def rounds(self, actor_id: str, views: Iterable[RoundView]) -> list[RoundView]:
+        reader = self.reader(actor_id)
+        return [v for v in views if may_read_round(reader, v)]
+
+    def nominations(
+        self, actor_id: str, views: Iterable[NominationView], round_view: RoundView
+    ) -> list[NominationView]:
+        reader = self.reader(actor_id)
+        return [v for v in views if may_read_nomination(reader, v, round_view)]

@@ -9,28 +9,23 @@ per typed id and source (the client's address), which locks that id for that sou
 only, and per typed id over every source, the ceiling that locks it everywhere. The
 locks of a real account are also recorded in the ledger (``Account.Locked``). The SQLite
 file is created 0600 in the 0700 data directory; losing it signs everybody out, nothing
-more. The SQL is written once for both databases (``?`` placeholders; each backend runs
-a statement list in one transaction).
+more. The SQL is written once for both databases (``application.sql_tables``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from application.local_db import LocalDb
+from application.sql_tables import LocalTables, SqlStore, statements
 from settings import LedgerBackend, Settings
 
 if TYPE_CHECKING:
     from ledger.app import Ledger
-
-Run = Callable[[str, tuple[object, ...]], list[tuple[object, ...]]]
 
 # Table names of the SQLite file (kept from its first version: an existing file reads on).
 SQLITE_TABLES = {
@@ -89,28 +84,11 @@ def _digest(session_id: str) -> str:
 
 def schema_statements(tables: dict[str, str], index: str) -> list[str]:
     """The statements that create the store's tables (``index``: the actor index's name)."""
-    text = SCHEMA.format(**tables, sessions_index=index)
-    return [s.strip() for s in text.split(";") if s.strip()]
+    return statements(SCHEMA, **tables, sessions_index=index)
 
 
-class SignInStore:
+class SignInStore(SqlStore):
     """Sessions and failure counts over one SQL database (see the backends below)."""
-
-    def __init__(self, tables: dict[str, str]) -> None:
-        self.t = tables
-
-    @contextmanager
-    def _tx(self) -> Iterator[Run]:
-        """One transaction: a function that runs a statement and returns its rows."""
-        raise NotImplementedError
-        yield  # pragma: no cover
-
-    def _run(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        with self._tx() as run:
-            return run(sql.format(**self.t), args)
-
-    def close(self) -> None:
-        """Release what the store holds open."""
 
     # -- sessions ---------------------------------------------------------------------
 
@@ -261,21 +239,13 @@ class SignInStore:
         return bool(rows)
 
 
-class LocalSignInStore(LocalDb, SignInStore):
+class LocalSignInStore(LocalTables, SignInStore):
     """The store in a SQLite file of this host, shared by the threads of one web process."""
 
     def __init__(self, path: Path) -> None:
         SignInStore.__init__(self, SQLITE_TABLES)
         self.SCHEMA = ";\n".join(schema_statements(SQLITE_TABLES, "sessions_actor")) + ";"
-        LocalDb.__init__(self, path)
-
-    @contextmanager
-    def _tx(self) -> Iterator[Run]:
-        with self._lock, self._db:
-            yield lambda sql, args: self._db.execute(sql, args).fetchall()
-
-    def close(self) -> None:
-        LocalDb.close(self)
+        LocalTables.__init__(self, path)
 
 
 def open_signin_store(settings: Settings, ledger: Ledger) -> SignInStore:

@@ -18,7 +18,7 @@ from temporalio.client import Client, WorkflowHandle
 
 from application.awards import ROLE_OF, AwardService, Dashboard, FactCheck
 from application.directory import DirectoryService
-from application.read_policy import READ_ALL
+from application.read_policy import READ_ALL, may_read_nomination, may_read_round, reader_of
 from domain.actors import Role
 from domain.award import checks
 from domain.award.commands import NominationCommand, OpenRound, PublishList, StartRoundNotice
@@ -292,6 +292,34 @@ class AwardFacade:
         ]
         return n.model_copy(update={"objections": objections})
 
+    @staticmethod
+    def public_view(n: NominationView) -> NominationView:
+        """The nomination as its public notice shows it, for someone who may not read the
+        nomination (who filed an objection through the notice): the nominee and the
+        notices, nothing of the reviews, clearances, objections or the unit's records."""
+        return NominationView(
+            key=n.key,
+            round_key=n.round_key,
+            definition_key=n.definition_key,
+            nominee=n.nominee,
+            stage=n.stage,
+            nominated_by="",
+            notices=n.notices,
+        )
+
+    def nominating_for(self, actor: str, r: RoundView) -> list[str]:
+        """The sub-unions with places in the round above ``actor``'s unit, while the round
+        takes nominations and ``actor`` is a unit's cadre (to show the nomination form;
+        ``nominate`` still checks)."""
+        record = self.directory.actor(actor)
+        if Role.CADRE not in record.spec.roles or r.stage is not RoundStage.NOMINATING:
+            return []
+        path = list(self.directory.organisation(record.spec.org).path)
+        return [org for org in path[:-1] if org in r.definition.places]
+
+    def may_nominate(self, actor: str, r: RoundView) -> bool:
+        return bool(self.nominating_for(actor, r))
+
     def round_steps(self, actor: str, r: RoundView) -> list[str]:
         """The federation cadre's round steps ``actor`` may take now (to show the forms)."""
         record = self.directory.actor(actor)
@@ -331,7 +359,16 @@ class AwardFacade:
                     found.append(AwardTask(r, "publish"))
             for n in noms:
                 found.extend(self._nomination_tasks(r, n, actor, roles, org))
-        return found
+        reader = reader_of(self.directory, actor)  # the inbox holds only what they may read
+        return [
+            t
+            for t in found
+            if (
+                may_read_round(reader, t.round)
+                if t.nomination is None
+                else may_read_nomination(reader, t.nomination, t.round)
+            )
+        ]
 
     def _nomination_tasks(
         self, r: RoundView, n: NominationView, actor: str, roles: list[Role], org: str

@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.api import work as work_api
     from interfaces.web.pages import audit as audit_pages
     from interfaces.web.pages import awards as award_pages
+    from interfaces.web.pages import awards_nominate as award_nominate_pages
     from interfaces.web.pages import awards_nominee as award_nominee_pages
     from interfaces.web.pages import awards_notice as award_notice_pages
     from interfaces.web.pages import checkin as checkin_pages
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         operator_rule_pages,
         award_nominee_pages,  # before the round's pages: /awards/nominations/… is not a round
         award_notice_pages,
+        award_nominate_pages,
         award_pages,
         signin,
         account_page,

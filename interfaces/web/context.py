@@ -58,15 +58,16 @@ class WebContext:
         return self._accounts
 
     def checkin_codes(self) -> CheckInCodes:
-        """Delegates' one-time check-in codes, in their own short-lived store (built once)."""
+        """Delegates' one-time check-in codes, in their own short-lived store (built once;
+        shared by every web process on a PostgreSQL ledger)."""
         if self._checkin_codes is None:
-            from application.checkin_codes import CheckInCodes, CheckInCodeStore
+            from application.checkin_codes import CheckInCodes, open_checkin_code_store
 
             settings = self.app.settings
             self._checkin_codes = CheckInCodes(
                 self.app.polls,
                 self.app.congresses,
-                CheckInCodeStore(settings.checkin_codes_path),
+                open_checkin_code_store(settings, self.app.ledger),
                 seconds=settings.checkin_code_seconds,
             )
         return self._checkin_codes

@@ -209,7 +209,7 @@ def _readable_items(app: App, readers: Facades, actor_id: str) -> Callable[[str,
         if process == "congress_session":
             session = app.polls.session(app.polls.poll(key).spec.session_id)
             return policy.may_read_session(reader, session)
-        return True  # award rounds read by their own rules (not yet in the read policy)
+        return True  # award items: AwardFacade.tasks keeps only what the read policy allows
 
     return readable
 

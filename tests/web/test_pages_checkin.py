@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from application.checkin_codes import MAX_WRONG, CheckInCodes, CheckInCodeStore
+from application.checkin_codes import MAX_WRONG, CheckInCodes, LocalCheckInCodeStore
 from bootstrap import App
 from domain.session import check_in_id
 from interfaces.web.context import WebContext
@@ -30,7 +30,7 @@ def settings(tmp_path: Path, task_queue: str) -> Settings:
 
 @pytest.fixture
 def codes(app: App, clock: Clock) -> CheckInCodes:
-    store = CheckInCodeStore(app.settings.checkin_codes_path)
+    store = LocalCheckInCodeStore(app.settings.checkin_codes_path)
     return CheckInCodes(app.polls, app.congresses, store, seconds=300, clock=clock)
 
 

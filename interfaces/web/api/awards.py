@@ -16,9 +16,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from application.awards import Dashboard, FactCheck
+from application.read_policy import may_read_nomination
 from domain.award import checks
 from domain.award.commands import HumanCommand
-from domain.award.values import NominationView, RoundView
+from domain.award.values import NominationView, Nominee, RoundView
 from domain.text import Key, Name, OptionalLongText, ShortText
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey
@@ -43,6 +44,14 @@ class ActRequest(BaseModel):
     ``objection``, ``resolve_objection``, ``withdraw``, the unit's steps …)."""
 
     command: HumanCommand
+    comment: OptionalLongText = ""
+    command_id: Key | None = Field(default=None, max_length=100)
+
+
+class NominateRequest(BaseModel):
+    """A nominee for the round, as ``examples/nominee.yaml`` gives one."""
+
+    nominee: Nominee
     comment: OptionalLongText = ""
     command_id: Key | None = Field(default=None, max_length=100)
 
@@ -74,30 +83,38 @@ class RoundStepRequest(BaseModel):
 
 @router.get("", response_model=list[RoundView])
 async def rounds(request: Request, me: Me) -> list[RoundView]:
-    """Every selection round."""
-    return context_of(request).readers().awards.rounds()
+    """The selection rounds the caller may read."""
+    ctx = context_of(request)
+    return ctx.app.read_policy.rounds(me.actor_id, ctx.readers().awards.rounds())
 
 
 @router.get("/{round_key}", response_model=Dashboard)
 async def dashboard(request: Request, round_key: RecordKey, me: Me) -> Dashboard:
     """A round at a glance: places per sub-union, proportions, counts per stage."""
-    return context_of(request).readers().awards.dashboard(round_key)
+    ctx = context_of(request)
+    facade = ctx.readers().awards
+    ctx.app.read_policy.check_round(me.actor_id, facade.round(round_key))
+    return facade.dashboard(round_key)
 
 
 @router.get("/{round_key}/nominations", response_model=list[NominationView])
 async def nominations(request: Request, round_key: RecordKey, me: Me) -> list[NominationView]:
-    """Every nomination of the round."""
-    facade = context_of(request).readers().awards
-    r = facade.round(round_key)
-    return [facade.redacted(me.actor_id, n, r) for n in facade.nominations(round_key)]
+    """The nominations of the round the caller may read."""
+    ctx = context_of(request)
+    facade = ctx.readers().awards
+    r = ctx.app.read_policy.check_round(me.actor_id, facade.round(round_key))
+    readable = ctx.app.read_policy.nominations(me.actor_id, facade.nominations(round_key), r)
+    return [facade.redacted(me.actor_id, n, r) for n in readable]
 
 
 @router.get("/nominations/{key}", response_model=NominationDetail)
 async def nomination(request: Request, key: RecordKey, me: Me) -> NominationDetail:
     """One nomination, with the what-if the reviewer sees."""
-    facade = context_of(request).readers().awards
+    ctx = context_of(request)
+    facade = ctx.readers().awards
     n = facade.nomination(key)
     r = facade.round(n.round_key)
+    ctx.app.read_policy.check_nomination(me.actor_id, n, r)
     return NominationDetail(
         nomination=facade.redacted(me.actor_id, n, r),
         facts=facade.fact_checks(key),
@@ -109,12 +126,35 @@ async def nomination(request: Request, key: RecordKey, me: Me) -> NominationDeta
 
 @router.post("/nominations/{key}/acts", response_model=NominationView)
 async def act(request: Request, key: RecordKey, body: ActRequest, me: Me) -> NominationView:
-    """The signed-in person's act on the nomination (``award review|clearance|object…``)."""
-    facade = context_of(request).readers().awards
+    """The signed-in person's act on the nomination (``award review|clearance|object…``).
+    An objection is anyone's (the notice is public): who may not read the nomination gets
+    it back as the notice shows it; any other act of theirs is refused as missing."""
+    ctx = context_of(request)
+    facade = ctx.readers().awards
+    policy = ctx.app.read_policy
+    n = facade.nomination(key)
+    r = facade.round(n.round_key)
+    reads = may_read_nomination(policy.reader(me.actor_id), n, r)
+    if not reads and body.command.kind != "objection":
+        policy.check_nomination(me.actor_id, n, r)
     n = await facade.act(
         me.actor_id, key, body.command, comment=body.comment, command_id=body.command_id
     )
-    return facade.redacted(me.actor_id, n, facade.round(n.round_key))
+    return facade.redacted(me.actor_id, n, r) if reads else facade.public_view(n)
+
+
+@router.post("/{round_key}/nominations", response_model=NominationView, status_code=201)
+async def nominate(
+    request: Request, round_key: RecordKey, body: NominateRequest, me: Me
+) -> NominationView:
+    """The unit's cadre nominates (``award nominate``); the same request again nominates
+    once."""
+    ctx = context_of(request)
+    facade = ctx.readers().awards
+    ctx.app.read_policy.check_round(me.actor_id, facade.round(round_key))
+    return await facade.nominate(
+        me.actor_id, round_key, body.nominee, comment=body.comment, command_id=body.command_id
+    )
 
 
 @router.post("/{round_key}/steps", response_model=RoundView)

@@ -10,6 +10,7 @@ page is ``awards_nominee``, the public notice and objections ``awards_notice``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from application.read_policy import ReadPolicy
 from domain.actors import CHINA_TZ
 from domain.award.definition import LEVEL_LABELS
 from domain.award.handlers import notice_rows
@@ -27,9 +29,10 @@ from domain.award.values import (
     ROUND_STAGE_LABELS,
     NominationStage,
     NominationView,
+    Notice,
     RoundView,
 )
-from domain.errors import DomainError, InvalidInput
+from domain.errors import DomainError, InvalidInput, NotFound
 from domain.text import Key, Name, ShortText, invalid_input
 from i18n import Lang, pick
 from interfaces.text import Names
@@ -75,6 +78,11 @@ def form_date(value: object, what: tuple[str, str]) -> date:
 def china_today() -> date:
     """Today in China: the default a date field of these forms shows."""
     return datetime.now(CHINA_TZ).date()
+
+
+def running_notice(n: NominationView) -> Notice | None:
+    """The notice of this nomination that runs now (at most one at a time)."""
+    return next((x for x in reversed(n.notices) if not x.closed), None)
 
 
 def refusal_of(e: DomainError | TemporalUnavailable) -> tuple[str, int]:
@@ -131,10 +139,41 @@ def round_dates(r: RoundView) -> list[tuple[tuple[str, str], str]]:
     return found
 
 
+def policy(request: Request) -> ReadPolicy:
+    return context_of(request).app.read_policy
+
+
+def readable_round(request: Request, round_key: str, me: SignedIn) -> RoundView:
+    """The round, if the signed-in person may read it (else 404, as a missing one)."""
+    return policy(request).check_round(me.actor_id, readers(request).round(round_key))
+
+
+def refused_view(
+    request: Request, reason: str, status: int, page: Callable[[], Response]
+) -> Response:
+    """A refused act shown on its page; to someone who may not read the page, the
+    refusal alone (as the wage and congress pages do)."""
+    try:
+        return page()
+    except NotFound:
+        return render(request, "refused.html", {"reason": reason}, status_code=status)
+
+
 @router.get("/awards")
 async def round_list(request: Request, me: Me) -> Response:
-    """Every selection round (``award rounds``)."""
-    return render(request, "awards/list.html", {"rounds": readers(request).rounds(), **LABELS})
+    """The rounds the person may read (``award rounds``), and the others' public notices
+    while a name is in one (a notice is every signed-in person's)."""
+    facade = readers(request)
+    every = facade.rounds()
+    mine = policy(request).rounds(me.actor_id, every)
+    kept = {r.key for r in mine}
+    noticed = [
+        r
+        for r in every
+        if r.key not in kept
+        and any(running_notice(n) is not None for n in facade.nominations(r.key))
+    ]
+    return render(request, "awards/list.html", {"rounds": mine, "noticed": noticed, **LABELS})
 
 
 @router.get("/awards/{round_key}")
@@ -156,9 +195,10 @@ def round_view(
     """The round's dashboard (``award show``): places, proportions, nominations by stage,
     open objections, the timeline and the round steps the signed-in cadre may take."""
     facade = readers(request)
+    r = readable_round(request, round_key, me)
     board = facade.dashboard(round_key)
-    r = board.round
-    noms = facade.nominations(round_key)
+    # The places and proportions count every nomination; the lists name only readable ones.
+    noms = policy(request).nominations(me.actor_id, facade.nominations(round_key), r)
     rows = nominee_rows(facade, r, noms)
     by_stage = [
         (stage, [row for row in rows if row.stage is stage])
@@ -175,6 +215,7 @@ def round_view(
         "objections": objections,
         "dates": round_dates(r),
         "steps": facade.round_steps(me.actor_id, r),
+        "nominates": facade.may_nominate(me.actor_id, r),
         "reads_history": context_of(request).app.read_policy.may_read_history(me.actor_id),
         "places": [(names.org(p.sub_union), p) for p in board.places],
         "federation": names.org(r.federation_org),
@@ -214,8 +255,15 @@ async def round_step(request: Request, round_key: RecordKey, step: RoundStep, me
             decision = text_field(Name, form.get("decision"))
             await facade.publish(me.actor_id, round_key, channel, decision, **ids)
     except (DomainError, TemporalUnavailable) as e:
+        if isinstance(e, NotFound):
+            raise
         reason, status = refusal_of(e)
-        return round_view(request, round_key, me, refusal=reason, status_code=status)
+        return refused_view(
+            request,
+            reason,
+            status,
+            lambda: round_view(request, round_key, me, refusal=reason, status_code=status),
+        )
     return RedirectResponse(f"/awards/{round_key}?done={step}", status_code=303)
 
 
@@ -235,6 +283,10 @@ async def list_file(request: Request, round_key: RecordKey, file: ListFile, me: 
     from application.award_exports import as_pdf, as_xlsx, award_list
 
     which, suffix = file.split(".")
+    r = readers(request).round(round_key)
+    if which == "final" and r.published_on is None:
+        # The notice's list is public; the final list is the round's until published.
+        policy(request).check_round(me.actor_id, r)
     found = award_list(
         readers(request).awards, round_key, "notice" if which == "notice" else "final"
     )

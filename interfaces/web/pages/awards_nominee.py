@@ -37,7 +37,15 @@ from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.history import HistoryEvent, history
 from interfaces.web.pages import new_command_id
-from interfaces.web.pages.awards import LABELS, china_today, form_date, readers, refusal_of
+from interfaces.web.pages.awards import (
+    LABELS,
+    china_today,
+    form_date,
+    policy,
+    readers,
+    refusal_of,
+    refused_view,
+)
 from interfaces.web.templating import render
 from interfaces.web.wage_forms import comment_and_id
 
@@ -99,6 +107,7 @@ def nominee_view(
     facade = readers(request)
     n = facade.nomination(key)
     r = facade.round(n.round_key)
+    ctx.app.read_policy.check_nomination(me.actor_id, n, r)
     names = Names(facade.directory)
     steps = facade.steps(me.actor_id, n, r)
     reviewing = any(s in steps for s in ("first_review", "second_review"))
@@ -165,7 +174,12 @@ async def nominee_step(request: Request, key: RecordKey, step: Step, me: Me) -> 
         if isinstance(e, NotFound):
             raise
         reason, status = refusal_of(e)
-        return nominee_view(request, key, me, refusal=reason, status_code=status)
+        return refused_view(
+            request,
+            reason,
+            status,
+            lambda: nominee_view(request, key, me, refusal=reason, status_code=status),
+        )
     return RedirectResponse(f"/awards/nominations/{key}?done={step}", status_code=303)
 
 
@@ -190,6 +204,7 @@ def clearance_view(
     facade = readers(request)
     n = facade.nomination(key)
     r = facade.round(n.round_key)
+    policy(request).check_nomination(me.actor_id, n, r)
     asked = next((c for c in n.clearances if c.key == item), None)
     if asked is None:
         raise NotFound(f"{n.nominee.name}没有 {item} 意见项", f"no clearance {item} for {key}")
@@ -233,5 +248,10 @@ async def give_clearance(request: Request, key: RecordKey, item: ClearanceKey, m
         if isinstance(e, NotFound):
             raise
         reason, status = refusal_of(e)
-        return clearance_view(request, key, item, me, refusal=reason, status_code=status)
+        return refused_view(
+            request,
+            reason,
+            status,
+            lambda: clearance_view(request, key, item, me, refusal=reason, status_code=status),
+        )
     return RedirectResponse(f"/awards/nominations/{key}?done=clearance", status_code=303)

@@ -16,25 +16,37 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from application.award_exports import award_list
+from application.read_policy import may_read_nomination, may_read_round
 from domain.award.commands import FileObjection, ResolveObjection
-from domain.award.values import NOTICE_LABELS, NominationView, Notice, NoticeLevel
+from domain.award.values import (
+    NOTICE_LABELS,
+    NominationView,
+    Notice,
+    NoticeLevel,
+    nomination_ledger_id,
+)
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.text import invalid_input
 from interfaces.text import Names
+from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.pages import new_command_id
-from interfaces.web.pages.awards import LABELS, NomineeRow, nominee_rows, readers, refusal_of
+from interfaces.web.pages.awards import (
+    LABELS,
+    NomineeRow,
+    nominee_rows,
+    policy,
+    readers,
+    refusal_of,
+    refused_view,
+    running_notice,
+)
 from interfaces.web.templating import render
 from interfaces.web.wage_forms import comment_and_id
 
 router = APIRouter(include_in_schema=False)
 
 ObjectionNo = Annotated[int, Path(ge=1, le=10_000)]
-
-
-def running_notice(n: NominationView) -> Notice | None:
-    """The notice of this nomination that runs now (at most one at a time)."""
-    return next((x for x in reversed(n.notices) if not x.closed), None)
 
 
 @router.get("/awards/{round_key}/notice")
@@ -63,8 +75,13 @@ def notice_view(
         if shown:
             groups.append((level, shown))
     fed_list = award_list(facade.awards, round_key, "notice") if r.notice is not None else None
+    # Every signed-in person reads the notice; links to the round and nominees are for
+    # those who may read them.
+    reader = policy(request).reader(me.actor_id)
     values: dict[str, Any] = {
         "r": r,
+        "reads_round": may_read_round(reader, r),
+        "reads": {n.key for n in noms if may_read_nomination(reader, n, r)},
         "groups": groups,
         "fed_list": fed_list,
         "federation": Names(facade.directory).org(r.federation_org),
@@ -125,6 +142,9 @@ def objection_view(
     facade = readers(request)
     n = facade.nomination(key)
     r = facade.round(n.round_key)
+    reads = may_read_nomination(policy(request).reader(me.actor_id), n, r)
+    if not reads and not filed_by(request, n, no, me.actor_id):
+        policy(request).check_nomination(me.actor_id, n, r)
     o = next((x for x in n.objections if x.no == no), None)
     if o is None:
         raise NotFound(f"没有第 {no} 号异议", f"no objection {no}")
@@ -133,6 +153,7 @@ def objection_view(
         "n": n,
         "r": r,
         "o": o,
+        "reads": reads,
         "names": names,
         "unit": names.org(n.nominee.unit_org),
         "mine": f"resolve_objection:{no}" in facade.steps(me.actor_id, n, r),
@@ -143,6 +164,16 @@ def objection_view(
         **LABELS,
     }
     return render(request, "awards/objection.html", values, status_code=status_code)
+
+
+def filed_by(request: Request, n: NominationView, no: int, actor_id: str) -> bool:
+    """Whether ``actor_id`` filed objection ``no`` (the filer reads its outcome, not the
+    rest of the nomination), as the ledger's event of its filing records."""
+    ledger_id = nomination_ledger_id(n.key)
+    return any(
+        e.event == "ObjectionFiled" and e.facts.get("no") == no and e.actor.get("id") == actor_id
+        for e in context_of(request).app.audit().timeline(ledger_id)
+    )
 
 
 @router.post("/awards/nominations/{key}/objections/{no}")
@@ -167,5 +198,10 @@ async def resolve_objection(request: Request, key: RecordKey, no: ObjectionNo, m
         if isinstance(e, NotFound):
             raise
         reason, status = refusal_of(e)
-        return objection_view(request, key, no, me, refusal=reason, status_code=status)
+        return refused_view(
+            request,
+            reason,
+            status,
+            lambda: objection_view(request, key, no, me, refusal=reason, status_code=status),
+        )
     return RedirectResponse(f"/awards/nominations/{key}?done=resolve_objection", status_code=303)

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from application.read_policy import may_read_motion_report
 from domain.errors import InvalidInput, NotFound
 from domain.motion import (
     RATING_LABELS,
@@ -28,7 +29,7 @@ from domain.text import invalid_input
 from i18n import DECISION_LABELS, pick
 from interfaces.text import Names, motion_details, motion_stage
 from interfaces.web.app import context_of
-from interfaces.web.auth import SignedIn, signed_in
+from interfaces.web.auth import RecordKey, SignedIn, signed_in
 from interfaces.web.forms import actor_ids, see_other
 from interfaces.web.pages import new_command_id
 from interfaces.web.templating import render
@@ -61,9 +62,10 @@ async def motion_list(
     ctx = context_of(request)
     svc, policy = ctx.readers().motions, ctx.app.read_policy
     names = Names(ctx.app.directory)
-    report = None
+    report, reads_report = None, False
     if congress:
-        policy.check_congress(me.actor_id, ctx.app.congresses.view(congress))
+        term = policy.check_congress(me.actor_id, ctx.app.congresses.view(congress))
+        reads_report = may_read_motion_report(policy.reader(me.actor_id), term)
         report = _readable_report(
             svc.report(congress), policy.motions(me.actor_id, svc.motions(congress))
         )
@@ -73,6 +75,7 @@ async def motion_list(
         {
             "congress": congress,
             "report": report,
+            "reads_report": reads_report,
             "motions": policy.motions(me.actor_id, svc.motions(congress or None)),
             "congresses": policy.congress_terms(me.actor_id, ctx.app.congresses.congresses()),
             "names": names,
@@ -89,6 +92,31 @@ def _readable_report(report: MotionReport, readable: list[MotionView]) -> Motion
     by_stage = Counter(line.stage for line in lines)
     return report.model_copy(
         update={"motions": lines, "by_stage": {s: n for s, n in by_stage.items() if n}}
+    )
+
+
+@router.get("/motions/report/{congress_key}")
+async def motion_report(
+    request: Request, congress_key: RecordKey, me: SignedIn = Depends(signed_in)
+) -> Response:
+    """How every motion of the term was handled, for its next session (``motion report``):
+    the unit's cadres and the term's delegates read it."""
+    ctx = context_of(request)
+    term = ctx.app.read_policy.check_motion_report(
+        me.actor_id, ctx.app.congresses.view(congress_key)
+    )
+    names = Names(ctx.app.directory)
+    return render(
+        request,
+        "motions/report.html",
+        {
+            "term": term,
+            "unit": names.org(term.unit_org),
+            "report": ctx.readers().motions.report(congress_key),
+            "names": names,
+            "stage_labels": {s: pick(label) for s, label in STAGE_LABELS.items()},
+            "rating_labels": {r: pick(label) for r, label in RATING_LABELS.items()},
+        },
     )
 
 

@@ -119,6 +119,8 @@ def _case(
             detail.steps, takes_over=detail.takes_over, advisory_failed=_advisory_failed(detail)
         ),
         "names": Names(ctx.app.directory),
+        # Only those the read policy lets read timelines get the link (others get 404).
+        "reads_history": ctx.app.read_policy.may_read_history(me.actor_id),
         "dates": [(label, value) for label, value in case_dates(detail.case) if value],
         "check_detail": check_detail,
         "labels": COMMAND_LABELS,

@@ -1,10 +1,16 @@
-"""Opening a wage contract case from the web (发出协商要约): the cadre's offer form.
+"""Opening a wage contract case from the web (发出协商要约): the cadre's offer form, and
+before it the employees' written request that obliges the offer (职工书面要求发出要约).
 
 The form posts what ``unionflow wage open`` takes; the case opens through the same
 ``WageContractService.open`` with the signed-in person, so the facade's checks (a cadre of
 the unit itself, a unit with a higher union, a case id not taken) refuse as on the CLI and
 nothing is written. The case id is the cadre's own number, or one made from the form's
 ``command_id``; a form posted twice meets the case its first post opened and shows it.
+
+The employees' request is ``unionflow wage offer-request``
+(``WageContractService.record_offer_request``, a plain ledger write: no Temporal server is
+needed): one per unit and year, refused below the profile's fraction of the employees; a
+form posted twice shows the request its first post recorded.
 """
 
 from __future__ import annotations
@@ -22,6 +28,11 @@ from domain.actors import china_date
 from domain.errors import DomainError, InvalidState
 from domain.text import invalid_input
 from domain.wage_contract import OpenCase, WageContractView, wage_contract_id
+from domain.wage_contract.offer_request import (
+    OfferRequestView,
+    RecordOfferRequest,
+    offer_request_id,
+)
 from i18n import Lang, pick
 from interfaces.text import Names
 from interfaces.web.app import context_of
@@ -173,3 +184,100 @@ async def _open_once(
                 break
             await asyncio.sleep(0.2)
         raise
+
+
+# -- the employees' written request (职工书面要求发出要约) --------------------------------
+
+
+def _request_form(
+    request: Request,
+    me: SignedIn,
+    values: dict[str, str] | None = None,
+    *,
+    recorded: OfferRequestView | None = None,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    ctx = context_of(request)
+    unit = ctx.app.directory.actor(me.actor_id).spec.org
+    shown = {
+        "year": str(china_date(datetime.now(UTC)).year),
+        "employees": "",
+        "signatures": "",
+        "comment": "",
+        "command_id": new_command_id(),
+        **(values or {}),
+    }
+    profile = ctx.app.profiles.load(ctx.app.settings.rule_profile)
+    fraction = profile.wage_contract.offer_request_fraction
+    return render(
+        request,
+        "offer_request.html",
+        {
+            "v": shown,
+            "unit_name": Names(ctx.app.directory).org(unit),
+            "fraction": f"{fraction.num}/{fraction.den}",
+            "recorded": recorded,
+            "refusal": refusal,
+        },
+        status_code=status_code,
+    )
+
+
+def _recorded_request(request: Request, me: SignedIn, year: int) -> OfferRequestView | None:
+    """The request of the person's own unit for ``year``, if one is recorded."""
+    ctx = context_of(request)
+    unit = ctx.app.directory.actor(me.actor_id).spec.org
+    found = ctx.app.ledger.find(offer_request_id(unit, year))
+    return None if found is None else found.view()
+
+
+@router.get("/cases/offer-request")
+async def offer_request_form(request: Request, me: Me, done: int | None = None) -> Response:
+    """The form of the employees' request: the unit is the signed-in cadre's own; after a
+    post (``?done=YEAR``), the request recorded and the way to the offer."""
+    recorded = _recorded_request(request, me, done) if done else None
+    return _request_form(request, me, recorded=recorded)
+
+
+@router.post("/cases/offer-request")
+async def record_offer_request(
+    request: Request,
+    me: Me,
+    year: str = Form("", max_length=10),
+    employees: str = Form("", max_length=12),
+    signatures: str = Form("", max_length=12),
+    comment: str = Form("", max_length=20_000),
+    command_id: str = Form(..., min_length=1, max_length=100),
+) -> Response:
+    """Record the employees' request (``wage offer-request``); a second post of the same
+    form shows what the first recorded."""
+    typed = {"year": year, "employees": employees, "signatures": signatures,
+             "comment": comment, "command_id": command_id}  # fmt: skip
+    ctx = context_of(request)
+    try:
+        unit = ctx.app.directory.actor(me.actor_id).spec.org
+        numbers = [x.strip() for x in (year, employees, signatures)]
+        ask = RecordOfferRequest(
+            unit_org=unit,
+            year=int(numbers[0]) if numbers[0].isdigit() else 0,
+            employees=int(numbers[1]) if numbers[1].isdigit() else 0,
+            signatures=int(numbers[2]) if numbers[2].isdigit() else 0,
+        )
+    except ValidationError as e:
+        return _request_form(request, me, typed, refusal=invalid_input(e).message(Lang.code),
+                             status_code=422)  # fmt: skip
+    found = ctx.app.ledger.find(offer_request_id(ask.unit_org, ask.year))
+    if found is not None and found.has_applied(command_id):
+        return see_other(f"/cases/offer-request?done={ask.year}")  # this form, posted again
+    try:
+        await ctx.readers().wage_contracts.record_offer_request(
+            me.actor_id, ask, comment=comment, command_id=command_id
+        )
+    except DomainError as e:
+        found = ctx.app.ledger.find(offer_request_id(ask.unit_org, ask.year))
+        if found is not None and found.has_applied(command_id):
+            return see_other(f"/cases/offer-request?done={ask.year}")  # a post beside it won
+        reason, status = e.message(Lang.code), status_of(e)
+        return _request_form(request, me, typed, refusal=reason, status_code=status)
+    return see_other(f"/cases/offer-request?done={ask.year}")
