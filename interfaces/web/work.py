@@ -48,8 +48,8 @@ class InboxRow(BaseModel):
 def _case_url(app: App, key: str) -> str:
     from domain.wage_contract import wage_contract_id
 
-    # An employees' request that obliges an offer has no case yet: the list, to open one.
-    return f"/cases/{key}" if app.ledger.exists(wage_contract_id(key)) else "/cases"
+    # An employees' request that obliges an offer has no case yet: the offer form.
+    return f"/cases/{key}" if app.ledger.exists(wage_contract_id(key)) else "/cases/new"
 
 
 def _ballot_url(app: App, key: str) -> str:
