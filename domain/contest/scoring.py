@@ -213,9 +213,9 @@ def veto_hits(
             ]
             if found:
                 a = found[-1]
-                ref = a.ref.model_copy(
-                    update={"detail": f"{SEVERITY_LABELS[a.severity][0]}：{a.ref.detail}"}
-                )
+                label = SEVERITY_LABELS[a.severity][0]
+                detail = f"{label}：{a.ref.detail}" if a.ref.detail else label
+                ref = a.ref.model_copy(update={"detail": detail})
         elif veto.fact is VetoFact.NO_WAGE_CONTRACT_IN_FORCE and facts.wage_contract_in_force is None:
             ref = facts.last_wage_contract or FactRef(
                 record=facts.unit_org, event="Organisation.Created", detail="没有工资专项集体合同记录"
@@ -364,7 +364,7 @@ def rank(
     tb = judging.tie_breaks
     ranked = sorted(
         (r for r in rows if r.score is not None and not r.vetoes),
-        key=lambda r: tuple(-v for v in _order_key(r, tb)),
+        key=lambda r: (tuple(-v for v in _order_key(r, tb)), r.entry),
     )
     for i, r in enumerate(ranked):
         prev = ranked[i - 1] if i else None
