@@ -66,6 +66,14 @@ class Inspection(BaseModel):
     findings: str
 
 
+class SafetyView(BaseModel):
+    """A unit's safety record as the CLI and ``unionflow status`` show it."""
+
+    unit_org: str
+    accidents: list[Accident]
+    inspections: list[Inspection]
+
+
 def check_recorder(acting: Acting, unit_org: str, unit_path: list[str]) -> None:
     """A cadre of the unit or of a union above it, or a department (应急管理) of those,
     records safety facts."""
@@ -122,6 +130,13 @@ class SafetyRecord(LedgerAggregate):
         self.unit_org = unit_org
         self.accidents: list[Accident] = []
         self.inspections: list[Inspection] = []
+
+    def view(self) -> SafetyView:
+        return SafetyView(
+            unit_org=self.unit_org,
+            accidents=[a.model_copy() for a in self.accidents],
+            inspections=[i.model_copy() for i in self.inspections],
+        )
 
     @classmethod
     def start(cls, unit_org: str, meta: CommandMeta) -> SafetyRecord:
