@@ -13,28 +13,34 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-
-from pydantic import BaseModel
+from datetime import UTC, datetime
 
 from application.award_facts import AwardFacts
 from application.contest_definitions import ContestDefinitions
+from application.contest_inputs import (
+    AssignReport,
+    JudgeProgress,
+    JudgeRow,
+    OpenContestRound,
+    Recomputed,
+    Registration,
+    china_day,
+    entrant_facts,
+    ranking_inputs,
+)
 from application.directory import DirectoryService
 from application.safety import SafetyService
-from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, fingerprinted
+from domain.actors import Acting, CommandMeta, Role, fingerprinted
 from domain.contest.aggregate import ContestEntry, ContestRound, ScoreSheet, conflict_reason
 from domain.contest.definition import Conflict, Entrant
 from domain.contest.scoring import (
-    EntrantFacts,
     EntryInput,
     SheetInput,
     rank,
-    veto_hits,
 )
 from domain.contest.values import (
     EntryStatus,
     EntryView,
-    FactRef,
     Marks,
     Ranking,
     Recusal,
@@ -49,65 +55,9 @@ from domain.contest.values import (
     sheet_ledger_id,
 )
 from domain.errors import InvalidInput, InvalidState, NotFound
-from domain.text import Key, Name, ShortText
 from ledger.app import Ledger
 from projections.views import ViewIndex
 from settings import Settings
-
-
-class OpenContestRound(BaseModel):
-    """What the organiser gives to open a round."""
-
-    round_key: Key
-    title: ShortText
-    definition: Key
-    stage: Key
-    year: int
-    registration_closes: date
-    previous_round: Key | None = None
-
-
-class Registration(BaseModel):
-    """An entrant: a unit (``entrant`` is its org code) or a person of a unit."""
-
-    entrant: Key
-    name: Name | None = None  # a unit's name comes from the directory
-    unit_org: Key | None = None  # a person's unit; a unit is its own
-    category: str = ""
-
-
-class AssignReport(BaseModel):
-    """What a pool assignment did (small: no list of every entry)."""
-
-    entries: int
-    assigned: int
-    recusals: list[tuple[str, str, str]]  # entry, judge, reason
-    short: list[str]  # entries with fewer judges than the definition asks
-
-
-class JudgeRow(BaseModel):
-    """An entry as its judge sees it (blind: the code only)."""
-
-    entry: str
-    code: str
-    name: str
-    sheet: SheetStatus | None
-
-
-class JudgeProgress(BaseModel):
-    judge: str
-    assigned: int
-    submitted: int
-
-
-class Recomputed(BaseModel):
-    ranking: Ranking
-    published_hash: str
-    matches: bool
-
-
-def china_day(moment: datetime) -> date:
-    return moment.astimezone(CHINA_TZ).date()
 
 
 class ContestService:
@@ -130,7 +80,9 @@ class ContestService:
         self.definitions = ContestDefinitions(settings.contest_definition_dir)
         self.clock = clock or (lambda: datetime.now(UTC))
         stores = settings.projection_dir
-        self._rounds = ViewIndex(ledger, ContestRound, RoundView, store=stores / "contest_rounds.db")
+        self._rounds = ViewIndex(
+            ledger, ContestRound, RoundView, store=stores / "contest_rounds.db"
+        )
         by_round: Callable[[EntryView | SheetView], list[str]] = lambda v: [v.round_key]  # noqa: E731
         self._entries = ViewIndex(
             ledger, ContestEntry, EntryView, store=stores / "contest_entries.db", groups=by_round
@@ -205,9 +157,14 @@ class ContestService:
     # -- the organiser -----------------------------------------------------------------
 
     def open_round(
-        self, actor: str, c: OpenContestRound, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> RoundView:  # fmt: skip
+        self,
+        actor: str,
+        c: OpenContestRound,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> RoundView:
         """A union's cadre opens a round of a definition's stage."""
         acting = self.directory.acting(actor, Role.CADRE)
         definition = self.definitions.get(c.definition)
@@ -218,32 +175,63 @@ class ContestService:
             round_ledger_id(c.round_key),
             meta,
             create=lambda: ContestRound.open(
-                key=c.round_key, title=c.title, definition=definition, stage=c.stage,
-                year=c.year, registration_closes=c.registration_closes, previous=previous,
-                salt=salt, meta=meta,
+                key=c.round_key,
+                title=c.title,
+                definition=definition,
+                stage=c.stage,
+                year=c.year,
+                registration_closes=c.registration_closes,
+                previous=previous,
+                salt=salt,
+                meta=meta,
             ),
-        )  # fmt: skip
+        )
         if not result.applied and not result.aggregate.has_applied(meta.command_id):
             raise InvalidState(f"竞赛轮次 {c.round_key} 已存在", f"round {c.round_key} exists")
         view: RoundView = result.aggregate.view()
         return view
 
-    def close_registration(self, actor: str, round_key: str, **kw: object) -> RoundView:
-        return self._round_act(actor, round_key, "close_registration", lambda a, m: a.close_registration(m), **kw)
+    def close_registration(
+        self, actor: str, round_key: str, *, command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> RoundView:  # fmt: skip
+        """Registration closes: self-assessment next, or judging when there is none."""
+        return self._round_act(
+            actor, round_key, "close_registration", lambda a, m: a.close_registration(m),
+            command_id=command_id, now=now,
+        )  # fmt: skip
 
-    def start_judging(self, actor: str, round_key: str, **kw: object) -> RoundView:
-        return self._round_act(actor, round_key, "start_judging", lambda a, m: a.start_judging(m), **kw)
+    def start_judging(
+        self, actor: str, round_key: str, *, command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> RoundView:  # fmt: skip
+        """Self-assessment closes (entries not admitted stay out) and judging starts."""
+        return self._round_act(
+            actor, round_key, "start_judging", lambda a, m: a.start_judging(m),
+            command_id=command_id, now=now,
+        )  # fmt: skip
 
-    def declare_conflict(self, actor: str, round_key: str, conflict: Conflict, **kw: object) -> RoundView:
+    def declare_conflict(
+        self, actor: str, round_key: str, conflict: Conflict, *, comment: str = "",
+        command_id: str | None = None, now: datetime | None = None,
+    ) -> RoundView:  # fmt: skip
+        """The organiser records a conflict of interest; no command removes one."""
         return self._round_act(
             actor, round_key, ["conflict", conflict.model_dump()],
-            lambda a, m: a.declare_conflict(conflict, m), **kw,
+            lambda a, m: a.declare_conflict(conflict, m),
+            comment=comment, command_id=command_id, now=now,
         )  # fmt: skip
 
     def assign_judges(
-        self, actor: str, entry: str, judges: list[str], *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> EntryView:  # fmt: skip
+        self,
+        actor: str,
+        entry: str,
+        judges: list[str],
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> EntryView:
         """Named judges for one entry; a judge who must recuse refuses the assignment."""
         acting = self.directory.acting(actor, Role.CADRE)
         e = self.entry(entry)
@@ -257,9 +245,14 @@ class ContestService:
         return view
 
     def assign_pool(
-        self, actor: str, round_key: str, pool: list[str], *, now: datetime | None = None,
+        self,
+        actor: str,
+        round_key: str,
+        pool: list[str],
+        *,
+        now: datetime | None = None,
         command_id: str | None = None,
-    ) -> AssignReport:  # fmt: skip
+    ) -> AssignReport:
         """Judges from a pool for every admitted entry still short of judges, turn by turn
         so the work spreads; judges who must recuse are recorded and skipped."""
         acting = self.directory.acting(actor, Role.CADRE)
@@ -271,16 +264,17 @@ class ContestService:
         report = AssignReport(entries=0, assigned=0, recusals=[], short=[])
         base = command_id or f"pool:{uuid.uuid4()}"
         todo = [
-            e for e in self.entries(round_key)
+            e
+            for e in self.entries(round_key)
             if e.status is EntryStatus.ADMITTED and len(e.judges) < need
-        ]  # fmt: skip
+        ]
         for i, e in enumerate(todo):
             turn = (i * need) % len(orgs)
             candidates = orgs[turn:] + orgs[:turn]
             meta = self._meta(acting, ["pool", e.key, pool], "", f"{base}:{e.key}", now)
             try:
                 result = self.ledger.execute(
-                    entry_ledger_id(e.key), meta, lambda a: a.assign(r, candidates, meta, strict=False)
+                    entry_ledger_id(e.key), meta, _assigning(r, candidates, meta)
                 )
             except InvalidState:
                 report.short.append(e.key)
@@ -288,7 +282,9 @@ class ContestService:
             v: EntryView = result.aggregate.view()
             report.entries += 1
             report.assigned += len(v.judges) - len(e.judges)
-            report.recusals += [(e.key, x.judge, x.reason) for x in v.recusals if x not in e.recusals]
+            report.recusals += [
+                (e.key, x.judge, x.reason) for x in v.recusals if x not in e.recusals
+            ]
             if len(v.judges) < need:
                 report.short.append(e.key)
         return report
@@ -296,9 +292,15 @@ class ContestService:
     # -- entrants ----------------------------------------------------------------------
 
     def register(
-        self, actor: str, round_key: str, reg: Registration, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> EntryView:  # fmt: skip
+        self,
+        actor: str,
+        round_key: str,
+        reg: Registration,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> EntryView:
         """A cadre registers a unit (or a person of a unit) in the window."""
         acting = self.directory.acting(actor, Role.CADRE)
         r = self.round(round_key)
@@ -307,7 +309,9 @@ class ContestService:
             unit_org, name = unit.spec.code, unit.spec.name
         else:
             if reg.unit_org is None or reg.name is None:
-                raise InvalidInput("个人参赛须给出姓名和所在单位", "a person needs a name and a unit")
+                raise InvalidInput(
+                    "个人参赛须给出姓名和所在单位", "a person needs a name and a unit"
+                )
             unit_org, name = self.directory.organisation(reg.unit_org).spec.code, reg.name
         key = entry_key(round_key, reg.entrant)
         meta = self._meta(acting, ["register", key, reg.model_dump()], comment, command_id, now)
@@ -315,19 +319,29 @@ class ContestService:
             entry_ledger_id(key),
             meta,
             create=lambda: ContestEntry.register(
-                r, entrant=reg.entrant, name=name, unit_org=unit_org, category=reg.category,
+                r,
+                entrant=reg.entrant,
+                name=name,
+                unit_org=unit_org,
+                category=reg.category,
                 meta=meta,
             ),
-        )  # fmt: skip
+        )
         if not result.applied and not result.aggregate.has_applied(meta.command_id):
             raise InvalidState(f"{name} 已报名", f"{name} is already registered")
         view: EntryView = result.aggregate.view()
         return view
 
     def self_assess(
-        self, actor: str, entry: str, marks: Marks, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> EntryView:  # fmt: skip
+        self,
+        actor: str,
+        entry: str,
+        marks: Marks,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> EntryView:
         """The unit's cadre scores the unit against the table (the entry conditions
         decide whether it is admitted)."""
         acting = self.directory.acting(actor, Role.CADRE)
@@ -335,16 +349,24 @@ class ContestService:
         r = self.round(e.round_key)
         op = ["self", entry, {k: str(v) for k, v in marks.items()}]
         meta = self._meta(acting, op, comment, command_id, now)
-        result = self.ledger.execute(entry_ledger_id(entry), meta, lambda a: a.self_assess(r, marks, meta))
+        result = self.ledger.execute(
+            entry_ledger_id(entry), meta, lambda a: a.self_assess(r, marks, meta)
+        )
         view: EntryView = result.aggregate.view()
         return view
 
     # -- judges' sheets ----------------------------------------------------------------
 
     def score(
-        self, judge: str, entry: str, marks: Marks, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> SheetView:  # fmt: skip
+        self,
+        judge: str,
+        entry: str,
+        marks: Marks,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> SheetView:
         """A judge's sheet for an assigned entry, once."""
         acting = self.directory.acting(judge, Role.JUDGE)
         e, r = self._entry_round(entry)
@@ -353,9 +375,16 @@ class ContestService:
         return self._create_sheet(e, judge, meta, lambda: ScoreSheet.submit(r, e, org, marks, meta))
 
     def enter_paper(
-        self, clerk: str, entry: str, judge: str, marks: Marks, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> SheetView:  # fmt: skip
+        self,
+        clerk: str,
+        entry: str,
+        judge: str,
+        marks: Marks,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> SheetView:
         """A cadre of the organiser enters a judge's paper sheet (first entry)."""
         acting = self.directory.acting(clerk, Role.CADRE)
         e, r = self._entry_round(entry)
@@ -366,19 +395,31 @@ class ContestService:
         )
 
     def confirm_paper(
-        self, clerk: str, entry: str, judge: str, marks: Marks, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> SheetView:  # fmt: skip
+        self,
+        clerk: str,
+        entry: str,
+        judge: str,
+        marks: Marks,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> SheetView:
         """A second cadre enters the same paper sheet; it counts only if both agree."""
         acting = self.directory.acting(clerk, Role.CADRE)
-        e, r = self._entry_round(entry)
+        _, r = self._entry_round(entry)
         meta = self._meta(acting, ["paper2", entry, judge, _plain(marks)], comment, command_id, now)
         return self._sheet_act(entry, judge, meta, lambda s: s.confirm_paper(r, marks, meta))
 
     def commit(
-        self, judge: str, entry: str, commitment: str, *, command_id: str | None = None,
+        self,
+        judge: str,
+        entry: str,
+        commitment: str,
+        *,
+        command_id: str | None = None,
         now: datetime | None = None,
-    ) -> SheetView:  # fmt: skip
+    ) -> SheetView:
         """A judge commits the hash of their sheet (``scoring.sheet_commitment``)."""
         acting = self.directory.acting(judge, Role.JUDGE)
         e, r = self._entry_round(entry)
@@ -388,16 +429,24 @@ class ContestService:
         )
 
     def reveal(
-        self, judge: str, entry: str, marks: Marks, nonce: str, *,
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> SheetView:  # fmt: skip
+        self,
+        judge: str,
+        entry: str,
+        marks: Marks,
+        nonce: str,
+        *,
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> SheetView:
         """The judge reveals the marks once every judge of the entry has committed."""
         acting = self.directory.acting(judge, Role.JUDGE)
         e, r = self._entry_round(entry)
         committed = {s.judge for s in self.sheets(r.key) if s.entry == entry}
         all_in = all(j in committed for j in e.judges)
         meta = self._meta(acting, ["reveal", entry, _plain(marks), nonce], "", command_id, now)
-        return self._sheet_act(entry, judge, meta, lambda s: s.reveal(r, marks, nonce, all_in, meta))
+        return self._sheet_act(
+            entry, judge, meta, lambda s: s.reveal(r, marks, nonce, all_in, meta)
+        )
 
     # -- the ranking -------------------------------------------------------------------
 
@@ -409,9 +458,14 @@ class ContestService:
         return rank(r.definition, r.stage, entries, sheets, vetoes)
 
     def rank(
-        self, actor: str, round_key: str, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> RoundView:  # fmt: skip
+        self,
+        actor: str,
+        round_key: str,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> RoundView:
         """The organiser ranks the round: computed from the sheets in the ledger, recorded
         with the hash of its inputs."""
         acting = self.directory.acting(actor, Role.CADRE)
@@ -440,42 +494,13 @@ class ContestService:
     def _inputs(
         self, r: RoundView, moment: datetime
     ) -> tuple[list[EntryInput], list[SheetInput], dict[str, list[VetoHit]]]:
-        admitted = [e for e in self.entries(r.key) if e.status is EntryStatus.ADMITTED]
-        by_key = {e.key: e for e in admitted}
-        orgs: dict[str, str] = {}
-        sheets = []
-        for s in self.sheets(r.key):
-            e = by_key.get(s.entry)
-            if e is None or s.status is not SheetStatus.SUBMITTED or s.judge not in e.judges:
-                continue
-            org = orgs.setdefault(s.judge, self._judge_org(s.judge))
-            if conflict_reason(r, e, s.judge, org) is None:  # a conflict declared later
-                sheets.append(SheetInput(entry=s.entry, judge=s.judge, marks=s.marks))
-        entries = [
-            EntryInput(
-                entry=e.key, entrant=e.entrant, name=e.name, unit_org=e.unit_org,
-                category=e.category, self_marks=e.self_marks,
-            )
-            for e in admitted
-        ]  # fmt: skip
-        vetoes = {}
-        if r.definition.vetoes:
-            today = china_day(moment)
-            for e in admitted:
-                vetoes[e.key] = veto_hits(r.definition, self._facts(e.unit_org, moment), r.year, today)
-        return entries, sheets, vetoes
-
-    def _facts(self, unit_org: str, moment: datetime) -> EntrantFacts:
-        unit = self.facts.unit(unit_org, china_day(moment))
-
-        def ref(x: object) -> FactRef | None:
-            return FactRef.model_validate(x.model_dump()) if x is not None else None  # type: ignore[attr-defined]
-
-        return EntrantFacts(
-            unit_org=unit_org,
-            accidents=self.safety.accident_facts(unit_org, as_of=moment),
-            wage_contract_in_force=ref(unit.wage_contract_in_force),
-            last_wage_contract=ref(unit.last_wage_contract),
+        return ranking_inputs(
+            r,
+            self.entries(r.key),
+            self.sheets(r.key),
+            self._judge_org,
+            lambda unit: entrant_facts(self.facts, self.safety, unit, moment),
+            china_day(moment),
         )
 
     def _judge_org(self, judge: str) -> str:
@@ -511,10 +536,16 @@ class ContestService:
         return view
 
     def _round_act(
-        self, actor: str, round_key: str, op: object,
-        act: Callable[[ContestRound, CommandMeta], None], *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> RoundView:  # fmt: skip
+        self,
+        actor: str,
+        round_key: str,
+        op: object,
+        act: Callable[[ContestRound, CommandMeta], None],
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> RoundView:
         acting = self.directory.acting(actor, Role.CADRE)
         self.round(round_key)
         meta = self._meta(acting, ["round", round_key, op], comment, command_id, now)
@@ -523,14 +554,29 @@ class ContestService:
         return view
 
     def _meta(
-        self, acting: Acting, operation: object, comment: str, command_id: str | None,
+        self,
+        acting: Acting,
+        operation: object,
+        comment: str,
+        command_id: str | None,
         now: datetime | None,
-    ) -> CommandMeta:  # fmt: skip
-        key = fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
+    ) -> CommandMeta:
+        key = (
+            fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
+        )
         return CommandMeta(
-            command_id=key or f"contest:{uuid.uuid4()}", acting=acting,
-            occurred_at=now or self.clock(), comment=comment,
-        )  # fmt: skip
+            command_id=key or f"contest:{uuid.uuid4()}",
+            acting=acting,
+            occurred_at=now or self.clock(),
+            comment=comment,
+        )
+
+
+def _assigning(
+    r: RoundView, candidates: list[tuple[str, str]], meta: CommandMeta
+) -> Callable[[ContestEntry], object]:
+    """A pool assignment of one entry, bound to its own candidates and meta."""
+    return lambda entry: entry.assign(r, candidates, meta, strict=False)
 
 
 def _plain(marks: Marks) -> dict[str, str]:

@@ -53,9 +53,7 @@ class SafetyService:
 
     def _acting(self, actor: str, unit_org: str) -> Acting:
         record = self.directory.actor(actor)
-        role = next(
-            (r for r in (Role.CADRE, Role.DEPARTMENT) if r in record.spec.roles), None
-        )
+        role = next((r for r in (Role.CADRE, Role.DEPARTMENT) if r in record.spec.roles), None)
         if role is None:
             raise NotAuthorised(
                 "只有工会干部或部门可以记录安全生产情况",
@@ -66,14 +64,22 @@ class SafetyService:
         return acting
 
     def _meta(
-        self, acting: Acting, operation: object, comment: str, command_id: str | None,
+        self,
+        acting: Acting,
+        operation: object,
+        comment: str,
+        command_id: str | None,
         now: datetime | None,
-    ) -> CommandMeta:  # fmt: skip
-        key = fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
+    ) -> CommandMeta:
+        key = (
+            fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
+        )
         return CommandMeta(
-            command_id=key or f"safety:{uuid.uuid4()}", acting=acting,
-            occurred_at=now or self.clock(), comment=comment,
-        )  # fmt: skip
+            command_id=key or f"safety:{uuid.uuid4()}",
+            acting=acting,
+            occurred_at=now or self.clock(),
+            comment=comment,
+        )
 
     def _record(
         self, unit_org: str, meta: CommandMeta, act: Callable[[SafetyRecord], None]
@@ -92,22 +98,36 @@ class SafetyService:
         return record
 
     def record_accident(
-        self, actor: str, report: AccidentReport, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> Accident:  # fmt: skip
+        self,
+        actor: str,
+        report: AccidentReport,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Accident:
         """An accident of a unit, as a ledger fact."""
         acting = self._acting(actor, report.unit_org)
-        meta = self._meta(acting, ["accident", report.model_dump(mode="json")], comment, command_id, now)
+        meta = self._meta(
+            acting, ["accident", report.model_dump(mode="json")], comment, command_id, now
+        )
         record = self._record(report.unit_org, meta, lambda r: r.record_accident(report, meta))
         return record.accidents[-1]
 
     def record_inspection(
-        self, actor: str, report: InspectionReport, *, comment: str = "",
-        command_id: str | None = None, now: datetime | None = None,
-    ) -> Inspection:  # fmt: skip
+        self,
+        actor: str,
+        report: InspectionReport,
+        *,
+        comment: str = "",
+        command_id: str | None = None,
+        now: datetime | None = None,
+    ) -> Inspection:
         """A safety inspection of a unit, as a ledger fact."""
         acting = self._acting(actor, report.unit_org)
-        meta = self._meta(acting, ["inspection", report.model_dump(mode="json")], comment, command_id, now)
+        meta = self._meta(
+            acting, ["inspection", report.model_dump(mode="json")], comment, command_id, now
+        )
         record = self._record(report.unit_org, meta, lambda r: r.record_inspection(report, meta))
         return record.inspections[-1]
 
@@ -129,4 +149,3 @@ class SafetyService:
             AccidentFact(ref=accident_ref(unit_org, a), severity=a.severity, on=a.on)
             for a in self.accidents(unit_org, as_of=as_of)
         ]
-

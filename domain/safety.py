@@ -104,12 +104,15 @@ class SafetyRecord(LedgerAggregate):
         def apply(self, aggregate: SafetyRecord) -> None:
             aggregate.accidents.append(
                 Accident(
-                    no=self.originator_version, recorded_at=self.timestamp,
-                    on=self.on, severity=self.severity,
-                    description=self.description, casualties=self.casualties,
+                    no=self.originator_version,
+                    recorded_at=self.timestamp,
+                    on=self.on,
+                    severity=self.severity,
+                    description=self.description,
+                    casualties=self.casualties,
                     recorded_by=self.actor["id"],
                 )
-            )  # fmt: skip
+            )
 
     class InspectionRecorded(LedgerAggregate.Event):
         on: date
@@ -120,10 +123,13 @@ class SafetyRecord(LedgerAggregate):
         def apply(self, aggregate: SafetyRecord) -> None:
             aggregate.inspections.append(
                 Inspection(
-                    no=self.originator_version, on=self.on, inspector=self.inspector,
-                    hazards=self.hazards, findings=self.findings,
+                    no=self.originator_version,
+                    on=self.on,
+                    inspector=self.inspector,
+                    hazards=self.hazards,
+                    findings=self.findings,
                 )
-            )  # fmt: skip
+            )
 
     def __init__(self, unit_org: str) -> None:
         super().__init__()
@@ -146,14 +152,22 @@ class SafetyRecord(LedgerAggregate):
         if report.on > meta.today():
             raise InvalidInput("事故日期不能晚于今天", "an accident cannot be in the future")
         self._emit(
-            self.AccidentRecorded, meta, on=report.on, severity=report.severity,
-            description=report.description, casualties=report.casualties,
-        )  # fmt: skip
+            self.AccidentRecorded,
+            meta,
+            on=report.on,
+            severity=report.severity,
+            description=report.description,
+            casualties=report.casualties,
+        )
 
     def record_inspection(self, report: InspectionReport, meta: CommandMeta) -> None:
         if report.on > meta.today():
             raise InvalidInput("检查日期不能晚于今天", "an inspection cannot be in the future")
         self._emit(
-            self.InspectionRecorded, meta, on=report.on, inspector=report.inspector,
-            hazards=report.hazards, findings=report.findings,
-        )  # fmt: skip
+            self.InspectionRecorded,
+            meta,
+            on=report.on,
+            inspector=report.inspector,
+            hazards=report.hazards,
+            findings=report.findings,
+        )

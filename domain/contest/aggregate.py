@@ -152,12 +152,18 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
                 )
             advanced = [r.entrant for r in previous.ranking.rows if r.advances]
         view = RoundView(
-            key=key, title=title, definition=definition, stage=stage, year=year,
-            organiser_org=acting.org_id, opened_by=acting.actor_id,
+            key=key,
+            title=title,
+            definition=definition,
+            stage=stage,
+            year=year,
+            organiser_org=acting.org_id,
+            opened_by=acting.actor_id,
             registration_closes=registration_closes,
             previous_round=previous.key if previous and index > 0 else "",
-            advanced=advanced, blind_salt=salt,
-        )  # fmt: skip
+            advanced=advanced,
+            blind_salt=salt,
+        )
         return cls._new(round_ledger_id(key), meta, state=view.model_dump(mode="json"))
 
     def close_registration(self, meta: CommandMeta) -> None:
@@ -182,9 +188,7 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
     def record_ranking(self, ranking: Ranking, meta: CommandMeta) -> None:
         check_organiser(meta.acting, self.s, ("发布排名", "rank the round"))
         _phase(self.s, Phase.JUDGING)
-        self._emit(
-            self.Ranked, meta, ranking=ranking.model_dump(mode="json"), at=meta.occurred_at
-        )
+        self._emit(self.Ranked, meta, ranking=ranking.model_dump(mode="json"), at=meta.occurred_at)
 
 
 class ContestEntry(ViewState[EntryView], LedgerAggregate):
@@ -246,7 +250,8 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
         _phase(r, Phase.REGISTRATION)
         if meta.today() > r.registration_closes:
             raise InvalidState(
-                f"报名已于 {r.registration_closes} 截止", f"registration closed on {r.registration_closes}"
+                f"报名已于 {r.registration_closes} 截止",
+                f"registration closed on {r.registration_closes}",
             )
         d = r.definition
         if d.entrant is Entrant.UNIT and entrant != unit_org:
@@ -261,11 +266,16 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
             raise InvalidInput(f"类别须为其一：{known}", f"category must be one of: {known}")
         key = entry_key(r.key, entrant)
         view = EntryView(
-            key=key, round_key=r.key, entrant=entrant, name=name, unit_org=unit_org,
-            category=category, code=blind_code(r.blind_salt, entrant),
+            key=key,
+            round_key=r.key,
+            entrant=entrant,
+            name=name,
+            unit_org=unit_org,
+            category=category,
+            code=blind_code(r.blind_salt, entrant),
             registered_by=acting.actor_id,
             status=EntryStatus.REGISTERED if d.entry.self_assessment else EntryStatus.ADMITTED,
-        )  # fmt: skip
+        )
         return cls._new(entry_ledger_id(key), meta, state=view.model_dump(mode="json"))
 
     def self_assess(self, r: RoundView, marks: Marks, meta: CommandMeta) -> None:
@@ -279,10 +289,13 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
         score = sheet_total(r.definition.table, marks)
         reasons = admission(r.definition, score)
         self._emit(
-            self.SelfAssessed, meta,
-            marks={k: str(v) for k, v in marks.items()}, total=str(score.total),
-            admitted=not reasons, reasons=reasons,
-        )  # fmt: skip
+            self.SelfAssessed,
+            meta,
+            marks={k: str(v) for k, v in marks.items()},
+            total=str(score.total),
+            admitted=not reasons,
+            reasons=reasons,
+        )
 
     def assign(
         self,
@@ -299,7 +312,9 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
         check_organiser(meta.acting, r, ("指派评委", "assign judges"))
         _phase(r, Phase.JUDGING)
         if self.s.status is not EntryStatus.ADMITTED:
-            raise InvalidState(f"{self.s.name} 未入围，不能指派评委", f"{self.s.name} is not admitted")
+            raise InvalidState(
+                f"{self.s.name} 未入围，不能指派评委", f"{self.s.name} is not admitted"
+            )
         room = r.definition.judging.judges_per_entry - len(self.s.judges)
         chosen: list[str] = []
         recused: list[Recusal] = []
@@ -337,9 +352,7 @@ def check_may_score(r: RoundView, e: EntryView, judge: str, judge_org: str) -> N
     if why is not None:
         raise NotAuthorised(f"{judge} 须回避，不能评分：{why}", f"{judge} must recuse: {why}")
     if judge not in e.judges:
-        raise NotAuthorised(
-            f"{judge} 不是 {e.code} 的评委", f"{judge} is not assigned to {e.code}"
-        )
+        raise NotAuthorised(f"{judge} 不是 {e.code} 的评委", f"{judge} is not assigned to {e.code}")
 
 
 class ScoreSheet(ViewState[SheetView], LedgerAggregate):
@@ -446,9 +459,7 @@ class ScoreSheet(ViewState[SheetView], LedgerAggregate):
             raise InvalidState("此评分表不待二次录入", "this sheet awaits no second entry")
         if meta.acting.actor_id == self.s.entered_by:
             raise NotAuthorised("二次录入须由另一人完成", "a second person enters it again")
-        differ = sorted(
-            k for k in {*marks, *self.s.marks} if marks.get(k) != self.s.marks.get(k)
-        )
+        differ = sorted(k for k in {*marks, *self.s.marks} if marks.get(k) != self.s.marks.get(k))
         if differ:
             raise InvalidInput(
                 f"两次录入不一致：{', '.join(differ)}（未记录）",
@@ -456,7 +467,9 @@ class ScoreSheet(ViewState[SheetView], LedgerAggregate):
             )
         self._emit(self.SecondEntryMatched, meta)
 
-    def reveal(self, r: RoundView, marks: Marks, nonce: str, all_committed: bool, meta: CommandMeta) -> None:
+    def reveal(
+        self, r: RoundView, marks: Marks, nonce: str, all_committed: bool, meta: CommandMeta
+    ) -> None:
         """The judge reveals the marks once every judge of the entry has committed; they
         must hash to the commitment."""
         if meta.acting.actor_id != self.s.judge:

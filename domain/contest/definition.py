@@ -93,12 +93,13 @@ class ScoringTable(BaseModel):
                     f"section {s.key}: minimum {s.minimum} exceeds its {s.points} points"
                 )
         weights = [s.weight for s in self.sections]
-        if any(w is not None for w in weights):
-            if any(w is None for w in weights) or sum(w for w in weights if w) != 1:
-                raise ValueError(
-                    "权重须为每个分项给出且合计为 1 / weights must be given for every section "
-                    "and add up to 1"
-                )
+        if any(w is not None for w in weights) and (
+            any(w is None for w in weights) or sum(w for w in weights if w) != 1
+        ):
+            raise ValueError(
+                "权重须为每个分项给出且合计为 1 / weights must be given for every section "
+                "and add up to 1"
+            )
         return self
 
     @property
@@ -293,13 +294,9 @@ class ContestDefinition(BaseModel):
             if len(set(keys)) != len(keys):
                 raise ValueError(f"{name} 的 key 不能重复 / {name} keys must be unique")
         if self.entrant is Entrant.INDIVIDUAL and self.entry.self_assessment:
-            raise ValueError(
-                "个人参赛不做自评 / individual entrants do not self-assess"
-            )
+            raise ValueError("个人参赛不做自评 / individual entrants do not self-assess")
         if self.judging.self_weight and not self.entry.self_assessment:
-            raise ValueError(
-                "自评权重需要自评 / a self-assessment weight needs a self-assessment"
-            )
+            raise ValueError("自评权重需要自评 / a self-assessment weight needs a self-assessment")
         return self
 
     def stage(self, key: str) -> Stage | None:

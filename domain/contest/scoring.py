@@ -82,9 +82,7 @@ def sheet_total(table: ScoringTable, marks: Marks) -> SheetScore:
         base = sum(sections.values(), ZERO)
     raw = sum((marks.get(i.key, ZERO) for i in table.bonus.items), ZERO) if table.bonus else ZERO
     bonus = min(raw, table.bonus.cap) if table.bonus else ZERO
-    below = [
-        s.key for s in table.sections if s.minimum is not None and sections[s.key] < s.minimum
-    ]
+    below = [s.key for s in table.sections if s.minimum is not None and sections[s.key] < s.minimum]
     return SheetScore(
         sections=sections, bonus_raw=raw, bonus=bonus, total=base + bonus, below_minimum=below
     )
@@ -207,18 +205,20 @@ def veto_hits(
             else:
                 start, end = add_months(today, -12 * veto.years), today
             found = [
-                a
-                for a in facts.accidents
-                if a.severity in veto.severities and start <= a.on <= end
+                a for a in facts.accidents if a.severity in veto.severities and start <= a.on <= end
             ]
             if found:
                 a = found[-1]
                 label = SEVERITY_LABELS[a.severity][0]
                 detail = f"{label}：{a.ref.detail}" if a.ref.detail else label
                 ref = a.ref.model_copy(update={"detail": detail})
-        elif veto.fact is VetoFact.NO_WAGE_CONTRACT_IN_FORCE and facts.wage_contract_in_force is None:
+        elif (
+            veto.fact is VetoFact.NO_WAGE_CONTRACT_IN_FORCE and facts.wage_contract_in_force is None
+        ):
             ref = facts.last_wage_contract or FactRef(
-                record=facts.unit_org, event="Organisation.Created", detail="没有工资专项集体合同记录"
+                record=facts.unit_org,
+                event="Organisation.Created",
+                detail="没有工资专项集体合同记录",
             )
         if ref is not None:
             hits.append(VetoHit(key=veto.key, zh=veto.zh, en=veto.en, rests_on=ref))
@@ -260,7 +260,11 @@ def inputs_hash(
         "sheets": sorted(
             (s.model_dump(mode="json") for s in sheets), key=lambda s: (s["entry"], s["judge"])
         ),
-        "vetoes": {k: [v.model_dump(mode="json") for v in hits] for k, hits in sorted(vetoes.items()) if hits},
+        "vetoes": {
+            k: [v.model_dump(mode="json") for v in hits]
+            for k, hits in sorted(vetoes.items())
+            if hits
+        },
     }
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
@@ -270,9 +274,7 @@ def _order_key(row: RankRow, tie_breaks: list[str]) -> tuple[Decimal, ...]:
     return (row.score, *(row.sections.get(k, ZERO) for k in tie_breaks))
 
 
-def _take(
-    pool: list[RankRow], quota: int, tie_breaks: list[str], ties: str
-) -> list[RankRow]:
+def _take(pool: list[RankRow], quota: int, tie_breaks: list[str], ties: str) -> list[RankRow]:
     """The first ``quota`` of a ranked pool; entries tied at the last place all in
     (``include_all``) or all out (``exclude_all``)."""
     if len(pool) <= quota:
@@ -306,6 +308,44 @@ def give_awards(
     return won
 
 
+def _row(
+    definition: ContestDefinition,
+    e: EntryInput,
+    sheets: list[SheetInput],
+    totals: dict[str, dict[str, Decimal]],
+    scores: dict[tuple[str, str], SheetScore],
+    vetoes: dict[str, list[VetoHit]],
+) -> RankRow:
+    """One entry's row: its sheets combined (drop, normalised totals), its sections' means
+    over the kept sheets, the self-assessment's weight; not yet ranked."""
+    judging, table = definition.judging, definition.table
+    row = RankRow(
+        entry=e.entry,
+        entrant=e.entrant,
+        name=e.name,
+        unit_org=e.unit_org,
+        category=e.category,
+        sheets=len(sheets),
+        vetoes=vetoes.get(e.entry, []),
+    )
+    self_total = sheet_total(table, e.self_marks).total if e.self_marks is not None else None
+    row.self_total = cents(self_total) if self_total is not None else None
+    if not sheets:
+        return row
+    c = combine({s.judge: totals[s.judge][e.entry] for s in sheets}, judging)
+    kept = [scores[(e.entry, j)] for j in c.kept]
+    row.dropped, row.note, row.committee = c.dropped, c.note, cents(c.mean)
+    row.sections = {s.key: cents(_mean([k.sections[s.key] for k in kept])) for s in table.sections}
+    row.below_minimum = [
+        s.key for s in table.sections if s.minimum is not None and row.sections[s.key] < s.minimum
+    ]
+    score = c.mean
+    if judging.self_weight and self_total is not None:
+        score = (1 - judging.self_weight) * c.mean + judging.self_weight * self_total
+    row.score = cents(score)
+    return row
+
+
 def rank(
     definition: ContestDefinition,
     stage: str,
@@ -334,33 +374,7 @@ def rank(
         totals[judge][entry] = sc.total
     if judging.normalise:
         totals = defaultdict(dict, normalise(totals))
-    rows: list[RankRow] = []
-    for e in entries:
-        row = RankRow(
-            entry=e.entry, entrant=e.entrant, name=e.name, unit_org=e.unit_org, category=e.category,
-            sheets=len(by_entry[e.entry]), vetoes=vetoes.get(e.entry, []),
-        )  # fmt: skip
-        if e.self_marks is not None:
-            row.self_total = cents(sheet_total(table, e.self_marks).total)
-        if by_entry[e.entry]:
-            values = {s.judge: totals[s.judge][e.entry] for s in by_entry[e.entry]}
-            c = combine(values, judging)
-            kept = [scores[(e.entry, j)] for j in c.kept]
-            row.dropped, row.note = c.dropped, c.note
-            row.committee = cents(c.mean)
-            row.sections = {
-                s.key: cents(_mean([k.sections[s.key] for k in kept])) for s in table.sections
-            }
-            row.below_minimum = [
-                s.key for s in table.sections
-                if s.minimum is not None and row.sections[s.key] < s.minimum
-            ]  # fmt: skip
-            score = c.mean
-            if judging.self_weight and e.self_marks is not None:
-                self_total = sheet_total(table, e.self_marks).total
-                score = (1 - judging.self_weight) * c.mean + judging.self_weight * self_total
-            row.score = cents(score)
-        rows.append(row)
+    rows = [_row(definition, e, by_entry[e.entry], totals, scores, vetoes) for e in entries]
     tb = judging.tie_breaks
     ranked = sorted(
         (r for r in rows if r.score is not None and not r.vetoes),

@@ -29,7 +29,17 @@ from domain.contest.values import (
 from domain.errors import InvalidInput
 from domain.text import Key, Name, ShortText
 from i18n import Lang, pick
-from interfaces.cli._common import AS, COMMAND_ID, COMMENT, console, fail, load_yaml, parse_date, run, typed
+from interfaces.cli._common import (
+    AS,
+    COMMAND_ID,
+    COMMENT,
+    console,
+    fail,
+    load_yaml,
+    parse_date,
+    run,
+    typed,
+)
 from interfaces.cli.render import Table, plain
 from settings import Settings
 
@@ -64,7 +74,9 @@ def _marks(file: Path | None, pairs: list[str]) -> Marks:
     if file is not None:
         loaded = load_yaml(file, "评分表")
         if not isinstance(loaded, dict):
-            fail(InvalidInput(f"评分表 {file.name} 须为“项: 分值”的映射", f"{file.name}: a mapping"))
+            fail(
+                InvalidInput(f"评分表 {file.name} 须为“项: 分值”的映射", f"{file.name}: a mapping")
+            )
         raw.update(loaded)
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -116,20 +128,40 @@ def _award_name(d: ContestDefinition, key: str) -> str:
 
 def _print_ranking(d: ContestDefinition, ranking: Ranking) -> None:
     table = Table()
-    _col(table, ("名次", "rank"), ("参评对象", "entrant"), ("得分", "score"), ("评委分", "judges"),
-         ("自评", "self"), ("评分表", "sheets"), ("去掉", "dropped"), ("奖项", "award"),
-         ("说明", "notes"))  # fmt: skip
+    _col(
+        table,
+        ("名次", "rank"),
+        ("参评对象", "entrant"),
+        ("得分", "score"),
+        ("评委分", "judges"),
+        ("自评", "self"),
+        ("评分表", "sheets"),
+        ("去掉", "dropped"),
+        ("奖项", "award"),
+        ("说明", "notes"),
+    )
     for r in ranking.rows:
-        notes = [pick((v.zh, v.en)) + f"（{v.rests_on.record} · {v.rests_on.event}）" for v in r.vetoes]
-        notes += [pick(("低于分项最低分：", "under the minimum: ")) + "、".join(r.below_minimum)] if r.below_minimum else []
+        notes = [
+            pick((v.zh, v.en)) + f"（{v.rests_on.record} · {v.rests_on.event}）" for v in r.vetoes
+        ]
+        notes += (
+            [pick(("低于分项最低分：", "under the minimum: ")) + "、".join(r.below_minimum)]
+            if r.below_minimum
+            else []
+        )
         notes += [pick(tuple(r.note.split(" / ", 1)))] if r.note else []  # type: ignore[arg-type]
         notes += [pick(("晋级", "advances"))] if r.advances else []
         table.add_row(
-            str(r.rank) if r.rank is not None else "—", plain(r.name),
-            str(r.score) if r.score is not None else "—", str(r.committee or "—"),
-            str(r.self_total or "—"), str(r.sheets), "、".join(r.dropped),
-            _award_name(d, r.award), plain("；".join(notes)),
-        )  # fmt: skip
+            str(r.rank) if r.rank is not None else "—",
+            plain(r.name),
+            str(r.score) if r.score is not None else "—",
+            str(r.committee or "—"),
+            str(r.self_total or "—"),
+            str(r.sheets),
+            "、".join(r.dropped),
+            _award_name(d, r.award),
+            plain("；".join(notes)),
+        )
     console.print(table)
     console.print(f"{pick(('输入摘要', 'inputs hash'))} (SHA-256): {ranking.inputs_hash}")
 
@@ -142,16 +174,30 @@ def definitions() -> None:
     """竞赛办法（内置及自定义） / the contest definitions in force."""
     found = ContestDefinitions(Settings().contest_definition_dir)
     table = Table()
-    _col(table, ("编号", "key"), ("名称", "title"), ("参评", "entrants"), ("分项", "sections"),
-         ("满分", "points"), ("否决项", "vetoes"), ("评委/对象", "judges"), ("阶段", "stages"),
-         ("奖项", "awards"))  # fmt: skip
+    _col(
+        table,
+        ("编号", "key"),
+        ("名称", "title"),
+        ("参评", "entrants"),
+        ("分项", "sections"),
+        ("满分", "points"),
+        ("否决项", "vetoes"),
+        ("评委/对象", "judges"),
+        ("阶段", "stages"),
+        ("奖项", "awards"),
+    )
     for d in found.all():
         table.add_row(
-            d.key, pick((d.zh, d.en)), d.entrant.value, str(len(d.table.sections)),
-            str(d.table.points), str(len(d.vetoes)), str(d.judging.judges_per_entry),
+            d.key,
+            pick((d.zh, d.en)),
+            d.entrant.value,
+            str(len(d.table.sections)),
+            str(d.table.points),
+            str(len(d.vetoes)),
+            str(d.judging.judges_per_entry),
             " → ".join(pick((s.zh, s.en)) for s in d.stages),
             "、".join(pick((a.zh, a.en)) for a in d.awards),
-        )  # fmt: skip
+        )
     console.print(table)
 
 
@@ -183,20 +229,32 @@ def open_round(
     command_id: str | None = COMMAND_ID,
 ) -> None:
     """发起竞赛轮次（组织单位工会干部） / open a round (a cadre of the organiser)."""
-    c = OpenContestRound(round_key=round_key, title=title, definition=definition, stage=stage,
-                         year=year, registration_closes=parse_date(closes, hint=True),
-                         previous_round=previous)  # fmt: skip
-    _print_round(_contests(lambda s: s.open_round(actor, c, comment=comment, command_id=command_id)))
+    c = OpenContestRound(
+        round_key=round_key,
+        title=title,
+        definition=definition,
+        stage=stage,
+        year=year,
+        registration_closes=parse_date(closes, hint=True),
+        previous_round=previous,
+    )
+    _print_round(
+        _contests(lambda s: s.open_round(actor, c, comment=comment, command_id=command_id))
+    )
 
 
 @app.command("close-registration")
-def close_registration(round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID) -> None:
+def close_registration(
+    round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID
+) -> None:
     """截止报名 / close registration."""
     _print_round(_contests(lambda s: s.close_registration(actor, round_key, command_id=command_id)))
 
 
 @app.command("start-judging")
-def start_judging(round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID) -> None:
+def start_judging(
+    round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID
+) -> None:
     """截止自评，开始评审 / close self-assessment and start judging."""
     _print_round(_contests(lambda s: s.start_judging(actor, round_key, command_id=command_id)))
 
@@ -212,13 +270,17 @@ def conflict(
 ) -> None:
     """登记评委回避（评委本人不能撤销） / record a conflict (a judge cannot remove it)."""
     c = Conflict(judge=judge, entrant=entrant, reason=reason)
-    _print_round(_contests(lambda s: s.declare_conflict(actor, round_key, c, command_id=command_id)))
+    _print_round(
+        _contests(lambda s: s.declare_conflict(actor, round_key, c, command_id=command_id))
+    )
 
 
 @app.command("judges")
 def judges(
     round_key: str = ROUND,
-    pool: str | None = typer.Option(None, "--pool", help="评委库（逗号分隔） / judge pool, comma-separated"),
+    pool: str | None = typer.Option(
+        None, "--pool", help="评委库（逗号分隔） / judge pool, comma-separated"
+    ),
     entry: str | None = typer.Option(None, "--entry", callback=typed(Key)),
     judge: list[str] = typer.Option([], "--judge", help="指派的评委，可重复 / a judge, repeatable"),
     actor: str = AS,
@@ -231,7 +293,9 @@ def judges(
         console.print(f"{pick(('评委', 'judges'))}: {'、'.join(e.judges)}")
         return
     if pool is None:
-        fail(InvalidInput("用 --pool，或 --entry 加 --judge", "give --pool, or --entry with --judge"))
+        fail(
+            InvalidInput("用 --pool，或 --entry 加 --judge", "give --pool, or --entry with --judge")
+        )
         return
     names = [p.strip() for p in pool.split(",") if p.strip()]
     report = _contests(lambda s: s.assign_pool(actor, round_key, names, command_id=command_id))
@@ -246,7 +310,9 @@ def judges(
         table.add_row(e_key, j, plain(pick((zh, en or zh))))
     console.print(table)
     if report.short:
-        console.print(f"[yellow]{pick(('评委不足', 'short of judges'))}[/]: {'、'.join(report.short[:20])}")
+        console.print(
+            f"[yellow]{pick(('评委不足', 'short of judges'))}[/]: {'、'.join(report.short[:20])}"
+        )
 
 
 # -- entrants ------------------------------------------------------------------------------
@@ -265,17 +331,27 @@ def register(
 ) -> None:
     """报名（本单位或组织单位工会干部） / register a unit or a person."""
     reg = Registration(entrant=entrant, name=name, unit_org=unit, category=category)
-    _print_entry(_contests(lambda s: s.register(actor, round_key, reg, comment=comment, command_id=command_id)))
+    _print_entry(
+        _contests(
+            lambda s: s.register(actor, round_key, reg, comment=comment, command_id=command_id)
+        )
+    )
 
 
 @app.command("self-assess")
 def self_assess(
-    entry: str = ENTRY, file: Path | None = FILE, mark: list[str] = MARK, actor: str = AS,
-    comment: str = COMMENT, command_id: str | None = COMMAND_ID,
-) -> None:  # fmt: skip
+    entry: str = ENTRY,
+    file: Path | None = FILE,
+    mark: list[str] = MARK,
+    actor: str = AS,
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
     """对照评分表自评（检查参评条件） / self-assess against the table (entry conditions)."""
     m = _marks(file, mark)
-    _print_entry(_contests(lambda s: s.self_assess(actor, entry, m, comment=comment, command_id=command_id)))
+    _print_entry(
+        _contests(lambda s: s.self_assess(actor, entry, m, comment=comment, command_id=command_id))
+    )
 
 
 # -- judges' sheets ------------------------------------------------------------------------
@@ -298,30 +374,47 @@ def score(
     entry: str = ENTRY,
     file: Path | None = FILE,
     mark: list[str] = MARK,
-    paper_for: str | None = typer.Option(None, "--paper-for", callback=typed(Key),
-                                         help="录入此评委的纸质评分表 / enter this judge's paper sheet"),
+    paper_for: str | None = typer.Option(
+        None,
+        "--paper-for",
+        callback=typed(Key),
+        help="录入此评委的纸质评分表 / enter this judge's paper sheet",
+    ),
     second: bool = typer.Option(False, "--second", help="二次录入 / the second entry"),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
-) -> None:  # fmt: skip
+) -> None:
     """评分（评委本人；或工会干部录入纸质评分表） / score an entry (or enter a paper sheet)."""
     m = _marks(file, mark)
     if paper_for is None:
-        sheet = _contests(lambda s: s.score(actor, entry, m, comment=comment, command_id=command_id))
+        sheet = _contests(
+            lambda s: s.score(actor, entry, m, comment=comment, command_id=command_id)
+        )
     elif second:
-        sheet = _contests(lambda s: s.confirm_paper(actor, entry, paper_for, m, comment=comment, command_id=command_id))
+        sheet = _contests(
+            lambda s: s.confirm_paper(
+                actor, entry, paper_for, m, comment=comment, command_id=command_id
+            )
+        )
     else:
-        sheet = _contests(lambda s: s.enter_paper(actor, entry, paper_for, m, comment=comment, command_id=command_id))
+        sheet = _contests(
+            lambda s: s.enter_paper(
+                actor, entry, paper_for, m, comment=comment, command_id=command_id
+            )
+        )
     _print_sheet(sheet)
 
 
 @app.command("commit")
 def commit(
-    entry: str = ENTRY, file: Path | None = FILE, mark: list[str] = MARK,
+    entry: str = ENTRY,
+    file: Path | None = FILE,
+    mark: list[str] = MARK,
     nonce: str = typer.Option(..., "--nonce", callback=typed(ShortText), help="只有您知道的随机串"),
-    actor: str = AS, command_id: str | None = COMMAND_ID,
-) -> None:  # fmt: skip
+    actor: str = AS,
+    command_id: str | None = COMMAND_ID,
+) -> None:
     """提交评分摘要（只发送摘要，不发送分数） / commit the sheet's hash (the marks stay here)."""
     digest = sheet_commitment(_marks(file, mark), nonce)
     _print_sheet(_contests(lambda s: s.commit(actor, entry, digest, command_id=command_id)))
@@ -330,10 +423,13 @@ def commit(
 
 @app.command("reveal")
 def reveal(
-    entry: str = ENTRY, file: Path | None = FILE, mark: list[str] = MARK,
+    entry: str = ENTRY,
+    file: Path | None = FILE,
+    mark: list[str] = MARK,
     nonce: str = typer.Option(..., "--nonce", callback=typed(ShortText)),
-    actor: str = AS, command_id: str | None = COMMAND_ID,
-) -> None:  # fmt: skip
+    actor: str = AS,
+    command_id: str | None = COMMAND_ID,
+) -> None:
     """揭示评分（须与摘要一致） / reveal the marks (they must match the commitment)."""
     m = _marks(file, mark)
     _print_sheet(_contests(lambda s: s.reveal(actor, entry, m, nonce, command_id=command_id)))
@@ -343,8 +439,12 @@ def reveal(
 
 
 @app.command("rank")
-def rank_round(round_key: str = ROUND, actor: str = AS, comment: str = COMMENT,
-               command_id: str | None = COMMAND_ID) -> None:  # fmt: skip
+def rank_round(
+    round_key: str = ROUND,
+    actor: str = AS,
+    comment: str = COMMENT,
+    command_id: str | None = COMMAND_ID,
+) -> None:
     """计算并发布排名（含输入摘要） / rank the round and record it with its inputs' hash."""
     r = _contests(lambda s: s.rank(actor, round_key, comment=comment, command_id=command_id))
     _print_round(r)
@@ -362,8 +462,10 @@ def recompute(round_key: str = ROUND) -> None:
     elif again.matches:
         console.print(f"[green]✓[/] {pick(('与发布的排名一致', 'matches the published ranking'))}")
     else:
-        console.print(f"[red]✗[/] {pick(('与发布的排名不一致', 'differs from the published ranking'))}: "
-                      f"{again.published_hash}")  # fmt: skip
+        console.print(
+            f"[red]✗[/] {pick(('与发布的排名不一致', 'differs from the published ranking'))}: "
+            f"{again.published_hash}"
+        )
         raise typer.Exit(1)
 
 
@@ -377,11 +479,24 @@ def show(round_key: str = ROUND) -> None:
     r, entries, progress = _contests(read)
     _print_round(r)
     table = Table(title=pick(("参评对象", "entries")))
-    _col(table, ("参评编号", "entry"), ("名称", "name"), ("单位", "unit"), ("自评", "self"),
-         ("状态", "status"), ("评委", "judges"))  # fmt: skip
+    _col(
+        table,
+        ("参评编号", "entry"),
+        ("名称", "name"),
+        ("单位", "unit"),
+        ("自评", "self"),
+        ("状态", "status"),
+        ("评委", "judges"),
+    )
     for e in entries:
-        table.add_row(e.key, plain(e.name), e.unit_org, str(e.self_total or "—"),
-                      pick(ENTRY_STATUS_LABELS[e.status]), str(len(e.judges)))  # fmt: skip
+        table.add_row(
+            e.key,
+            plain(e.name),
+            e.unit_org,
+            str(e.self_total or "—"),
+            pick(ENTRY_STATUS_LABELS[e.status]),
+            str(len(e.judges)),
+        )
     console.print(table)
     if progress:
         board = Table(title=pick(("评审进度", "judging progress")))

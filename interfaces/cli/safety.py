@@ -29,9 +29,18 @@ def accident(
     command_id: str | None = COMMAND_ID,
 ) -> None:
     """记录生产安全事故（本单位或上级的工会干部、部门） / record an accident."""
-    report = AccidentReport(unit_org=unit, on=parse_date(on, hint=True), severity=severity,
-                            description=description, casualties=casualties)  # fmt: skip
-    a = run(lambda app_: app_.safety.record_accident(actor, report, comment=comment, command_id=command_id))
+    report = AccidentReport(
+        unit_org=unit,
+        on=parse_date(on, hint=True),
+        severity=severity,
+        description=description,
+        casualties=casualties,
+    )
+    a = run(
+        lambda app_: app_.safety.record_accident(
+            actor, report, comment=comment, command_id=command_id
+        )
+    )
     console.print(
         f"[green]✓[/] {unit} · {a.on} · {pick(SEVERITY_LABELS[a.severity])} · "
         f"SafetyRecord.AccidentRecorded v{a.no}"
@@ -50,9 +59,18 @@ def inspection(
     command_id: str | None = COMMAND_ID,
 ) -> None:
     """记录安全检查（发现的隐患） / record a safety inspection."""
-    report = InspectionReport(unit_org=unit, on=parse_date(on, hint=True), inspector=inspector,
-                              hazards=hazards, findings=findings)  # fmt: skip
-    i = run(lambda app_: app_.safety.record_inspection(actor, report, comment=comment, command_id=command_id))
+    report = InspectionReport(
+        unit_org=unit,
+        on=parse_date(on, hint=True),
+        inspector=inspector,
+        hazards=hazards,
+        findings=findings,
+    )
+    i = run(
+        lambda app_: app_.safety.record_inspection(
+            actor, report, comment=comment, command_id=command_id
+        )
+    )
     console.print(f"[green]✓[/] {unit} · {i.on} · {plain(i.inspector)} · {i.hazards}")
 
 
@@ -61,14 +79,28 @@ def show(unit: str = typer.Argument(..., callback=typed(Key))) -> None:
     """单位的安全生产记录 / a unit's accidents and inspections."""
     accidents, inspections = run(lambda a: (a.safety.accidents(unit), a.safety.inspections(unit)))
     table = Table(title=pick(("事故", "accidents")))
-    for zh, en in (("日期", "date"), ("严重程度", "severity"), ("说明", "description"), ("事件", "event")):
+    for zh, en in (
+        ("日期", "date"),
+        ("严重程度", "severity"),
+        ("说明", "description"),
+        ("事件", "event"),
+    ):
         table.add_column(en if Lang.code == "en" else zh)
     for a in accidents:
-        table.add_row(str(a.on), pick(SEVERITY_LABELS[a.severity]), plain(a.description),
-                      f"SafetyRecord.AccidentRecorded v{a.no}")  # fmt: skip
+        table.add_row(
+            str(a.on),
+            pick(SEVERITY_LABELS[a.severity]),
+            plain(a.description),
+            f"SafetyRecord.AccidentRecorded v{a.no}",
+        )
     console.print(table)
     checks = Table(title=pick(("安全检查", "inspections")))
-    for zh, en in (("日期", "date"), ("检查人", "inspector"), ("隐患", "hazards"), ("结论", "findings")):
+    for zh, en in (
+        ("日期", "date"),
+        ("检查人", "inspector"),
+        ("隐患", "hazards"),
+        ("结论", "findings"),
+    ):
         checks.add_column(en if Lang.code == "en" else zh)
     for i in inspections:
         checks.add_row(str(i.on), plain(i.inspector), str(i.hazards), plain(i.findings))

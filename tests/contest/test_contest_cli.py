@@ -53,22 +53,66 @@ def ok(result: Result) -> Result:
 
 def test_an_ankang_round_from_opening_to_a_recomputed_ranking(cli, tmp_path: Path):
     assert "“安康杯”竞赛" in ok(cli("contest", "definitions")).stdout
-    ok(cli("contest", "open", "--round", "ankang-2026", "--title", "2026年“安康杯”竞赛",
-           "--definition", "ankang-cup", "--stage", "review", "--year", "2026",
-           "--close", "today+30", "--as", "sun.lihua"))  # fmt: skip
+    ok(
+        cli(
+            "contest",
+            "open",
+            "--round",
+            "ankang-2026",
+            "--title",
+            "2026年“安康杯”竞赛",
+            "--definition",
+            "ankang-cup",
+            "--stage",
+            "review",
+            "--year",
+            "2026",
+            "--close",
+            "today+30",
+            "--as",
+            "sun.lihua",
+        )
+    )
     for cadre, unit in (("wang.li", "dl-bearing"), ("he.jun", "dl-seed")):
-        ok(cli("contest", "register", "ankang-2026", "--entrant", unit, "--category", "enterprise",
-               "--as", cadre))  # fmt: skip
-        done = ok(cli("contest", "self-assess", f"ankang-2026:{unit}",
-                      "--file", sheet(tmp_path, f"self-{unit}", 0.92), "--as", cadre))  # fmt: skip
+        ok(
+            cli(
+                "contest",
+                "register",
+                "ankang-2026",
+                "--entrant",
+                unit,
+                "--category",
+                "enterprise",
+                "--as",
+                cadre,
+            )
+        )
+        done = ok(
+            cli(
+                "contest",
+                "self-assess",
+                f"ankang-2026:{unit}",
+                "--file",
+                sheet(tmp_path, f"self-{unit}", 0.92),
+                "--as",
+                cadre,
+            )
+        )
         assert "已入围" in done.stdout
     ok(cli("contest", "close-registration", "ankang-2026", "--as", "sun.lihua"))
     ok(cli("contest", "start-judging", "ankang-2026", "--as", "sun.lihua"))
     pool = ",".join(["judge.bearing", *JUDGES])
     assigned = ok(cli("contest", "judges", "ankang-2026", "--pool", pool, "--as", "sun.lihua"))
     assert "judge.bearing" in assigned.stdout and "同属" in assigned.stdout
-    refused = cli("contest", "score", "ankang-2026:dl-bearing", "--file", sheet(tmp_path, "x", 0.9),
-                  "--as", "judge.bearing")  # fmt: skip
+    refused = cli(
+        "contest",
+        "score",
+        "ankang-2026:dl-bearing",
+        "--file",
+        sheet(tmp_path, "x", 0.9),
+        "--as",
+        "judge.bearing",
+    )
     assert refused.exit_code == 2 and "回避" in refused.stderr
     app = build_app(Settings())
     panels = {u: app.contests.entry(f"ankang-2026:{u}").judges for u in ("dl-bearing", "dl-seed")}
@@ -78,11 +122,32 @@ def test_an_ankang_round_from_opening_to_a_recomputed_ranking(cli, tmp_path: Pat
         for i, judge in enumerate(panel):
             path = sheet(tmp_path, f"{unit}-{judge}", 0.9 + i * 0.02)
             ok(cli("contest", "score", f"ankang-2026:{unit}", "--file", path, "--as", judge))
-    twice = cli("contest", "score", "ankang-2026:dl-seed", "--file", sheet(tmp_path, "y", 0.5),
-                "--as", panels["dl-seed"][0])  # fmt: skip
+    twice = cli(
+        "contest",
+        "score",
+        "ankang-2026:dl-seed",
+        "--file",
+        sheet(tmp_path, "y", 0.5),
+        "--as",
+        panels["dl-seed"][0],
+    )
     assert twice.exit_code == 2 and "一次" in twice.stderr
-    recorded = ok(cli("safety", "accident", "--unit", "dl-seed", "--on", "today-20",
-                      "--severity", "serious", "--description", "叉车伤人", "--as", "emergency.dept"))  # fmt: skip
+    recorded = ok(
+        cli(
+            "safety",
+            "accident",
+            "--unit",
+            "dl-seed",
+            "--on",
+            "today-20",
+            "--severity",
+            "serious",
+            "--description",
+            "叉车伤人",
+            "--as",
+            "emergency.dept",
+        )
+    )
     assert "AccidentRecorded v2" in recorded.stdout
     progress = ok(cli("contest", "show", "ankang-2026"))
     assert "judge.city1" in progress.stdout and "评审进度" in progress.stdout
@@ -108,8 +173,12 @@ def test_a_definition_file_with_an_error_is_refused_with_its_line(cli, tmp_path:
     assert refused.exit_code == 2, refused.output
     assert f"第 {line} 行" in refused.stderr and "judges_per_entry" in refused.stderr
     unknown = tmp_path / "tie.yaml"
-    unknown.write_text(text.replace("key: ankang-cup", "key: tie").replace(
-        "tie_breaks: [management, protection]", "tie_breaks: [management, luck]"), encoding="utf-8")  # fmt: skip
+    unknown.write_text(
+        text.replace("key: ankang-cup", "key: tie").replace(
+            "tie_breaks: [management, protection]", "tie_breaks: [management, luck]"
+        ),
+        encoding="utf-8",
+    )
     refused = cli("contest", "check", str(unknown))
     assert refused.exit_code == 2 and "luck" in refused.stderr
     assert ok(cli("contest", "check", str(DEFINITION))).exit_code == 0

@@ -33,9 +33,14 @@ def world(tmp_path: Path) -> Iterator[World]:
 
 def open_round(w: World, definition: str, key: str, stage: str, previous: str | None = None) -> str:
     c = OpenContestRound(
-        round_key=key, title=key, definition=definition, stage=stage, year=2027,
-        registration_closes=date(2027, 4, 30), previous_round=previous,
-    )  # fmt: skip
+        round_key=key,
+        title=key,
+        definition=definition,
+        stage=stage,
+        year=2027,
+        registration_closes=date(2027, 4, 30),
+        previous_round=previous,
+    )
     return w.contests.open_round("sun.lihua", c).key
 
 
@@ -56,7 +61,9 @@ def test_a_reveal_waits_for_every_commitment_and_must_match_it(world: World):
     before = world.events()
     with pytest.raises(InvalidState, match="every judge"):
         world.contests.reveal("judge.city1", entry, sheets["judge.city1"], nonces["judge.city1"])
-    world.contests.commit("judge.agri", entry, sheet_commitment(sheets["judge.agri"], nonces["judge.agri"]))
+    world.contests.commit(
+        "judge.agri", entry, sheet_commitment(sheets["judge.agri"], nonces["judge.agri"])
+    )
     before = world.events()
     changed = {**sheets["judge.city1"], "election": sheets["judge.city1"]["election"] - 1}
     with pytest.raises(InvalidInput, match="do not match"):
@@ -97,7 +104,9 @@ def test_a_paper_sheet_counts_once_a_second_clerk_entered_the_same_marks(world: 
     with pytest.raises(NotAuthorised, match="另一人"):
         world.contests.confirm_paper("sun.lihua", entry, "judge.city1", sheet)
     with pytest.raises(InvalidInput, match="quality"):
-        world.contests.confirm_paper("qian.clerk", entry, "judge.city1", {**sheet, "quality": marks(q=41)["q"]})
+        world.contests.confirm_paper(
+            "qian.clerk", entry, "judge.city1", {**sheet, "quality": marks(q=41)["q"]}
+        )
     assert world.events() == before
     done = world.contests.confirm_paper("qian.clerk", entry, "judge.city1", sheet)
     assert done.status is SheetStatus.SUBMITTED and done.confirmed_by == "qian.clerk"
@@ -125,6 +134,10 @@ def test_only_the_entrants_a_preliminary_sends_on_register_for_the_final(world: 
     ranked = world.contests.rank("sun.lihua", key).ranking
     assert ranked is not None and sum(r.advances for r in ranked.rows) == 10
     final = open_round(world, "skills-contest", "skills-2027-final", "final", previous=key)
-    world.contests.register("wang.li", final, Registration(entrant="P001", name="选手1", unit_org="dl-bearing"))
-    with pytest.raises(InvalidState, match="晋级|advance"):
-        world.contests.register("wang.li", final, Registration(entrant="P011", name="选手11", unit_org="dl-bearing"))
+    world.contests.register(
+        "wang.li", final, Registration(entrant="P001", name="选手1", unit_org="dl-bearing")
+    )
+    with pytest.raises(InvalidState, match=r"晋级|advance"):
+        world.contests.register(
+            "wang.li", final, Registration(entrant="P011", name="选手11", unit_org="dl-bearing")
+        )

@@ -37,9 +37,13 @@ JUDGES = ["j1", "j2", "j3", "j4", "j5"]
 
 def entry(name: str, category: str = "enterprise", self_marks=None) -> EntryInput:
     return EntryInput(
-        entry=f"r:{name}", entrant=name, name=name, unit_org=name, category=category,
+        entry=f"r:{name}",
+        entrant=name,
+        name=name,
+        unit_org=name,
+        category=category,
         self_marks=self_marks,
-    )  # fmt: skip
+    )
 
 
 def sheets(e: EntryInput, definition, shares: list[float], **override) -> list[SheetInput]:
@@ -156,8 +160,11 @@ def test_ties_break_by_practice_then_theory_and_equal_entries_share_a_place():
     # a: theory 90, practice 80 -> 83; b: theory 76, practice 86 -> 83; c as b.
     a = marks(exam=90, procedure=24, quality=40, safety=16)
     b = marks(exam=76, procedure=26, quality=43, safety=17)
-    s = [SheetInput(entry=p.entry, judge=j, marks=a if p.entrant == "a" else b)
-         for p in people for j in JUDGES]  # fmt: skip
+    s = [
+        SheetInput(entry=p.entry, judge=j, marks=a if p.entrant == "a" else b)
+        for p in people
+        for j in JUDGES
+    ]
     rows = rank(d, "final", people, s, {}).rows
     assert [r.score for r in rows] == [Decimal("83.00")] * 3
     assert [(r.entrant, r.rank) for r in rows] == [("b", 1), ("c", 1), ("a", 3)]
@@ -192,7 +199,8 @@ def test_a_veto_rests_on_the_accident_recorded_in_the_contest_year():
     assert "重伤事故" in hits[0].rests_on.detail
     assert veto_hits(ANKANG, facts, 2028, date(2028, 11, 1)) == []
     minor = EntrantFacts(
-        unit_org="x", accidents=[AccidentFact(ref=ref, severity=Severity.MINOR, on=date(2027, 5, 3))]
+        unit_org="x",
+        accidents=[AccidentFact(ref=ref, severity=Severity.MINOR, on=date(2027, 5, 3))],
     )
     assert veto_hits(ANKANG, minor, 2027, date(2027, 11, 1)) == []
 
@@ -200,21 +208,40 @@ def test_a_veto_rests_on_the_accident_recorded_in_the_contest_year():
 def test_a_vetoed_entry_has_no_rank_and_the_next_one_moves_up():
     a, b = entry("a"), entry("b")
     ref = FactRef(record="a", event="SafetyRecord.AccidentRecorded v1")
-    facts = EntrantFacts(unit_org="a", accidents=[AccidentFact(ref=ref, severity=Severity.FATAL, on=date(2027, 3, 1))])
+    facts = EntrantFacts(
+        unit_org="a",
+        accidents=[AccidentFact(ref=ref, severity=Severity.FATAL, on=date(2027, 3, 1))],
+    )
     vetoes = {a.entry: veto_hits(ANKANG, facts, 2027, date(2027, 11, 1))}
-    rows = rank(ANKANG, "review", [a, b], sheets(a, ANKANG, [1] * 5) + sheets(b, ANKANG, [0.96] * 5), vetoes).rows
+    rows = rank(
+        ANKANG, "review", [a, b], sheets(a, ANKANG, [1] * 5) + sheets(b, ANKANG, [0.96] * 5), vetoes
+    ).rows
     assert (rows[0].entrant, rows[0].rank, rows[0].award) == ("b", 1, "winner_enterprise")
-    assert rows[1].entrant == "a" and rows[1].rank is None and rows[1].vetoes[0].rests_on.event == ref.event
+    assert (
+        rows[1].entrant == "a"
+        and rows[1].rank is None
+        and rows[1].vetoes[0].rests_on.event == ref.event
+    )
 
 
 def test_no_wage_contract_vetoes_naming_the_last_case_or_the_unit():
     none = veto_hits(SIX, EntrantFacts(unit_org="dl-seed"), 2027, date(2027, 11, 1))
     assert [h.key for h in none] == ["wage_contract"] and none[0].rests_on.record == "dl-seed"
     last = FactRef(record="case-7", event="WageContract.Created", detail="当前阶段：drafting")
-    found = veto_hits(SIX, EntrantFacts(unit_org="u", last_wage_contract=last), 2027, date(2027, 11, 1))
+    found = veto_hits(
+        SIX, EntrantFacts(unit_org="u", last_wage_contract=last), 2027, date(2027, 11, 1)
+    )
     assert found[0].rests_on == last
     in_force = FactRef(record="case-8", event="WageContract.TookEffect")
-    assert veto_hits(SIX, EntrantFacts(unit_org="u", wage_contract_in_force=in_force), 2027, date(2027, 11, 1)) == []
+    assert (
+        veto_hits(
+            SIX,
+            EntrantFacts(unit_org="u", wage_contract_in_force=in_force),
+            2027,
+            date(2027, 11, 1),
+        )
+        == []
+    )
 
 
 def test_a_commitment_binds_the_marks_not_their_spelling():

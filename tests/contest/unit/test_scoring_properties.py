@@ -54,7 +54,11 @@ def test_combining_keeps_the_mean_between_the_kept_extremes(values):
         assert by_judge[c.dropped[0]] == max(values) and by_judge[c.dropped[1]] == min(values)
 
 
-@given(st.dictionaries(st.sampled_from(["j1", "j2", "j3"]), st.lists(SCORE, min_size=1, max_size=6), min_size=1))
+@given(
+    st.dictionaries(
+        st.sampled_from(["j1", "j2", "j3"]), st.lists(SCORE, min_size=1, max_size=6), min_size=1
+    )
+)
 def test_normalisation_keeps_each_judges_order_and_the_overall_mean(raw):
     by_judge = {j: {f"{j}-e{i}": v for i, v in enumerate(vs)} for j, vs in raw.items()}
     out = normalise(by_judge)
@@ -71,13 +75,27 @@ def test_normalisation_keeps_each_judges_order_and_the_overall_mean(raw):
 @settings(max_examples=60)
 @given(st.lists(st.lists(SHEET, min_size=3, max_size=5), min_size=1, max_size=8), st.booleans())
 def test_places_never_go_down_the_list_and_quotas_hold(entries, include):
-    awards = [{"key": "win", "zh": "优胜", "en": "win", "quota": 2,
-               "ties": "include_all" if include else "exclude_all"}]  # fmt: skip
+    awards = [
+        {
+            "key": "win",
+            "zh": "优胜",
+            "en": "win",
+            "quota": 2,
+            "ties": "include_all" if include else "exclude_all",
+        }
+    ]
     d = ANKANG.model_validate({**ANKANG.model_dump(mode="json"), "awards": awards})
-    inputs = [EntryInput(entry=f"r:{i}", entrant=str(i), name=str(i), unit_org=str(i),
-                         category="enterprise") for i in range(len(entries))]  # fmt: skip
-    sheets = [SheetInput(entry=f"r:{i}", judge=f"j{k}", marks=m)
-              for i, ms in enumerate(entries) for k, m in enumerate(ms)]  # fmt: skip
+    inputs = [
+        EntryInput(
+            entry=f"r:{i}", entrant=str(i), name=str(i), unit_org=str(i), category="enterprise"
+        )
+        for i in range(len(entries))
+    ]
+    sheets = [
+        SheetInput(entry=f"r:{i}", judge=f"j{k}", marks=m)
+        for i, ms in enumerate(entries)
+        for k, m in enumerate(ms)
+    ]
     rows = rank(d, "review", inputs, sheets, {}).rows
     ranks = [r.rank for r in rows]
     assert all(r is not None for r in ranks) and ranks == sorted(ranks)  # type: ignore[type-var]
