@@ -104,11 +104,17 @@ class ContestService:
         return list(self._rounds.views())
 
     def entry(self, key: str) -> EntryView:
+        """An entry by its key (``ROUND:ENTRANT``) or, as a blind judge knows it, by
+        ``ROUND:CODE``."""
         found = self.ledger.find(entry_ledger_id(key))
-        if found is None:
+        if found is not None:
+            view: EntryView = found.view()
+            return view
+        round_key, _, code = key.rpartition(":")
+        coded = [e for e in self.entries(round_key) if e.code == code] if round_key else []
+        if len(coded) != 1:
             raise NotFound(f"参评对象 {key} 不存在", f"no entry {key}")
-        view: EntryView = found.view()
-        return view
+        return coded[0]
 
     def entries(self, round_key: str) -> list[EntryView]:
         return list(self._entries.views_in(round_key))
@@ -121,15 +127,18 @@ class ContestService:
         return found.view() if found is not None else None
 
     def assigned(self, judge: str, round_key: str) -> list[JudgeRow]:
-        """The judge's entries (only assigned, non-conflicting ones), blind where the
-        definition asks."""
+        """The judge's entries (only assigned, non-conflicting ones); where judging is blind
+        the judge knows an entry only as ``ROUND:CODE``, never by the entrant."""
         r = self.round(round_key)
         org = self.directory.actor(judge).spec.org
         sheets = {s.entry: s.status for s in self.sheets(round_key) if s.judge == judge}
         blind = r.definition.judging.blind
         return [
             JudgeRow(
-                entry=e.key, code=e.code, name="" if blind else e.name, sheet=sheets.get(e.key)
+                entry=f"{r.key}:{e.code}" if blind else e.key,
+                code=e.code,
+                name="" if blind else e.name,
+                sheet=sheets.get(e.key),
             )
             for e in self.entries(round_key)
             if judge in e.judges and conflict_reason(r, e, judge, org) is None
@@ -252,9 +261,11 @@ class ContestService:
         *,
         now: datetime | None = None,
         command_id: str | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> AssignReport:
         """Judges from a pool for every admitted entry still short of judges, turn by turn
-        so the work spreads; judges who must recuse are recorded and skipped."""
+        so the work spreads; judges who must recuse are recorded and skipped. ``progress``
+        hears (entries done, entries to do)."""
         acting = self.directory.acting(actor, Role.CADRE)
         r = self.round(round_key)
         orgs = [(j, self._judge_org(j)) for j in dict.fromkeys(pool)]
@@ -269,6 +280,8 @@ class ContestService:
             if e.status is EntryStatus.ADMITTED and len(e.judges) < need
         ]
         for i, e in enumerate(todo):
+            if progress is not None:
+                progress(i, len(todo))
             turn = (i * need) % len(orgs)
             candidates = orgs[turn:] + orgs[:turn]
             meta = self._meta(acting, ["pool", e.key, pool], "", f"{base}:{e.key}", now)
@@ -407,9 +420,9 @@ class ContestService:
     ) -> SheetView:
         """A second cadre enters the same paper sheet; it counts only if both agree."""
         acting = self.directory.acting(clerk, Role.CADRE)
-        _, r = self._entry_round(entry)
-        meta = self._meta(acting, ["paper2", entry, judge, _plain(marks)], comment, command_id, now)
-        return self._sheet_act(entry, judge, meta, lambda s: s.confirm_paper(r, marks, meta))
+        e, r = self._entry_round(entry)
+        meta = self._meta(acting, ["paper2", e.key, judge, _plain(marks)], comment, command_id, now)
+        return self._sheet_act(e.key, judge, meta, lambda s: s.confirm_paper(r, marks, meta))
 
     def commit(
         self,
@@ -441,11 +454,11 @@ class ContestService:
         """The judge reveals the marks once every judge of the entry has committed."""
         acting = self.directory.acting(judge, Role.JUDGE)
         e, r = self._entry_round(entry)
-        committed = {s.judge for s in self.sheets(r.key) if s.entry == entry}
+        committed = {s.judge for s in self.sheets(r.key) if s.entry == e.key}
         all_in = all(j in committed for j in e.judges)
         meta = self._meta(acting, ["reveal", entry, _plain(marks), nonce], "", command_id, now)
         return self._sheet_act(
-            entry, judge, meta, lambda s: s.reveal(r, marks, nonce, all_in, meta)
+            e.key, judge, meta, lambda s: s.reveal(r, marks, nonce, all_in, meta)
         )
 
     # -- the ranking -------------------------------------------------------------------

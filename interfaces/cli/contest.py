@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.progress import Progress
 
 from application.contest_definitions import ContestDefinitions, read_definition
-from application.contests import ContestService, OpenContestRound, Registration
+from application.contests import AssignReport, ContestService, OpenContestRound, Registration
 from bootstrap import App
 from domain.contest.definition import Conflict, ContestDefinition
 from domain.contest.scoring import sheet_commitment
@@ -20,6 +21,7 @@ from domain.contest.values import (
     ENTRY_STATUS_LABELS,
     PHASE_LABELS,
     SHEET_STATUS_LABELS,
+    EntryStatus,
     EntryView,
     Marks,
     Ranking,
@@ -34,6 +36,7 @@ from interfaces.cli._common import (
     COMMAND_ID,
     COMMENT,
     console,
+    err,
     fail,
     load_yaml,
     parse_date,
@@ -49,7 +52,11 @@ app = typer.Typer(
 )
 
 ROUND = typer.Argument(..., callback=typed(Key), help="竞赛轮次编号 / round key")
-ENTRY = typer.Argument(..., callback=typed(Key), help="参评编号（轮次:参评者） / entry key")
+ENTRY = typer.Argument(
+    ...,
+    callback=typed(Key),
+    help="参评编号（轮次:参评者，匿名评审为 轮次:编码） / entry key (ROUND:CODE when blind)",
+)
 MARK = typer.Option([], "--mark", help="评分项=分值，可重复 / item=points, repeatable")
 FILE = typer.Option(None, "--file", exists=True, readable=True, help="评分表 YAML（项: 分值）")
 
@@ -298,7 +305,16 @@ def judges(
         )
         return
     names = [p.strip() for p in pool.split(",") if p.strip()]
-    report = _contests(lambda s: s.assign_pool(actor, round_key, names, command_id=command_id))
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task(pick(("指派评委", "assigning judges")), total=None)
+
+        def assign(s: ContestService) -> AssignReport:
+            return s.assign_pool(
+                actor, round_key, names, command_id=command_id,
+                progress=lambda done, of: bar.update(task, completed=done, total=of),
+            )  # fmt: skip
+
+        report = _contests(assign)
     console.print(
         f"[green]✓[/] {pick(('已为', 'judges for'))} {report.entries} "
         f"{pick(('个参评对象指派评委', 'entries'))} · {report.assigned}"
@@ -498,6 +514,12 @@ def show(round_key: str = ROUND) -> None:
             str(len(e.judges)),
         )
     console.print(table)
+    waiting = [e for e in entries if e.status is EntryStatus.REGISTERED]
+    if waiting and r.definition.entry.self_assessment:
+        names = "、".join(plain(e.name) for e in waiting[:20])
+        console.print(
+            f"[yellow]{pick(('尚未自评', 'not yet self-assessed'))}[/] ({len(waiting)}): {names}"
+        )
     if progress:
         board = Table(title=pick(("评审进度", "judging progress")))
         _col(board, ("评委", "judge"), ("指派", "assigned"), ("已评", "submitted"))

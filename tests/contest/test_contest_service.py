@@ -104,11 +104,14 @@ def test_registration_refusals_write_nothing(world: World):
     assert world.events() == before
 
 
-def test_a_unit_registers_once(world: World):
+def test_a_unit_registers_once_and_is_a_laggard_until_it_self_assesses(world: World):
     key = open_ankang(world)
     world.contests.register(
         "wang.li", key, Registration(entrant="dl-bearing", category="enterprise")
     )
+    assert [e.entrant for e in world.contests.laggards(key)] == ["dl-bearing"]
+    world.contests.self_assess("wang.li", f"{key}:dl-bearing", full(ANKANG, 0.9))
+    assert world.contests.laggards(key) == []
     with pytest.raises(InvalidState, match="已报名"):
         world.contests.register(
             "wang.li", key, Registration(entrant="dl-bearing", category="enterprise")

@@ -110,9 +110,13 @@ def test_a_paper_sheet_counts_once_a_second_clerk_entered_the_same_marks(world: 
     assert world.events() == before
     done = world.contests.confirm_paper("qian.clerk", entry, "judge.city1", sheet)
     assert done.status is SheetStatus.SUBMITTED and done.confirmed_by == "qian.clerk"
-    # A blind judge sees the entry's code, not the person's name.
-    rows = world.contests.assigned("judge.city1", key)
-    assert rows[0].name == "" and rows[0].code == world.contests.entry(entry).code
+    # A blind judge knows the entry by its code only, and scores it by that.
+    rows = world.contests.assigned("judge.city2", key)
+    code = world.contests.entry(entry).code
+    assert rows[0].name == "" and rows[0].entry == f"{key}:{code}" and "P001" not in rows[0].entry
+    world.contests.enter_paper("sun.lihua", rows[0].entry, "judge.city2", sheet)
+    second = world.contests.confirm_paper("qian.clerk", rows[0].entry, "judge.city2", sheet)
+    assert second.entry == entry and second.status is SheetStatus.SUBMITTED
 
 
 def test_only_the_entrants_a_preliminary_sends_on_register_for_the_final(world: World):
