@@ -158,8 +158,8 @@ def test_an_ankang_round_from_opening_to_a_recomputed_ranking(cli, tmp_path: Pat
     again = ok(cli("contest", "recompute", "ankang-2026"))
     assert published.group(1) in again.stdout and "与发布的排名一致" in again.stdout
     history = ok(cli("history", "dl-seed"))
-    assert "AccidentRecorded" in history.stdout and "emergency.dept" in history.stdout
-    assert "Ranked" in ok(cli("history", "ankang-2026")).stdout
+    assert "记录生产安全事故" in history.stdout and "emergency.dept" in history.stdout
+    assert "发布排名" in ok(cli("history", "ankang-2026")).stdout
     shown = ok(cli("--lang", "en", "safety", "show", "dl-seed"))
     assert "serious-injury accident" in shown.stdout
 

@@ -260,3 +260,14 @@ def test_the_inputs_hash_does_not_depend_on_the_order_the_ledger_returns_them():
     assert one == other and len(one.inputs_hash) == 64
     changed = [*s[:-1], s[-1].model_copy(update={"marks": full(ANKANG, 0.5)})]
     assert rank(ANKANG, "review", units, changed, {}).inputs_hash != one.inputs_hash
+
+
+def test_the_example_sheet_of_the_readme_is_a_valid_ankang_sheet():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    raw = yaml.safe_load((ROOT / "examples" / "ankang-sheet.yaml").read_text(encoding="utf-8"))
+    sheet = {k: Decimal(str(v)) for k, v in raw.items()}
+    check_marks(ANKANG.table, sheet)
+    assert sheet_total(ANKANG.table, sheet).bonus == 2
