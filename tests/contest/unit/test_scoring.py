@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+import yaml
 
 from domain.contest.definition import Severity
 from domain.contest.scoring import (
@@ -27,6 +28,7 @@ from domain.contest.scoring import (
 )
 from domain.contest.values import FactRef
 from domain.errors import InvalidInput, InvalidState
+from tests.conftest import ROOT
 from tests.contest.support import full, marks, shipped, variant
 
 ANKANG = shipped("ankang-cup")
@@ -263,11 +265,15 @@ def test_the_inputs_hash_does_not_depend_on_the_order_the_ledger_returns_them():
 
 
 def test_the_example_sheet_of_the_readme_is_a_valid_ankang_sheet():
-    import yaml
-
-    from tests.conftest import ROOT
-
     raw = yaml.safe_load((ROOT / "examples" / "ankang-sheet.yaml").read_text(encoding="utf-8"))
     sheet = {k: Decimal(str(v)) for k, v in raw.items()}
     check_marks(ANKANG.table, sheet)
     assert sheet_total(ANKANG.table, sheet).bonus == 2
+
+
+def test_a_self_assessment_weight_blends_the_units_own_score_in():
+    d = variant(ANKANG, judging={"self_weight": "0.2"})
+    a = entry("a", self_marks=full(ANKANG, 1.0))
+    row = rank(d, "review", [a], sheets(a, d, [0.9] * 5), {}).rows[0]
+    assert row.committee == Decimal("90.00") and row.self_total == Decimal("100.00")
+    assert row.score == Decimal("92.00")  # 0.8 × 90 + 0.2 × 100

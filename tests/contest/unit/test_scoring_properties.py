@@ -81,6 +81,7 @@ def test_places_never_go_down_the_list_and_quotas_hold(entries, include):
             "zh": "优胜",
             "en": "win",
             "quota": 2,
+            "threshold": 60,
             "ties": "include_all" if include else "exclude_all",
         }
     ]
@@ -101,8 +102,9 @@ def test_places_never_go_down_the_list_and_quotas_hold(entries, include):
     assert all(r is not None for r in ranks) and ranks == sorted(ranks)  # type: ignore[type-var]
     scores = [r.score for r in rows]
     assert scores == sorted(scores, reverse=True)  # type: ignore[type-var]
-    winners = [r for r in rows if r.award == "win" and not r.below_minimum]
-    eligible = [r for r in rows if not r.below_minimum]
+    winners = [r for r in rows if r.award == "win"]
+    assert all(not r.below_minimum and r.score is not None and r.score >= 60 for r in winners)
+    eligible = [r for r in rows if not r.below_minimum and r.score is not None and r.score >= 60]
     if include:
         assert len(winners) >= min(2, len(eligible))
     else:
