@@ -30,10 +30,12 @@ from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.checkin_codes import create_checkin_code_tables
 from application.congress import CongressService
+from application.contests import ContestService
 from application.directory import DirectoryService
 from application.polls import PollService
 from application.profiles import ProfileSource
 from application.read_policy import ReadPolicy
+from application.safety import SafetyService
 from application.signin_pg import create_signin_tables
 from domain.errors import NotFound
 from ledger.app import Ledger
@@ -135,6 +137,17 @@ class App:
         models are shared by the round's activities and the facade)."""
         facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
         return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
+
+    @functools.cached_property
+    def safety(self) -> SafetyService:
+        """Accidents and inspections of units, as ledger facts."""
+        return SafetyService(self.ledger, self.directory)
+
+    @functools.cached_property
+    def contests(self) -> ContestService:
+        """Contest rounds, entries and score sheets (one per App: shared read models)."""
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
 
     @functools.cached_property
     def read_policy(self) -> ReadPolicy:

@@ -268,6 +268,28 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "Withdrawn": ("单位撤回推荐", "withdrawn by the unit"),
         "CommitteeVoted": ("评审委员会表决", "committee vote recorded"),
     },
+    "contest": {
+        "Created": ("发起竞赛轮次", "contest round opened"),
+        "RegistrationClosed": ("报名截止", "registration closed"),
+        "JudgingStarted": ("自评截止，开始评审", "self-assessment closed, judging started"),
+        "ConflictDeclared": ("登记评委回避", "conflict of interest recorded"),
+        "Ranked": ("发布排名（输入摘要记入账本）", "ranking recorded with its inputs' hash"),
+    },
+    "entry": {
+        "Created": ("报名参赛", "registered"),
+        "SelfAssessed": ("对照评分表自评", "self-assessed against the table"),
+        "JudgesAssigned": ("指派评委（含回避）", "judges assigned (recusals recorded)"),
+    },
+    "sheet": {
+        "Created": ("提交评分表（或摘要、纸质录入）", "sheet submitted (or committed, or entered)"),
+        "SecondEntryMatched": ("纸质评分表二次录入一致", "paper sheet entered again, matching"),
+        "Revealed": ("揭示评分，与摘要一致", "marks revealed, matching the commitment"),
+    },
+    "safety": {
+        "Created": ("建立安全生产记录", "safety record opened"),
+        "AccidentRecorded": ("记录生产安全事故", "accident recorded"),
+        "InspectionRecorded": ("记录安全检查", "safety inspection recorded"),
+    },
     "ledger": {"Sealed": ("账本封印", "ledger sealed")},
     "calendar_year": {
         "Created": ("运维管理员载入年度节假日安排", "year schedule loaded by an operator"),

@@ -214,6 +214,11 @@ class Settings(BaseSettings):
         description="Award definitions (YAML, one per title) beside the shipped ones; a file "
         "named like a shipped one replaces it.",
     )
+    contest_definition_dir: Path | None = Field(
+        default=None,
+        description="Contest definitions (YAML, one per contest) beside the shipped ones; a "
+        "file named like a shipped one replaces it.",
+    )
     credentials_file: Path | None = Field(
         default=None,
         description="Where `unionflow login` keeps this user's CLI tokens, one per ledger "
@@ -232,6 +237,7 @@ class Settings(BaseSettings):
         "account_key_file",
         "credentials_file",
         "award_definition_dir",
+        "contest_definition_dir",
         "poll_key_dir",
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",

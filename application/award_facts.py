@@ -11,11 +11,14 @@ from datetime import date
 
 from application.congress import CongressService
 from application.polls import PollService
+from application.safety import accident_ref
 from domain.award.checks import FactRef, HonourHeld, UnitFacts
 from domain.award.permissions import ApprovalPoll
 from domain.award.values import honours_ledger_id
 from domain.congress import Body
+from domain.contest.definition import SEVERITY_LABELS, Severity
 from domain.poll import poll_id
+from domain.safety import safety_ledger_id
 from domain.session import Session, SessionStatus, SessionView
 from domain.wage_contract import Stage, WageContract, WageContractView
 from ledger.app import Ledger
@@ -56,7 +59,9 @@ class AwardFacts:
             and (c.expires_on is None or today <= c.expires_on)
         ]
         facts = UnitFacts(
-            unit_org=unit_org, unit_name=self.congresses.directory.organisation(unit_org).spec.name
+            unit_org=unit_org,
+            unit_name=self.congresses.directory.organisation(unit_org).spec.name,
+            accidents=self.serious_accidents(unit_org, today),
         )
         if in_force:
             c = in_force[-1]
@@ -104,6 +109,19 @@ class AwardFacts:
                     detail=f"{term.term_start} 至 {term.term_end}",
                 )
         return facts
+
+    def serious_accidents(self, unit_org: str, today: date) -> list[FactRef]:
+        """The unit's fatal or serious accidents up to ``today`` (``unionflow safety
+        accident``), each naming its event in the unit's safety record."""
+        record = self.ledger.find(safety_ledger_id(unit_org))
+        if record is None:
+            return []
+        found = []
+        for a in record.accidents:
+            if a.severity in (Severity.FATAL, Severity.SERIOUS) and a.on <= today:
+                ref = accident_ref(unit_org, a)
+                found.append(ref.model_copy(update={"detail": SEVERITY_LABELS[a.severity][0]}))
+        return [FactRef.model_validate(r.model_dump()) for r in found]
 
     def approval_poll(self, poll_key: str) -> ApprovalPoll:
         """The poll a unit's congress approved a nominee in, as the ledger records it."""

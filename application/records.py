@@ -17,9 +17,12 @@ from pydantic import BaseModel
 
 from domain.award.values import nomination_ledger_id, round_ledger_id
 from domain.congress import congress_id
+from domain.contest.values import entry_ledger_id, sheet_ledger_id
+from domain.contest.values import round_ledger_id as contest_round_ledger_id
 from domain.errors import InvalidInput, NotFound
 from domain.motion import motion_call_id, motion_ledger_id
 from domain.poll import poll_id
+from domain.safety import safety_ledger_id
 from domain.session import session_ledger_id
 from domain.wage_contract import wage_contract_id
 from ledger.app import Ledger
@@ -53,6 +56,10 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("call", ("提案征集", "call for motions"), motion_call_id),
     RecordKind("round", ("评选", "selection round"), round_ledger_id),
     RecordKind("nomination", ("推荐", "nomination"), nomination_ledger_id),
+    RecordKind("contest", ("竞赛轮次", "contest round"), contest_round_ledger_id),
+    RecordKind("entry", ("参评对象", "contest entry"), entry_ledger_id),
+    RecordKind("sheet", ("评分表", "score sheet"), sheet_ledger_id),
+    RecordKind("safety", ("安全生产记录", "safety record"), safety_ledger_id),
 )
 BY_NAME: dict[str, RecordKind] = {k.name: k for k in KINDS}
 

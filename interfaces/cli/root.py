@@ -23,11 +23,13 @@ from interfaces.cli import (
     calendar,
     cases,
     congress,
+    contest,
     directory,
     keys,
     login,
     motion,
     profiles,
+    safety,
     sessions,
     stack,
     wage,
@@ -110,6 +112,8 @@ app.add_typer(congress.app, name="congress")
 app.add_typer(motion.app, name="motion")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(award.app, name="award")
+app.add_typer(contest.app, name="contest")
+app.add_typer(safety.app, name="safety")
 
 
 def main() -> None:
