@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
-from application.contest_inputs import JudgeProgress
+from application.contest_inputs import JudgeProgress, JudgeRow
 from domain.contest.values import Phase, Ranking, SheetView
 from domain.errors import NotFound
 from domain.text import Key, OptionalLongText, ShortText
@@ -103,6 +103,15 @@ async def ranking(request: Request, round_key: RecordKey, me: Me) -> Ranking:
     if r.ranking is None:
         raise NotFound(f"{r.title} 尚未发布排名", f"{r.title} has no published ranking yet")
     return r.ranking
+
+
+@router.get("/{round_key}/assigned", response_model=list[JudgeRow])
+async def assigned(request: Request, round_key: RecordKey, me: Me) -> list[JudgeRow]:
+    """The caller's entries to score (``contest assigned``): codes only where blind."""
+    app = context_of(request).app
+    service = app.contests
+    app.read_policy.check_contest(me.actor_id, service.round(round_key), service.entries(round_key))
+    return service.assigned(me.actor_id, round_key)
 
 
 @router.post("/{round_key}/sheets", response_model=SheetView, status_code=201)

@@ -59,7 +59,9 @@ def ranked(world) -> str:
 
 async def test_the_organisers_dashboard_shows_entries_progress_and_laggards(site, world):
     key = registered(world)
-    world.contests.register("sun.lihua", key, Registration(entrant="dl-ganjingzi", category="institution"))
+    world.contests.register(
+        "sun.lihua", key, Registration(entrant="dl-ganjingzi", category="institution")
+    )
     board = await site.get(f"/contests/{key}", headers=person("sun.lihua"))
     assert board.status_code == 200
     text = board.text
@@ -310,6 +312,8 @@ async def test_the_api_reads_a_round_and_a_judge_submits_a_sheet(site, world):
     )
     assert refused.status_code == 404 and world.events() == before
     judge = e.judges[0]
+    rows = await site.get(f"/api/v1/contests/{key}/assigned", headers=person(judge, API))
+    assert e.code in [x["code"] for x in rows.json()]
     sent = await site.post(f"/api/v1/contests/{key}/sheets", headers=person(judge, API), json=body)
     assert sent.status_code == 201 and sent.json()["status"] == "submitted"
     after = world.events()
@@ -343,3 +347,30 @@ async def test_a_post_without_the_sessions_csrf_token_is_refused_and_writes_noth
         headers={"accept": "text/html"},
     )
     assert forged.status_code == 403 and "CSRF" in forged.text and world.events() == before
+
+
+def test_the_cli_exports_the_ranking_as_each_file(world, settings, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from interfaces.cli import app as cli_app
+
+    key = ranked(world)
+    monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("UNIONFLOW_TEMPORAL_ADDRESS", "127.0.0.1:9")
+    hash_ = world.contests.round(key).ranking.inputs_hash
+    for what, name in (
+        ("ranking", "r.xlsx"),
+        ("awards", "a.xlsx"),
+        ("notice", "n.pdf"),
+        ("chart", "c.png"),
+    ):
+        out = tmp_path / name
+        done = CliRunner().invoke(
+            cli_app, ["contest", "export", key, "--what", what, "--out", str(out)]
+        )
+        assert done.exit_code == 0, done.output
+        assert hash_ in done.output.replace("\n", "") and out.stat().st_size > 1000
+    wrong = CliRunner().invoke(
+        cli_app, ["contest", "export", key, "--what", "chart", "--out", str(tmp_path / "c.pdf")]
+    )
+    assert wrong.exit_code == 2 and not (tmp_path / "c.pdf").exists()
