@@ -1,6 +1,7 @@
 """A contest judge in Chromium: a judge of the city federation opens the 安康杯 round from
 the contests list, finds the entries assigned to them (not the one of their own unit),
-fills the scoring table and submits the sheet; the organiser's dashboard counts it. axe on
+fills the scoring table and submits the sheet, after an entrant's cadre self-assessed in
+the page; the organiser's dashboard counts it. axe on
 the judge's list, the scoring form, the entrant's self-assessment, the organiser's
 dashboard and the public ranking, each saved as a screenshot (copied to
 docs/screenshots/contest-*.png)."""
@@ -22,7 +23,7 @@ DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "zh-CN"}
 RK = "ankang-browser"
 
 
-def _judging(tmp_path: Path):
+def _registered(tmp_path: Path):
     async def make(app, _env):
         app.directory.load(
             app.directory.parse(directory_with_judges(tmp_path)), operator="ops.admin"
@@ -37,12 +38,16 @@ def _judging(tmp_path: Path):
             s.register(cadre, RK, Registration(entrant=unit, category="enterprise"))
             s.self_assess(cadre, f"{RK}:{unit}", full(ANKANG, share))
         s.register("zhao.min", RK, Registration(entrant="dl-garment", category="enterprise"))
-        s.close_registration("sun.lihua", RK)
-        s.start_judging("sun.lihua", RK)
-        s.assign_pool("sun.lihua", RK, POOL)
-        return s.entry(f"{RK}:dl-bearing"), s.entry(f"{RK}:dl-seed")
 
     return make
+
+
+async def _judging(app, _env):
+    s = app.contests
+    s.close_registration("sun.lihua", RK)
+    s.start_judging("sun.lihua", RK)
+    s.assign_pool("sun.lihua", RK, POOL)
+    return s.entry(f"{RK}:dl-bearing"), s.entry(f"{RK}:dl-seed")
 
 
 def _ranked(bearing, seed, judge: str):
@@ -60,7 +65,23 @@ def _ranked(bearing, seed, judge: str):
 def test_a_judge_scores_an_entry_and_the_organiser_sees_it(
     live: LiveStack, browser: Browser, tmp_path: Path
 ):
-    bearing, seed = live.run(_judging(tmp_path))
+    live.run(_registered(tmp_path))
+    # The garment works' cadre self-assesses in the page: under 80% in one section.
+    context = browser.new_context(**DESKTOP)
+    sign_in(context, live, "zhao.min")
+    page = context.new_page()
+    page.goto(f"{live.url}/contests/{RK}")
+    page.get_by_role("link", name="对照评分表自评").click()
+    expect(page.locator("h1")).to_contain_text("对照评分表自评")
+    for key, points in full(ANKANG, 0.95, teams=4).items():
+        page.locator(f"#mark-{key}").fill(str(points))
+    page.get_by_role("button", name="提交自评").click()
+    expect(page.get_by_role("status")).to_contain_text("自评已记录")
+    expect(page.get_by_text("未达参评条件").first).to_be_visible()
+    accessible(page, "contest-self-assessment")
+    context.close()
+
+    bearing, seed = live.run(_judging)
     judge = next(j for j in bearing.judges if j in seed.judges and j != "judge.bearing")
 
     context = browser.new_context(**DESKTOP)
@@ -91,14 +112,6 @@ def test_a_judge_scores_an_entry_and_the_organiser_sees_it(
     page.goto(f"{live.url}/contests/{RK}/judge")
     expect(page.get_by_role("link", name=seed.code)).to_be_visible()
     expect(page.get_by_role("link", name=bearing.code)).to_have_count(0)
-    context.close()
-
-    context = browser.new_context(**DESKTOP)
-    sign_in(context, live, "zhao.min")
-    page = context.new_page()
-    page.goto(f"{live.url}/contests/{RK}/entries/dl-garment/self")
-    expect(page.locator("h1")).to_contain_text("对照评分表自评")
-    accessible(page, "contest-self-assessment")
     context.close()
 
     live.run(_ranked(bearing, seed, judge))

@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 from application.contest_inputs import JudgeRow
 from domain.contest.definition import ContestDefinition
 from domain.contest.scoring import sheet_commitment
-from domain.contest.values import EntryView, Marks, RoundView, SheetStatus, entry_key
+from domain.contest.values import EntryView, Marks, Phase, RoundView, SheetStatus, entry_key
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.text import ShortText
 from interfaces.web.auth import Me, RecordKey, SignedIn
@@ -191,9 +191,15 @@ def self_view(
     """The unit's self-assessment against the table, with the entry conditions it must
     meet and, once recorded, its total and why it is not admitted."""
     r, e = readable_entry(request, round_key, entrant, me)
+    # Only to hide the form: the entry's own check decides (its unit's cadre, until judging).
+    fillable = policy(request).reader(me.actor_id).is_cadre_of(e.unit_org) and r.phase in (
+        Phase.REGISTRATION,
+        Phase.SELF_ASSESSMENT,
+    )
     values: dict[str, Any] = {
         "r": r,
         "e": e,
+        "fillable": fillable,
         "stage": stage_name(r),
         "table": table_rows(r.definition),
         "conditions": r.definition.entry,

@@ -109,6 +109,8 @@ async def test_the_entrants_cadre_self_assesses_once_and_a_refusal_writes_nothin
     stranger = await site.post(url, headers=person("zhao.min"), data=form(**marks_form(0.9)))
     assert stranger.status_code == 404 and world.events() == before
     assert (await site.get(url, headers=person("zhao.min"))).status_code == 404
+    organiser = await site.get(url, headers=person("sun.lihua"))
+    assert organiser.status_code == 200 and f'action="{url}"' not in organiser.text
     fields = {"csrf_token": "t", "command_id": command_id(page.text, url), **marks_form(0.92)}
     done = await site.post(url, headers=person("wang.li"), data=fields)
     assert done.status_code == 303 and done.headers["location"] == f"{url}?done=self"
