@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, expect
 
 from application.contests import OpenContestRound, Registration
 from domain.contest.values import SheetStatus
-from tests.browser.conftest import LiveStack, accessible, sign_in
+from tests.browser.conftest import SCREENSHOTS, LiveStack, accessible, sign_in
 from tests.contest.support import directory_with_judges, full
 from tests.contest.test_contest_service import ANKANG, POOL
 
@@ -126,3 +126,9 @@ def test_a_judge_scores_an_entry_and_the_organiser_sees_it(
     expect(page.get_by_text("优胜企业").first).to_be_visible()
     accessible(page, "contest-ranking")
     context.close()
+    # The chart of the scores per section, as the ranking page offers it (for the README).
+    with live.api("sun.hao") as api:
+        chart = api.get(f"/contests/{RK}/files/sections.png")
+    assert chart.status_code == 200 and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    (SCREENSHOTS / "contest-sections.png").write_bytes(chart.content)
