@@ -42,7 +42,7 @@ class WebContext:
     inbox_memo: InboxMemo = field(default_factory=InboxMemo)
     _lookups: concurrent.futures.ThreadPoolExecutor = field(
         default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
-            max_workers=4, thread_name_prefix="uf-signin"
+            max_workers=16, thread_name_prefix="uf-signin"
         )
     )
 
