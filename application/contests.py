@@ -33,11 +33,7 @@ from application.safety import SafetyService
 from domain.actors import Acting, CommandMeta, Role, fingerprinted
 from domain.contest.aggregate import ContestEntry, ContestRound, ScoreSheet, conflict_reason
 from domain.contest.definition import Conflict, Entrant
-from domain.contest.scoring import (
-    EntryInput,
-    SheetInput,
-    rank,
-)
+from domain.contest.scoring import EntryInput, SheetInput, rank
 from domain.contest.values import (
     EntryStatus,
     EntryView,
@@ -190,6 +186,8 @@ class ContestService:
                 stage=c.stage,
                 year=c.year,
                 registration_closes=c.registration_closes,
+                self_assessment_closes=c.self_assessment_closes,
+                ranks_on=c.ranks_on,
                 previous=previous,
                 salt=salt,
                 meta=meta,
