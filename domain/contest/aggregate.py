@@ -107,7 +107,7 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
         to: Phase
 
         def evolve(self, s: RoundView) -> None:
-            s.phase = self.to
+            s.phase = Phase(self.to)  # a stored event holds the plain string
 
     class JudgingStarted(Changed):
         def evolve(self, s: RoundView) -> None:
