@@ -90,11 +90,12 @@ class ContestService:
     # -- reading -----------------------------------------------------------------------
 
     def round(self, key: str) -> RoundView:
-        found = self.ledger.find(round_ledger_id(key))
+        """The round from its index (as fresh as the ledger's head; shared: read it, do not
+        change it): every sheet reads it, and rebuilding it each time cost most of a sheet."""
+        found = self._rounds.get(round_ledger_id(key))
         if found is None:
             raise NotFound(f"竞赛轮次 {key} 不存在", f"no contest round {key}")
-        view: RoundView = found.view()
-        return view
+        return found
 
     def rounds(self) -> list[RoundView]:
         return list(self._rounds.views())
