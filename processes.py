@@ -273,6 +273,7 @@ CONTEST_TODO: dict[str, Label] = {
     "close_registration": ("截止报名", "close registration"),
     "start_judging": ("截止自评，开始评审", "start judging"),
     "assign_judges": ("指派评委", "assign judges"),
+    "second_entry": ("纸质评分表二次录入", "enter a paper sheet again"),
     "rank": ("发布排名", "rank the round"),
 }
 

@@ -187,7 +187,10 @@ class ContestFacade:
             e.status is EntryStatus.ADMITTED and len(e.judges) < need
             for e in self.contests.entries(r.key)
         )
-        return [ContestTask(r, "assign_judges" if short else "rank", due=r.ranks_on)]
+        sheets = self.contests.sheets(r.key)
+        second = sorted({s.entry for s in sheets if s.status is SheetStatus.AWAITING_SECOND_ENTRY})
+        papers = [ContestTask(r, "second_entry", self.contests.entry(e)) for e in second]
+        return [*papers, ContestTask(r, "assign_judges" if short else "rank", due=r.ranks_on)]
 
     def _judge_tasks(self, r: RoundView, judge: str, org: str) -> list[ContestTask]:
         sheets = {s.entry: s for s in self.contests.sheets(r.key) if s.judge == judge}

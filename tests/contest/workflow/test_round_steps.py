@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from domain.actors import CHINA_TZ, CommandMeta, Role, system_acting
 from domain.contest.aggregate import check_round_step
 from domain.contest.values import Phase, entry_ledger_id
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from processes import CONTEST
+from services.contests import ContestFacade
 from tests.contest.support import World, full, shipped
 
 ANKANG = shipped("ankang-cup")
@@ -106,3 +109,27 @@ def test_reminders_reach_laggards_only_once_a_day(world: World):
     with pytest.raises(NotAuthorised):
         entry.remind(world.contests.round(key), cadre)
     assert world.events() == before
+
+
+def test_the_inbox_asks_the_organiser_for_a_paper_sheets_second_entry(world: World):
+    skills = opening().model_copy(update={"definition": "skills-contest", "stage": "preliminary"})
+    key = world.contests.open_round("sun.lihua", skills).key
+    reg = Registration(entrant="P001", name="李工", unit_org="dl-bearing")
+    entry = world.contests.register("sun.lihua", key, reg).key
+    world.contests.close_registration("sun.lihua", key)
+    pool = ["judge.city1", "judge.city2", "judge.textile", "judge.agri", "judge.gjz"]
+    world.contests.assign_pool("sun.lihua", key, pool)
+    contests = ContestFacade(None, world.contests, world.app.directory, world.app.settings)
+
+    def todo(actor: str) -> list[tuple[str, str]]:
+        return [(i.key, i.todo[1]) for i in CONTEST.inbox(world.app, contests, actor)]
+
+    code = world.contests.entry(entry).code
+    assert todo("judge.city1") == [(f"{key}:{code}", "score the entry")]  # blind: the code
+    sheet = {"exam": Decimal(80), "procedure": Decimal(25), "quality": Decimal(40),
+             "safety": Decimal(15)}  # fmt: skip
+    world.contests.enter_paper("sun.lihua", entry, "judge.city1", sheet)
+    assert todo("sun.lihua") == [(entry, "enter a paper sheet again"), (key, "rank the round")]
+    assert todo("judge.city1") == []
+    world.contests.confirm_paper("qian.clerk", entry, "judge.city1", sheet)
+    assert todo("sun.lihua") == [(key, "rank the round")]
