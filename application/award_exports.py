@@ -10,13 +10,12 @@ it with the ledger's. The PDF embeds its Chinese fonts (WeasyPrint with Debian's
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Literal
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel
 
 from application.awards import AwardService
+from application.export_kit import pdf_of
 from domain.award import checks
 from domain.award.handlers import notice_rows
 from domain.award.values import RoundView
@@ -31,10 +30,6 @@ COLUMNS = [
     ("category", "类别"),
     ("deeds", "主要事迹"),
 ]
-_TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).with_name("export_templates")),
-    autoescape=select_autoescape(["html"]),
-)
 
 
 class AwardList(BaseModel):
@@ -114,9 +109,8 @@ def as_xlsx(found: AwardList) -> bytes:
 
 def as_pdf(found: AwardList) -> bytes:
     """The list as a printable PDF/A-3b with its Chinese fonts embedded."""
-    import weasyprint
-
-    html = _TEMPLATES.get_template("award_list.html").render(
+    return pdf_of(
+        "award_list.html",
         heading=found.heading,
         lead=found.lead,
         rows=found.rows,
@@ -124,5 +118,3 @@ def as_pdf(found: AwardList) -> bytes:
         round_key=found.round_key,
         which=found.which,
     )
-    pdf: bytes = weasyprint.HTML(string=html).write_pdf(pdf_variant="pdf/a-3b")
-    return pdf

@@ -7,7 +7,10 @@ results by the term's delegates in office, the unit's cadres and the higher unio
 reviewers; a motion by the term's delegates, the unit's cadres and the departments it
 was assigned to; an award round (评选) and its nominations by the unions that run it and
 nominate in it, and the departments asked for clearances (the round's public notice is
-every signed-in person's: the notice pages do not ask this policy). Auditors and operators read every record, timelines and audit pages
+every signed-in person's: the notice pages do not ask this policy); a contest round (竞赛)
+by the organiser's union cadres, the round's judges and the entrants' unit cadres, its
+board (entries, self-scores, progress, vetoes) by the organiser's only, an entry by the
+organiser and its unit's cadres (its published ranking is every signed-in person's). Auditors and operators read every record, timelines and audit pages
 included: they read any record's timeline, which holds its state at every instant, so
 refusing them the record's page would hide nothing. Nobody else reads timelines.
 
@@ -25,6 +28,8 @@ from application.directory import DirectoryService, Finder
 from domain.actors import Role
 from domain.award.values import NominationView, RoundView
 from domain.congress import CongressView
+from domain.contest.values import EntryView
+from domain.contest.values import RoundView as ContestRoundView
 from domain.errors import InvalidInput, NotFound
 from domain.motion import MotionView
 from domain.session import SessionView
@@ -149,6 +154,31 @@ def may_read_nomination(reader: Reader, view: NominationView, round_view: RoundV
     }
 
 
+def runs_contest(reader: Reader, view: ContestRoundView) -> bool:
+    """The contest round's board (entries, self-scores, judges' progress, vetoes, the
+    ranking's inputs): the organiser's union cadres and reviewers."""
+    return reader.reads_all or bool(
+        reader.roles & _UNION_PEOPLE and reader.org == view.organiser_org
+    )
+
+
+def may_read_contest(reader: Reader, view: ContestRoundView, entries: Iterable[EntryView]) -> bool:
+    """A contest round (竞赛): its organiser, the judges assigned in it, the cadres of the
+    entrants' units."""
+    if runs_contest(reader, view):
+        return True
+    return any(
+        (Role.JUDGE in reader.roles and reader.actor_id in e.judges)
+        or reader.is_cadre_of(e.unit_org)
+        for e in entries
+    )
+
+
+def may_read_entry(reader: Reader, view: ContestRoundView, entry: EntryView) -> bool:
+    """An entry and its self-assessment: the organiser, the entrant unit's cadres."""
+    return runs_contest(reader, view) or reader.is_cadre_of(entry.unit_org)
+
+
 class ReadPolicy:
     """ "May this person read that record?", answered from the directory in the ledger."""
 
@@ -201,6 +231,18 @@ class ReadPolicy:
         if not may_read_nomination(self.reader(actor_id), view, round_view):
             raise NotFound(f"推荐 {view.key} 不存在", f"no nomination {view.key}")
         return view
+
+    def check_contest(
+        self, actor_id: str, view: ContestRoundView, entries: Iterable[EntryView]
+    ) -> ContestRoundView:
+        if not may_read_contest(self.reader(actor_id), view, entries):
+            raise NotFound(f"竞赛轮次 {view.key} 不存在", f"no contest round {view.key}")
+        return view
+
+    def check_entry(self, actor_id: str, view: ContestRoundView, entry: EntryView) -> EntryView:
+        if not may_read_entry(self.reader(actor_id), view, entry):
+            raise NotFound(f"参评对象 {entry.key} 不存在", f"no entry {entry.key}")
+        return entry
 
     def check_history(self, actor_id: str, key: str | None = None) -> None:
         """Timelines, the state at an instant, verification and seals (``key`` None: the
@@ -270,3 +312,9 @@ class ReadPolicy:
     ) -> list[NominationView]:
         reader = self.reader(actor_id)
         return [v for v in views if may_read_nomination(reader, v, round_view)]
+
+    def contests(
+        self, actor_id: str, views: Iterable[tuple[ContestRoundView, list[EntryView]]]
+    ) -> list[ContestRoundView]:
+        reader = self.reader(actor_id)
+        return [v for v, entries in views if may_read_contest(reader, v, entries)]

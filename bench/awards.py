@@ -82,9 +82,8 @@ class BenchFanOut:
         done = 0
         for i in range(n):
             if len(pending) >= WINDOW:
-                finished, pending = await workflow.wait(
-                    pending, return_when=asyncio.FIRST_COMPLETED
-                )
+                finished, still = await workflow.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                pending = set(still)  # workflow.wait answers with lists
                 done += len(finished)
             pending.add(
                 asyncio.ensure_future(

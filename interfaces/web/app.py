@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.api import awards as awards_api
     from interfaces.web.api import chair as chair_api
     from interfaces.web.api import congress as congress_api
+    from interfaces.web.api import contests as contests_api
     from interfaces.web.api import motions as motions_api
     from interfaces.web.api import work as work_api
     from interfaces.web.pages import audit as audit_pages
@@ -127,6 +128,8 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import congress_setup as congress_setup_pages
+    from interfaces.web.pages import contests as contest_pages
+    from interfaces.web.pages import contests_forms as contest_form_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
     from interfaces.web.pages import operator as operator_pages
@@ -146,6 +149,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         chair_api,
         motions_api,
         awards_api,
+        contests_api,
         audit_api,
         inbox_pages,
         wage_start_pages,  # before wage_pages: /cases/new is not a case id
@@ -162,6 +166,8 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         award_notice_pages,
         award_nominate_pages,
         award_pages,
+        contest_form_pages,
+        contest_pages,
         signin,
         account_page,
     ):
