@@ -56,6 +56,10 @@ bench-congress: $(STAMP)
 bench-awards: $(STAMP)
 	$(BIN)/python bench/awards.py
 
+.PHONY: bench-contest
+bench-contest: $(STAMP)
+	$(BIN)/python bench/contest.py
+
 .PHONY: bench-web
 bench-web: $(STAMP)
 	$(BIN)/python bench/web.py

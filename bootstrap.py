@@ -45,6 +45,7 @@ from ledger.witness import Witness
 from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.awards import AwardFacade
+from services.contests import ContestFacade
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
@@ -285,3 +286,4 @@ class Facades:
     motions: MotionService
     sessions: SessionService
     awards: AwardFacade
+    contests: ContestFacade

@@ -278,6 +278,7 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
     "entry": {
         "Created": ("报名参赛", "registered"),
         "SelfAssessed": ("对照评分表自评", "self-assessed against the table"),
+        "Reminded": ("提醒尚未自评的单位", "reminded: the self-assessment is due"),
         "JudgesAssigned": ("指派评委（含回避）", "judges assigned (recusals recorded)"),
     },
     "sheet": {

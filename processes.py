@@ -19,8 +19,10 @@ from temporalio.client import Client
 from activities.audit import AuditActivities
 from activities.award import AwardActivities
 from activities.congress import CongressActivities
+from activities.contest import ContestActivities
 from activities.motion import MotionActivities
 from activities.wage_contract import WageContractActivities
+from application.contest_rounds import ContestRoundSteps
 from application.facts import Facts
 from domain import motion as motion_rules
 from domain import wage_contract as wage_rules
@@ -28,11 +30,13 @@ from domain.actors import CHINA_TZ
 from domain.policies import Label
 from domain.wage_contract import Stage as WageStage
 from services.awards import AwardFacade
+from services.contests import ContestFacade
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
 from workflows.award_round import AwardRoundWorkflow
 from workflows.congress_session import CongressSessionWorkflow
+from workflows.contest_round import ContestRoundWorkflow
 from workflows.motion import MotionWorkflow
 from workflows.wage_contract import WageContractWorkflow
 
@@ -258,7 +262,58 @@ AWARD = Process(
     inbox=_award_inbox,
 )
 
-PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION, AWARD]
+# -- contests (安康杯, skills contests, the "六好" assessment) ---------------------------------
+
+CONTEST_LABEL: Label = ("竞赛评比", "contest")
+CONTEST_TODO: dict[str, Label] = {
+    "self_assess": ("本单位自评", "self-assess the unit"),
+    "score": ("评分", "score the entry"),
+    "commit": ("提交评分摘要", "commit the sheet's hash"),
+    "reveal": ("揭示评分", "reveal the sheet"),
+    "close_registration": ("截止报名", "close registration"),
+    "start_judging": ("截止自评，开始评审", "start judging"),
+    "assign_judges": ("指派评委", "assign judges"),
+    "second_entry": ("纸质评分表二次录入", "enter a paper sheet again"),
+    "rank": ("发布排名", "rank the round"),
+}
+
+
+def _contest_inbox(app: App, facade: ContestFacade, actor: str) -> list[InboxItem]:
+    items = []
+    today = app_today()
+    for task in facade.tasks(actor):
+        e = task.entry
+        blind = (
+            e is not None
+            and task.kind in ("score", "commit", "reveal")
+            and (task.round.definition.judging.blind)
+        )
+        key = (
+            (f"{task.round.key}:{e.code}" if blind else e.key) if e is not None else task.round.key
+        )
+        title = task.round.title
+        if e is not None:
+            title = f"{title} · {e.code if blind else e.name}"
+        overdue = task.due is not None and task.due < today
+        items.append(
+            InboxItem(
+                CONTEST_LABEL, key, title, CONTEST_TODO[task.kind], str(task.due or ""), overdue
+            )
+        )
+    return items
+
+
+CONTEST = Process(
+    key="contest",
+    label=CONTEST_LABEL,
+    workflow=ContestRoundWorkflow,
+    facade_name="contests",
+    activities=lambda app: ContestActivities(ContestRoundSteps(app.contests)),
+    facade=lambda app, client: ContestFacade(client, app.contests, app.directory, app.settings),
+    inbox=_contest_inbox,
+)
+
+PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION, AWARD, CONTEST]
 
 # Activities over the whole ledger that belong to no single process.
 LEDGER_ACTIVITIES: list[Callable[[App], object]] = [lambda app: AuditActivities(app.audit())]

@@ -38,6 +38,8 @@ class OpenContestRound(BaseModel):
     year: int
     registration_closes: date
     previous_round: Key | None = None
+    self_assessment_closes: date | None = None  # the round's workflow starts judging after it
+    ranks_on: date | None = None  # and ranks the round on this day
 
 
 class Registration(BaseModel):

@@ -33,11 +33,7 @@ from application.safety import SafetyService
 from domain.actors import Acting, CommandMeta, Role, fingerprinted
 from domain.contest.aggregate import ContestEntry, ContestRound, ScoreSheet, conflict_reason
 from domain.contest.definition import Conflict, Entrant
-from domain.contest.scoring import (
-    EntryInput,
-    SheetInput,
-    rank,
-)
+from domain.contest.scoring import EntryInput, SheetInput, rank
 from domain.contest.values import (
     EntryStatus,
     EntryView,
@@ -94,11 +90,12 @@ class ContestService:
     # -- reading -----------------------------------------------------------------------
 
     def round(self, key: str) -> RoundView:
-        found = self.ledger.find(round_ledger_id(key))
+        """The round from its index (as fresh as the ledger's head; shared: read it, do not
+        change it): every sheet reads it, and rebuilding it each time cost most of a sheet."""
+        found = self._rounds.get(round_ledger_id(key))
         if found is None:
             raise NotFound(f"竞赛轮次 {key} 不存在", f"no contest round {key}")
-        view: RoundView = found.view()
-        return view
+        return found
 
     def rounds(self) -> list[RoundView]:
         return list(self._rounds.views())
@@ -190,6 +187,8 @@ class ContestService:
                 stage=c.stage,
                 year=c.year,
                 registration_closes=c.registration_closes,
+                self_assessment_closes=c.self_assessment_closes,
+                ranks_on=c.ranks_on,
                 previous=previous,
                 salt=salt,
                 meta=meta,

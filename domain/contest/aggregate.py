@@ -33,7 +33,7 @@ from domain.contest.values import (
     sheet_ledger_id,
 )
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
-from domain.policies import check_unit_cadre, is_unit_cadre
+from domain.policies import check_engine, check_unit_cadre, is_unit_cadre
 
 ORGANISE = ("组织竞赛", "run the contest")
 
@@ -41,6 +41,33 @@ ORGANISE = ("组织竞赛", "run the contest")
 def check_organiser(acting: Acting, r: RoundView, what: tuple[str, str] = ORGANISE) -> None:
     """Only a cadre of the organising union runs the round."""
     check_unit_cadre(acting, r.organiser_org, what)
+
+
+# The round's steps: the organiser takes them, or the engine at the round's dates.
+ROUND_STEPS: dict[str, tuple[tuple[str, str], Phase]] = {
+    "close_registration": (("截止报名", "close registration"), Phase.REGISTRATION),
+    "start_judging": (("开始评审", "start judging"), Phase.SELF_ASSESSMENT),
+    "rank": (("发布排名", "rank the round"), Phase.JUDGING),
+}
+
+
+def check_round_step(
+    kind: str, acting: Acting, organiser_org: str, phase: Phase, title: str
+) -> None:
+    """May ``acting`` take the round step ``kind`` now: a cadre of the organiser, or the
+    engine (a workflow at the round's date), in the step's phase. The aggregate and the
+    round workflow's update validators both ask this."""
+    if kind not in ROUND_STEPS:
+        raise InvalidInput(f"没有轮次步骤 {kind}", f"no round step {kind}")
+    what, needed = ROUND_STEPS[kind]
+    if acting.role is not Role.SYSTEM:
+        check_unit_cadre(acting, organiser_org, what)
+    phase = Phase(phase)  # an event's state may hold the plain string
+    if phase is not needed:
+        raise InvalidState(
+            f"竞赛“{title}”当前阶段为 {phase.value}，不能{what[0]}",
+            f"the round '{title}' is in its {phase.value} phase: cannot {what[1]} now",
+        )
 
 
 def _phase(r: RoundView, *phases: Phase) -> None:
@@ -80,7 +107,7 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
         to: Phase
 
         def evolve(self, s: RoundView) -> None:
-            s.phase = self.to
+            s.phase = Phase(self.to)  # a stored event holds the plain string
 
     class JudgingStarted(Changed):
         def evolve(self, s: RoundView) -> None:
@@ -122,6 +149,8 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
         previous: RoundView | None,
         salt: str,
         meta: CommandMeta,
+        self_assessment_closes: date | None = None,
+        ranks_on: date | None = None,
     ) -> ContestRound:
         """A union's cadre opens a round of a definition's stage; a later stage takes only
         the entrants the previous round sent on."""
@@ -136,6 +165,16 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
             )
         if registration_closes < meta.today():
             raise InvalidInput("报名截止日不能早于今天", "registration cannot close in the past")
+        if self_assessment_closes is not None and not definition.entry.self_assessment:
+            raise InvalidInput(
+                "本竞赛不设自评，无自评截止日", "this contest has no self-assessment"
+            )
+        dates = [d for d in (registration_closes, self_assessment_closes, ranks_on) if d]
+        if dates != sorted(dates):
+            raise InvalidInput(
+                "日期须依次为：报名截止、自评截止、排名日",
+                "the dates go registration close, self-assessment close, ranking day",
+            )
         advanced: list[str] = []
         index = keys.index(stage)
         if index > 0:
@@ -160,21 +199,25 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
             organiser_org=acting.org_id,
             opened_by=acting.actor_id,
             registration_closes=registration_closes,
+            self_assessment_closes=self_assessment_closes,
+            ranks_on=ranks_on,
             previous_round=previous.key if previous and index > 0 else "",
             advanced=advanced,
             blind_salt=salt,
         )
         return cls._new(round_ledger_id(key), meta, state=view.model_dump(mode="json"))
 
+    def _step(self, kind: str, meta: CommandMeta) -> None:
+        s = self.s
+        check_round_step(kind, meta.acting, s.organiser_org, s.phase, s.title)
+
     def close_registration(self, meta: CommandMeta) -> None:
-        check_organiser(meta.acting, self.s)
-        _phase(self.s, Phase.REGISTRATION)
+        self._step("close_registration", meta)
         to = Phase.SELF_ASSESSMENT if self.s.definition.entry.self_assessment else Phase.JUDGING
         self._emit(self.RegistrationClosed, meta, to=to)
 
     def start_judging(self, meta: CommandMeta) -> None:
-        check_organiser(meta.acting, self.s)
-        _phase(self.s, Phase.SELF_ASSESSMENT)
+        self._step("start_judging", meta)
         self._emit(self.JudgingStarted, meta)
 
     def declare_conflict(self, conflict: Conflict, meta: CommandMeta) -> None:
@@ -186,8 +229,7 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
         self._emit(self.ConflictDeclared, meta, **conflict.model_dump())
 
     def record_ranking(self, ranking: Ranking, meta: CommandMeta) -> None:
-        check_organiser(meta.acting, self.s, ("发布排名", "rank the round"))
-        _phase(self.s, Phase.JUDGING)
+        self._step("rank", meta)
         self._emit(self.Ranked, meta, ranking=ranking.model_dump(mode="json"), at=meta.occurred_at)
 
 
@@ -216,6 +258,14 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
             s.self_total = Decimal(self.total)
             s.status = EntryStatus.ADMITTED if self.admitted else EntryStatus.NOT_ADMITTED
             s.admission = list(self.reasons)
+
+    class Reminded(Changed):
+        """The engine reminded the unit that its self-assessment is due."""
+
+        on: date
+
+        def evolve(self, s: EntryView) -> None:
+            s.reminded.append(self.on)
 
     class JudgesAssigned(Changed):
         judges: list[str]
@@ -296,6 +346,16 @@ class ContestEntry(ViewState[EntryView], LedgerAggregate):
             admitted=not reasons,
             reasons=reasons,
         )
+
+    def remind(self, r: RoundView, meta: CommandMeta) -> None:
+        """The engine reminds a unit that has not self-assessed (once a day at most)."""
+        check_engine(meta.acting)
+        _phase(r, Phase.SELF_ASSESSMENT)
+        if self.s.status is not EntryStatus.REGISTERED:
+            raise InvalidState(f"{self.s.name} 已自评", f"{self.s.name} has self-assessed")
+        if meta.today() in self.s.reminded:
+            raise InvalidState("今天已提醒", "already reminded today")
+        self._emit(self.Reminded, meta, on=meta.today())
 
     def assign(
         self,

@@ -130,6 +130,7 @@ class EntryConditions(BaseModel):
     self_assessment: bool = True
     min_total: Annotated[Decimal, Field(ge=0)] | None = None
     min_section_share: Share | None = None
+    remind_every_days: int = Field(default=7, ge=1, le=90)  # days between reminders
     source: ShortText
 
 

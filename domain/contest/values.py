@@ -125,6 +125,8 @@ class RoundView(BaseModel):
     organiser_org: str
     opened_by: str
     registration_closes: date
+    self_assessment_closes: date | None = None  # the engine starts judging after it
+    ranks_on: date | None = None  # the engine ranks the round on this day
     previous_round: str = ""
     advanced: list[str] = Field(default_factory=list)  # entrants the previous round sent on
     phase: Phase = Phase.REGISTRATION
@@ -173,6 +175,7 @@ class EntryView(BaseModel):
     admission: list[str] = Field(default_factory=list)  # why it is not admitted
     judges: list[str] = Field(default_factory=list)
     recusals: list[Recusal] = Field(default_factory=list)
+    reminded: list[date] = Field(default_factory=list)  # days the unit was reminded
 
 
 class SheetStatus(StrEnum):

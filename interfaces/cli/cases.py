@@ -22,6 +22,8 @@ from domain.award.values import (
     RoundView,
 )
 from domain.congress import CongressView
+from domain.contest.values import PHASE_LABELS
+from domain.contest.values import RoundView as ContestRoundView
 from domain.errors import DomainError
 from domain.motion import MotionCallView, MotionView
 from domain.motion import Stage as MotionStage
@@ -258,6 +260,25 @@ def _round_headline(view: RoundView) -> None:
     )
 
 
+def _contest_headline(view: ContestRoundView) -> None:
+    console.print(
+        f"[bold]{plain(view.title)}[/] ({view.key}) · {pick((view.definition.zh, view.definition.en))}"
+        f" · {t('stage')}: [cyan]{pick(PHASE_LABELS[view.phase])}[/]"
+    )
+
+
+def _print_contest_status(application: App, view: ContestRoundView, wf: Any) -> None:
+    _contest_headline(view)
+    if wf is None:
+        return
+    if wf.waiting is not None:
+        console.print(f"{t('waiting')}: {_waiting(wf.waiting)}")
+    console.print(
+        f"{pick(('催办', 'reminders'))}: {wf.reminder_rounds} ({wf.reminded})"
+        + (f" · {plain(wf.rank_refused)}" if wf.rank_refused else "")
+    )
+
+
 def _nomination_headline(view: NominationView) -> None:
     n = view.nominee
     console.print(
@@ -311,12 +332,14 @@ _STATUS: dict[str, Callable[[App, Any, Any], None]] = {
     "call": _print_call_status,
     "round": _print_round_status,
     "nomination": _print_nomination_status,
+    "contest": _print_contest_status,
 }
 _WORKFLOW: dict[str, Callable[[Facades, str], Awaitable[Any]]] = {
     "case": lambda facades, key: facades.wage_contracts.status(key),
     "session": lambda facades, key: facades.sessions.status(key),
     "motion": lambda facades, key: facades.motions.status(key),
     "round": lambda facades, key: facades.awards.status(key),
+    "contest": lambda facades, key: facades.contests.status(key),
 }
 # Per kind: one line on where the record stands, for ``history --at`` (a case shows its stage).
 _HEADLINE: dict[str, Callable[[Any], None]] = {
@@ -327,6 +350,7 @@ _HEADLINE: dict[str, Callable[[Any], None]] = {
     "call": _print_call,
     "round": _round_headline,
     "nomination": _nomination_headline,
+    "contest": _contest_headline,
 }
 
 

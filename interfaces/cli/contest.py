@@ -4,7 +4,7 @@ the ledger: rounds, registration, self-assessment, judges with recusal, score sh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -41,9 +41,11 @@ from interfaces.cli._common import (
     load_yaml,
     parse_date,
     run,
+    run_async,
     typed,
 )
 from interfaces.cli.render import Table, plain
+from services.contests import ContestFacade
 from settings import Settings
 
 app = typer.Typer(
@@ -73,6 +75,27 @@ def _contests(fn: Callable[[ContestService], Any]) -> Any:
 
 def _app(fn: Callable[[App], Any]) -> Any:
     return run(fn)
+
+
+WORKFLOW = typer.Option(
+    False,
+    "--workflow",
+    help="经轮次工作流（需 Temporal 服务） / through the round's workflow (needs Temporal)",
+)
+
+
+def _round_step(
+    workflow: bool,
+    ledger: Callable[[ContestService], RoundView],
+    update: Callable[[ContestFacade], Awaitable[RoundView]],
+) -> RoundView:
+    """A round step: straight to the ledger, or ``--workflow`` as the round workflow's
+    update (the workflow reads the ledger, so either way the round stays one)."""
+    if not workflow:
+        view: RoundView = _contests(ledger)
+        return view
+    found: RoundView = run_async(lambda a, facades: update(facades.contests))
+    return found
 
 
 def _marks(file: Path | None, pairs: list[str]) -> Marks:
@@ -231,11 +254,19 @@ def open_round(
     year: int = typer.Option(..., "--year", min=2000, max=2100),
     closes: str = typer.Option(..., "--close", help="报名截止日 / registration closes"),
     previous: str | None = typer.Option(None, "--previous", callback=typed(Key)),
+    self_close: str | None = typer.Option(
+        None, "--self-close", help="自评截止日（此后开始评审） / self-assessment closes"
+    ),
+    rank_on: str | None = typer.Option(None, "--rank-on", help="排名日 / the ranking day"),
+    workflow: bool = typer.Option(
+        False, "--workflow", help="并启动轮次工作流（需 Temporal） / and start its workflow"
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
-    """发起竞赛轮次（组织单位工会干部） / open a round (a cadre of the organiser)."""
+    """发起竞赛轮次（组织单位工会干部）；--workflow 时由工作流按日期推进 / open a round (a
+    cadre of the organiser); with --workflow its workflow runs it by its dates."""
     c = OpenContestRound(
         round_key=round_key,
         title=title,
@@ -244,26 +275,50 @@ def open_round(
         year=year,
         registration_closes=parse_date(closes, hint=True),
         previous_round=previous,
+        self_assessment_closes=parse_date(self_close, hint=True) if self_close else None,
+        ranks_on=parse_date(rank_on, hint=True) if rank_on else None,
     )
     _print_round(
-        _contests(lambda s: s.open_round(actor, c, comment=comment, command_id=command_id))
+        _round_step(
+            workflow,
+            lambda s: s.open_round(actor, c, comment=comment, command_id=command_id),
+            lambda f: f.open_round(actor, c, comment=comment, command_id=command_id),
+        )
     )
 
 
 @app.command("close-registration")
 def close_registration(
-    round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID
+    round_key: str = ROUND,
+    actor: str = AS,
+    command_id: str | None = COMMAND_ID,
+    workflow: bool = WORKFLOW,
 ) -> None:
-    """截止报名 / close registration."""
-    _print_round(_contests(lambda s: s.close_registration(actor, round_key, command_id=command_id)))
+    """截止报名（可提前） / close registration (early, if need be)."""
+    _print_round(
+        _round_step(
+            workflow,
+            lambda s: s.close_registration(actor, round_key, command_id=command_id),
+            lambda f: f.close_registration(actor, round_key, command_id=command_id),
+        )
+    )
 
 
 @app.command("start-judging")
 def start_judging(
-    round_key: str = ROUND, actor: str = AS, command_id: str | None = COMMAND_ID
+    round_key: str = ROUND,
+    actor: str = AS,
+    command_id: str | None = COMMAND_ID,
+    workflow: bool = WORKFLOW,
 ) -> None:
     """截止自评，开始评审 / close self-assessment and start judging."""
-    _print_round(_contests(lambda s: s.start_judging(actor, round_key, command_id=command_id)))
+    _print_round(
+        _round_step(
+            workflow,
+            lambda s: s.start_judging(actor, round_key, command_id=command_id),
+            lambda f: f.start_judging(actor, round_key, command_id=command_id),
+        )
+    )
 
 
 @app.command("conflict")
@@ -460,9 +515,14 @@ def rank_round(
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
+    workflow: bool = WORKFLOW,
 ) -> None:
     """计算并发布排名（含输入摘要） / rank the round and record it with its inputs' hash."""
-    r = _contests(lambda s: s.rank(actor, round_key, comment=comment, command_id=command_id))
+    r = _round_step(
+        workflow,
+        lambda s: s.rank(actor, round_key, comment=comment, command_id=command_id),
+        lambda f: f.rank(actor, round_key, comment=comment, command_id=command_id),
+    )
     _print_round(r)
     if r.ranking is not None:
         _print_ranking(r.definition, r.ranking)

@@ -160,6 +160,7 @@ def test_an_ankang_round_from_opening_to_a_recomputed_ranking(cli, tmp_path: Pat
     history = ok(cli("history", "dl-seed"))
     assert "记录生产安全事故" in history.stdout and "emergency.dept" in history.stdout
     assert "发布排名" in ok(cli("history", "ankang-2026")).stdout
+    assert "已排名" in ok(cli("status", "ankang-2026", "--kind", "contest")).stdout  # no server
     shown = ok(cli("--lang", "en", "safety", "show", "dl-seed"))
     assert "serious-injury accident" in shown.stdout
 

@@ -31,7 +31,9 @@ def test_every_workflow_type_has_a_recorded_history():
     types = {
         workflow_type(WorkflowHistory.from_json(p.stem, p.read_text("utf-8"))) for p in recorded()
     }
-    assert types == {"WageContract", "CongressSession", "Motion", "AwardRound"}
+    registered = {getattr(w, "__temporal_workflow_definition").name for w in WORKFLOWS}
+    assert registered == {"WageContract", "CongressSession", "Motion", "AwardRound", "ContestRound"}
+    assert types == registered
 
 
 @pytest.mark.parametrize("path", recorded(), ids=lambda p: p.stem.split("-")[0])

@@ -45,6 +45,11 @@ NO_COMMAND = {
     "award.round",
     "award.sweep",
     "award.enter_notice",
+    # A contest round's reads and its paged reminders (the engine's, to the units that
+    # have not self-assessed; each reminder is refused to anyone but the engine).
+    "contest.round",
+    "contest.remind",
+    "contest.tally",
 }
 
 
