@@ -23,7 +23,7 @@ from domain.motion import MotionView
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
 from interfaces.web.paging import Count, Paged, Paging
-from processes import AWARD_TODO, PROCESSES, InboxItem, app_today, wage_next_due
+from processes import AWARD_TODO, CONTEST_TODO, PROCESSES, InboxItem, app_today, wage_next_due
 
 if TYPE_CHECKING:
     from bootstrap import App, Facades
@@ -75,6 +75,36 @@ def _award_url(app: App, item: InboxItem) -> str:
     return f"/awards/nominations/{quote(item.key, safe=':')}{_AWARD_ANCHORS.get(kind, '#steps')}"
 
 
+_JUDGING = ("score", "commit", "reveal")
+
+
+def _contest_url(app: App, item: InboxItem) -> str:
+    """A judge's item: the scoring form of the entry (by its code, which is all a blind
+    judge is shown: the item's key is then ``round:code``); a unit's: its self-assessment
+    form; the organiser's: the round's dashboard."""
+    from domain.contest.values import round_ledger_id
+
+    kind = next((k for k, label in CONTEST_TODO.items() if label == item.todo), "")
+    if app.ledger.exists(round_ledger_id(item.key)):
+        return f"/contests/{quote(item.key, safe=':')}"  # a round step
+    if kind in _JUDGING and item.key.count(":") and not _is_entry(app, item.key):
+        round_key, _, code = item.key.rpartition(":")  # a blind judge's ``round:code``
+        return f"/contests/{quote(round_key, safe=':')}/judge/{quote(code)}"
+    e = app.contests.entry(item.key)
+    round_url = f"/contests/{quote(e.round_key, safe=':')}"
+    if kind in _JUDGING:
+        return f"{round_url}/judge/{quote(e.code)}"
+    if kind == "self_assess":
+        return f"{round_url}/entries/{quote(e.entrant, safe=':')}/self"
+    return round_url
+
+
+def _is_entry(app: App, key: str) -> bool:
+    from domain.contest.values import entry_ledger_id
+
+    return app.ledger.exists(entry_ledger_id(key))
+
+
 # Where an inbox item of each process is handled (a timeline for a process without pages).
 LINKS: dict[str, Callable[[App, str], str]] = {
     "wage_contract": _case_url,
@@ -82,7 +112,10 @@ LINKS: dict[str, Callable[[App, str], str]] = {
     "motion": _motion_url,
 }
 # Processes whose items link by what is to be done, not by the record alone.
-ITEM_LINKS: dict[str, Callable[[App, InboxItem], str]] = {"award": _award_url}
+ITEM_LINKS: dict[str, Callable[[App, InboxItem], str]] = {
+    "award": _award_url,
+    "contest": _contest_url,
+}
 
 
 class InboxPage(Paged):

@@ -376,3 +376,50 @@ def test_the_cli_exports_the_ranking_as_each_file(world, settings, tmp_path, mon
         cli_app, ["contest", "export", key, "--what", "chart", "--out", str(tmp_path / "c.pdf")]
     )
     assert wrong.exit_code == 2 and not (tmp_path / "c.pdf").exists()
+
+
+async def test_inbox_items_of_a_contest_link_to_the_form_that_does_them(site, world):
+    key = judging(world)
+    world.contests.assign_pool("sun.lihua", key, POOL)
+    bearing = world.contests.entry(f"{key}:dl-bearing")
+    judge = bearing.judges[0]
+    got = await site.get("/api/v1/inbox", headers=person(judge, {}))
+    assert got.status_code == 200, got.text
+    urls = {i["url"] for i in got.json()["items"] if i["process"] == "contest"}
+    assert f"/contests/{key}/judge/{bearing.code}" in urls
+    for url in urls:  # each opens for that judge
+        assert (await site.get(url, headers=person(judge))).status_code == 200, url
+    organiser = await site.get("/api/v1/inbox", headers=person("sun.lihua", {}))
+    steps = [i["url"] for i in organiser.json()["items"] if i["process"] == "contest"]
+    assert steps and set(steps) == {f"/contests/{key}"}
+
+
+async def test_a_blind_judges_inbox_item_links_by_the_entrys_code(site, world):
+    c = OpenContestRound(
+        round_key="blind-inbox", title="匿名评审", definition="ankang-blind", stage="review",
+        year=2027, registration_closes=date(2027, 4, 30),
+    )  # fmt: skip
+    key = world.contests.open_round("sun.lihua", c).key
+    world.contests.register(
+        "wang.li", key, Registration(entrant="dl-bearing", category="enterprise")
+    )
+    world.contests.self_assess("wang.li", f"{key}:dl-bearing", full(ANKANG, 0.92))
+    world.contests.close_registration("sun.lihua", key)
+    world.contests.start_judging("sun.lihua", key)
+    world.contests.assign_pool("sun.lihua", key, POOL)
+    e = world.contests.entry(f"{key}:dl-bearing")
+    got = await site.get("/api/v1/inbox", headers=person(e.judges[0], {}))
+    items = [i for i in got.json()["items"] if i["process"] == "contest"]
+    assert [i["url"] for i in items] == [f"/contests/{key}/judge/{e.code}"]
+    assert "dl-bearing" not in items[0]["key"] and "大连轴承" not in items[0]["title"]
+
+
+async def test_a_units_self_assessment_item_links_to_its_form(site, world):
+    from tests.contest.test_contest_service import open_ankang
+
+    key = open_ankang(world)
+    world.contests.register("he.jun", key, Registration(entrant="dl-seed", category="enterprise"))
+    got = await site.get("/api/v1/inbox", headers=person("he.jun", {}))
+    urls = [i["url"] for i in got.json()["items"] if i["process"] == "contest"]
+    assert urls == [f"/contests/{key}/entries/dl-seed/self"]
+    assert (await site.get(urls[0], headers=person("he.jun"))).status_code == 200
