@@ -123,13 +123,16 @@ def test_migrate_is_safe_to_run_again_and_many_at_once(settings: Settings, schem
     assert [code for code, _ in together] == [0] * 8, together
     again = cli(settings, "migrate")
     assert again.returncode == 0 and schema in again.stdout, again.stderr
-    # The ledger's one table, and the web sign-in store's (shared by every web process).
+    # The ledger's one table, and the web's sign-in and check-in code stores (shared by
+    # every web process).
     assert tables(schema) == {
         "unionflow_events",
         "web_sessions",
         "web_failures",
         "web_source_failures",
         "web_totp_used",
+        "web_checkin_codes",
+        "web_checkin_wrong",
     }
     loaded = cli(settings, "directory", "load", str(EXAMPLE_DIRECTORY), "--as", "ops.admin")
     assert loaded.returncode == 0, loaded.stderr
