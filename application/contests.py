@@ -462,12 +462,14 @@ class ContestService:
 
     # -- the ranking -------------------------------------------------------------------
 
-    def compute(self, round_key: str, as_of: datetime | None = None) -> Ranking:
-        """The ranking from the ledger as it stood at ``as_of`` (now by default)."""
+    def compute(
+        self, round_key: str, as_of: datetime | None = None, removed: dict[str, str] | None = None
+    ) -> Ranking:
+        """The ranking from the ledger at ``as_of`` (now), less entries objections removed."""
         r = self.round(round_key)
         moment = as_of or self.clock()
         entries, sheets, vetoes = self._inputs(r, moment)
-        return rank(r.definition, r.stage, entries, sheets, vetoes)
+        return rank(r.definition, r.stage, entries, sheets, vetoes, r.removed | (removed or {}))
 
     def rank(
         self,

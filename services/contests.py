@@ -14,13 +14,17 @@ from datetime import date
 
 from temporalio.client import Client, WorkflowHandle
 
+from application.calendar import CalendarSource
 from application.contest_inputs import OpenContestRound, Registration
+from application.contest_notice import ContestNotices
 from application.contests import ContestService
 from application.directory import DirectoryService
 from contracts.contest import RoundStepKind
 from domain.actors import Role
+from domain.award.commands import FileObjection, ResolveObjection
 from domain.contest.aggregate import conflict_reason
 from domain.contest.values import (
+    RANKED_OR_LATER,
     EntryStatus,
     EntryView,
     Marks,
@@ -67,9 +71,13 @@ class ContestFacade:
         task_queue: str | None = None,
         clock: Clock | None = None,
         days_per_run: int | None = None,
+        notices: ContestNotices | None = None,
     ) -> None:
         self.client = client
         self.contests = contests
+        self.notices = notices or ContestNotices(
+            contests, CalendarSource(settings.calendar_path, settings.import_limits)
+        )
         self.directory = directory
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
@@ -137,6 +145,39 @@ class ContestFacade:
         now = await self.clock()
         return self.contests.score(judge, entry, marks, command_id=command_id, now=now)
 
+    # -- the ranking's public notice: straight to the ledger ----------------------------
+
+    async def post_notice(
+        self, actor: str, round_key: str, *, starts: date | None = None,
+        command_id: str | None = None,
+    ) -> RoundView:  # fmt: skip
+        now = await self.clock()
+        return self.notices.post(actor, round_key, starts=starts, command_id=command_id, now=now)
+
+    async def file_objection(
+        self, actor: str, round_key: str, entry: str, c: FileObjection, *,
+        command_id: str | None = None,
+    ) -> RoundView:  # fmt: skip
+        now = await self.clock()
+        return self.notices.file_objection(
+            actor, round_key, entry, c, command_id=command_id, now=now
+        )
+
+    async def resolve(
+        self, actor: str, round_key: str, c: ResolveObjection, *, comment: str = "",
+        command_id: str | None = None,
+    ) -> RoundView:  # fmt: skip
+        now = await self.clock()
+        return self.notices.resolve(
+            actor, round_key, c, comment=comment, command_id=command_id, now=now
+        )
+
+    async def close_notice(
+        self, actor: str, round_key: str, *, command_id: str | None = None
+    ) -> RoundView:
+        now = await self.clock()
+        return self.notices.close(actor, round_key, command_id=command_id, now=now)
+
     # -- reading -----------------------------------------------------------------------
 
     def round(self, key: str) -> RoundView:
@@ -162,7 +203,7 @@ class ContestFacade:
         roles, org = record.spec.roles, record.spec.org
         found: list[ContestTask] = []
         for r in self.contests.rounds():
-            if r.phase is Phase.RANKED:
+            if r.phase in RANKED_OR_LATER:
                 continue
             if Role.CADRE in roles and org == r.organiser_org:
                 found.extend(self._organiser_tasks(r))

@@ -41,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.actors import CHINA_TZ, Acting, check_person, system_acting
     from domain.contest.aggregate import check_round_step
-    from domain.contest.values import Phase
+    from domain.contest.values import RANKED_OR_LATER, Phase
     from domain.errors import DomainError, InvalidState
 
 SWEEP_MINUTES = 5  # each day's steps run five minutes after midnight, China time
@@ -105,10 +105,10 @@ class ContestRoundWorkflow:
     async def run(self, inp: ContestRoundInput) -> ContestBrief:
         self.brief = await self._step(ContestActivities.round, self._ref())
         turns = 0
-        while self._phase() is not Phase.RANKED:
+        while self._phase() not in RANKED_OR_LATER:
             async with self.lock:
                 await self._daily()
-            if self._phase() is Phase.RANKED:
+            if self._phase() in RANKED_OR_LATER:
                 break
             turns += 1
             if turns >= inp.days_per_run or workflow.info().is_continue_as_new_suggested():

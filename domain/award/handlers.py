@@ -45,6 +45,7 @@ from domain.award.values import (
     RoundStage,
 )
 from domain.errors import InvalidInput, InvalidState
+from domain.objections import check_none_open, open_objection
 
 if TYPE_CHECKING:
     from domain.award.aggregate import AwardRound, Nomination
@@ -196,9 +197,7 @@ def objection(
 def resolve_objection(
     n: Nomination, c: ResolveObjection, meta: CommandMeta, today: date, f: NominationFacts
 ) -> None:
-    found = next((o for o in n.s.objections if o.no == c.no), None)
-    if found is None or found.status.value != "open":
-        raise InvalidState(f"第 {c.no} 号异议不是待处理的异议", f"objection {c.no} is not open")
+    open_objection(n.s.objections, c.no)
     n._emit(n.ObjectionResolved, meta, no=c.no, upheld=c.upheld, findings=c.findings, on=today)
     if c.upheld:
         n._emit(n.Removed, meta, reason=c.findings, by=f"objection:{c.no}")
@@ -212,12 +211,7 @@ def close_notice(
         raise InvalidState("没有进行中的公示", "no notice of that level is running")
     if today <= notice.ends:
         raise InvalidState(f"公示至 {notice.ends}，尚未期满", f"the notice runs to {notice.ends}")
-    still_open = [o.no for o in n.s.open_objections() if o.notice is c.level]
-    if still_open:
-        raise InvalidState(
-            f"公示期内的异议（第 {', '.join(map(str, still_open))} 号）尚未处理完，公示不能结束",
-            f"objections {', '.join(map(str, still_open))} are open: the notice cannot close",
-        )
+    check_none_open(o for o in n.s.objections if o.notice is c.level)
     n._emit(n.NoticeClosed, meta, level=c.level)
     if c.level is NoticeLevel.SUB_UNION:
         wanted = [

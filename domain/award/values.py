@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.award.definition import AwardDefinition, Label
 from domain.base import deterministic_id
+from domain.objections import ObjectionRecord
+from domain.objections import ObjectionStatus as ObjectionStatus  # re-exported
 from domain.text import Key, LongText, Name, OptionalShortText, ShortText
 
 ROUND_KIND = "award_round"
@@ -85,26 +87,10 @@ class Notice(BaseModel):
     closed: bool = False
 
 
-class ObjectionStatus(StrEnum):
-    OPEN = "open"
-    UPHELD = "upheld"
-    DISMISSED = "dismissed"
+class Objection(ObjectionRecord):
+    """An objection filed during one of the nomination's notices."""
 
-
-class Objection(BaseModel):
-    """An objection filed during a notice; anonymous ones are kept and marked as such."""
-
-    no: int
     notice: NoticeLevel
-    filed_on: date
-    name: str = ""  # real name and contact; both empty for an anonymous objection
-    contact: str = ""
-    substance: str
-    anonymous: bool
-    status: ObjectionStatus = ObjectionStatus.OPEN
-    investigator: str = ""
-    findings: str = ""
-    resolved_on: date | None = None
 
 
 class ClearanceStatus(StrEnum):

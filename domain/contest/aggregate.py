@@ -16,6 +16,8 @@ from domain.base import ChangesView, CreatesView, LedgerAggregate, ViewState
 from domain.contest.definition import Conflict, ContestDefinition, Entrant
 from domain.contest.scoring import admission, check_marks, sheet_commitment, sheet_total
 from domain.contest.values import (
+    ContestNotice,
+    ContestObjection,
     EntryStatus,
     EntryView,
     Marks,
@@ -33,6 +35,7 @@ from domain.contest.values import (
     sheet_ledger_id,
 )
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.objections import ObjectionStatus
 from domain.policies import check_engine, check_unit_cadre, is_unit_cadre
 
 ORGANISE = ("组织竞赛", "run the contest")
@@ -131,6 +134,42 @@ class ContestRound(ViewState[RoundView], LedgerAggregate):
             s.ranking = Ranking.model_validate(self.ranking)
             s.ranked_at = self.at
             s.phase = Phase.RANKED
+
+    # The ranking's public notice (``domain.contest.notice`` takes these steps).
+    class NoticePosted(Changed):
+        starts: date
+        ends: date
+
+        def evolve(self, s: RoundView) -> None:
+            s.notice, s.phase = ContestNotice(starts=self.starts, ends=self.ends), Phase.NOTICE
+
+    class ObjectionFiled(Changed):
+        objection: dict[str, Any]
+
+        def evolve(self, s: RoundView) -> None:
+            s.objections.append(ContestObjection.model_validate(self.objection))
+
+    class ObjectionResolved(Changed):
+        """Dismissed, or upheld: the entry out, the ranking recomputed without it."""
+
+        no: int
+        upheld: bool
+        findings: str
+        on: date
+        ranking: dict[str, Any] | None = None
+
+        def evolve(self, s: RoundView) -> None:
+            o = next(x for x in s.objections if x.no == self.no)
+            o.status = ObjectionStatus.UPHELD if self.upheld else ObjectionStatus.DISMISSED
+            o.investigator, o.findings, o.resolved_on = self.actor["id"], self.findings, self.on
+            if self.upheld and self.ranking is not None:
+                s.removed[o.entry] = self.findings
+                s.ranking = Ranking.model_validate(self.ranking)
+
+    class NoticeClosed(Changed):
+        def evolve(self, s: RoundView) -> None:
+            assert s.notice is not None
+            s.notice.closed, s.phase = True, Phase.CLOSED
 
     def __init__(self, state: dict[str, Any]) -> None:
         super().__init__()

@@ -268,6 +268,8 @@ class ContestDefinition(BaseModel):
     judging: Judging
     stages: list[Stage] = Field(min_length=1)
     awards: list[AwardCategory] = Field(min_length=1)
+    # the public notice (公示) of the ranking: statutory working days, as awards count them
+    notice_working_days: int = Field(default=5, ge=1, le=30)
     source: ShortText
 
     @model_validator(mode="after")

@@ -252,10 +252,12 @@ def inputs_hash(
     entries: Iterable[EntryInput],
     sheets: Iterable[SheetInput],
     vetoes: dict[str, list[VetoHit]],
+    removed: dict[str, str] | None = None,
 ) -> str:
-    """SHA-256 over everything the ranking is computed from, in a canonical order."""
-    body = {
-        "definition": definition.model_dump(mode="json"),
+    """SHA-256 over everything the ranking is computed from, in a canonical order (the
+    notice's length is not an input; entries removed by upheld objections are)."""
+    body: dict[str, object] = {
+        "definition": definition.model_dump(mode="json", exclude={"notice_working_days"}),
         "entries": sorted((e.model_dump(mode="json") for e in entries), key=lambda e: e["entry"]),
         "sheets": sorted(
             (s.model_dump(mode="json") for s in sheets), key=lambda s: (s["entry"], s["judge"])
@@ -266,6 +268,8 @@ def inputs_hash(
             if hits
         },
     }
+    if removed:
+        body["removed"] = dict(sorted(removed.items()))
     return hashlib.sha256(canonical_bytes(body)).hexdigest()
 
 
@@ -352,8 +356,11 @@ def rank(
     entries: Sequence[EntryInput],
     sheets: Sequence[SheetInput],
     vetoes: dict[str, list[VetoHit]],
+    removed: dict[str, str] | None = None,
 ) -> Ranking:
-    """The ranking of a round from its admitted entries, submitted sheets and veto hits.
+    """The ranking of a round from its admitted entries, submitted sheets and veto hits;
+    ``removed`` (entry -> an upheld objection's findings) leaves entries out of the places
+    and the awards, their rows kept with the reasons.
 
     Refused (nothing recorded) when the rule says ``refuse`` and an entry has fewer sheets
     than ``judges_per_entry``, naming the entries."""
@@ -375,9 +382,12 @@ def rank(
     if judging.normalise:
         totals = defaultdict(dict, normalise(totals))
     rows = [_row(definition, e, by_entry[e.entry], totals, scores, vetoes) for e in entries]
+    out = removed or {}
+    for r in rows:
+        r.removed = out.get(r.entry, "")
     tb = judging.tie_breaks
     ranked = sorted(
-        (r for r in rows if r.score is not None and not r.vetoes),
+        (r for r in rows if r.score is not None and not r.vetoes and not r.removed),
         key=lambda r: (tuple(-v for v in _order_key(r, tb)), r.entry),
     )
     for i, r in enumerate(ranked):
@@ -394,7 +404,7 @@ def rank(
     rest = sorted((r for r in rows if r.rank is None), key=lambda r: r.entry)
     return Ranking(
         rows=[*ranked, *rest],
-        inputs_hash=inputs_hash(definition, entries, sheets, vetoes),
+        inputs_hash=inputs_hash(definition, entries, sheets, vetoes, removed),
         sheets=len(sheets),
     )
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 
 from domain.base import deterministic_id
 from domain.contest.definition import Conflict, ContestDefinition, Label
+from domain.objections import ObjectionRecord
 
 ROUND_KIND = "contest_round"
 ENTRY_KIND = "contest_entry"
@@ -57,13 +58,19 @@ class Phase(StrEnum):
     SELF_ASSESSMENT = "self_assessment"  # registration closed; self-assessments due
     JUDGING = "judging"  # judges assigned and scoring
     RANKED = "ranked"  # the ranking is recorded with the hash of its inputs
+    NOTICE = "notice"  # the ranking's public notice (公示) runs; objections may be filed
+    CLOSED = "closed"  # the notice closed: the awards are granted
 
+
+RANKED_OR_LATER = (Phase.RANKED, Phase.NOTICE, Phase.CLOSED)  # the round's workflow is done
 
 PHASE_LABELS: dict[Phase, Label] = {
     Phase.REGISTRATION: ("报名中", "registration"),
     Phase.SELF_ASSESSMENT: ("自评中", "self-assessment"),
     Phase.JUDGING: ("评审中", "judging"),
     Phase.RANKED: ("已排名", "ranked"),
+    Phase.NOTICE: ("公示中", "in public notice"),
+    Phase.CLOSED: ("公示结束，奖项已确定", "notice closed, awards granted"),
 }
 
 
@@ -105,12 +112,27 @@ class RankRow(BaseModel):
     rank: int | None = None  # None: vetoed or not scored
     award: str = ""  # the award category's key
     advances: bool = False
+    removed: str = ""  # an upheld objection's findings: out of the ranking and the awards
 
 
 class Ranking(BaseModel):
     rows: list[RankRow]
     inputs_hash: str
     sheets: int
+
+
+class ContestNotice(BaseModel):
+    """The public notice of the ranking: its first and last day (working days)."""
+
+    starts: date
+    ends: date
+    closed: bool = False
+
+
+class ContestObjection(ObjectionRecord):
+    """An objection to one entry of the ranking in notice."""
+
+    entry: str
 
 
 class RoundView(BaseModel):
@@ -134,6 +156,9 @@ class RoundView(BaseModel):
     blind_salt: str
     ranking: Ranking | None = None
     ranked_at: datetime | None = None
+    notice: ContestNotice | None = None
+    objections: list[ContestObjection] = Field(default_factory=list)
+    removed: dict[str, str] = Field(default_factory=dict)  # entry -> the upheld findings
 
     def conflicts_all(self) -> list[Conflict]:
         return [*self.definition.judging.conflicts, *self.conflicts]

@@ -1,0 +1,154 @@
+"""The public notice (公示) of a ranked round through the application layer: its working
+days on the statutory calendar, objections named or anonymous, the organiser's reviewer
+dismissing or upholding (the entry out of the places and awards, the ranking recomputed
+without it with a new inputs hash that ``recompute`` reproduces), and the notice that
+never closes with an objection open. Refusals say why and write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from application.contest_notice import ContestNotices
+from domain.actors import CHINA_TZ
+from domain.award.commands import FileObjection, ResolveObjection
+from domain.contest.values import Phase, RoundView
+from domain.errors import InvalidInput, InvalidState, NotAuthorised
+from domain.objections import ObjectionStatus
+from tests.contest.support import World
+from tests.contest.test_contest_service import POOL, START, judging, score_all
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    w = World(tmp_path, START)
+    yield w
+    w.close()
+
+
+def notices(w: World) -> ContestNotices:
+    return ContestNotices(w.contests, w.app.calendar)
+
+
+def ranked(w: World) -> str:
+    key = judging(w)
+    w.contests.assign_pool("sun.lihua", key, POOL)
+    score_all(w, key, {"dl-bearing": [0.97] * 5, "dl-seed": [0.96] * 5})
+    w.contests.rank("sun.lihua", key)
+    return key
+
+
+NAMED = FileObjection(substance="该单位去年瞒报一起工伤事故", name="李群", contact="13900000000")
+ANON = FileObjection(substance="自评材料与实际不符", anonymous=True, name="x", contact="y")
+
+
+def rows(r: RoundView) -> dict[str, tuple[int | None, str, str]]:
+    assert r.ranking is not None
+    return {x.entrant: (x.rank, x.award, x.removed) for x in r.ranking.rows}
+
+
+def test_the_notice_runs_the_definitions_working_days(world: World):
+    key = ranked(world)
+    n = notices(world)
+    before = world.events()
+    with pytest.raises(NotAuthorised):  # only the organiser posts it
+        n.post("wang.li", key)
+    with pytest.raises(InvalidInput, match="过去"):
+        n.post("sun.lihua", key, starts=date(2027, 2, 1))
+    assert world.events() == before
+    r = n.post("sun.lihua", key)  # Monday 1 March 2027: five working days
+    assert r.phase is Phase.NOTICE and r.notice is not None
+    assert (r.notice.starts, r.notice.ends) == (date(2027, 3, 1), date(2027, 3, 5))
+    with pytest.raises(InvalidState, match="阶段"):  # posted once
+        n.post("sun.lihua", key)
+
+
+def test_objections_are_named_or_anonymous_and_name_an_entry(world: World):
+    key = ranked(world)
+    n = notices(world)
+    with pytest.raises(InvalidState, match="公示期"):  # no notice yet
+        n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED)
+    n.post("sun.lihua", key)
+    with pytest.raises(ValidationError, match="联系方式"):
+        FileObjection(substance="无名", name="李群")
+    before = world.events()
+    with pytest.raises(InvalidInput, match="排名"):
+        n.file_objection("liu.qiang", key, f"{key}:dl-nowhere", NAMED)
+    assert world.events() == before
+    n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED, command_id="o1")
+    r = n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED, command_id="o1")
+    assert len(r.objections) == 1  # a double submit files one
+    r = n.file_objection("zhao.min", key, f"{key}:dl-bearing", ANON)
+    named, anon = r.objections
+    assert (named.name, named.contact, named.anonymous) == ("李群", "13900000000", False)
+    assert (anon.name, anon.contact, anon.anonymous) == ("", "", True)
+    assert anon.status is ObjectionStatus.OPEN and anon.filed_on == date(2027, 3, 1)
+    world.clock.now = datetime(2027, 3, 6, 9, tzinfo=CHINA_TZ)
+    with pytest.raises(InvalidState, match="公示期"):  # after its last day
+        n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED)
+
+
+def test_upheld_removes_the_entry_and_recomputes_the_ranking_dismissed_keeps_it(world: World):
+    key = ranked(world)
+    n = notices(world)
+    first = world.contests.round(key).ranking
+    assert first is not None
+    assert rows(world.contests.round(key)) == {
+        "dl-bearing": (1, "winner_enterprise", ""),
+        "dl-seed": (2, "winner_enterprise", ""),
+    }
+    n.post("sun.lihua", key)
+    n.file_objection("liu.qiang", key, f"{key}:dl-bearing", NAMED)
+    n.file_objection("zhao.min", key, f"{key}:dl-seed", ANON)
+    before = world.events()
+    with pytest.raises(NotAuthorised):  # the organiser's reviewer resolves
+        n.resolve("wang.li", key, ResolveObjection(no=1, upheld=True, findings="属实"))
+    with pytest.raises(InvalidState, match="第 9 号"):
+        n.resolve("sun.lihua", key, ResolveObjection(no=9, upheld=True, findings="属实"))
+    assert world.events() == before
+    r = n.resolve("sun.lihua", key, ResolveObjection(no=2, upheld=False, findings="经核查不属实"))
+    assert r.objections[1].status is ObjectionStatus.DISMISSED and r.removed == {}
+    assert r.ranking == first
+    r = n.resolve(
+        "sun.lihua", key, ResolveObjection(no=1, upheld=True, findings="经核查瞒报工伤属实")
+    )
+    assert r.objections[0].status is ObjectionStatus.UPHELD
+    assert r.objections[0].investigator == "sun.lihua"
+    assert r.removed == {f"{key}:dl-bearing": "经核查瞒报工伤属实"}
+    assert rows(r) == {
+        "dl-seed": (1, "winner_enterprise", ""),
+        "dl-bearing": (None, "", "经核查瞒报工伤属实"),
+    }
+    assert r.ranking is not None and r.ranking.inputs_hash != first.inputs_hash
+    again = world.contests.recompute(key)
+    assert again.matches and again.published_hash == r.ranking.inputs_hash
+    with pytest.raises(InvalidState, match="不是待处理"):  # resolved once
+        n.resolve("sun.lihua", key, ResolveObjection(no=1, upheld=False, findings="再议"))
+    with pytest.raises(InvalidState, match="已因异议成立"):
+        n.file_objection("liu.qiang", key, f"{key}:dl-bearing", NAMED)
+
+
+def test_the_notice_closes_after_its_last_day_and_never_with_an_objection_open(world: World):
+    key = ranked(world)
+    n = notices(world)
+    n.post("sun.lihua", key)
+    n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED)
+    before = world.events()
+    with pytest.raises(InvalidState, match="尚未期满"):
+        n.close("sun.lihua", key)
+    world.clock.now = datetime(2027, 3, 8, 9, tzinfo=CHINA_TZ)
+    with pytest.raises(InvalidState, match="第 1 号.*不能结束"):
+        n.close("sun.lihua", key)
+    with pytest.raises(NotAuthorised):
+        n.close("wang.li", key)
+    assert world.events() == before
+    n.resolve("sun.lihua", key, ResolveObjection(no=1, upheld=False, findings="不属实"))
+    r = n.close("sun.lihua", key)
+    assert r.phase is Phase.CLOSED and r.notice is not None and r.notice.closed
+    assert rows(r)["dl-seed"][1] == "winner_enterprise"  # the awards stand
+    with pytest.raises(InvalidState):
+        n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED)
