@@ -27,7 +27,7 @@ from domain.contest.values import (
     RoundView,
     VetoHit,
 )
-from domain.errors import DomainError, NotFound
+from domain.errors import DomainError
 from i18n import Lang
 from interfaces.text import Names
 from interfaces.web.app import context_of
@@ -136,24 +136,6 @@ async def round_page(request: Request, round_key: RecordKey, me: Me) -> Response
             "admitted": sum(e.status is EntryStatus.ADMITTED for e in entries),
         }
     return render(request, "contests/round.html", values)
-
-
-@router.get("/contests/{round_key}/ranking")
-async def ranking_page(request: Request, round_key: RecordKey, me: Me) -> Response:
-    """The public ranking (排名公示): every signed-in person's once it is published."""
-    service = contests(request)
-    r = service.round(round_key)
-    if r.ranking is None:
-        raise NotFound(f"{r.title} 尚未发布排名", f"{r.title} has no published ranking yet")
-    values = {
-        "r": r,
-        "stage": stage_name(r),
-        "names": Names(service.directory),
-        "files": FILES,
-        "award_name": lambda key: award_name(r.definition, key),
-        **LABELS,
-    }
-    return render(request, "contests/ranking.html", values)
 
 
 @router.get("/contests/{round_key}/files/{file}")
