@@ -277,3 +277,18 @@ def test_a_self_assessment_weight_blends_the_units_own_score_in():
     row = rank(d, "review", [a], sheets(a, d, [0.9] * 5), {}).rows[0]
     assert row.committee == Decimal("90.00") and row.self_total == Decimal("100.00")
     assert row.score == Decimal("92.00")  # 0.8 × 90 + 0.2 × 100
+
+
+def test_an_entry_removed_by_an_upheld_objection_leaves_the_places_and_awards():
+    a, b = entry("a"), entry("b")
+    sheet_list = sheets(a, ANKANG, [1] * 5) + sheets(b, ANKANG, [0.96] * 5)
+    before = rank(ANKANG, "review", [a, b], sheet_list, {})
+    after = rank(ANKANG, "review", [a, b], sheet_list, {}, {a.entry: "瞒报事故属实"})
+    assert [(r.entrant, r.rank) for r in before.rows] == [("a", 1), ("b", 2)]
+    assert [(r.entrant, r.rank, r.award, r.removed) for r in after.rows] == [
+        ("b", 1, "winner_enterprise", ""),
+        ("a", None, "", "瞒报事故属实"),
+    ]
+    assert after.rows[1].score == before.rows[0].score  # its scores stay on record
+    assert after.inputs_hash != before.inputs_hash  # the removal is an input
+    assert rank(ANKANG, "review", [a, b], sheet_list, {}, {}).inputs_hash == before.inputs_hash
