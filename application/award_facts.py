@@ -7,11 +7,14 @@ shown to a cadre or a reviewer says which entry of the ledger it rests on.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from application.congress import CongressService
 from application.polls import PollService
 from application.safety import accident_ref
+from domain.actors import CommandMeta
+from domain.award.aggregate import Honours
 from domain.award.checks import FactRef, HonourHeld, UnitFacts
 from domain.award.permissions import ApprovalPoll
 from domain.award.values import honours_ledger_id
@@ -151,3 +154,24 @@ class AwardFacts:
         """Every title the honours register records for ``person``."""
         register = self.ledger.find(honours_ledger_id(person))
         return list(register.held) if register is not None else []
+
+
+def record_honour(
+    ledger: Ledger,
+    holder: str,
+    grant: Callable[[Honours], None],
+    meta: CommandMeta,
+) -> None:
+    """Enter a title in ``holder``'s honours register (started on its first title):
+    award rounds and contests' titled award categories both feed it."""
+    register_id = honours_ledger_id(holder)
+    if ledger.find(register_id) is None:
+
+        def create() -> Honours:
+            register = Honours.start(holder, meta)
+            grant(register)
+            return register
+
+        ledger.execute(register_id, meta, create=create)
+    else:
+        ledger.execute(register_id, meta, grant)

@@ -17,12 +17,12 @@ from typing import Any
 from pydantic import BaseModel
 
 from application.award_definitions import AwardDefinitions
-from application.award_facts import AwardFacts
+from application.award_facts import AwardFacts, record_honour
 from application.calendar import CalendarSource
 from application.directory import DirectoryService
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, fingerprinted, system_acting
 from domain.award import checks
-from domain.award.aggregate import AwardRound, Honours, Nomination
+from domain.award.aggregate import AwardRound, Nomination
 from domain.award.commands import (
     CloseNotice,
     EnterFederationNotice,
@@ -44,7 +44,6 @@ from domain.award.values import (
     Nominee,
     NoticeLevel,
     RoundView,
-    honours_ledger_id,
     nomination_key,
     nomination_ledger_id,
     round_ledger_id,
@@ -426,20 +425,12 @@ class AwardService:
             command_id=f"honour:{r.key}:{person}", acting=system_acting(), occurred_at=now
         )
         on = china_day(now)
-
-        def create() -> Honours:
-            register = Honours.start(person, meta)
-            register.grant(r.definition, r.key, on, meta)
-            return register
-
-        if self.ledger.find(honours_ledger_id(person)) is None:
-            self.ledger.execute(honours_ledger_id(person), meta, create=create)
-        else:
-            self.ledger.execute(
-                honours_ledger_id(person),
-                meta,
-                lambda register: register.grant(r.definition, r.key, on, meta),
-            )
+        record_honour(
+            self.ledger,
+            person,
+            lambda register: register.grant(r.definition, r.key, on, meta),
+            meta,
+        )
 
     def _system(
         self, key: str, command: NominationCommand, step_id: str, now: datetime

@@ -92,8 +92,11 @@ def ranking_inputs(
     judge_org: Callable[[str], str],
     facts: Callable[[str], EntrantFacts],
     today: date,
+    held: Callable[[str], list[str]] | None = None,
 ) -> tuple[list[EntryInput], list[SheetInput], dict[str, list[VetoHit]]]:
-    """The admitted entries, the sheets that count and the vetoes that apply."""
+    """The admitted entries (with the titles each entrant holds, where an award category
+    grants one), the sheets that count and the vetoes that apply."""
+    titled = any(a.held_key() for a in r.definition.awards)
     admitted = [e for e in entries if e.status is EntryStatus.ADMITTED]
     by_key = {e.key: e for e in admitted}
     orgs: dict[str, str] = {}
@@ -113,6 +116,7 @@ def ranking_inputs(
             unit_org=e.unit_org,
             category=e.category,
             self_marks=e.self_marks,
+            held=held(e.entrant) if held is not None and titled else [],
         )
         for e in admitted
     ]
@@ -139,3 +143,17 @@ def entrant_facts(
         wage_contract_in_force=_ref(unit.wage_contract_in_force),
         last_wage_contract=_ref(unit.last_wage_contract),
     )
+
+
+def held_titles(
+    award_facts: AwardFacts, entrant: str, round_key: str, moment: datetime
+) -> list[str]:
+    """The titles (``title@level``) the honours register held for ``entrant`` on the day
+    of ``moment``, not counting this round's own grants (so a recompute after the notice
+    closed reads what the ranking read)."""
+    day = moment.astimezone(CHINA_TZ).date()
+    return [
+        f"{h.title}@{h.level.value}"
+        for h in award_facts.honours(entrant)
+        if h.granted_on <= day and h.round_key != round_key
+    ]

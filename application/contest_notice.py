@@ -11,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from application.award_facts import record_honour
 from application.calendar import CalendarSource
 from application.contest_inputs import china_day
 from application.contests import ContestService
-from domain.actors import CommandMeta, Role
+from domain.actors import CommandMeta, Role, system_acting
 from domain.award.commands import FileObjection, ResolveObjection
 from domain.contest import notice
 from domain.contest.aggregate import ContestRound
 from domain.contest.values import RoundView, round_ledger_id
+from domain.errors import InvalidState
 
 
 class ContestNotices:
@@ -73,10 +75,40 @@ class ContestNotices:
         self, actor: str, round_key: str, *, command_id: str | None = None,
         now: datetime | None = None,
     ) -> RoundView:  # fmt: skip
-        """After its last day and with no objection open, the notice closes."""
+        """After its last day and with no objection open, the notice closes and the awards
+        stand: a category granting a title enters it in each winner's honours register."""
         self.contests.round(round_key)
         meta = self._meta(actor, ["close_notice", round_key], "", command_id, now)
-        return self._act(round_key, meta, lambda a: notice.close_notice(a, meta))
+        closed = self._act(round_key, meta, lambda a: notice.close_notice(a, meta))
+        self.grant_titles(closed, meta.occurred_at)
+        return closed
+
+    def grant_titles(self, r: RoundView, now: datetime) -> int:
+        """Every titled award of the closed round in its winner's honours register (once:
+        a title the register already holds at that level is left as it is)."""
+        titled = {a.key: a for a in r.definition.awards if a.title and a.level}
+        on, granted = china_day(now), 0
+        for row in r.ranking.rows if r.ranking else []:
+            a = titled.get(row.award)
+            if a is None or a.title is None or a.level is None:
+                continue
+            title, zh, level = a.title, a.zh, a.level
+            meta = CommandMeta(
+                command_id=f"honour:{r.key}:{row.entrant}:{title}",
+                acting=system_acting(),
+                occurred_at=now,
+            )
+            try:
+                record_honour(
+                    self.contests.ledger,
+                    row.entrant,
+                    lambda reg: reg.grant_title(title, zh, level, r.key, on, meta),  # noqa: B023
+                    meta,
+                )
+            except InvalidState:  # held since the ranking was computed: not granted again
+                continue
+            granted += 1
+        return granted
 
     # -- inside ------------------------------------------------------------------------
 

@@ -1,7 +1,5 @@
 """Contests' ledger-side use cases: rounds, entries, self-assessments, judges, score sheets,
-vetoes and the ranking.
-
-Score sheets are high fan-in input (1,000 entries × 5 judges): each goes straight to the
+vetoes and the ranking (its notice and objections: ``contest_notice``). Score sheets are high fan-in input (1,000 entries × 5 judges): each goes straight to the
 ledger here, once per judge and entry (its id is derived from both), never through a
 round's workflow. ``rank`` computes the ranking from the sheets in the ledger and records
 it with the hash of its inputs; ``recompute`` does the same without writing, so anyone with
@@ -26,6 +24,7 @@ from application.contest_inputs import (
     Registration,
     china_day,
     entrant_facts,
+    held_titles,
     ranking_inputs,
 )
 from application.directory import DirectoryService
@@ -515,6 +514,7 @@ class ContestService:
             self._judge_org,
             lambda unit: entrant_facts(self.facts, self.safety, unit, moment),
             china_day(moment),
+            lambda entrant: held_titles(self.facts, entrant, r.key, moment),
         )
 
     def _judge_org(self, judge: str) -> str:

@@ -444,14 +444,21 @@ class Honours(LedgerAggregate):
         self, definition: AwardDefinition, round_key: str, on: date, meta: CommandMeta
     ) -> None:
         """Record a title granted by a round; the same title and level only once."""
-        if any(h.title == definition.key and h.level is definition.level for h in self.held):
+        self.grant_title(definition.key, definition.zh, definition.level, round_key, on, meta)
+
+    def grant_title(
+        self, title: str, title_zh: str, level: Level, round_key: str, on: date, meta: CommandMeta
+    ) -> None:
+        """A title at a level granted by a round (an award round's, or a contest award
+        category's); the same title and level only once."""
+        if any(h.title == title and h.level is level for h in self.held):
             raise InvalidState("同一荣誉不重复授予", "the same title is not granted twice")
         self._emit(
             self.Granted,
             meta,
-            title=definition.key,
-            title_zh=definition.zh,
-            level=definition.level,
+            title=title,
+            title_zh=title_zh,
+            level=level,
             round_key=round_key,
             granted_on=on,
         )

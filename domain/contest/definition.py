@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.award.definition import Level
 from domain.text import Key, Name, ShortText
 
 Label = tuple[str, str]  # (Chinese, English)
@@ -250,6 +251,20 @@ class AwardCategory(BaseModel):
     threshold: Annotated[Decimal, Field(ge=0)] | None = None
     among: list[Key] = Field(default_factory=list)  # entry categories; empty: all
     ties: Literal["include_all", "exclude_all"] = "include_all"
+    # A title granted at a level (entered in the honours register awards keep): not
+    # granted to an entrant already holding it at that level.
+    title: Key | None = None
+    level: Level | None = None
+
+    @model_validator(mode="after")
+    def _title_has_level(self) -> AwardCategory:
+        if (self.title is None) != (self.level is None):
+            raise ValueError("称号和级别须同时给出 / a title needs its level and a level its title")
+        return self
+
+    def held_key(self) -> str | None:
+        """How the entrant's held titles name this one (``title@level``), if it grants one."""
+        return f"{self.title}@{self.level.value}" if self.title and self.level else None
 
 
 class ContestDefinition(BaseModel):

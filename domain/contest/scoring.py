@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.base import canonical_bytes
 from domain.calendar import add_months
@@ -237,6 +237,7 @@ class EntryInput(BaseModel):
     unit_org: str
     category: str = ""
     self_marks: Marks | None = None
+    held: list[str] = Field(default_factory=list)  # titles held (``title@level``)
 
 
 class SheetInput(BaseModel):
@@ -258,7 +259,10 @@ def inputs_hash(
     notice's length is not an input; entries removed by upheld objections are)."""
     body: dict[str, object] = {
         "definition": definition.model_dump(mode="json", exclude={"notice_working_days"}),
-        "entries": sorted((e.model_dump(mode="json") for e in entries), key=lambda e: e["entry"]),
+        "entries": sorted(
+            (e.model_dump(mode="json", exclude=set() if e.held else {"held"}) for e in entries),
+            key=lambda e: e["entry"],
+        ),
         "sheets": sorted(
             (s.model_dump(mode="json") for s in sheets), key=lambda s: (s["entry"], s["judge"])
         ),
@@ -292,17 +296,22 @@ def _take(pool: list[RankRow], quota: int, tie_breaks: list[str], ties: str) -> 
 
 
 def give_awards(
-    awards: Sequence[AwardCategory], ranked: list[RankRow], tie_breaks: list[str]
+    awards: Sequence[AwardCategory],
+    ranked: list[RankRow],
+    tie_breaks: list[str],
+    held: dict[str, list[str]] | None = None,
 ) -> dict[str, str]:
     """Entry -> award key: each category in definition order takes, down the ranking, the
-    entries still without an award that reach its threshold and have no section under its
-    minimum, up to its quota."""
+    entries still without an award that reach its threshold, have no section under its
+    minimum and do not already hold the title it grants at its level, up to its quota."""
     won: dict[str, str] = {}
+    titles = held or {}
     for award in awards:
         pool = [
             r
             for r in ranked
             if r.entry not in won
+            and (award.held_key() is None or award.held_key() not in titles.get(r.entry, []))
             and not r.below_minimum
             and (not award.among or r.category in award.among)
             and (award.threshold is None or (r.score is not None and r.score >= award.threshold))
@@ -394,13 +403,15 @@ def rank(
         prev = ranked[i - 1] if i else None
         same = prev is not None and _order_key(prev, tb) == _order_key(r, tb)
         r.rank = prev.rank if same and prev is not None else i + 1
-    won = give_awards(definition.awards, ranked, tb)
+    held = {e.entry: e.held for e in entries if e.held}
+    won = give_awards(definition.awards, ranked, tb, held)
     this = definition.stage(stage)
     if this is not None and this.advance is not None:
         for r in _take(ranked, this.advance, tb, "include_all"):
             r.advances = True
     for r in ranked:
         r.award = won.get(r.entry, "")
+        r.held = [a.key for a in definition.awards if a.held_key() in held.get(r.entry, [])]
     rest = sorted((r for r in rows if r.rank is None), key=lambda r: r.entry)
     return Ranking(
         rows=[*ranked, *rest],

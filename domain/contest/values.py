@@ -113,6 +113,7 @@ class RankRow(BaseModel):
     award: str = ""  # the award category's key
     advances: bool = False
     removed: str = ""  # an upheld objection's findings: out of the ranking and the awards
+    held: list[str] = Field(default_factory=list)  # award keys whose title it already holds
 
 
 class Ranking(BaseModel):

@@ -181,6 +181,12 @@ def _print_ranking(d: ContestDefinition, ranking: Ranking) -> None:
         )
         notes += [pick(tuple(r.note.split(" / ", 1)))] if r.note else []  # type: ignore[arg-type]
         notes += [pick(("晋级", "advances"))] if r.advances else []
+        notes += (
+            [pick(("已获同级称号不重复授予：", "title held: ")) + "、".join(r.held)]
+            if r.held
+            else []
+        )
+        notes += [pick(("异议成立移出：", "objection upheld: ")) + r.removed] if r.removed else []
         table.add_row(
             str(r.rank) if r.rank is not None else "—",
             plain(r.name),

@@ -14,13 +14,14 @@ import pytest
 from pydantic import ValidationError
 
 from application.contest_notice import ContestNotices
+from application.contests import OpenContestRound, Registration
 from domain.actors import CHINA_TZ
 from domain.award.commands import FileObjection, ResolveObjection
 from domain.contest.values import Phase, RoundView
 from domain.errors import InvalidInput, InvalidState, NotAuthorised
 from domain.objections import ObjectionStatus
-from tests.contest.support import World
-from tests.contest.test_contest_service import POOL, START, judging, score_all
+from tests.contest.support import World, full
+from tests.contest.test_contest_service import ANKANG, POOL, START, judging, score_all
 
 
 @pytest.fixture
@@ -152,3 +153,46 @@ def test_the_notice_closes_after_its_last_day_and_never_with_an_objection_open(w
     assert rows(r)["dl-seed"][1] == "winner_enterprise"  # the awards stand
     with pytest.raises(InvalidState):
         n.file_objection("liu.qiang", key, f"{key}:dl-seed", NAMED)
+
+
+def test_closing_grants_titles_and_a_title_held_at_its_level_is_not_granted_again(world: World):
+    key = ranked(world)
+    n = notices(world)
+    n.post("sun.lihua", key)
+    world.clock.now = datetime(2027, 3, 8, 9, tzinfo=CHINA_TZ)
+    r = n.close("sun.lihua", key)
+    assert rows(r)["dl-bearing"][1] == "winner_enterprise"
+    for unit in ("dl-bearing", "dl-seed"):  # both won 优胜企业
+        held = world.app.awards.facts.honours(unit)
+        assert [(h.title, h.level.value, h.round_key) for h in held] == [
+            ("ankang-cup-winner", "city", key)
+        ]
+    assert world.contests.recompute(key).matches  # its own grants are not read back
+    # The next year's round: the bearing works holds the title at city level already.
+    world.clock.now = datetime(2028, 3, 1, 9, tzinfo=CHINA_TZ)
+    c = OpenContestRound(
+        round_key="ankang-2028",
+        title="2028年大连市“安康杯”竞赛",
+        definition="ankang-cup",
+        stage="review",
+        year=2028,
+        registration_closes=date(2028, 4, 30),
+    )
+    nxt = world.contests.open_round("sun.lihua", c).key
+    for cadre, unit in (("wang.li", "dl-bearing"), ("he.jun", "dl-seed")):
+        world.contests.register(cadre, nxt, Registration(entrant=unit, category="enterprise"))
+        world.contests.self_assess(cadre, f"{nxt}:{unit}", full(ANKANG, 0.92))
+    world.contests.close_registration("sun.lihua", nxt)
+    world.contests.start_judging("sun.lihua", nxt)
+    world.contests.assign_pool("sun.lihua", nxt, POOL)
+    score_all(world, nxt, {"dl-bearing": [0.97] * 5, "dl-seed": [0.96] * 5})
+    again = world.contests.rank("sun.lihua", nxt)
+    assert again.ranking is not None
+    bearing = next(x for x in again.ranking.rows if x.entrant == "dl-bearing")
+    assert (bearing.rank, bearing.award, bearing.held) == (
+        1,
+        "commended",
+        ["winner_enterprise", "winner_institution"],  # both grant the city title
+    )
+    seed = next(x for x in again.ranking.rows if x.entrant == "dl-seed")  # a 2027 winner too
+    assert (seed.rank, seed.award) == (2, "commended") and seed.held == bearing.held

@@ -292,3 +292,23 @@ def test_an_entry_removed_by_an_upheld_objection_leaves_the_places_and_awards():
     assert after.rows[1].score == before.rows[0].score  # its scores stay on record
     assert after.inputs_hash != before.inputs_hash  # the removal is an input
     assert rank(ANKANG, "review", [a, b], sheet_list, {}, {}).inputs_hash == before.inputs_hash
+
+
+def test_a_title_already_held_at_its_level_passes_to_the_next_entry():
+    a, b = entry("a"), entry("b")
+    a.held = ["ankang-cup-winner@city"]
+    sheet_list = sheets(a, ANKANG, [1] * 5) + sheets(b, ANKANG, [0.99] * 5)
+    rows = rank(ANKANG, "review", [a, b], sheet_list, {}).rows
+    assert [(r.entrant, r.rank, r.award) for r in rows] == [
+        ("a", 1, "commended"),
+        ("b", 2, "winner_enterprise"),
+    ]
+    assert rows[0].held == ["winner_enterprise", "winner_institution"] and rows[1].held == []
+    a.held = ["ankang-cup-winner@provincial"]  # another level: granted
+    assert rank(ANKANG, "review", [a, b], sheet_list, {}).rows[0].award == "winner_enterprise"
+
+
+def test_an_award_title_needs_its_level():
+    awards = [{**ANKANG.awards[0].model_dump(mode="json"), "level": None}]
+    with pytest.raises(ValueError, match="级别"):
+        variant(ANKANG, awards=awards)  # type: ignore[arg-type]
