@@ -23,6 +23,7 @@ from application.audit import AuditService, timeline_entry
 from bootstrap import App, build_worker, start_time_skipping
 from demo_awards import AwardDemo
 from demo_congress import CongressDemo
+from demo_contest import ContestDemo
 from domain.actors import CHINA_TZ
 from domain.errors import DomainError
 from domain.wage_contract import (
@@ -288,6 +289,7 @@ class Demo:
         await AwardDemo(
             self.app, self.env, c, self.task_queue, self.congress, self.case_id.lower()
         ).run()
+        await ContestDemo(self.app, self.env, c, self.task_queue, self.case_id.lower()).run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:

@@ -27,6 +27,7 @@ KEYS: dict[str, str] = {
     "demo congress key": r"\bdl-bearing-demo-[\w.:\-]+",
     "demo award round or nomination key": r"\bmodel-demo-\d{8}-[0-9a-f]{6}[\w.:\-]*",
     "award committee key": r"\bdl-city-committee-[\w.:\-]+",
+    "demo contest round or entry key": r"\bankang-demo-\d{8}-[0-9a-f]{6}[\w.:\-]*",
 }
 ALLOWED: dict[str, str] = {
     "hash": r"\b(?=[0-9]*[a-f])[0-9a-f]{8,64}\b",

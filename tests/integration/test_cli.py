@@ -86,6 +86,16 @@ def test_demo_completes_and_audit_verify_then_detects_tampering(tmp_path: Path):
         "予以驳回",
         "评审委员会无记名表决，确定名单：张秀英",
         "表彰名单已导出",
+        # The 安康杯 round (demo_contest.py): recusals, drop high/low, a tie-break, a veto
+        # from a recorded accident, the notice with an upheld objection, the title granted.
+        "须回避 大连轴承制造有限公司工会：评委与参评对象同属 dl-bearing",
+        "回避名单：近亲属任该单位负责人",
+        "去掉最高分和最低分",
+        "按分项决胜“安全生产管理”",
+        "一票否决：竞赛年度内发生重伤及以上生产安全事故",
+        "异议成立，移出排名，重算排名",
+        "公示期满，公示结束，奖项确定",
+        "称号记入荣誉登记",
     ):
         assert fact in out, f"the demo did not show: {fact}"
 

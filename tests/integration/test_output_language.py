@@ -39,6 +39,7 @@ class Story:
     ids: set[str] = field(default_factory=set)  # codes Chinese output may show
     data: set[str] = field(default_factory=set)  # Chinese text people entered
     award_keys: list[str] = field(default_factory=list)  # the demo's rounds and nominations
+    contest_keys: list[str] = field(default_factory=list)  # the demo's 安康杯 rounds
 
     def cli(self, lang: str, *args: str) -> str:
         result = self.runner.invoke(cli_app, ["--lang", lang, *args])
@@ -85,11 +86,13 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
             awards = app.awards
             rounds = [r.key for r in awards.rounds()]  # the zh run's and the en run's
             nominations = [n.key for r in rounds for n in awards.nominations(r)]
+            contest_rounds = [r.key for r in app.contests.rounds()]
         finally:
             app.close()
         s = Story(runner, demo, [case, term, session, *polls, motion, call], ids, data)
         s.award_keys = [*rounds, *nominations]
-        for key in [*s.keys, *s.award_keys]:
+        s.contest_keys = contest_rounds
+        for key in [*s.keys, *s.award_keys, *s.contest_keys]:
             payload = json.loads(s.cli("zh", "history", key, "--json"))
             for event in payload["events"]:
                 s.data |= data_strings(event["facts"], GENERATED) | {event["comment"]}
@@ -99,7 +102,7 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
 def reads(story: Story, lang: str) -> dict[str, str]:
     """Every output the point covers, by the command that printed it."""
     out = {"demo": story.demo[lang]}
-    for key in [*story.keys, *story.award_keys]:
+    for key in [*story.keys, *story.award_keys, *story.contest_keys]:
         out[f"history {key}"] = story.cli(lang, "history", key)
         out[f"status {key}"] = story.cli(lang, "status", key)
     term = story.keys[1]
