@@ -25,7 +25,7 @@ from domain.award.commands import FileObjection, ResolveObjection
 from domain.contest.definition import Conflict, ContestDefinition, Severity
 from domain.contest.values import Marks, RankRow, RoundView
 from domain.safety import AccidentReport
-from i18n import pick
+from i18n import fmt, pick
 from interfaces.text import Names
 from services.contests import ContestFacade
 
@@ -156,8 +156,11 @@ class ContestDemo:
                           if a.sections.get(s) != b.sections.get(s))  # fmt: skip
                 section = next(s for s in r.definition.table.sections if s.key == by)
                 self.console.print(
-                    f"      {pick(('同分', 'tied on'))} {a.score}{SEP()}{a.name}、{b.name} · "
-                    f"{pick(('按分项决胜', 'broken by the section'))}“{pick((section.zh, section.en))}”"
+                    f"      {pick(('同分', 'tied on'))} {a.score}{SEP()}{a.name}{pick(('、', ', '))}{b.name} · "
+                    + fmt(
+                        ("按分项决胜“{s}”", 'broken by the section "{s}"'),
+                        s=pick((section.zh, section.en)),
+                    )
                 )
 
     def _row(self, d: ContestDefinition, x: RankRow) -> str:

@@ -274,6 +274,10 @@ EVENT_LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "JudgingStarted": ("自评截止，开始评审", "self-assessment closed, judging started"),
         "ConflictDeclared": ("登记评委回避", "conflict of interest recorded"),
         "Ranked": ("发布排名（输入摘要记入账本）", "ranking recorded with its inputs' hash"),
+        "NoticePosted": ("发布排名公示", "ranking's public notice posted"),
+        "ObjectionFiled": ("收到异议", "objection filed"),
+        "ObjectionResolved": ("异议调查处理（成立则重算排名）", "objection resolved"),
+        "NoticeClosed": ("公示结束，奖项确定", "notice closed, awards granted"),
     },
     "entry": {
         "Created": ("报名参赛", "registered"),
