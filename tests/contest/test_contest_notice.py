@@ -142,7 +142,7 @@ def test_the_notice_closes_after_its_last_day_and_never_with_an_objection_open(w
     with pytest.raises(InvalidState, match="尚未期满"):
         n.close("sun.lihua", key)
     world.clock.now = datetime(2027, 3, 8, 9, tzinfo=CHINA_TZ)
-    with pytest.raises(InvalidState, match="第 1 号.*不能结束"):
+    with pytest.raises(InvalidState, match=r"第 1 号.*不能结束"):
         n.close("sun.lihua", key)
     with pytest.raises(NotAuthorised):
         n.close("wang.li", key)

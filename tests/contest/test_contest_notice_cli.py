@@ -75,7 +75,7 @@ def test_notice_objection_upheld_and_the_notice_not_closed_early(cli):
             "--anonymous",
             "--as",
             "liu.qiang",
-        )  # fmt: skip
+        )
     )
     early = cli("contest", "close-notice", key, "--as", "sun.lihua")
     assert early.exit_code == 2 and "尚未期满" in early.stderr
