@@ -24,6 +24,7 @@ from interfaces.cli import (
     cases,
     congress,
     contest,
+    contest_export,  # noqa: F401 - registers its command on contest.app
     contest_notice,  # noqa: F401 - registers its commands on contest.app
     directory,
     keys,
