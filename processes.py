@@ -275,6 +275,9 @@ CONTEST_TODO: dict[str, Label] = {
     "assign_judges": ("指派评委", "assign judges"),
     "second_entry": ("纸质评分表二次录入", "enter a paper sheet again"),
     "rank": ("发布排名", "rank the round"),
+    "post_notice": ("发布排名公示", "post the ranking's notice"),
+    "resolve_objection": ("调查处理异议", "investigate an objection"),
+    "close_notice": ("结束公示", "close the notice"),
 }
 
 

@@ -34,6 +34,7 @@ from domain.contest.values import (
     SheetView,
 )
 from domain.errors import InvalidState
+from domain.objections import ObjectionStatus
 from services.errors import raise_domain_error
 from services.workflows import Clock, start_once, wall_clock
 from settings import Settings
@@ -204,6 +205,8 @@ class ContestFacade:
         found: list[ContestTask] = []
         for r in self.contests.rounds():
             if r.phase in RANKED_OR_LATER:
+                if Role.CADRE in roles and org == r.organiser_org:
+                    found.extend(self._notice_tasks(r))
                 continue
             if Role.CADRE in roles and org == r.organiser_org:
                 found.extend(self._organiser_tasks(r))
@@ -217,6 +220,21 @@ class ContestFacade:
             if Role.JUDGE in roles and r.phase is Phase.JUDGING:
                 found.extend(self._judge_tasks(r, actor, org))
         return found
+
+    def _notice_tasks(self, r: RoundView) -> list[ContestTask]:
+        """After the ranking, the organiser's: post the notice; while it runs, each open
+        objection to investigate, then closing it on its last day."""
+        if r.phase is Phase.RANKED:
+            return [ContestTask(r, "post_notice")]
+        if r.phase is not Phase.NOTICE or r.notice is None:
+            return []
+        open_ones = [o for o in r.objections if o.status is ObjectionStatus.OPEN]
+        if open_ones:
+            return [
+                ContestTask(r, "resolve_objection", self.contests.entry(o.entry), r.notice.ends)
+                for o in open_ones
+            ]
+        return [ContestTask(r, "close_notice", due=r.notice.ends)]
 
     def _organiser_tasks(self, r: RoundView) -> list[ContestTask]:
         if r.phase is Phase.REGISTRATION:

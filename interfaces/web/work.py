@@ -76,6 +76,7 @@ def _award_url(app: App, item: InboxItem) -> str:
 
 
 _JUDGING = ("score", "commit", "reveal")
+_NOTICE = ("post_notice", "resolve_objection", "close_notice")
 
 
 def _contest_url(app: App, item: InboxItem) -> str:
@@ -85,6 +86,10 @@ def _contest_url(app: App, item: InboxItem) -> str:
     from domain.contest.values import round_ledger_id
 
     kind = next((k for k, label in CONTEST_TODO.items() if label == item.todo), "")
+    if kind in _NOTICE:  # the notice's forms are on the public ranking page
+        round_key = item.key if app.ledger.exists(round_ledger_id(item.key)) else ""
+        round_key = round_key or app.contests.entry(item.key).round_key
+        return f"/contests/{quote(round_key, safe=':')}/ranking"
     if app.ledger.exists(round_ledger_id(item.key)):
         return f"/contests/{quote(item.key, safe=':')}"  # a round step
     if kind in _JUDGING and item.key.count(":") and not _is_entry(app, item.key):

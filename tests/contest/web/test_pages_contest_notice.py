@@ -101,3 +101,27 @@ async def test_notice_objections_and_their_outcome_on_the_ranking_page(site, wor
     assert world.contests.round(key).phase is Phase.CLOSED
     done = await site.get(closed.headers["location"], headers=person("sun.hao"))
     assert "公示已结束" in done.text and f'action="{objections}"' not in done.text
+
+
+async def test_the_organisers_inbox_follows_the_notice_and_links_to_the_ranking_page(site, world):
+    from application.contest_notice import ContestNotices
+    from domain.award.commands import FileObjection
+
+    key = ranked(world)
+    url = f"/contests/{key}/ranking"
+
+    async def todo() -> list[tuple[str, str]]:
+        got = await site.get("/api/v1/inbox", headers=person("sun.lihua", {}))
+        assert got.status_code == 200, got.text
+        return [(i["todo_en"], i["url"]) for i in got.json()["items"] if i["process"] == "contest"]
+
+    assert await todo() == [("post the ranking's notice", url)]
+    notices = ContestNotices(world.app.contests, world.app.calendar)
+    notices.post("sun.lihua", key, now=world.clock())
+    assert await todo() == [("close the notice", url)]
+    notices.file_objection(
+        "sun.hao", key, f"{key}:dl-bearing", FileObjection(substance="瞒报工伤", anonymous=True),
+        now=world.clock(),
+    )  # fmt: skip
+    assert await todo() == [("investigate an objection", url)]
+    assert (await site.get(url, headers=person("sun.lihua"))).status_code == 200
