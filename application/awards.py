@@ -9,7 +9,6 @@ and calls the paged steps below (``sweep``, ``enter_notice``, ``apply_committee_
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -19,8 +18,9 @@ from pydantic import BaseModel
 from application.award_definitions import AwardDefinitions
 from application.award_facts import AwardFacts, record_honour
 from application.calendar import CalendarSource
+from application.command_meta import command_meta
 from application.directory import DirectoryService
-from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, fingerprinted, system_acting
+from domain.actors import CHINA_TZ, Acting, CommandMeta, Role, system_acting
 from domain.award import checks
 from domain.award.aggregate import AwardRound, Nomination
 from domain.award.commands import (
@@ -504,12 +504,4 @@ class AwardService:
         operation: object,
         now: datetime | None = None,
     ) -> CommandMeta:
-        key = (
-            fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
-        )
-        return CommandMeta(
-            command_id=key or f"award:{uuid.uuid4()}",
-            acting=acting,
-            occurred_at=now or self.clock(),
-            comment=comment,
-        )
+        return command_meta("award", acting, operation, comment, command_id, now or self.clock())

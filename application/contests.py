@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from application.award_facts import AwardFacts
+from application.command_meta import command_meta
 from application.contest_definitions import ContestDefinitions
 from application.contest_inputs import (
     AssignReport,
@@ -29,7 +30,7 @@ from application.contest_inputs import (
 )
 from application.directory import DirectoryService
 from application.safety import SafetyService
-from domain.actors import Acting, CommandMeta, Role, fingerprinted
+from domain.actors import Acting, CommandMeta, Role
 from domain.contest.aggregate import ContestEntry, ContestRound, ScoreSheet, conflict_reason
 from domain.contest.definition import Conflict, Entrant
 from domain.contest.scoring import EntryInput, SheetInput, rank
@@ -575,15 +576,7 @@ class ContestService:
         command_id: str | None,
         now: datetime | None,
     ) -> CommandMeta:
-        key = (
-            fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
-        )
-        return CommandMeta(
-            command_id=key or f"contest:{uuid.uuid4()}",
-            acting=acting,
-            occurred_at=now or self.clock(),
-            comment=comment,
-        )
+        return command_meta("contest", acting, operation, comment, command_id, now or self.clock())
 
 
 def _assigning(

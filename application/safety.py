@@ -4,12 +4,12 @@ awards' disqualifiers, each answer naming the event it rests on."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from application.command_meta import command_meta
 from application.directory import DirectoryService
-from domain.actors import Acting, CommandMeta, Role, fingerprinted
+from domain.actors import Acting, CommandMeta, Role
 from domain.contest.scoring import AccidentFact
 from domain.contest.values import FactRef
 from domain.errors import NotAuthorised
@@ -71,15 +71,7 @@ class SafetyService:
         command_id: str | None,
         now: datetime | None,
     ) -> CommandMeta:
-        key = (
-            fingerprinted(command_id, [acting.actor_id, operation, comment]) if command_id else None
-        )
-        return CommandMeta(
-            command_id=key or f"safety:{uuid.uuid4()}",
-            acting=acting,
-            occurred_at=now or self.clock(),
-            comment=comment,
-        )
+        return command_meta("safety", acting, operation, comment, command_id, now or self.clock())
 
     def _record(
         self, unit_org: str, meta: CommandMeta, act: Callable[[SafetyRecord], None]
