@@ -6,6 +6,7 @@ long round continues as new keeping what it has done."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 from datetime import date, timedelta
@@ -58,6 +59,19 @@ async def sleep_until(env, day: date) -> None:
     """Until the engine's steps of ``day`` have run (00:05 China time, and a little)."""
     days = (day - await today(env)).days
     await env.sleep(timedelta(days=days, hours=1))
+
+
+async def step_becomes(env, key: str, step: str, *, seconds: float = 20.0) -> str:
+    """The round's step once it reads ``step``, or what it still reads after ``seconds`` of
+    wall time: the day's check runs as an activity, which a loaded machine may not have
+    finished when the skipped time has already passed."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + seconds
+    current = (await status(env, key)).step
+    while current != step and loop.time() < until:
+        await asyncio.sleep(0.1)
+        current = (await status(env, key)).step
+    return current
 
 
 def inbox(app: App, contests: ContestFacade, actor: str) -> list[tuple[str, str]]:
@@ -196,7 +210,7 @@ async def test_commit_reveal_and_continue_as_new_keep_the_round(
     )
     assert inbox(app, contests, "judge.agri") == [(entry, "reveal the sheet")]
     await sleep_until(env, start + timedelta(days=28))
-    assert (await status(env, key)).step == "judging:reveal"
+    assert await step_becomes(env, key, "judging:reveal") == "judging:reveal"
     for j in three:
         app.contests.reveal(j, entry, sheets[j], nonces[j])
     ranked = await contests.rank("sun.lihua", key, command_id="rank-1")
