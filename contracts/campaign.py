@@ -1,0 +1,86 @@
+"""Requests and results of the campaign workflow's activities (pure models).
+
+Small results only: counts and keys, never unit views, so the workflow's history
+grows with pages of reminders, not with units.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel
+
+from domain.actors import CommandMeta
+
+
+class CampaignRef(BaseModel):
+    campaign_key: str
+
+
+class PeriodBrief(BaseModel):
+    key: str
+    starts: date
+    due: date
+
+
+class CampaignBrief(BaseModel):
+    """Where a campaign stands: what its workflow needs from the recorded definition."""
+
+    campaign_key: str
+    organiser_org: str
+    phase: str
+    periods: list[PeriodBrief]
+    remind_every_days: int = 7
+    escalate_after: int = 3
+    final_report: date
+
+
+class OpenPeriodRequest(BaseModel):
+    campaign_key: str
+    period: str
+    meta: CommandMeta
+
+
+class RemindPageRequest(BaseModel):
+    """One page (at most ``limit`` units with codes after ``after``) of a reminder round."""
+
+    campaign_key: str
+    period: str
+    round: int
+    now: datetime
+    after: str = ""
+    limit: int = 500
+
+
+class RemindPageResult(BaseModel):
+    reminded: int
+    escalated: int
+    last: str
+    more: bool
+
+
+class RecordRemindersRequest(BaseModel):
+    campaign_key: str
+    period: str
+    round: int
+    reminded: int
+    escalated: int
+    on: date
+    meta: CommandMeta
+
+
+class FinalReportRequest(BaseModel):
+    campaign_key: str
+    at: date
+    meta: CommandMeta
+
+
+class FinalReportResult(BaseModel):
+    targets: int
+    met: int
+    inputs_hash: str
+
+
+class CloseRequest(BaseModel):
+    campaign_key: str
+    meta: CommandMeta
