@@ -64,5 +64,9 @@ bench-contest: $(STAMP)
 bench-web: $(STAMP)
 	$(BIN)/python bench/web.py
 
+.PHONY: bench-campaign
+bench-campaign: $(STAMP)
+	$(BIN)/python bench/campaign.py
+
 clean:
 	rm -rf $(VENV) var .pytest_cache
