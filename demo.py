@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from application.audit import AuditService, timeline_entry
 from bootstrap import App, build_worker, start_time_skipping
 from demo_awards import AwardDemo
+from demo_campaign import CampaignDemo
 from demo_congress import CongressDemo
 from demo_contest import ContestDemo
 from domain.actors import CHINA_TZ
@@ -290,6 +291,9 @@ class Demo:
             self.app, self.env, c, self.task_queue, self.congress, self.case_id.lower()
         ).run()
         await ContestDemo(self.app, self.env, c, self.task_queue, self.case_id.lower()).run()
+        await CampaignDemo(
+            self.app, self.env, c, self.task_queue, self.congress, self.case_id.lower()
+        ).run()
         return await self.audit()
 
     def _checks(self, view: WageContractView) -> None:

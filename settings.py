@@ -219,6 +219,11 @@ class Settings(BaseSettings):
         description="Contest definitions (YAML, one per contest) beside the shipped ones; a "
         "file named like a shipped one replaces it.",
     )
+    campaign_definition_dir: Path | None = Field(
+        default=None,
+        description="Campaign definitions (YAML, one per campaign) beside the shipped ones; a "
+        "file named like a shipped one replaces it.",
+    )
     credentials_file: Path | None = Field(
         default=None,
         description="Where `unionflow login` keeps this user's CLI tokens, one per ledger "
@@ -238,6 +243,7 @@ class Settings(BaseSettings):
         "credentials_file",
         "award_definition_dir",
         "contest_definition_dir",
+        "campaign_definition_dir",
         "poll_key_dir",
         "temporal_tls_ca_file",
         "temporal_tls_cert_file",
@@ -276,15 +282,18 @@ class Settings(BaseSettings):
     def for_demo(self, data_dir: Path | None = None) -> Settings:
         """The demo's own settings: a SQLite ledger in ``data_dir`` (default: ``demo/``
         inside the data directory), so a demo never writes into the production ledger."""
+        demo_dir = (data_dir or self.data_dir / "demo").expanduser().absolute()
         return self.model_copy(
             update={
-                "data_dir": (data_dir or self.data_dir / "demo").expanduser().absolute(),
+                "data_dir": demo_dir,
                 "ledger_backend": LedgerBackend.SQLITE,
                 # Its own witness and key: a demo's seals never enter the production witness.
                 "witness_dir": None,
                 "seal_key_file": None,
                 "account_key_file": None,
                 "poll_key_dir": None,  # beside the demo's data directory
+                # The demo's campaign of the simulated year is defined there (demo_campaign.py).
+                "campaign_definition_dir": demo_dir / "campaign-definitions",
             }
         )
 
