@@ -16,9 +16,12 @@ decision.
 
 from __future__ import annotations
 
+import copy
 import hashlib
-from collections.abc import Iterable
-from dataclasses import asdict
+import uuid
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import asdict, astuple
 from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
@@ -56,7 +59,8 @@ from domain.campaign.values import (
 from domain.congress import RowError
 from domain.errors import InvalidInput, InvalidState, NotFound
 from ledger.app import Ledger
-from projections.views import ViewIndex
+from projections.counters import LogTail
+from projections.views import event_topics
 from settings import Settings
 
 # The unit data a population file gives, compared when a unit is imported again.
@@ -109,10 +113,85 @@ class PendingReview(BaseModel):
     submitted_by: str
 
 
-def _unit_groups(u: UnitView) -> Iterable[str]:
-    yield f"campaign:{u.campaign_key}"
-    if any(r.status is ReportStatus.PENDING for r in u.reports.values()):
-        yield f"review:{u.district_org}"
+class CampaignBook:
+    """Every campaign and campaign unit folded in memory from the notification log: each
+    read first folds what was recorded since (one query), so a reminder page or a list of
+    10,000 units reads no aggregate back from the database one by one.
+
+    The aggregates and views it holds are shared: read them, never change them (a command
+    runs on a copy, ``aggregate``).
+    """
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.tail = LogTail(ledger)
+        self._aggregates: dict[uuid.UUID, Any] = {}
+        self._campaigns: dict[str, uuid.UUID] = {}
+        self._codes: defaultdict[str, dict[str, uuid.UUID]] = defaultdict(dict)
+        self._sorted: dict[str, list[str]] = {}  # campaign -> its codes, sorted (a cache)
+        self._pending: defaultdict[str, set[uuid.UUID]] = defaultdict(set)  # district org
+        self.tail.follow(event_topics(Campaign), self._campaign)
+        self.tail.follow(event_topics(CampaignUnit), self._unit)
+
+    def _fold(self, event: Any) -> Any:
+        aggregate = event.mutate(self._aggregates.get(event.originator_id))
+        self._aggregates[event.originator_id] = aggregate
+        return aggregate
+
+    def _campaign(self, event: Any) -> None:
+        aggregate = self._fold(event)
+        self._campaigns[aggregate.s.key] = aggregate.id
+
+    def _unit(self, event: Any) -> None:
+        aggregate = self._fold(event)
+        u: UnitView = aggregate.s
+        codes = self._codes[u.campaign_key]
+        if u.code not in codes:
+            codes[u.code] = aggregate.id
+            self._sorted.pop(u.campaign_key, None)
+        if any(r.status is ReportStatus.PENDING for r in u.reports.values()):
+            self._pending[u.district_org].add(aggregate.id)
+        else:
+            self._pending[u.district_org].discard(aggregate.id)
+
+    def campaign(self, key: str) -> CampaignView | None:
+        self.tail.catch_up()
+        with self.tail.lock:
+            found = self._campaigns.get(key)
+            return None if found is None else self._aggregates[found].s
+
+    def campaigns(self) -> list[CampaignView]:
+        self.tail.catch_up()
+        with self.tail.lock:
+            return [self._aggregates[i].s for _, i in sorted(self._campaigns.items())]
+
+    def unit(self, key: str, code: str) -> UnitView | None:
+        self.tail.catch_up()
+        with self.tail.lock:
+            found = self._codes.get(key, {}).get(code)
+            return None if found is None else self._aggregates[found].s
+
+    def units(self, key: str, after: str = "") -> list[UnitView]:
+        """The campaign's units with codes after ``after``, by code."""
+        self.tail.catch_up()
+        with self.tail.lock:
+            codes = self._codes.get(key, {})
+            ordered = self._sorted.get(key)
+            if ordered is None:
+                ordered = self._sorted[key] = sorted(codes)
+            start = bisect_right(ordered, after) if after else 0
+            return [self._aggregates[codes[c]].s for c in ordered[start:]]
+
+    def pending(self, district_org: str) -> list[UnitView]:
+        self.tail.catch_up()
+        with self.tail.lock:
+            return [self._aggregates[i].s for i in self._pending.get(district_org, ())]
+
+    def aggregate(self, key: str, code: str) -> Any | None:
+        """A copy of the unit's aggregate as last folded (to run a command on; a save
+        that meets a newer version fails, and the caller reads it from the ledger)."""
+        with self.tail.lock:
+            found = self._codes.get(key, {}).get(code)
+            return None if found is None else copy.deepcopy(self._aggregates[found])
 
 
 def _admits(f: Filter, u: UnitView) -> bool:
@@ -137,27 +216,19 @@ class CampaignLedger:
         self.definitions = definitions
         self.progress = progress
         self.settings = settings
-        stores = settings.projection_dir
-        self._campaigns = ViewIndex(ledger, Campaign, CampaignView, store=stores / "campaigns.db")
-        self._units = ViewIndex(
-            ledger,
-            CampaignUnit,
-            UnitView,
-            store=stores / "campaign_units.db",
-            groups=_unit_groups,
-        )
+        self.book = CampaignBook(ledger)
 
     # -- reading -----------------------------------------------------------------------
 
     def view(self, key: str) -> CampaignView:
         """The campaign (shared: read it, do not change it)."""
-        found = self._campaigns.get(campaign_ledger_id(key))
+        found = self.book.campaign(key)
         if found is None:
             raise NotFound(f"集中行动 {key} 不存在", f"no campaign {key}")
         return found
 
     def campaigns(self) -> list[CampaignView]:
-        return sorted(self._campaigns.views(), key=lambda c: c.key)
+        return self.book.campaigns()
 
     def brief(self, key: str) -> CampaignBrief:
         """What the campaign's workflow needs from the recorded definition."""
@@ -174,10 +245,11 @@ class CampaignLedger:
         )
 
     def unit(self, key: str, code: str) -> UnitView:
-        found = self._units.get(unit_ledger_id(key, code))
+        """One unit of the campaign (a copy)."""
+        found = self.book.unit(key, code)
         if found is None:
             raise NotFound(f"集中行动 {key} 中没有单位 {code}", f"no unit {code} in campaign {key}")
-        return found
+        return found.model_copy(deep=True)
 
     def units(
         self,
@@ -188,18 +260,15 @@ class CampaignLedger:
         after: str = "",
         limit: int | None = None,
     ) -> list[UnitView]:
-        """The campaign's units by code (after ``after``, at most ``limit``)."""
+        """The campaign's units by code (after ``after``, at most ``limit``; shared views:
+        read them, do not change them)."""
         self.view(key)
-        found = sorted(
-            (
-                u
-                for u in self._units.views_in(f"campaign:{key}")
-                if u.code > after
-                and (district is None or u.district == district)
-                and (industry is None or u.industry == industry)
-            ),
-            key=lambda u: u.code,
-        )
+        found = [
+            u
+            for u in self.book.units(key, after)
+            if (district is None or u.district == district)
+            and (industry is None or u.industry == industry)
+        ]
         return found if limit is None else found[:limit]
 
     def pending_reviews(
@@ -208,7 +277,7 @@ class CampaignLedger:
         """The reports waiting for ``district_org``'s review, by campaign, unit, period."""
         found: list[PendingReview] = []
         titles: dict[str, CampaignView] = {}
-        for u in self._units.views_in(f"review:{district_org}"):
+        for u in self.book.pending(district_org):
             if u.district_org != district_org or (
                 campaign_key is not None and u.campaign_key != campaign_key
             ):
@@ -269,10 +338,10 @@ class CampaignLedger:
         self._not_over(c)
         limits = self.settings.import_limits
         rows, errors = read_population(path, limits)
-        digest = hashlib.sha256(canonical_bytes([asdict(r) for r in rows])).hexdigest()
+        digest = hashlib.sha256(canonical_bytes([list(astuple(r)) for r in rows])).hexdigest()
         errors.extend(self._district_errors(c, rows))
         for _ in range(3):  # a concurrent import of the same units: read them again
-            existing = {u.code: u for u in self._units.views_in(f"campaign:{key}")}
+            existing = {u.code: u for u in self.book.units(key)}
             new: list[UnitView] = []
             unchanged = 0
             problems = list(errors)
@@ -473,7 +542,7 @@ class CampaignLedger:
         changed: list[Any] = []
         reminded = escalated = 0
         for u in laggards:
-            agg = self.ledger.find(unit_ledger_id(u.campaign_key, u.code))
+            agg = self.book.aggregate(u.campaign_key, u.code)
             if agg is None:
                 continue
             remind_id = f"{prefix}:remind:{req.round}:{u.code}"
