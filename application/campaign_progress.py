@@ -17,6 +17,7 @@ live report said then.
 
 from __future__ import annotations
 
+import bisect
 import math
 import threading
 import uuid
@@ -52,7 +53,10 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class ProgressReport:
-    """A campaign's progress on ``on`` as the ledger stood at ``at``."""
+    """A campaign's progress on ``on`` as the ledger stood at ``at``.
+
+    Live reports share their ``TargetProgress`` values while nothing changed: read them,
+    never change them."""
 
     campaign_key: str
     title: Label
@@ -65,6 +69,7 @@ class ProgressReport:
     units: int  # units recorded in the campaign, members on ``on`` or not
     labels: dict[str, Label] = field(default_factory=dict)  # target key -> label
     members: int = 0  # units in the campaign on ``on`` (in its population)
+    indicators: dict[str, Label] = field(default_factory=dict)  # indicator key -> label
 
     def target(self, key: str) -> TargetProgress:
         for t in self.targets:
@@ -188,25 +193,38 @@ class _Counts:
 
     total: list[int] = field(default_factory=lambda: [0, 0])  # numerator, denominator
     groups: dict[str, dict[str, list[int]]] = field(default_factory=lambda: {g: {} for g in GROUPS})
-    laggards: set[str] = field(default_factory=set)
+    laggards: list[str] = field(default_factory=list)  # sorted
+    built: TargetProgress | None = None  # until the counts change
 
     def add(self, r: UnitRow, amount: int, lagging: bool, sign: int) -> None:
+        self.built = None
         self.total[0] += sign * amount
         self.total[1] += sign
         for g in GROUPS:
-            counts = self.groups[g].setdefault(getattr(r, g), [0, 0])
+            name = getattr(r, g)
+            groups = self.groups[g]
+            counts = groups.get(name)
+            if counts is None:
+                counts = groups[name] = [0, 0]
             counts[0] += sign * amount
             counts[1] += sign
             if counts[1] == 0:
-                del self.groups[g][getattr(r, g)]
+                del groups[name]
         if lagging:
-            (self.laggards.add if sign > 0 else self.laggards.discard)(r.code)
+            k = bisect.bisect_left(self.laggards, r.code)
+            if sign > 0:
+                self.laggards.insert(k, r.code)
+            elif k < len(self.laggards) and self.laggards[k] == r.code:
+                del self.laggards[k]
 
     def progress(self, t: Target) -> TargetProgress:
+        if self.built is not None:
+            return self.built
+
         def by(g: str) -> dict[str, Tally]:
             return {k: tally_of(t, n, d) for k, (n, d) in sorted(self.groups[g].items())}
 
-        return TargetProgress(
+        self.built = TargetProgress(
             target=t.key,
             kind=t.kind,
             at_least=t.at_least,
@@ -214,8 +232,9 @@ class _Counts:
             by_district=by("district"),
             by_industry=by("industry"),
             by_ownership=by("ownership"),
-            laggards=sorted(self.laggards),
+            laggards=list(self.laggards),
         )
+        return self.built
 
 
 RowPart = tuple[bool, list[tuple[bool, int, bool]]]  # in the population?, per target
@@ -259,6 +278,7 @@ class _Cache:
     days: OrderedDict[date, _Day] = field(default_factory=OrderedDict)
     trend: _Trend | None = None
     districts: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
 
 
 DAYS_KEPT = 4
@@ -343,10 +363,11 @@ class _Book:
             self.caches[key] = c
         if len(c.codes) != len(self.units[key]):
             c.codes = sorted(self.units[key])
-            c.districts = {}
+            c.districts, c.names = {}, {}
             for code in c.codes:
                 u = self.unit(key, code)
                 c.districts.setdefault(u.district, u.district_org)
+                c.names[code] = u.name
         return c
 
     def day(self, key: str, on: date) -> tuple[_Cache, _Day]:
@@ -529,28 +550,46 @@ class CampaignProgress:
         self._book = _Book(ledger, facts, None)
         self._lock = threading.Lock()
 
-    def rows(self, key: str, on: date) -> list[UnitRow]:
-        """Every unit of the campaign on ``on`` (members or not), by unit code."""
-        with self._lock:
-            self._book.catch_up()
-            with self._book.tail.lock, self.facts.tail.lock:
-                c, day = self._book.day(key, on)
-                return [day.rows[code] for code in c.codes]
+    def rows(self, key: str, on: date, at: datetime | None = None) -> list[UnitRow]:
+        """Every unit of the campaign on ``on`` (members or not), by unit code; live, or
+        as the ledger stood at ``at``."""
+        return self.snapshot(key, on, at, rows_only=True)[1]
 
     def report(
         self, key: str, on: date | None = None, at: datetime | None = None
     ) -> ProgressReport:
         """The progress on ``on`` (default: the day of ``at``), live or as of ``at``."""
+        found = self.snapshot(key, on, at)[0]
+        assert found is not None
+        return found
+
+    def snapshot(
+        self,
+        key: str,
+        on: date | None = None,
+        at: datetime | None = None,
+        *,
+        rows_only: bool = False,
+    ) -> tuple[ProgressReport | None, list[UnitRow]]:
+        """The report and its rows from one read of the ledger (the exports print both)."""
         if at is not None:
             facts = UnitFactsIndex.as_of(self.ledger, at, self.settings)
             book = _Book(self.ledger, facts, at)
             with book.tail.lock, facts.tail.lock:
-                return _report(book, key, on or china_date(at), at)
+                return _snapshot(book, key, on or china_date(at), at, rows_only)
         with self._lock:
             now = self.clock()
             self._book.catch_up()
             with self._book.tail.lock, self.facts.tail.lock:
-                return _report(self._book, key, on or china_date(now), now)
+                return _snapshot(self._book, key, on or china_date(now), now, rows_only)
+
+
+def _snapshot(
+    book: _Book, key: str, on: date, at: datetime, rows_only: bool
+) -> tuple[ProgressReport | None, list[UnitRow]]:
+    c, day = book.day(key, on)
+    rows = [day.rows[code] for code in c.codes]
+    return (None if rows_only else _report(book, key, on, at)), rows
 
 
 def _report(book: _Book, key: str, on: date, at: datetime) -> ProgressReport:
@@ -576,10 +615,11 @@ def _report(book: _Book, key: str, on: date, at: datetime) -> ProgressReport:
         on=on,
         at=at,
         targets=targets,
-        names={code: day.rows[code].name for code in c.codes},
+        names=dict(c.names),
         districts=dict(sorted(c.districts.items())),
         trend=trend,
         units=len(c.codes),
         labels={t.key: t.label for t in d.targets},
         members=day.members,
+        indicators={i.key: i.label for i in d.indicators},
     )

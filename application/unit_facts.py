@@ -129,6 +129,10 @@ class UnitFactsIndex:
     def _contract(self, event: Any) -> None:
         found = self._fold.apply(event)
         if found is not None:
+            if event.originator_version == 1:
+                # Read here, never commanded: the profile the case records is for its
+                # commands, and 10,000 copies of it would only weigh on memory.
+                found.profile_data = {}
             self._track(self._contracts, found.s.unit_org, event)
 
     def _session(self, event: Any) -> None:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import argparse
 import functools
+import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -199,45 +201,63 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def write(ledger: Ledger, d: CampaignDefinition, n: int) -> None:
+    organiser = acting("cadre.city", Role.CADRE, ORGANISER)
+    ledger.save(
+        Campaign.open(
+            definition=d, organiser_org=ORGANISER,
+            meta=stamp(organiser, on_day(date(2026, 1, 5), 9)),
+        )
+    )  # fmt: skip
+    batch: list[Any] = []
+    for i in range(n):
+        v = unit(i)
+        agg = CampaignUnit.join(v, stamp(organiser, on_day(v.joined_on, 9)))
+        if i % 4 == 1:
+            reported(agg, d, "H1", 1 + i % 7, date(2026, 3, 2) + timedelta(days=i % 90))
+        batch.append(agg)
+        if i % 3 == 0:
+            batch.append(contract(v.code, date(2026, 2, 2) + timedelta(days=i % 120)))
+        if i % 5 == 0:
+            batch.append(session(v.code, date(2026, 3, 2) + timedelta(days=i % 150)))
+        if len(batch) >= 500:
+            ledger.save(*batch)
+            batch = []
+    if batch:
+        ledger.save(*batch)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--units", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--changes", type=int, default=10, help="units changed per round")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the written ledger here, reuse it next time"
+    )
     args = parser.parse_args()
     n = args.units
     with tempfile.TemporaryDirectory() as tmp:
-        ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                             "SQLITE_DBNAME": str(Path(tmp) / "ledger.db"),
-                             "SQLITE_LOCK_TIMEOUT": "30"})  # fmt: skip
         d = CampaignDefinition.model_validate(DEFINITION)
-        t = time.perf_counter()
+        db = Path(tmp) / "ledger.db"
+        kept = args.keep / f"campaign-progress-{n}.db" if args.keep else None
+        if kept is not None and kept.exists():
+            shutil.copyfile(kept, db)
+        ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                             "SQLITE_DBNAME": str(db), "SQLITE_LOCK_TIMEOUT": "30"})  # fmt: skip
         organiser = acting("cadre.city", Role.CADRE, ORGANISER)
-        ledger.save(
-            Campaign.open(
-                definition=d, organiser_org=ORGANISER,
-                meta=stamp(organiser, on_day(date(2026, 1, 5), 9)),
-            )
-        )  # fmt: skip
-        batch: list[Any] = []
-        for i in range(n):
-            v = unit(i)
-            agg = CampaignUnit.join(v, stamp(organiser, on_day(v.joined_on, 9)))
-            if i % 4 == 1:
-                reported(agg, d, "H1", 1 + i % 7, date(2026, 3, 2) + timedelta(days=i % 90))
-            batch.append(agg)
-            if i % 3 == 0:
-                batch.append(contract(v.code, date(2026, 2, 2) + timedelta(days=i % 120)))
-            if i % 5 == 0:
-                batch.append(session(v.code, date(2026, 3, 2) + timedelta(days=i % 150)))
-            if len(batch) >= 500:
-                ledger.save(*batch)
-                batch = []
-        if batch:
-            ledger.save(*batch)
-        written = time.perf_counter() - t
-        events = ledger.max_notification_id()
-        print(f"units {n}: ledger written in {written:.1f} s ({events} events)")
+        if kept is None or not kept.exists():
+            t = time.perf_counter()
+            write(ledger, d, n)
+            written = time.perf_counter() - t
+            print(f"units {n}: ledger written in {written:.1f} s "
+                  f"({ledger.max_notification_id()} events)")  # fmt: skip
+            if kept is not None:
+                kept.parent.mkdir(parents=True, exist_ok=True)
+                with sqlite3.connect(db) as source, sqlite3.connect(kept) as target:
+                    source.backup(target)
+        else:
+            print(f"units {n}: ledger copied from {kept} ({ledger.max_notification_id()} events)")
 
         now = [on_day(date(2026, 9, 1), 12).astimezone(UTC)]
         facts = UnitFactsIndex(ledger)
