@@ -17,9 +17,11 @@ live report said then.
 
 from __future__ import annotations
 
+import bisect
+import math
 import threading
 import uuid
-from collections import defaultdict, deque
+from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -38,7 +40,7 @@ from domain.campaign.definition import (
     Target,
     TargetKind,
 )
-from domain.campaign.progress import Tally, TargetProgress, UnitRow, progress
+from domain.campaign.progress import Tally, TargetProgress, UnitRow
 from domain.campaign.values import CampaignView, ReportStatus, UnitView
 from domain.errors import NotFound
 from ledger.app import Ledger
@@ -51,7 +53,10 @@ WEEK = timedelta(days=7)
 
 @dataclass(frozen=True)
 class ProgressReport:
-    """A campaign's progress on ``on`` as the ledger stood at ``at``."""
+    """A campaign's progress on ``on`` as the ledger stood at ``at``.
+
+    Live reports share their ``TargetProgress`` values while nothing changed: read them,
+    never change them."""
 
     campaign_key: str
     title: Label
@@ -64,6 +69,7 @@ class ProgressReport:
     units: int  # units recorded in the campaign, members on ``on`` or not
     labels: dict[str, Label] = field(default_factory=dict)  # target key -> label
     members: int = 0  # units in the campaign on ``on`` (in its population)
+    indicators: dict[str, Label] = field(default_factory=dict)  # indicator key -> label
 
     def target(self, key: str) -> TargetProgress:
         for t in self.targets:
@@ -152,24 +158,130 @@ def weekly(start: date, end: date) -> list[date]:
     return days
 
 
-Part = tuple[tuple[int, ...], tuple[int, ...]]  # per trend point: counted?, amount
+def tally_of(t: Target, numerator: int, denominator: int) -> Tally:
+    """The tally of a target over units with these counts: the arithmetic of
+    ``domain.campaign.progress.tally``, from counts kept up to date instead of rows."""
+    if t.kind is TargetKind.RATE:
+        rate = numerator / denominator if denominator else 0.0
+        need = math.ceil(t.at_least * denominator - 1e-9)
+        gap = max(0, need - numerator)
+        return Tally(numerator, denominator, rate, gap, met=denominator > 0 and gap == 0)
+    gap = max(0, int(t.at_least) - numerator)
+    return Tally(
+        numerator, denominator, numerator / denominator if denominator else 0.0, gap, gap == 0
+    )
+
+
+def _admits(f: Filter, u: UnitView | UnitRow) -> bool:
+    return f.admits(
+        unionised=u.unionised, ownership=u.ownership, district=u.district, industry=u.industry
+    )
+
+
+def _amount(t: Target, value: int) -> int:
+    if t.kind is TargetKind.RATE:
+        return 1 if value > 0 else 0
+    return max(0, value)
+
+
+GROUPS = ("district", "industry", "ownership")
+
+
+@dataclass
+class _Counts:
+    """One target's counts over the rows on one day: in all and per group, the laggards."""
+
+    total: list[int] = field(default_factory=lambda: [0, 0])  # numerator, denominator
+    groups: dict[str, dict[str, list[int]]] = field(default_factory=lambda: {g: {} for g in GROUPS})
+    laggards: list[str] = field(default_factory=list)  # sorted
+    built: TargetProgress | None = None  # until the counts change
+
+    def add(self, r: UnitRow, amount: int, lagging: bool, sign: int) -> None:
+        self.built = None
+        self.total[0] += sign * amount
+        self.total[1] += sign
+        for g in GROUPS:
+            name = getattr(r, g)
+            groups = self.groups[g]
+            counts = groups.get(name)
+            if counts is None:
+                counts = groups[name] = [0, 0]
+            counts[0] += sign * amount
+            counts[1] += sign
+            if counts[1] == 0:
+                del groups[name]
+        if lagging:
+            k = bisect.bisect_left(self.laggards, r.code)
+            if sign > 0:
+                self.laggards.insert(k, r.code)
+            elif k < len(self.laggards) and self.laggards[k] == r.code:
+                del self.laggards[k]
+
+    def progress(self, t: Target) -> TargetProgress:
+        if self.built is not None:
+            return self.built
+
+        def by(g: str) -> dict[str, Tally]:
+            return {k: tally_of(t, n, d) for k, (n, d) in sorted(self.groups[g].items())}
+
+        self.built = TargetProgress(
+            target=t.key,
+            kind=t.kind,
+            at_least=t.at_least,
+            total=tally_of(t, *self.total),
+            by_district=by("district"),
+            by_industry=by("industry"),
+            by_ownership=by("ownership"),
+            laggards=list(self.laggards),
+        )
+        return self.built
+
+
+RowPart = tuple[bool, list[tuple[bool, int, bool]]]  # in the population?, per target
+
+
+@dataclass
+class _Day:
+    """The rows on one day and the counts over them."""
+
+    rows: dict[str, UnitRow] = field(default_factory=dict)
+    parts: dict[str, RowPart] = field(default_factory=dict)
+    counts: list[_Counts] = field(default_factory=list)
+    members: int = 0  # in the population on the day
+    dirty: set[str] = field(default_factory=set)
+    fresh: bool = True
+
+
+Segment = tuple[int, int, int, int]  # first and past-last trend point, counted, amount
+
+
+@dataclass
+class _Trend:
+    """Per target the units counted and their amounts at each weekly point, kept as
+    difference arrays of each unit's spans of points (so a unit's change costs its spans)."""
+
+    grid: list[date]
+    segments: dict[str, list[list[Segment]]] = field(default_factory=dict)
+    den: list[list[int]] = field(default_factory=list)  # per target, differences
+    num: list[list[int]] = field(default_factory=list)
+    dirty: set[str] = field(default_factory=set)
+    fresh: bool = True
 
 
 @dataclass
 class _Cache:
-    """One campaign's computed rows (on ``on``) and trend sums, kept between reports."""
+    """One campaign's reports kept between calls: a few days' rows, the trend."""
 
     definition: CampaignDefinition
-    grid: list[date]
-    indicators: list[Indicator]  # those a target counts
-    on: date | None = None
-    rows: dict[str, UnitRow] = field(default_factory=dict)
+    end: date  # the trend's last week at the latest (the campaign's end, or a later day)
     codes: list[str] = field(default_factory=list)  # sorted
-    parts: dict[str, list[Part]] = field(default_factory=dict)  # code -> per target
-    den: list[list[int]] = field(default_factory=list)  # per target, per grid day
-    num: list[list[int]] = field(default_factory=list)
-    dirty: set[str] = field(default_factory=set)
-    fresh: bool = True  # every unit still to compute
+    days: OrderedDict[date, _Day] = field(default_factory=OrderedDict)
+    trend: _Trend | None = None
+    districts: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+DAYS_KEPT = 4
 
 
 class _Book:
@@ -223,102 +335,200 @@ class _Book:
         view: UnitView = self.fold.aggregates[self.units[key][code]].s
         return view
 
-    # -- the cache ------------------------------------------------------------------------
+    # -- the cache (callers hold the locks) --------------------------------------------------
 
     def _note_changes(self) -> None:
+        marked: list[tuple[str, str]] = []
         while self._changed_units:
-            key, code = self._changed_units.popleft()
-            if key in self.caches:
-                self.caches[key].dirty.add(code)
+            marked.append(self._changed_units.popleft())
         while self._changed_orgs:
             org = self._changed_orgs.popleft()
-            for key in self.keys_of_org.get(org, ()):
-                if key in self.caches and org in self.units[key]:
-                    self.caches[key].dirty.add(org)
+            marked.extend((key, org) for key in self.keys_of_org.get(org, ()))
+        for key, code in marked:
+            c = self.caches.get(key)
+            if c is None or code not in self.units[key]:
+                continue
+            for day in c.days.values():
+                day.dirty.add(code)
+            if c.trend is not None:
+                c.trend.dirty.add(code)
 
-    def cache(self, key: str, on: date) -> _Cache:
-        """The campaign's cache brought up to date for a report on ``on`` (under the lock)."""
+    def cache(self, key: str) -> _Cache:
         view = self.campaign(key)
         self._note_changes()
         c = self.caches.get(key)
         if c is None:
             d = view.definition
-            end = max([d.timeline.final_report, *(t.by for t in d.targets)])
-            used = {t.indicator for t in d.targets}
-            c = _Cache(
-                definition=d,
-                grid=weekly(view.created_on, end),
-                indicators=[i for i in d.indicators if i.key in used],
-            )
-            c.den = [[0] * len(c.grid) for _ in d.targets]
-            c.num = [[0] * len(c.grid) for _ in d.targets]
+            c = _Cache(definition=d, end=max([d.timeline.final_report, *(t.by for t in d.targets)]))
             self.caches[key] = c
-        if c.fresh:
-            todo = set(self.units[key])
-            c.fresh = False
-        else:
-            todo, c.dirty = c.dirty, set()
-        if c.on != on:
-            c.on, c.rows = on, {}
-            rows_for = set(self.units[key])
-        else:
-            rows_for = todo
-        if todo - set(c.parts):
+        if len(c.codes) != len(self.units[key]):
             c.codes = sorted(self.units[key])
-        for code in todo:
-            self._part(key, c, code)
-        for code in rows_for:
-            u = self.unit(key, code)
-            c.rows[code] = unit_row(c.definition, u, self.facts.facts_unlocked(code, on), on)
+            c.districts, c.names = {}, {}
+            for code in c.codes:
+                u = self.unit(key, code)
+                c.districts.setdefault(u.district, u.district_org)
+                c.names[code] = u.name
         return c
 
-    def _part(self, key: str, c: _Cache, code: str) -> None:
-        """The unit's part in each trend point, replacing what it was."""
-        old = c.parts.get(code)
-        new = unit_parts(c.definition, self.unit(key, code), self.facts, c.grid, c.indicators)
-        for i in range(len(c.definition.targets)):
-            den, num = c.den[i], c.num[i]
-            if old is not None:
-                for k, (a, b) in enumerate(zip(*old[i], strict=True)):
-                    den[k] -= a
-                    num[k] -= b
-            for k, (a, b) in enumerate(zip(*new[i], strict=True)):
-                den[k] += a
-                num[k] += b
-        c.parts[code] = new
+    def day(self, key: str, on: date) -> tuple[_Cache, _Day]:
+        """The campaign's rows and counts on ``on``, computed again for what changed."""
+        c = self.cache(key)
+        found = c.days.get(on)
+        if found is None:
+            found = _Day(counts=[_Counts() for _ in c.definition.targets])
+            c.days[on] = found
+            while len(c.days) > DAYS_KEPT:
+                c.days.popitem(last=False)
+        c.days.move_to_end(on)
+        if found.fresh:
+            todo, found.fresh, found.dirty = set(c.codes), False, set()
+        else:
+            todo, found.dirty = found.dirty, set()
+        for code in todo:
+            self._row(key, c.definition, found, code, on)
+        return c, found
 
-
-def unit_parts(
-    d: CampaignDefinition,
-    u: UnitView,
-    facts: UnitFactsIndex,
-    days: list[date],
-    indicators: list[Indicator],
-) -> list[Part]:
-    """Per target, per day: whether the unit is counted in its denominator, and its amount
-    (1 for a counted flag of a rate target; the value for a count target)."""
-
-    def admits(f: Filter) -> bool:
-        return f.admits(
-            unionised=u.unionised, ownership=u.ownership, district=u.district, industry=u.industry
+    def _row(self, key: str, d: CampaignDefinition, day: _Day, code: str, on: date) -> None:
+        old_row, old = day.rows.get(code), day.parts.get(code)
+        if old_row is not None and old is not None:
+            self._count(d, day, old_row, old, -1)
+        u = self.unit(key, code)
+        r = unit_row(d, u, self.facts.facts_unlocked(code, on), on)
+        in_population = r.member and _admits(d.population.filter, r)
+        part: RowPart = (
+            in_population,
+            [
+                (
+                    in_population and _admits(t.among, r),
+                    _amount(t, r.values.get(t.indicator, 0)),
+                    r.values.get(t.indicator, 0) <= 0,
+                )
+                for t in d.targets
+            ],
         )
+        self._count(d, day, r, part, +1)
+        day.rows[code], day.parts[code] = r, part
 
-    in_population = admits(d.population.filter)
-    among = [in_population and admits(t.among) for t in d.targets]
-    counted: list[list[int]] = [[0] * len(days) for _ in d.targets]
-    amount: list[list[int]] = [[0] * len(days) for _ in d.targets]
-    if any(among):
-        for k, day in enumerate(days):
-            if not u.member_on(day):
-                continue
-            values, _ = unit_values(d, u, facts.facts_unlocked(u.code, day), day, indicators)
-            for i, t in enumerate(d.targets):
-                if not among[i]:
-                    continue
-                counted[i][k] = 1
-                v = values.get(t.indicator, 0)
-                amount[i][k] = (1 if v > 0 else 0) if t.kind is TargetKind.RATE else max(0, v)
-    return [(tuple(counted[i]), tuple(amount[i])) for i in range(len(d.targets))]
+    @staticmethod
+    def _count(d: CampaignDefinition, day: _Day, r: UnitRow, part: RowPart, sign: int) -> None:
+        in_population, per_target = part
+        day.members += sign if in_population else 0
+        for counts, (among, amount, lagging) in zip(day.counts, per_target, strict=True):
+            if among:
+                counts.add(r, amount, lagging, sign)
+
+    def trend(self, key: str, on: date) -> tuple[_Cache, _Trend]:
+        """The campaign's weekly trend sums, computed again for what changed."""
+        c = self.cache(key)
+        view = self.campaign(key)
+        if c.trend is not None and on > c.trend.grid[-1] + WEEK:
+            c.trend = None  # past the campaign's end: weeks to add
+        if c.trend is None:
+            grid = weekly(view.created_on, max(c.end, on))
+            n = len(c.definition.targets)
+            c.trend = _Trend(
+                grid=grid,
+                den=[[0] * (len(grid) + 1) for _ in range(n)],
+                num=[[0] * (len(grid) + 1) for _ in range(n)],
+            )
+        tr = c.trend
+        if tr.fresh:
+            todo, tr.fresh, tr.dirty = set(c.codes), False, set()
+        else:
+            todo, tr.dirty = tr.dirty, set()
+        for code in todo:
+            old = tr.segments.get(code)
+            if old is not None:
+                self._spread(tr, old, -1)
+            new = unit_segments(c.definition, self.unit(key, code), self.facts, tr.grid)
+            self._spread(tr, new, +1)
+            tr.segments[code] = new
+        return c, tr
+
+    @staticmethod
+    def _spread(tr: _Trend, segments: list[list[Segment]], sign: int) -> None:
+        for den, num, mine in zip(tr.den, tr.num, segments, strict=True):
+            for first, past, counted, amount in mine:
+                den[first] += sign * counted
+                den[past] -= sign * counted
+                num[first] += sign * amount
+                num[past] -= sign * amount
+
+
+def _holds(spans: list[tuple[date, date | None]], day: date) -> bool:
+    return any(a <= day and (b is None or day <= b) for a, b in spans)
+
+
+@dataclass
+class _Course:
+    """What a unit's value of one indicator rests on over time: the spans of its fact, the
+    starts of the periods with an approved report and their values."""
+
+    spans: list[tuple[date, date | None]]
+    reports: list[tuple[date, int]]
+
+    def value(self, day: date) -> int:
+        if _holds(self.spans, day):
+            return 1
+        found = 0
+        for starts, v in self.reports:
+            if starts <= day:
+                found = v
+        return found
+
+    def changes(self) -> set[date]:
+        days = {starts for starts, _ in self.reports}
+        for a, b in self.spans:
+            days.add(a)
+            if b is not None:
+                days.add(b + timedelta(days=1))
+        return days
+
+
+def _course(d: CampaignDefinition, u: UnitView, ind: Indicator, facts: UnitFactsIndex) -> _Course:
+    spans = []
+    if ind.source is not Source.REPORT and ind.fact is not None:
+        spans = facts.spans_unlocked(u.code, ind.fact)
+    reports = []
+    if ind.source is not Source.FACT:
+        for p in d.timeline.periods:
+            r = u.report(p.key, ind.key)
+            if r is not None and r.status is ReportStatus.APPROVED:
+                reports.append((p.starts, r.value))
+    return _Course(spans, reports)
+
+
+def unit_segments(
+    d: CampaignDefinition, u: UnitView, facts: UnitFactsIndex, grid: list[date]
+) -> list[list[Segment]]:
+    """Per target, the unit's spans of trend points with the same part: counted in the
+    denominator (in the campaign that day and among the target's units) and its amount.
+    The part only changes where the unit joins or leaves, a fact starts or ends, or a
+    period starts, so it is worked out on those days only."""
+    among = [_admits(d.population.filter, u) and _admits(t.among, u) for t in d.targets]
+    out: list[list[Segment]] = [[] for _ in d.targets]
+    if not grid or not any(among):
+        return out
+    used = {t.indicator for t, a in zip(d.targets, among, strict=True) if a}
+    courses = {i.key: _course(d, u, i, facts) for i in d.indicators if i.key in used}
+    changes = {grid[0]}.union(*(c.changes() for c in courses.values()))
+    for joined, left in [*u.history, (u.joined_on, u.left_on)]:
+        changes.update([joined] if left is None else [joined, left])
+    start = grid[0]
+    days = sorted(x for x in changes if start <= x <= grid[-1])
+
+    def point(x: date) -> int:  # the first trend point on or after x
+        return -(-(x - start).days // 7)
+
+    for j, x in enumerate(days):
+        first = point(x)
+        past = point(days[j + 1]) if j + 1 < len(days) else len(grid)
+        if first >= past or not u.member_on(x):
+            continue
+        for i, t in enumerate(d.targets):
+            if among[i]:
+                out[i].append((first, past, 1, _amount(t, courses[t.indicator].value(x))))
+    return out
 
 
 class CampaignProgress:
@@ -340,76 +550,76 @@ class CampaignProgress:
         self._book = _Book(ledger, facts, None)
         self._lock = threading.Lock()
 
-    def rows(self, key: str, on: date) -> list[UnitRow]:
-        """Every unit of the campaign on ``on`` (members or not), by unit code."""
-        with self._lock:
-            self._book.catch_up()
-            with self._book.tail.lock, self.facts.tail.lock:
-                c = self._book.cache(key, on)
-                return [c.rows[code] for code in c.codes]
+    def rows(self, key: str, on: date, at: datetime | None = None) -> list[UnitRow]:
+        """Every unit of the campaign on ``on`` (members or not), by unit code; live, or
+        as the ledger stood at ``at``."""
+        return self.snapshot(key, on, at, rows_only=True)[1]
 
     def report(
         self, key: str, on: date | None = None, at: datetime | None = None
     ) -> ProgressReport:
         """The progress on ``on`` (default: the day of ``at``), live or as of ``at``."""
+        found = self.snapshot(key, on, at)[0]
+        assert found is not None
+        return found
+
+    def snapshot(
+        self,
+        key: str,
+        on: date | None = None,
+        at: datetime | None = None,
+        *,
+        rows_only: bool = False,
+    ) -> tuple[ProgressReport | None, list[UnitRow]]:
+        """The report and its rows from one read of the ledger (the exports print both)."""
         if at is not None:
             facts = UnitFactsIndex.as_of(self.ledger, at, self.settings)
             book = _Book(self.ledger, facts, at)
-            day = on or china_date(at)
             with book.tail.lock, facts.tail.lock:
-                return _report(book, key, day, at)
+                return _snapshot(book, key, on or china_date(at), at, rows_only)
         with self._lock:
             now = self.clock()
             self._book.catch_up()
             with self._book.tail.lock, self.facts.tail.lock:
-                return _report(self._book, key, on or china_date(now), now)
+                return _snapshot(self._book, key, on or china_date(now), now, rows_only)
+
+
+def _snapshot(
+    book: _Book, key: str, on: date, at: datetime, rows_only: bool
+) -> tuple[ProgressReport | None, list[UnitRow]]:
+    c, day = book.day(key, on)
+    rows = [day.rows[code] for code in c.codes]
+    return (None if rows_only else _report(book, key, on, at)), rows
 
 
 def _report(book: _Book, key: str, on: date, at: datetime) -> ProgressReport:
     view = book.campaign(key)
-    c = book.cache(key, on)
+    c, day = book.day(key, on)
+    _, tr = book.trend(key, on)
     d = c.definition
-    rows = [c.rows[code] for code in c.codes]
-    targets = progress(d, rows)
+    targets = [counts.progress(t) for t, counts in zip(d.targets, day.counts, strict=True)]
     trend: list[tuple[date, str, float]] = []
-    for k, day in enumerate(c.grid):
-        if day >= on:
+    sums = [[0, 0] for _ in d.targets]
+    for k, point in enumerate(tr.grid):
+        if point >= on:
             break
         for i, t in enumerate(d.targets):
-            trend.append((day, t.key, trend_value(t, c.num[i][k], c.den[i][k])))
-    if c.grid and c.grid[-1] < on:  # past the campaign's end: the extra weeks computed here
-        for day in weekly(c.grid[-1] + WEEK, on - timedelta(days=1)):
-            sums = [[0, 0] for _ in d.targets]
-            for code in c.codes:
-                parts = unit_parts(d, book.unit(key, code), book.facts, [day], c.indicators)
-                for i, (counted, amount) in enumerate(parts):
-                    sums[i][0] += counted[0]
-                    sums[i][1] += amount[0]
-            for i, t in enumerate(d.targets):
-                trend.append((day, t.key, trend_value(t, sums[i][1], sums[i][0])))
+            sums[i][0] += tr.num[i][k]
+            sums[i][1] += tr.den[i][k]
+            trend.append((point, t.key, trend_value(t, *sums[i])))
     for t, p in zip(d.targets, targets, strict=True):
         trend.append((on, t.key, trend_value(t, p.total.numerator, p.total.denominator)))
-    pop = d.population.filter
     return ProgressReport(
         campaign_key=key,
         title=view.title,
         on=on,
         at=at,
         targets=targets,
-        names={r.code: r.name for r in rows},
-        districts={u.district: u.district_org for u in (book.unit(key, code) for code in c.codes)},
+        names=dict(c.names),
+        districts=dict(sorted(c.districts.items())),
         trend=trend,
-        units=len(rows),
+        units=len(c.codes),
         labels={t.key: t.label for t in d.targets},
-        members=sum(
-            1
-            for r in rows
-            if r.member
-            and pop.admits(
-                unionised=r.unionised,
-                ownership=r.ownership,
-                district=r.district,
-                industry=r.industry,
-            )
-        ),
+        members=day.members,
+        indicators={i.key: i.label for i in d.indicators},
     )

@@ -129,6 +129,10 @@ class UnitFactsIndex:
     def _contract(self, event: Any) -> None:
         found = self._fold.apply(event)
         if found is not None:
+            if event.originator_version == 1:
+                # Read here, never commanded: the profile the case records is for its
+                # commands, and 10,000 copies of it would only weigh on memory.
+                found.profile_data = {}
             self._track(self._contracts, found.s.unit_org, event)
 
     def _session(self, event: Any) -> None:
@@ -193,6 +197,36 @@ class UnitFactsIndex:
         if honour is not None:
             found[HONOUR_HELD] = honour
         return found
+
+    def spans_unlocked(self, unit_org: str, fact: str) -> list[tuple[date, date | None]]:
+        """The days on which ``fact`` holds for the unit, as (first, last) spans (last None:
+        from then on): the same rule as :meth:`facts`, without building references (a trend
+        over many days asks this). For a caller holding :attr:`tail`'s lock."""
+        org = unit_org
+        if fact == WAGE_CONTRACT_IN_FORCE:
+            return [
+                (c.effective_on, c.expires_on)
+                for c in self._views(self._contracts, org)
+                if c.stage in IN_FORCE and c.effective_on is not None
+            ]
+        if fact == CONGRESS_HELD_THIS_YEAR:
+            return [
+                (s.closed_on, date(s.closed_on.year, 12, 31))
+                for s in self._views(self._sessions, org)
+                if self._bodies.get(s.congress_key, Body.CONGRESS) is Body.CONGRESS
+                and s.status in HELD
+                and s.closed_on is not None
+            ]
+        if fact == MOTION_RUN_THIS_YEAR:
+            return [
+                (c.opened_on, date(c.opened_on.year, 12, 31)) for c in self._views(self._calls, org)
+            ]
+        if fact == HONOUR_HELD:
+            register_id = self._honours.get(org)
+            if register_id is None:
+                return []
+            return [(h.granted_on, None) for h in self._fold.aggregates[register_id].held]
+        raise KeyError(fact)
 
     def _views(self, index: dict[str, list[uuid.UUID]], org: str) -> list[Any]:
         aggregates = self._fold.aggregates

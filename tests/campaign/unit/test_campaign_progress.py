@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from application.campaign_progress import CampaignProgress, gap_label, weekly
+from application.campaign_progress import CampaignProgress, gap_label, trend_value, weekly
 from application.unit_facts import UnitFactsIndex
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
 from domain.campaign.aggregate import Campaign, CampaignUnit
 from domain.campaign.definition import CampaignDefinition, TargetKind
+from domain.campaign.progress import progress
 from domain.campaign.values import UnitView, campaign_ledger_id, unit_ledger_id
 from domain.errors import NotFound
 from ledger.app import Ledger
@@ -350,3 +351,41 @@ def test_an_unknown_campaign_is_refused(world: World) -> None:
         world.progress.report("no-such")
     with pytest.raises(NotFound):
         world.progress.report(KEY, at=at(date(2026, 3, 1)))  # before it was opened
+
+
+def busy(w: World) -> None:
+    """A campaign with some of everything: facts, reports, a withdrawal, joining, leaving."""
+    contract_in_force(w.ledger, "u01", date(2026, 3, 2))
+    contract_in_force(w.ledger, "u04", date(2026, 5, 4))
+    congress_held(w.ledger, "u05", date(2026, 4, 10))
+    w.report("u03", "congress", day=date(2026, 3, 20))
+    w.report("u02", "members", value=30, period="P1", day=date(2026, 4, 1))
+    w.report("u02", "members", value=45, period="P2", day=date(2026, 7, 2))
+    w.report("u04", "signed", day=date(2026, 3, 10))
+    w.withdraw("u04", "signed", "P1", at(date(2026, 6, 1)))
+    w.report("u05", "signed", period="P2", day=date(2026, 7, 3))
+    w.join("u07", "沙河口区", "制造业", "public", joined_on=date(2026, 5, 20))
+    w.leave("u03", date(2026, 6, 15))
+
+
+def test_the_counts_kept_agree_with_the_tallies_of_the_rows(world: World) -> None:
+    busy(world)
+    for on in (date(2026, 3, 1), date(2026, 5, 20), date(2026, 9, 1)):
+        report = world.progress.report(KEY, on=on)
+        assert report.targets == progress(world.definition, world.progress.rows(KEY, on))
+
+
+def test_each_trend_point_is_the_tally_of_that_day(world: World) -> None:
+    busy(world)
+    report = world.progress.report(KEY, on=date(2026, 8, 10))
+    points: dict[date, dict[str, float]] = {}
+    for day, target, value in report.trend:
+        points.setdefault(day, {})[target] = value
+    assert len(points) == len(weekly(OPENED, date(2026, 8, 9))) + 1
+    for day, values in points.items():
+        tallies = progress(world.definition, world.progress.rows(KEY, day))
+        expected = {
+            t.key: trend_value(t, p.total.numerator, p.total.denominator)
+            for t, p in zip(world.definition.targets, tallies, strict=True)
+        }
+        assert values == expected, day
