@@ -356,9 +356,7 @@ CAMPAIGN = Process(
     workflow=CampaignWorkflow,
     facade_name="campaigns",
     activities=lambda app: CampaignActivities(app.campaigns),
-    facade=lambda app, client: CampaignFacade(
-        client, app.campaigns, app.directory, app.settings, progress=app.campaign_progress
-    ),
+    facade=lambda app, client: CampaignFacade(client, app.campaigns, app.directory, app.settings),
     inbox=_campaign_inbox,
 )
 

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from temporalio.client import Client, WorkflowHandle
 
@@ -41,6 +41,7 @@ from workflows.campaign import (
 PREFIX = "campaign"
 
 
+@runtime_checkable
 class ProgressSource(Protocol):
     """The campaign's progress read model (``application.campaign_progress``)."""
 
@@ -92,6 +93,9 @@ class CampaignFacade:
         self.settings = settings
         self.task_queue = task_queue or settings.task_queue
         self.clock = clock or wall_clock
+        # The campaign ledger's progress read model, unless another is given.
+        if progress is None and isinstance(campaigns.progress, ProgressSource):
+            progress = campaigns.progress
         self.progress_source = progress
         self.rounds_per_run = rounds_per_run
         self.page_size = page_size

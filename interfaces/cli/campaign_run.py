@@ -1,6 +1,6 @@
 """``unionflow campaign status | remind-now | close``: the campaign's workflow (its status
-query and the organiser's updates), through ``services.campaigns``. Registered on
-``interfaces.cli.campaign.app`` by importing this module (``root``)."""
+query and the organiser's updates), through ``services.campaigns``. ``register`` adds them
+to the ``campaign`` group (``interfaces.cli.campaign.app``; ``root`` calls it)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from domain.campaign.values import PHASE_LABELS, Phase
 from domain.text import Key, OptionalShortText
 from i18n import pick
 from interfaces.cli._common import AS, COMMAND_ID, COMMENT, console, run_async, typed
-from interfaces.cli.campaign import app
 from interfaces.cli.render import Table, plain
 from workflows.campaign import CampaignStatus, RoundResult
 
@@ -70,7 +69,6 @@ def _print_round(key: str, r: RoundResult) -> None:
     )
 
 
-@app.command("status")
 def status(key: str = CAMPAIGN) -> None:
     """集中行动工作流的状态（需 Temporal） / the campaign workflow's status (needs Temporal)."""
 
@@ -82,7 +80,6 @@ def status(key: str = CAMPAIGN) -> None:
     _print_status(plain(key), found, phase)
 
 
-@app.command("remind-now")
 def remind_now(
     key: str = CAMPAIGN,
     period: str = PERIOD,
@@ -100,7 +97,6 @@ def remind_now(
     _print_round(plain(key), run_async(go))
 
 
-@app.command("close")
 def close(
     key: str = CAMPAIGN,
     actor: str = AS,
@@ -115,3 +111,10 @@ def close(
 
     phase = run_async(go)
     console.print(f"[green]✓[/] {plain(key)} · {pick(PHASE_LABELS[phase])}")
+
+
+def register(group: typer.Typer) -> None:
+    """Add the workflow's commands to the ``campaign`` group."""
+    group.command("status")(status)
+    group.command("remind-now")(remind_now)
+    group.command("close")(close)

@@ -91,6 +91,10 @@ async def test_periods_open_on_their_day_and_laggards_are_reminded_until_due(run
     await run.until(p1.starts + timedelta(days=7))
     assert [run.reminders(key, f"u{i:05d}") for i in range(5)] == [1] * 5
     assert run.view(key).reminder_rounds == {"P1": 1}
+    await run.until(p1.starts + timedelta(days=14))
+    assert run.app.campaigns.unit(key, "u00003").escalated == {}  # reminded twice
+    await run.until(p1.starts + timedelta(days=21))
+    assert run.app.campaigns.unit(key, "u00003").escalated == {"P1": "dl-ganjingzi"}  # thrice
     await run.until(p1.due)
     # Rounds on days 7, 14, 21 and 28 of the period; escalated once, at the third.
     u = run.app.campaigns.unit(key, "u00003")
