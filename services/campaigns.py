@@ -9,7 +9,6 @@ campaign has 10,000 of them.
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,6 +21,7 @@ from application.campaigns import CampaignLedger, PendingReview, PopulationImpor
 from application.command_meta import command_meta
 from application.directory import DirectoryService
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
+from domain.campaign.aggregate import check_organiser
 from domain.campaign.definition import Filter, Source
 from domain.campaign.values import CampaignView, Phase, ReportStatus, UnitView
 from domain.errors import InvalidState, NotFound
@@ -116,25 +116,44 @@ class CampaignFacade:
         meta = await self._meta(acting, Role.CADRE, ["open", definition_key, organiser_org],
                                 comment, command_id)  # fmt: skip
         view = self.ledger.open(definition_key, organiser_org, meta)
-        if self.client is not None:
-            inp = CampaignInput(
-                campaign_key=view.key,
-                activity_timeout_seconds=self.settings.activity_timeout_seconds,
-            )
-            if self.rounds_per_run is not None:
-                inp.rounds_per_run = self.rounds_per_run
-            if self.page_size is not None:
-                inp.page_size = self.page_size
-            with contextlib.suppress(InvalidState):  # a retry meets the workflow running
-                await start_once(
-                    self.client,
-                    CampaignWorkflow.run,
-                    inp,
-                    workflow_id=campaign_workflow_id(view.key),
-                    task_queue=self.task_queue,
-                    exists=(f"集中行动 {view.key} 已在进行", f"campaign {view.key} is running"),
-                )
+        await self._start(view.key)
         return view
+
+    async def start(self, actor: str, key: str) -> bool:
+        """Start the workflow of a campaign recorded without one (``campaign open`` on the
+        CLI writes only to the ledger); False when it runs already. The organiser's cadre
+        only, while the campaign is not over."""
+        c = self.ledger.view(key)
+        check_organiser(self.directory.acting(actor, Role.CADRE), c)
+        if c.phase is Phase.CLOSED:
+            raise InvalidState(f"集中行动 {key} 已结束", f"campaign {key} is closed")
+        if self.client is None:
+            raise InvalidState("没有连接 Temporal", "not connected to Temporal")
+        return await self._start(key)
+
+    async def _start(self, key: str) -> bool:
+        """Start the campaign's workflow once: False when it runs already (a retry)."""
+        if self.client is None:
+            return False
+        inp = CampaignInput(
+            campaign_key=key, activity_timeout_seconds=self.settings.activity_timeout_seconds
+        )
+        if self.rounds_per_run is not None:
+            inp.rounds_per_run = self.rounds_per_run
+        if self.page_size is not None:
+            inp.page_size = self.page_size
+        try:
+            await start_once(
+                self.client,
+                CampaignWorkflow.run,
+                inp,
+                workflow_id=campaign_workflow_id(key),
+                task_queue=self.task_queue,
+                exists=(f"集中行动 {key} 已在进行", f"campaign {key} is running"),
+            )
+        except InvalidState:
+            return False
+        return True
 
     async def import_units(
         self, actor: str, key: str, path: Path, *, comment: str = "",

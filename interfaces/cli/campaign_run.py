@@ -1,4 +1,4 @@
-"""``unionflow campaign status | remind-now | close``: the campaign's workflow (its status
+"""``unionflow campaign start | status | remind-now | close``: the campaign's workflow (its status
 query and the organiser's updates), through ``services.campaigns``. ``register`` adds them
 to the ``campaign`` group (``interfaces.cli.campaign.app``; ``root`` calls it)."""
 
@@ -69,6 +69,20 @@ def _print_round(key: str, r: RoundResult) -> None:
     )
 
 
+def start(key: str = CAMPAIGN, actor: str = AS) -> None:
+    """启动集中行动的工作流（按日期开始填报期、提醒、出总结报告；需 Temporal） / start the
+    campaign's workflow (periods, reminders, the final report by their dates)."""
+
+    async def go(a: App, f: Facades) -> bool:
+        return await f.campaigns.start(actor, key)
+
+    started = run_async(go)
+    said = (
+        ("工作流已启动", "workflow started") if started else ("工作流已在运行", "already running")
+    )
+    console.print(f"[green]✓[/] {plain(key)} · {pick(said)}")
+
+
 def status(key: str = CAMPAIGN) -> None:
     """集中行动工作流的状态（需 Temporal） / the campaign workflow's status (needs Temporal)."""
 
@@ -115,6 +129,7 @@ def close(
 
 def register(group: typer.Typer) -> None:
     """Add the workflow's commands to the ``campaign`` group."""
+    group.command("start")(start)
     group.command("status")(status)
     group.command("remind-now")(remind_now)
     group.command("close")(close)
