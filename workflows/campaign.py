@@ -23,6 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from temporalio import workflow
+from temporalio.exceptions import ApplicationError
 
 from workflows.clock import Wait, run_step, start_of, step_meta, update_id
 
@@ -106,6 +107,7 @@ class CampaignStatus(BaseModel):
     escalated: int = 0
     last_round: RoundResult | None = None
     final: FinalReportResult | None = None
+    refused: str = ""  # why the engine's last refused step (e.g. the final report) was refused
     history_length: int = 0
 
 
@@ -126,6 +128,8 @@ class CampaignWorkflow:
         self.poked = False
         self.last_round: RoundResult | None = None
         self.rounds_this_run = 0
+        self.refused = ""  # why the engine's last refused step was refused
+        self.final_retry_on = date.min
 
     @workflow.run
     async def run(self, inp: CampaignInput) -> CampaignBrief:
@@ -156,22 +160,38 @@ class CampaignWorkflow:
                 return
             if p.key not in self._brief().periods_opened and today >= p.starts:
                 meta = step_meta(system_acting(), f"open-period:{p.key}")
-                self.brief = await self._step(
+                opened = await self._engine(
                     CampaignActivities.open_period,
                     OpenPeriodRequest(campaign_key=self.inp.campaign_key, period=p.key, meta=meta),
                 )
+                if opened is not None:
+                    self.brief = opened
             if p.key in self._brief().periods_opened:
                 next_on = self._next_round_on(p)
-                if next_on <= today and next_on <= p.due:
+                if next_on <= today <= p.due:
                     await self._round(p)
         b = self._brief()
-        if not self._over() and today >= b.final_report:
+        if not self._over() and today >= b.final_report and self.final_retry_on <= today:
             meta = step_meta(system_acting(), "final-report")
-            self.inp.final = await self._step(
+            self.inp.final = await self._engine(
                 CampaignActivities.final_report,
                 FinalReportRequest(campaign_key=self.inp.campaign_key, at=today, meta=meta),
             )
+            if self.inp.final is None:  # refused: the engine tries again the next day
+                self.final_retry_on = today + timedelta(days=1)
             self.brief = await self._step(CampaignActivities.brief, self._ref())
+
+    async def _engine(self, activity: Any, req: Any) -> Any | None:
+        """The engine's own step at its date; refused (the organiser took it first, or the
+        final report cannot be made yet), it is noted and the campaign read again, so a
+        refusal never ends the campaign's workflow."""
+        try:
+            return await self._step(activity, req)
+        except ApplicationError as e:
+            self.refused = str(e.details[0]) if e.details else e.message
+            workflow.logger.warning("campaign_step_refused", extra={"reason": self.refused})
+            self.brief = await self._step(CampaignActivities.brief, self._ref())
+            return None
 
     def _next_round_on(self, p: PeriodBrief) -> date:
         """The day of the period's next reminder round: an interval after the last round
@@ -246,7 +266,7 @@ class CampaignWorkflow:
         if self._over():
             return None
         b = self._brief()
-        due: list[tuple[date, str]] = [(b.final_report, "final_report")]
+        due: list[tuple[date, str]] = [(max(b.final_report, self.final_retry_on), "final_report")]
         for p in b.periods:
             if p.key not in b.periods_opened:
                 due.append((p.starts, f"open_period:{p.key}"))
@@ -357,6 +377,7 @@ class CampaignWorkflow:
             escalated=self.inp.escalated,
             last_round=self.last_round,
             final=self.inp.final,
+            refused=self.refused,
             history_length=workflow.info().get_current_history_length(),
         )
 
