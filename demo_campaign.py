@@ -28,10 +28,9 @@ from rich.console import Console
 from temporalio.testing import WorkflowEnvironment
 
 from application.campaign_definitions import CampaignDefinitions
-from application.command_meta import command_meta
 from bootstrap import App
 from demo_congress import CongressDemo
-from domain.actors import CHINA_TZ, Acting, Role
+from domain.actors import CHINA_TZ
 from domain.campaign.aggregate import Campaign
 from domain.campaign.definition import CampaignDefinition
 from domain.campaign.values import UnitView, campaign_ledger_id
@@ -54,13 +53,8 @@ from domain.wage_contract import (
 )
 from i18n import fmt, pick
 from interfaces.text import Names
+from services.campaigns import CampaignFacade
 from services.wage_contracts import WageContractService
-from workflows.campaign import (
-    CampaignInput,
-    CampaignWorkflow,
-    CloseCampaignRequest,
-    campaign_workflow_id,
-)
 
 SHIPPED = "wage-bargaining-2026"
 ORGANISER = "sun.lihua"  # a cadre of the city federation, which runs the campaign
@@ -210,6 +204,8 @@ class CampaignDemo:
         self.congress = congress
         self.wage = WageContractService(env.client, app.ledger, app.directory, app.settings,
                                         task_queue)  # fmt: skip
+        self.facade = CampaignFacade(env.client, app.campaigns, app.directory, app.settings,
+                                     task_queue, clock=env.get_current_time)  # fmt: skip
         self.key = f"wage-bargaining-{suffix}"
         self.names = Names(app.directory)
         self.units = generated_units(units)
@@ -242,29 +238,21 @@ class CampaignDemo:
     def say(self, when: Any, text: str) -> None:
         self.console.print(f"[dim]{when}[/]  {text}")
 
-    # -- acting ------------------------------------------------------------------------
+    # -- acting (through the campaign facade, straight to the ledger) ----------------
 
-    async def meta(self, actor: str, role: Role, operation: object, comment: str = "") -> Any:
-        acting: Acting = self.app.directory.acting(actor, role)
-        return command_meta("campaign-demo", acting, operation, comment, None, await self.now())
-
-    async def report(self, u: DemoUnit | tuple[str, str], evidence: str = "") -> None:
-        code, cadre = (u.code, u.cadre) if isinstance(u, DemoUnit) else u
-        meta = await self.meta(cadre, Role.CADRE, ("submit", code))
-        self.app.campaigns.submit(self.key, code, indicator="wage_contract", period=self.period,
-                                  value=1, evidence=evidence or f"工资专项集体合同备案回执 {code}",
-                                  note="", meta=meta)  # fmt: skip
+    async def report(self, u: DemoUnit, evidence: str = "") -> None:
+        await self.facade.submit(u.cadre, self.key, u.code, indicator="wage_contract",
+                                 period=self.period, value=1,
+                                 evidence=evidence or f"工资专项集体合同备案回执 {u.code}")  # fmt: skip
 
     async def review(self, code: str, reasons: str = "") -> UnitView:
-        u = self.app.campaigns.unit(self.key, code)
+        u = self.facade.unit(self.key, code)
         reviewer = next(d[2] for d in DISTRICTS if d[0] == u.district_org)
-        meta = await self.meta(reviewer, Role.REVIEWER, ("review", code))
         if reasons:
-            return self.app.campaigns.return_report(self.key, code, indicator="wage_contract",
-                                                    period=self.period, reasons=reasons,
-                                                    meta=meta)  # fmt: skip
-        return self.app.campaigns.approve(self.key, code, indicator="wage_contract",
-                                          period=self.period, meta=meta)  # fmt: skip
+            return await self.facade.return_report(reviewer, self.key, code, indicator="wage_contract",
+                                                   period=self.period, reasons=reasons)  # fmt: skip
+        return await self.facade.approve(reviewer, self.key, code, indicator="wage_contract",
+                                         period=self.period)  # fmt: skip
 
     async def reports(self, units: list[DemoUnit]) -> None:
         for u in units:
@@ -294,9 +282,8 @@ class CampaignDemo:
             yaml.safe_dump(d.model_dump(mode="json"), allow_unicode=True), encoding="utf-8"
         )
         await self._open(d)
-        imported = self.app.campaigns.import_units(
-            self.key, units_file([BEARING_UNIT, *REAL_UNITS, *self.units], here / "units.csv"),
-            await self.meta(ORGANISER, Role.CADRE, ("import", self.key)))  # fmt: skip
+        imported = await self.facade.import_units(
+            ORGANISER, self.key, units_file([BEARING_UNIT, *REAL_UNITS, *self.units], here / "units.csv"))  # fmt: skip
         self.say(d0, fmt(("导入单位名单 {f}：{j} 家单位加入，其中 {o} 家尚未建会，不计入建制率",
                           "{f} imported: {j} units join, {o} not unionised (outside the rate)"),
                          f=imported.source, j=imported.joined, o=imported.outside_population))  # fmt: skip
@@ -333,9 +320,8 @@ class CampaignDemo:
                                          r=why))  # fmt: skip
         self._progress(await self.today())
         await self._round(p.starts + timedelta(days=7), 1)
-        late = self.app.campaigns.import_units(
-            self.key, units_file(self.late, here / "late.csv"),
-            await self.meta(ORGANISER, Role.CADRE, ("import-late", self.key)))  # fmt: skip
+        late = await self.facade.import_units(ORGANISER, self.key,
+                                              units_file(self.late, here / "late.csv"))  # fmt: skip
         self.say(await self.today(), fmt(("新建会的 {j} 家单位补充加入集中行动（从加入之日起计入）",
                                           "{j} newly unionised units join late (counted from joining)"),
                                          j=late.joined))  # fmt: skip
@@ -361,11 +347,7 @@ class CampaignDemo:
         return self.key
 
     async def _open(self, d: CampaignDefinition) -> None:
-        meta = await self.meta(ORGANISER, Role.CADRE, ("open", self.key))
-        view = self.app.campaigns.open(self.key, ORGANISER_ORG, meta)
-        await self.env.client.start_workflow(
-            CampaignWorkflow.run, CampaignInput(campaign_key=self.key),
-            id=campaign_workflow_id(self.key), task_queue=self.task_queue)  # fmt: skip
+        view = await self.facade.open(self.key, ORGANISER_ORG, ORGANISER)
         t = d.targets[0]
         self.say(view.created_on, fmt(("{org}启动“{title}”：目标 {label}（截至 {by}）",
                                        "{org} opens '{title}': {label} by {by}"),
@@ -393,7 +375,7 @@ class CampaignDemo:
         return self.wage.view(case).stage in (Stage.EFFECTIVE, Stage.PUBLISHED)
 
     def _view(self) -> Any:
-        return self.app.campaigns.view(self.key)
+        return self.facade.campaign(self.key)
 
     async def _round(self, day: date, n: int) -> None:
         await self.until(day)
@@ -406,7 +388,7 @@ class CampaignDemo:
                    n=n, r=sent.reminded)  # fmt: skip
         if sent.escalated:
             before = set(self.story.get("escalated", []))
-            up = [u for u in self.app.campaigns.units(self.key)
+            up = [u for u in self.facade.units(self.key)
                   if self.period in u.escalated and u.code not in before]  # fmt: skip
             self.story["escalated"] = sorted(before | {u.code for u in up})
             line += fmt(("；{u} 已连续 {e} 次未报，上报{d}", "; {u}, reminded {e} times, escalated to {d}"),
@@ -424,7 +406,7 @@ class CampaignDemo:
                          b=basis))  # fmt: skip
 
     def _progress(self, on: date) -> None:
-        report = self.app.campaign_progress.report(self.key, on=on)
+        report = self.facade.progress(self.key, on=on)
         for t in report.targets:
             total = t.total
             self.story.setdefault("rates", []).append(total.rate)
@@ -445,17 +427,14 @@ class CampaignDemo:
                                  "final report: {r:.1%} ({a}/{b}) · {m} · inputs {h}…"),
                                 r=t["rate"], a=t["numerator"], b=t["denominator"], m=met,
                                 h=report.get("inputs_hash", "")[:16]))  # fmt: skip
-        by = self.app.campaign_progress.report(self.key, on=final).targets[0].by_district
+        by = self.facade.progress(self.key, on=final).targets[0].by_district
         for district, tally in sorted(by.items()):
             self.console.print(f"      {district}{pick(('：', ': '))}{tally.rate:.1%}"
                                f"（{tally.numerator}/{tally.denominator}）")  # fmt: skip
 
     async def _close(self) -> None:
-        acting = self.app.directory.acting(ORGANISER, Role.CADRE)
-        handle = self.env.client.get_workflow_handle(campaign_workflow_id(self.key))
-        await handle.execute_update(CampaignWorkflow.close, CloseCampaignRequest(acting=acting),
-                                    id=f"close-{self.key}")  # fmt: skip
-        self.story["phase"] = self._view().phase.value
+        view = await self.facade.close(ORGANISER, self.key, comment="总结报告已报市总工会党组")
+        self.story["phase"] = view.phase.value
         self.say(
             await self.today(),
             pick(("市总工会确认总结报告，集中行动结束", "the federation closes the campaign")),

@@ -86,33 +86,3 @@ async def test_the_campaign_scene_tells_what_the_ledger_holds(
     out = console.export_text()
     for fact in ("按台账事实计入", "已达标", "上报", "总结报告", "集中行动结束"):
         assert fact in out, fact
-
-
-# Until the campaign process is registered (processes.py, branch h12-run), the worker here
-# adds its workflow and activities to UnionFlow's; then conftest's running_worker is enough.
-@pytest.fixture
-async def running_worker(time_skipping_env, app, task_queue):
-    from temporalio.worker import Worker
-
-    from activities.acting import acting_from_ledger
-    from activities.campaign import CampaignActivities
-    from bootstrap import WORKFLOWS, build_worker
-    from processes import activity_methods
-    from workflows.campaign import CampaignWorkflow
-
-    if CampaignWorkflow in WORKFLOWS:
-        async with build_worker(time_skipping_env.client, app, task_queue) as worker:
-            yield worker
-        return
-    campaign = [
-        acting_from_ledger(m, app.directory)
-        for m in activity_methods(CampaignActivities(app.campaigns))
-    ]
-    async with Worker(
-        time_skipping_env.client,
-        task_queue=task_queue,
-        workflows=[*WORKFLOWS, CampaignWorkflow],
-        activities=[*app.activities(), *campaign],
-        activity_executor=app.executor,
-    ) as worker:
-        yield worker
