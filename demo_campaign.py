@@ -210,6 +210,7 @@ class CampaignDemo:
         self.names = Names(app.directory)
         self.units = generated_units(units)
         self.late = generated_units(LATE, start=units + 1)
+        self.period = ""  # the reporting period (set when the campaign is defined)
         self.story: dict[str, Any] = {}  # what happened, for the tests
 
     # -- time --------------------------------------------------------------------------
