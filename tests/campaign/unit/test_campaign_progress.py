@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from application.campaign_progress import CampaignProgress, gap_label, trend_value, weekly
+from application.campaign_progress import CampaignProgress, gap_label
+from application.campaign_rows import trend_value, weekly
 from application.unit_facts import UnitFactsIndex
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
 from domain.campaign.aggregate import Campaign, CampaignUnit
