@@ -347,3 +347,29 @@ def test_two_hundred_units_import_and_page(app, tmp_path: Path):
     campaigns.open_period(OpenPeriodRequest(campaign_key=DOUBLE, period="2026H2", meta=system()))
     got = campaigns.remind_page(_page(1, limit=200), system())
     assert (got.reminded, got.more, got.last) == (200, False, "u00200")
+
+
+def test_a_unit_that_reports_while_its_page_is_reminded_is_not_reminded(app, double, monkeypatch):
+    """The page was read before dl-seed's cadre reported: its save fails whole, and the page
+    is done again unit by unit on fresh records."""
+    campaigns, _ = double
+    real_save = app.ledger.save
+    raced = []
+
+    def save(*aggregates, **kwargs):
+        if len(aggregates) > 1 and not raced:
+            raced.append(True)
+            campaigns.submit(DOUBLE, "dl-seed", indicator="double_contract", period="2026H2",
+                             value=1, evidence="合同.pdf", note="",
+                             meta=meta(app, "he.jun", at=IN_H2))  # fmt: skip
+        return real_save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(app.ledger, "save", save)
+    got = campaigns.remind_page(_page(1), system())
+    assert raced
+    assert got.reminded == _laggards(app, double)  # everyone lagging but dl-seed
+    seed = campaigns.unit(DOUBLE, "dl-seed")
+    assert seed.reminders == {} and seed.report("2026H2", "double_contract") is not None
+    assert campaigns.unit(DOUBLE, "dl-garment").reminders == {"2026H2": 1}
+    again = campaigns.remind_page(_page(1), system())
+    assert again == got

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from application.campaign_progress import CampaignProgress, gap_label, trend_value, weekly
+from application.campaign_progress import CampaignProgress, gap_label
+from application.campaign_rows import trend_value, weekly
 from application.unit_facts import UnitFactsIndex
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
 from domain.campaign.aggregate import Campaign, CampaignUnit
@@ -187,9 +188,8 @@ class World:
         self._unit(code, lambda u: u.leave(on, "撤销", ORGANISER, stamp(who, at(on))), who, at(on))
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    ledger = make_ledger(tmp_path)
+def open_world(ledger: Ledger) -> World:
+    """The campaign opened on ``OPENED`` in ``ledger``, its six units joined."""
     definition = CampaignDefinition.model_validate(DEFINITION)
     meta = stamp(acting("cadre.city", Role.CADRE, ORGANISER), at(OPENED, 9))
     ledger.execute(
@@ -202,7 +202,13 @@ def world(tmp_path: Path) -> Iterator[World]:
     w = World(ledger, facts, CampaignProgress(ledger, facts, clock=clock), clock, definition)
     for code, district, industry, ownership, unionised in UNITS:
         w.join(code, district, industry, ownership, unionised)
-    yield w
+    return w
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    ledger = make_ledger(tmp_path)
+    yield open_world(ledger)
     ledger.close()
 
 
