@@ -382,3 +382,12 @@ def test_a_unit_that_reports_while_its_page_is_reminded_is_not_reminded(app, dou
     assert campaigns.unit(DOUBLE, "dl-garment").reminders == {"2026H2": 1}
     again = campaigns.remind_page(_page(1), system())
     assert again == got
+
+
+def test_a_view_handed_out_never_changes_under_its_reader(app, double):
+    campaigns, _ = double
+    held = next(u for u in campaigns.units(DOUBLE) if u.code == "dl-bearing")
+    _submit(app, campaigns)
+    fresh = next(u for u in campaigns.units(DOUBLE) if u.code == "dl-bearing")  # folded now
+    assert fresh.report("2026H2", "double_contract") is not None and fresh.version == 2
+    assert held.reports == {} and held.version == 1
