@@ -223,6 +223,15 @@ def test_remind_pages_walk_the_codes_and_remind_only_laggards_once_per_round(app
     outside = next(u for u in campaigns.units(DOUBLE) if not u.unionised)
     assert outside.reminders == {}  # not in the population
     assert campaigns.unit(DOUBLE, "dl-seed").reminders == {"2026H2": 1}
+    # At the boundary: a page holding exactly the rest says no more; one short of it, more.
+    exact = campaigns.remind_page(_page(1, codes[9], limit=30), system())
+    assert (exact.last, exact.more, exact.reminded) == (
+        codes[39],
+        False,
+        reminded - pages[0].reminded,
+    )
+    short = campaigns.remind_page(_page(1, codes[9], limit=29), system())
+    assert (short.last, short.more) == (codes[38], True)
     # A page past the end scans nothing and says so.
     end = campaigns.remind_page(_page(1, codes[-1]), system())
     assert (end.reminded, end.last, end.more) == (0, codes[-1], False)
@@ -373,3 +382,12 @@ def test_a_unit_that_reports_while_its_page_is_reminded_is_not_reminded(app, dou
     assert campaigns.unit(DOUBLE, "dl-garment").reminders == {"2026H2": 1}
     again = campaigns.remind_page(_page(1), system())
     assert again == got
+
+
+def test_a_view_handed_out_never_changes_under_its_reader(app, double):
+    campaigns, _ = double
+    held = next(u for u in campaigns.units(DOUBLE) if u.code == "dl-bearing")
+    _submit(app, campaigns)
+    fresh = next(u for u in campaigns.units(DOUBLE) if u.code == "dl-bearing")  # folded now
+    assert fresh.report("2026H2", "double_contract") is not None and fresh.version == 2
+    assert held.reports == {} and held.version == 1
