@@ -450,3 +450,24 @@ def test_random_changes_between_reports_on_several_days_keep_the_live_view_right
     for day in days:
         assert p.report(KEY, on=day) == fresh.report(KEY, on=day), day
         assert p.rows(KEY, day) == fresh.rows(KEY, day)
+
+
+def test_the_next_days_report_counts_what_starts_that_day(world: World) -> None:
+    """Nothing recorded between the two reports: the second day's rows come from the
+    first's, and only the units with a change that day are computed again."""
+    contract_in_force(world.ledger, "u01", date(2026, 8, 16))  # in force from 2026-09-01
+    world.join("u07", "沙河口区", "服务业", "public", joined_on=date(2026, 9, 1))
+    world.leave("u05", date(2026, 9, 1))
+    p = world.progress
+    aug = p.report(KEY, on=date(2026, 8, 31))
+    sep = p.report(KEY, on=date(2026, 9, 1))
+    assert aug.target("wage_rate").total.numerator == 0
+    assert (sep.target("wage_rate").total.numerator, sep.members) == (1, 5)
+    assert (
+        "u07" in sep.target("wage_rate").laggards and "u05" not in sep.target("wage_rate").laggards
+    )
+    assert (
+        "u05" in aug.target("wage_rate").laggards and "u07" not in aug.target("wage_rate").laggards
+    )
+    assert sep == world.fresh().report(KEY, on=date(2026, 9, 1))
+    assert p.report(KEY, on=date(2026, 8, 31)) == aug
