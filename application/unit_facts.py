@@ -27,8 +27,8 @@ from domain.award.checks import FactRef, HonourHeld
 from domain.campaign.definition import KNOWN_FACTS
 from domain.congress import Body, Congress
 from domain.motion.call import MotionCall
-from domain.session import Session, SessionStatus
-from domain.wage_contract import Stage, WageContract
+from domain.session import Session, SessionStatus, SessionView
+from domain.wage_contract import Stage, WageContract, WageContractView
 from ledger.app import Ledger
 from projections.counters import LogTail
 from projections.views import event_topics
@@ -227,6 +227,15 @@ class UnitFactsIndex:
                 return []
             return [(h.granted_on, None) for h in self._fold.aggregates[register_id].held]
         raise KeyError(fact)
+
+    def contracts_unlocked(self, unit_org: str) -> list[WageContractView]:
+        """The unit's wage contract cases, oldest first (shared views: read, never change;
+        for a caller holding :attr:`tail`'s lock)."""
+        return self._views(self._contracts, unit_org)
+
+    def sessions_unlocked(self, unit_org: str) -> list[SessionView]:
+        """The unit's sessions of any body, oldest first (as :meth:`contracts_unlocked`)."""
+        return self._views(self._sessions, unit_org)
 
     def _views(self, index: dict[str, list[uuid.UUID]], org: str) -> list[Any]:
         aggregates = self._fold.aggregates
