@@ -21,6 +21,7 @@ from interfaces.cli import (
     audit,
     award,
     calendar,
+    campaign,
     cases,
     congress,
     contest,
@@ -116,6 +117,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(award.app, name="award")
 app.add_typer(contest.app, name="contest")
 app.add_typer(safety.app, name="safety")
+app.add_typer(campaign.app, name="campaign")
 
 
 def main() -> None:
