@@ -181,8 +181,9 @@ async def test_a_refused_final_report_is_tried_again_the_next_day(run: Run):
     assert "进度读模型" in st.refused  # the workflow runs on; the reason is shown
     run.app.campaigns.progress = progress
     await run.until(final_on + timedelta(days=1))
-    assert run.view(key).phase is Phase.FINAL_REPORTED
-    assert (await run.status(key)).final is not None
+    view = run.view(key)
+    assert view.phase is Phase.FINAL_REPORTED and (await run.status(key)).final is not None
+    assert view.final_report is not None and view.final_report["on"] == str(final_on)  # its date
 
 
 async def test_remind_now_runs_one_round_once_and_refuses_others(run: Run):
