@@ -39,6 +39,7 @@ from interfaces.cli import (
     wage,
 )
 from interfaces.cli._common import fail
+from interfaces.cli.campaign_progress import add_progress_commands
 from interfaces.cli.credentials import claim
 from logs import configure_logging
 from payload_codec import PayloadKeyError
@@ -119,6 +120,7 @@ app.add_typer(award.app, name="award")
 app.add_typer(contest.app, name="contest")
 app.add_typer(safety.app, name="safety")
 app.add_typer(campaign.app, name="campaign")
+add_progress_commands(campaign.app)
 campaign_run.register(campaign.app)  # the workflow's start, status, remind-now, close
 
 
