@@ -175,7 +175,10 @@ class CampaignWorkflow:
             meta = step_meta(system_acting(), "final-report")
             self.inp.final = await self._engine(
                 CampaignActivities.final_report,
-                FinalReportRequest(campaign_key=self.inp.campaign_key, at=today, meta=meta),
+                # The report speaks for its own date, also when made a day late.
+                FinalReportRequest(
+                    campaign_key=self.inp.campaign_key, at=b.final_report, meta=meta
+                ),
             )
             if self.inp.final is None:  # refused: the engine tries again the next day
                 self.final_retry_on = today + timedelta(days=1)

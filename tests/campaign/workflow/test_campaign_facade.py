@@ -5,7 +5,7 @@ of a district reviewer, a lagging unit's cadre and the organiser."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -99,3 +99,25 @@ async def test_without_temporal_the_facade_records_and_reads_the_ledger(app: App
         await f.close(ORGANISER, "no-such-campaign")
     with pytest.raises(InvalidState, match="Temporal"):
         await f.close(ORGANISER, d.key)
+    with pytest.raises(InvalidState, match="进度读模型未配置"):
+        f.progress(d.key)
+
+
+class Reports:
+    """A progress read model that says which report it was asked for."""
+
+    def report(self, key, on=None, at=None):
+        return (key, on, at)
+
+
+def test_progress_comes_from_the_ledgers_read_model_live_or_at_an_instant(app: App, tmp_path):
+    d = definition(date(2026, 12, 7))
+    install(app, tmp_path, d)
+    app.campaigns.progress = Reports()  # type: ignore[assignment]
+    f = CampaignFacade(None, app.campaigns, app.directory, app.settings)
+    with pytest.raises(NotFound):
+        f.progress(d.key)  # not opened
+    asyncio.run(f.open(d.key, "dl-city", ORGANISER, "open-1"))
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    assert f.progress(d.key, date(2026, 12, 7)) == (d.key, date(2026, 12, 7), None)
+    assert f.progress(d.key, at=at) == (d.key, None, at)

@@ -8,13 +8,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
 from application.command_meta import command_meta
 from bootstrap import App
 from domain.actors import Role
-from interfaces.cli.campaign_run import register
+from interfaces.cli import app as cli_app
 from tests.accounts_support import cli_login
 from tests.campaign.workflow.support import (
     ORGANISER,
@@ -24,9 +23,6 @@ from tests.campaign.workflow.support import (
     today,
     write_units,
 )
-
-group = typer.Typer()
-register(group)
 
 
 @pytest.fixture
@@ -39,7 +35,7 @@ async def cli(time_skipping_env, app: App, task_queue, running_worker, tmp_path,
     cli_login(app, ORGANISER, "wang.li")
 
     async def invoke(*args: str) -> Result:
-        return await asyncio.to_thread(CliRunner().invoke, group, list(args))
+        return await asyncio.to_thread(CliRunner().invoke, cli_app, ["campaign", *args])
 
     return invoke
 

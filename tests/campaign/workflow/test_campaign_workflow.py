@@ -153,15 +153,37 @@ async def test_final_report_on_its_date_then_only_the_organiser_closes(run: Run)
 
 async def test_continue_as_new_keeps_progress_and_repeats_nothing(run: Run):
     key = await run.open(units=3, rounds_per_run=1)
-    p2 = run.definition.timeline.periods[1]
+    f = run.facade
+    assert f is not None
+    p1, p2 = run.definition.timeline.periods
+    await run.until(p1.starts + timedelta(days=1))
+    first = await f.remind_now(ORGANISER, key, command_id="now-1")  # then a new run
+    await run.until(p1.starts + timedelta(days=2))
+    assert (await run.status(key)).runs == 2
+    assert await f.remind_now(ORGANISER, key, command_id="now-1") == first  # once only
     await run.until(p2.starts + timedelta(days=14))
     st = await run.status(key)
-    # P1: 4 rounds, P2: 2 rounds so far, each in a run of its own.
-    assert st.resumed and st.runs >= 6 and st.rounds == 6
+    # P1: the round asked for and 4 more a week apart; P2: 2 so far; each in a run of its own.
+    assert st.resumed and st.runs >= 7 and st.rounds == 7
     view = run.view(key)
-    assert view.periods_opened == ["P1", "P2"] and view.reminder_rounds == {"P1": 4, "P2": 2}
-    assert run.app.campaigns.unit(key, "u00001").reminders == {"P1": 4, "P2": 2}
-    assert st.reminded == 3 * 6
+    assert view.periods_opened == ["P1", "P2"] and view.reminder_rounds == {"P1": 5, "P2": 2}
+    assert run.app.campaigns.unit(key, "u00001").reminders == {"P1": 5, "P2": 2}
+    assert st.reminded == 3 * 7
+
+
+async def test_a_refused_final_report_is_tried_again_the_next_day(run: Run):
+    key = await run.open(units=2)
+    final_on = run.definition.timeline.final_report
+    progress, run.app.campaigns.progress = run.app.campaigns.progress, None
+    await run.until(final_on)
+    st = await run.status(key)
+    assert run.view(key).phase is Phase.REPORTING and st.final is None
+    assert "进度读模型" in st.refused  # the workflow runs on; the reason is shown
+    run.app.campaigns.progress = progress
+    await run.until(final_on + timedelta(days=1))
+    view = run.view(key)
+    assert view.phase is Phase.FINAL_REPORTED and (await run.status(key)).final is not None
+    assert view.final_report is not None and view.final_report["on"] == str(final_on)  # its date
 
 
 async def test_remind_now_runs_one_round_once_and_refuses_others(run: Run):
