@@ -15,6 +15,7 @@ from demo_campaign import BEARING, LATE, CampaignDemo
 from demo_congress import CongressDemo
 from domain.campaign.aggregate import CampaignUnit
 from domain.campaign.values import ReportStatus, unit_ledger_id
+from i18n import Lang
 from settings import Settings
 
 UNITS = 60  # generated units (the demo has 240): the same story, fewer rows
@@ -34,10 +35,16 @@ async def test_the_campaign_scene_tells_what_the_ledger_holds(
     app, time_skipping_env, task_queue, running_worker
 ):
     console = Console(record=True, width=200)
-    congress = CongressDemo(app, time_skipping_env, console, task_queue, "t")
-    await congress.ensure_congress()
-    scene = CampaignDemo(app, time_skipping_env, console, task_queue, congress, "t", units=UNITS)
-    key = await scene.run()
+    before, Lang.code = Lang.code, "zh"  # the demo speaks Chinese first
+    try:
+        congress = CongressDemo(app, time_skipping_env, console, task_queue, "t")
+        await congress.ensure_congress()
+        scene = CampaignDemo(
+            app, time_skipping_env, console, task_queue, congress, "t", units=UNITS
+        )
+        key = await scene.run()
+    finally:
+        Lang.code = before
     story = scene.story
     units = app.campaigns.units(key)
     members = [u for u in units if u.unionised]
