@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -285,9 +286,9 @@ class CampaignDemo:
         await self._open(d)
         imported = await self.facade.import_units(
             ORGANISER, self.key, units_file([BEARING_UNIT, *REAL_UNITS, *self.units], here / "units.csv"))  # fmt: skip
-        self.say(d0, fmt(("导入单位名单 {f}：{j} 家单位加入，其中 {o} 家尚未建会，不计入建制率",
-                          "{f} imported: {j} units join, {o} not unionised (outside the rate)"),
-                         f=imported.source, j=imported.joined, o=imported.outside_population))  # fmt: skip
+        self.say(d0, fmt(("导入单位名单：{j} 家单位加入，其中 {o} 家尚未建会，不计入建制率",
+                          "the units' list imported: {j} units join, {o} not unionised (outside the rate)"),
+                         j=imported.joined, o=imported.outside_population))  # fmt: skip
         self.story["joined"] = imported.joined
         self.story["outside"] = imported.outside_population
         case = await self._renewal_opened()
@@ -308,12 +309,17 @@ class CampaignDemo:
                                            "the bearing company: its congress adopts the renewal; signed and filed")))  # fmt: skip
         await self.until(p.starts)
         await self.settle(lambda: self.period in self._view().periods_opened, "open the period")
-        self.say(p.starts, fmt(("填报期 {k} 开始（至 {due}），系统每 {n} 天催报一次，连续 {e} 次未报的上报区县工会",
-                                "period {k} begins (due {due}); reminders every {n} days, escalation after {e}"),
-                               k=p.key, due=p.due, n=d.timeline.remind_every_days, e=d.timeline.escalate_after))  # fmt: skip
+        self.say(p.starts, fmt(("填报期开始（至 {due}），系统每 {n} 天催报一次，连续 {e} 次未报的上报区县工会",
+                                "the reporting period begins (due {due}); reminders every {n} days, escalation after {e}"),
+                               due=p.due, n=d.timeline.remind_every_days, e=d.timeline.escalate_after))  # fmt: skip
         await self.reports(first[:-1])
         await self.report(first[-1], evidence="集体合同文本（未附备案回执）")
-        why = "请上传劳动行政部门出具的备案回执"
+        why = pick(
+            (
+                "请上传劳动行政部门出具的备案回执",
+                "please upload the labour administration's filing receipt",
+            )
+        )
         back = await self.review(first[-1].code, reasons=why)
         self.say(await self.today(), fmt(("{n} 家单位填报并经区县工会审核通过；{u} 的填报被退回：{r}",
                                           "{n} units report and are approved; {u} returned: {r}"),
@@ -358,7 +364,8 @@ class CampaignDemo:
     async def _renewal_opened(self) -> str:
         """The bearing company's next wage contract: offer, talks, a draft pre-reviewed."""
         d = await self.today()
-        case = f"RENEW-{self.key}".upper()
+        # A demo case id like the first scene's (DEMO-date-hex), the hex from this campaign.
+        case = f"DEMO-{d:%Y%m%d}-{hashlib.sha256(self.key.encode()).hexdigest()[:6]}"
         await self.wage.open(BEARING_CADRE, OpenCase(
             case_id=case, unit_org=BEARING, employer="大连轴承制造有限公司", year=d.year,
             offer_place="公司三楼会议室", offer_content="就新一年度工资标准和增长幅度进行工资专项集体协商"))  # fmt: skip
@@ -400,11 +407,11 @@ class CampaignDemo:
 
     def _counted_by_fact(self, on: date) -> None:
         row = next(r for r in self.app.campaign_progress.rows(self.key, on) if r.code == BEARING)
-        basis = row.basis.get("wage_contract", "")
-        self.story["bearing_basis"] = basis
-        self.say(on, fmt(("大连轴承的续签合同审查期满生效，按台账事实计入（无需填报）：{b}",
-                          "the bearing company's renewal takes effect: counted from the ledger ({b})"),
-                         b=basis))  # fmt: skip
+        self.story["bearing_basis"] = row.basis.get("wage_contract", "")
+        fact = self.app.unit_facts.facts(BEARING, on)["wage_contract_in_force"]
+        self.say(on, fmt(("大连轴承的续签合同审查期满，{d} 生效：按台账事实计入，无需填报",
+                          "the bearing company's renewal took effect on {d}: counted from the ledger, no report"),
+                         d=fact.on))  # fmt: skip
 
     def _progress(self, on: date) -> None:
         report = self.facade.progress(self.key, on=on)
@@ -428,10 +435,12 @@ class CampaignDemo:
                                  "final report: {r:.1%} ({a}/{b}) · {m} · inputs {h}…"),
                                 r=t["rate"], a=t["numerator"], b=t["denominator"], m=met,
                                 h=report.get("inputs_hash", "")[:16]))  # fmt: skip
-        by = self.facade.progress(self.key, on=final).targets[0].by_district
-        for district, tally in sorted(by.items()):
-            self.console.print(f"      {district}{pick(('：', ': '))}{tally.rate:.1%}"
-                               f"（{tally.numerator}/{tally.denominator}）")  # fmt: skip
+        progress = self.facade.progress(self.key, on=final)
+        for district, tally in sorted(progress.targets[0].by_district.items()):
+            union = self.names.org(progress.districts.get(district, ""))
+            self.console.print(f"      {union}{pick(('：', ': '))}{tally.rate:.1%}"
+                               + fmt(("（{a}/{b}）", " ({a}/{b})"), a=tally.numerator,
+                                     b=tally.denominator))  # fmt: skip
 
     async def _close(self) -> None:
         view = await self.facade.close(ORGANISER, self.key, comment="总结报告已报市总工会党组")
