@@ -92,6 +92,7 @@ async def test_inbox_of_the_district_reviewer_the_lagging_unit_and_the_organiser
 async def test_without_temporal_the_facade_records_and_reads_the_ledger(app: App, tmp_path):
     d = definition(date(2026, 12, 7))
     install(app, tmp_path, d)
+    app.campaigns.progress = None  # a ledger without its progress read model
     f = CampaignFacade(None, app.campaigns, app.directory, app.settings)
     assert (await f.open(d.key, "dl-city", ORGANISER, "open-1")).key == d.key
     assert [c.key for c in f.campaigns()] == [d.key] and await f.status(d.key) is None
