@@ -29,6 +29,7 @@ from application.awards import AwardService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.campaign_definitions import CampaignDefinitions
+from application.campaign_progress import CampaignProgress
 from application.campaigns import CampaignLedger
 from application.checkin_codes import create_checkin_code_tables
 from application.congress import CongressService
@@ -39,6 +40,7 @@ from application.profiles import ProfileSource
 from application.read_policy import ReadPolicy
 from application.safety import SafetyService
 from application.signin_pg import create_signin_tables
+from application.unit_facts import UnitFactsIndex
 from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
@@ -47,6 +49,7 @@ from ledger.witness import Witness
 from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.awards import AwardFacade
+from services.campaigns import CampaignFacade
 from services.contests import ContestFacade
 from services.motions import MotionService
 from services.sessions import SessionService
@@ -153,10 +156,25 @@ class App:
         return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
 
     @functools.cached_property
+    def unit_facts(self) -> UnitFactsIndex:
+        """What the ledger knows of each unit (contract in force, congress held, ...): the
+        one read model of facts campaign indicators rest on."""
+        return UnitFactsIndex(self.ledger, self.settings)
+
+    @functools.cached_property
+    def campaign_progress(self) -> CampaignProgress:
+        """Campaign progress, live from the log or as of an instant."""
+        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
+
+    @functools.cached_property
     def campaigns(self) -> CampaignLedger:
         """Campaigns and their units (one per App: shared read models)."""
         return CampaignLedger(
-            self.ledger, self.directory, CampaignDefinitions(), None, self.settings
+            self.ledger,
+            self.directory,
+            CampaignDefinitions(),
+            self.campaign_progress,
+            self.settings,
         )
 
     @functools.cached_property
@@ -296,3 +314,4 @@ class Facades:
     sessions: SessionService
     awards: AwardFacade
     contests: ContestFacade
+    campaigns: CampaignFacade

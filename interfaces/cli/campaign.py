@@ -152,7 +152,7 @@ def definitions() -> None:
     _col(table, ("编号", "key"), ("名称", "title"), ("年度", "year"), ("目标", "targets"),
          ("填报期", "periods"))  # fmt: skip
     for d in CampaignDefinitions().all():
-        targets = "；".join(pick(t.label) for t in d.targets)
+        targets = pick(("；", "; ")).join(pick(t.label) for t in d.targets)
         periods = ", ".join(f"{p.key} {p.starts}–{p.due}" for p in d.timeline.periods)
         table.add_row(d.key, pick(d.title), str(d.year), targets, periods)
     console.print(table)
@@ -252,7 +252,7 @@ def units(
              ("审核单位", "reviewed by"), ("状态", "status"), ("填报", "reports"),
              ("提醒", "reminders"), ("编号", "code"))  # fmt: skip
         for u in shown:
-            reports = "；".join(
+            reports = pick(("；", "; ")).join(
                 f"{r.period} {pick(REPORT_LABELS[r.status])}" for r in u.reports.values()
             )
             status = pick(("参加中", "in")) if u.member else pick(("已退出", "left"))

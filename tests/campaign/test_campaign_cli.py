@@ -17,6 +17,7 @@ from tests.accounts_support import cli_login
 from tests.campaign.campaign_support import generated_units, system, write_units
 from tests.conftest import EXAMPLE_DIRECTORY, ROOT
 from tests.integration.test_cli import free_port
+from tests.language import stray_chinese, untranslated
 
 EXAMPLE = ROOT / "examples" / "campaign-units.csv"
 KEY = "double-contract-2026"
@@ -141,3 +142,23 @@ def test_the_organiser_takes_a_unit_out_and_back(cli):
     assert shown.exit_code == 0 and "大连金农种业有限公司" in shown.stdout and " in" in shown.stdout
     history = cli("history", KEY, "--kind", "campaign")
     assert history.exit_code == 0, history.output
+
+
+def test_chinese_output_holds_no_english_labels_and_english_no_chinese_ones(cli):
+    _opened(cli)
+    _open_period()
+    cli("campaign", "report", KEY, "dl-bearing", "--evidence", "合同.pdf", "--as", "wang.li")
+    codes = [line.split(",")[0] for line in EXAMPLE.read_text(encoding="utf-8").splitlines()[1:]]
+    ids = {KEY, "2026H2", "wang.li", "合同.pdf", *codes}
+    for args in (("campaign", "units", KEY, "--limit", "40"), ("campaign", "list"),
+                 ("campaign", "unit", KEY, "dl-bearing"), ("campaign", "reviews", "--as", "chen.jing")):  # fmt: skip
+        shown = cli(*args)
+        assert shown.exit_code == 0, shown.output
+        assert untranslated(shown.stdout, ids=ids) == [], args
+    data = {line.split(",")[i] for line in EXAMPLE.read_text(encoding="utf-8").splitlines()[1:]
+            for i in (1, 2, 3)} | {"合同.pdf"}  # fmt: skip
+    for args in (("campaign", "units", KEY, "--limit", "40"), ("campaign", "list"),
+                 ("campaign", "definitions")):  # fmt: skip
+        shown = cli("--lang", "en", *args)
+        assert shown.exit_code == 0, shown.output
+        assert stray_chinese(shown.stdout, data) == [], args
