@@ -31,12 +31,10 @@ from application.campaign_population import read_population, refuse
 from application.campaign_reminders import remind_units
 from application.directory import DirectoryService
 from contracts.campaign import (
-    CampaignBrief,
     CloseRequest,
     FinalReportRequest,
     FinalReportResult,
     OpenPeriodRequest,
-    PeriodBrief,
     RecordRemindersRequest,
     RemindPageRequest,
     RemindPageResult,
@@ -138,20 +136,6 @@ class CampaignLedger:
 
     def campaigns(self) -> list[CampaignView]:
         return self.book.campaigns()
-
-    def brief(self, key: str) -> CampaignBrief:
-        """What the campaign's workflow needs from the recorded definition."""
-        c = self.view(key)
-        t = c.definition.timeline
-        return CampaignBrief(
-            campaign_key=c.key,
-            organiser_org=c.organiser_org,
-            phase=c.phase.value,
-            periods=[PeriodBrief(key=p.key, starts=p.starts, due=p.due) for p in t.periods],
-            remind_every_days=t.remind_every_days,
-            escalate_after=t.escalate_after,
-            final_report=t.final_report,
-        )
 
     def unit(self, key: str, code: str) -> UnitView:
         """One unit of the campaign (a copy)."""
