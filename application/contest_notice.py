@@ -78,7 +78,7 @@ class ContestNotices:
         r = self.contests.round(round_key)
         meta = self._meta(actor, ["resolve", round_key, c.model_dump()], comment, command_id, now)
         without = None
-        if c.upheld:
+        if c.upheld and not self._applied(round_key, meta):  # a retry: the recorded result
             entry = notice.objection_entry(r, c.no)
             without = self.contests.compute(round_key, r.ranked_at, {entry: c.findings})
         return self._act(round_key, meta, lambda a: notice.resolve_objection(a, c, without, meta))
@@ -166,6 +166,10 @@ class ContestNotices:
         directory = self.contests.directory
         acting = directory.acting(actor, role or directory.actor(actor).spec.roles[0])
         return self.contests._meta(acting, op, comment, command_id, now)
+
+    def _applied(self, round_key: str, meta: CommandMeta) -> bool:
+        found = self.contests.ledger.find(round_ledger_id(round_key))
+        return found is not None and bool(found.has_applied(meta.command_id))
 
     def _act(
         self, round_key: str, meta: CommandMeta, act: Callable[[ContestRound], None]
