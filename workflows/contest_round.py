@@ -58,6 +58,9 @@ DAYS_PER_RUN = 60  # continue-as-new at least this often (a round runs for month
 # stored in the histories that took the new branch, so it is never renamed.
 # The workflow runs the ranking's notice and grants the titles (before, it ended ranked).
 NOTICE_IN_WORKFLOW = "notice-in-workflow"
+# Each day's steps start from the round as the ledger holds it: the organiser may have taken
+# a step straight in the ledger (the CLI without --workflow, the pages).
+FOLLOWS_LEDGER = "contest-follows-ledger"
 
 
 class ContestRoundInput(BaseModel):
@@ -137,6 +140,10 @@ class ContestRoundWorkflow:
 
     async def _daily(self) -> None:
         """Today's engine steps, in the order of the round's phases."""
+        if workflow.patched(FOLLOWS_LEDGER):
+            self.brief = await self._step(ContestActivities.round, self._ref())
+            if self._phase() in RANKED_OR_LATER:
+                return
         today = self._today()
         b = self._brief()
         if self._phase() is Phase.REGISTRATION and today > b.registration_closes:

@@ -298,3 +298,30 @@ async def test_a_worker_dying_between_title_grants_grants_each_title_once(
     for unit in ("dl-bearing", "dl-seed"):
         held = app.awards.facts.honours(unit)
         assert [(h.title, h.round_key) for h in held] == [("ankang-cup-winner", key)]
+
+
+async def test_steps_taken_straight_in_the_ledger_are_followed_by_the_workflow(
+    time_skipping_env, judged_app: App, task_queue, running_worker
+):
+    env, app = time_skipping_env, judged_app
+    contests = facade(env, app, task_queue)
+    start = await today(env)
+    c = OpenContestRound(round_key="ankang-ledger", title="安康杯（账本）", definition="ankang-cup",
+                         stage="review", year=start.year, registration_closes=start + timedelta(days=5),
+                         self_assessment_closes=start + timedelta(days=20))  # fmt: skip
+    key = (await contests.open_round("sun.lihua", c)).key
+    await contests.register(
+        "wang.li", key, Registration(entrant="dl-bearing", category="enterprise")
+    )
+    assert await step_becomes(env, key, "registration") == "registration"
+    # The organiser closes registration early in the ledger (the pages, the CLI without
+    # --workflow); on the registration date the workflow does not try it again.
+    app.contests.close_registration("sun.lihua", key, now=await env.get_current_time())
+    await sleep_until(env, start + timedelta(days=7))
+    assert await step_becomes(env, key, "self_assessment") == "self_assessment"
+    await contests.self_assess("wang.li", f"{key}:dl-bearing", full(ANKANG, 0.92))
+    await sleep_until(env, start + timedelta(days=21))
+    assert await step_becomes(env, key, "judging") == "judging"
+    assert contests.round(key).phase is Phase.JUDGING
+    handle = env.client.get_workflow_handle(contest_round_workflow_id(key))
+    assert (await handle.describe()).status.name == "RUNNING"
