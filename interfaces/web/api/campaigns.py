@@ -184,13 +184,13 @@ async def progress(
     view = readable_campaign(request, key, me)
     if at is not None and at > datetime.now(CHINA_TZ):
         raise InvalidInput("时点不能晚于现在", "at: an instant in the future")
-    report = progress_of(context_of(request).app, key, AsAt(on, at))
+    report = progress_of(request, key, AsAt(on, at))
     labels = {t.key: t.label for t in view.definition.targets}
     return ProgressOut(
         campaign_key=key,
         title=view.title,
         on=report.on,
-        at=report.at,
+        at=at,
         units=report.units,
         targets=[target_out(t, labels[t.target]) for t in report.targets],
         trend=[TrendPoint(on=d, target=k, rate=r) for d, k, r in report.trend],

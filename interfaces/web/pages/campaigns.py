@@ -12,6 +12,8 @@ refused as missing (404). The unit's report form and the district reviewer's lis
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
@@ -154,9 +156,43 @@ def as_at(on: str | None, at: str | None) -> AsAt:
     return AsAt(day, instant)
 
 
-def progress_of(app: App, key: str, when: AsAt) -> ProgressReport:
+class ProgressMemo:
+    """Campaigns' progress reports as they stood at a ledger head (``InboxMemo``'s way):
+    while nothing is recorded, a dashboard read again (its laggards paged through, its
+    exports fetched) is not counted again; any event recorded since makes the next request
+    count afresh. The head is read before counting, so a report is never filed under a
+    head newer than what it saw. Per web process, for the ``size`` last asked."""
+
+    def __init__(self, size: int = 16) -> None:
+        self.size = size
+        self._found: OrderedDict[tuple[str, date, datetime | None], tuple[int, ProgressReport]]
+        self._found = OrderedDict()
+        self._lock = threading.Lock()
+
+    def report(self, app: App, key: str, when: AsAt) -> ProgressReport:
+        head = app.ledger.max_notification_id()
+        slot = (key, when.on or datetime.now(CHINA_TZ).date(), when.at)
+        with self._lock:
+            hit = self._found.get(slot)
+            if hit is not None and hit[0] == head:
+                self._found.move_to_end(slot)
+                return hit[1]
+        found = app.campaign_progress.report(key, on=when.on, at=when.at)
+        with self._lock:
+            self._found[slot] = (head, found)
+            self._found.move_to_end(slot)
+            while len(self._found) > self.size:
+                self._found.popitem(last=False)
+        return found
+
+
+def progress_of(request: Request, key: str, when: AsAt) -> ProgressReport:
     """The campaign's progress: live, or as the ledger stood at ``when.at``."""
-    return app.campaign_progress.report(key, on=when.on, at=when.at)
+    state = request.app.state
+    memo = getattr(state, "campaign_progress", None)
+    if memo is None:
+        memo = state.campaign_progress = ProgressMemo()
+    return memo.report(context_of(request).app, key, when)
 
 
 # -- what the dashboard shows ------------------------------------------------------------
@@ -343,7 +379,7 @@ async def dashboard(
     ctx = context_of(request)
     view = readable_campaign(request, key, me)
     when = as_at(on, at)
-    report = progress_of(ctx.app, key, when)
+    report = progress_of(request, key, when)
     names = Names(ctx.app.directory)
     laggards = laggard_page(ledger_of(request), key, report, target, paging)
     values: dict[str, Any] = {
@@ -395,7 +431,7 @@ async def export_file(
     from application import campaign_exports
 
     readable_campaign(request, key, me)
-    report = progress_of(context_of(request).app, key, as_at(on, at))
+    report = progress_of(request, key, as_at(on, at))
     suffix = file.rsplit(".", 1)[1]
     if suffix == "xlsx":
         data = campaign_exports.as_xlsx(report)

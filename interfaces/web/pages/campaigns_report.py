@@ -136,12 +136,15 @@ def decide_report(
     operation = [act, key, code, period, indicator, r.reasons]
     meta = meta_of(app, actor_id, role, r.command_id, operation)
     ledger = app.campaigns
-    which = {"indicator": indicator, "period": period, "meta": meta}
     if act == "approve":
-        return ledger.approve(key, code, **which)
+        return ledger.approve(key, code, indicator=indicator, period=period, meta=meta)
     if act == "return":
-        return ledger.return_report(key, code, reasons=r.reasons, **which)
-    return ledger.withdraw(key, code, reason=r.reasons, **which)
+        return ledger.return_report(
+            key, code, indicator=indicator, period=period, reasons=r.reasons, meta=meta
+        )
+    return ledger.withdraw(
+        key, code, indicator=indicator, period=period, reason=r.reasons, meta=meta
+    )
 
 
 def readable_unit(

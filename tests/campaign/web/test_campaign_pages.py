@@ -197,6 +197,8 @@ async def test_the_unit_cadre_withdraws_an_approved_report_and_it_no_longer_coun
 ):
     code = APPROVED[0]
     url = f"/campaigns/{KEY}/units/{code}/reports/2026H2/wage_contract/withdraw"
+    counted = await reader.get(DASHBOARD, headers=person("sun.lihua"))
+    assert "5/33" in counted.text
     before = written(app)
     other = await reader.post(url, headers=person("wang.li"), data=form(reasons="误报"))
     assert other.status_code == 403 and written(app) == before
