@@ -28,6 +28,8 @@ from application.award_facts import AwardFacts
 from application.awards import AwardService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
+from application.campaign_definitions import CampaignDefinitions
+from application.campaigns import CampaignLedger
 from application.checkin_codes import create_checkin_code_tables
 from application.congress import CongressService
 from application.contests import ContestService
@@ -149,6 +151,13 @@ class App:
         """Contest rounds, entries and score sheets (one per App: shared read models)."""
         facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
         return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
+
+    @functools.cached_property
+    def campaigns(self) -> CampaignLedger:
+        """Campaigns and their units (one per App: shared read models)."""
+        return CampaignLedger(
+            self.ledger, self.directory, CampaignDefinitions(), None, self.settings
+        )
 
     @functools.cached_property
     def read_policy(self) -> ReadPolicy:
