@@ -29,6 +29,7 @@ from application.awards import AwardService
 from application.ballot_box import BallotBox
 from application.calendar import CalendarSource
 from application.campaign_definitions import CampaignDefinitions
+from application.campaign_progress import CampaignProgress
 from application.campaigns import CampaignLedger
 from application.checkin_codes import create_checkin_code_tables
 from application.congress import CongressService
@@ -39,6 +40,7 @@ from application.profiles import ProfileSource
 from application.read_policy import ReadPolicy
 from application.safety import SafetyService
 from application.signin_pg import create_signin_tables
+from application.unit_facts import UnitFactsIndex
 from domain.errors import NotFound
 from ledger.app import Ledger
 from ledger.files import private_dir, private_file
@@ -156,8 +158,22 @@ class App:
     def campaigns(self) -> CampaignLedger:
         """Campaigns and their units (one per App: shared read models)."""
         return CampaignLedger(
-            self.ledger, self.directory, CampaignDefinitions(), None, self.settings
+            self.ledger,
+            self.directory,
+            CampaignDefinitions(),
+            self.campaign_progress,
+            self.settings,
         )
+
+    @functools.cached_property
+    def unit_facts(self) -> UnitFactsIndex:
+        """What the ledger knows of each unit (one read model for campaigns' facts)."""
+        return UnitFactsIndex(self.ledger, self.settings)
+
+    @functools.cached_property
+    def campaign_progress(self) -> CampaignProgress:
+        """Campaigns' progress, live from the log or as of a past instant."""
+        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
 
     @functools.cached_property
     def read_policy(self) -> ReadPolicy:

@@ -17,6 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from pydantic import AwareDatetime, BaseModel
 
+from application.campaign_progress import gap_label
 from application.campaigns import PendingReview
 from domain.actors import CHINA_TZ, Role
 from domain.campaign.definition import Label
@@ -27,7 +28,6 @@ from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.pages.campaigns import (
     AsAt,
-    gap_label,
     may_read_campaign,
     progress_of,
     readable_campaign,
@@ -124,7 +124,7 @@ def target_out(t: TargetProgress, label: Label) -> TargetOut:
         kind=t.kind.value,
         at_least=t.at_least,
         total=tally_out(t.total),
-        gap_label=gap_label(t),
+        gap_label=gap_label(t.total, t.kind),
         by_district={k: tally_out(v) for k, v in t.by_district.items()},
         by_industry={k: tally_out(v) for k, v in t.by_industry.items()},
         by_ownership={k: tally_out(v) for k, v in t.by_ownership.items()},

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from application.campaign_progress import ProgressReport, gap_label
 from application.read_policy import Reader
 from domain.actors import CHINA_TZ, Role
 from domain.campaign.definition import Label, Ownership, TargetKind
@@ -36,9 +37,7 @@ from interfaces.web.paging import PageQuery, Paging
 from interfaces.web.templating import render
 
 if TYPE_CHECKING:
-    from application.campaign_progress import ProgressReport
     from application.campaigns import CampaignLedger
-
     from bootstrap import App
 
 router = APIRouter(include_in_schema=False)
@@ -204,6 +203,7 @@ class Group:
 
     name: str
     tally: Tally
+    gap: Label
 
 
 @dataclass(frozen=True)
@@ -227,23 +227,19 @@ def goal_of(t: TargetProgress) -> str:
     return f"≥{t.at_least * 100:g}%" if t.kind is TargetKind.RATE else f"≥{t.at_least:g}"
 
 
-def gap_label(t: TargetProgress) -> Label:
-    """ "还差 N 家" for a rate (units still to count), "还差 N" for a count; met when 0."""
-    n = t.total.gap
-    if n <= 0:
-        return ("已达标", "target met")
-    if t.kind is TargetKind.RATE:
-        return (f"还差 {n} 家", f"{n} units short")
-    return (f"还差 {n}", f"{n} short")
-
-
 def target_cards(view: CampaignView, report: ProgressReport) -> list[TargetCard]:
     targets = {t.key: t for t in view.definition.targets}
     cards = []
     for t in report.targets:
         spec = targets[t.target]
+
+        def groups(found: dict[str, Tally], t: TargetProgress = t) -> list[Group]:
+            return [
+                Group(name=k or "—", tally=v, gap=gap_label(v, t.kind)) for k, v in found.items()
+            ]
+
         ownership = [
-            Group(name=pick(OWNERSHIP_LABELS.get(k, (k, k))), tally=v)
+            Group(name=pick(OWNERSHIP_LABELS.get(k, (k, k))), tally=v, gap=gap_label(v, t.kind))
             for k, v in t.by_ownership.items()
         ]
         cards.append(
@@ -254,18 +250,18 @@ def target_cards(view: CampaignView, report: ProgressReport) -> list[TargetCard]
                 goal=goal_of(t),
                 tally=t.total,
                 rate=percent(t.total.rate) if t.kind is TargetKind.RATE else f"{t.total.numerator}",
-                gap=gap_label(t),
+                gap=gap_label(t.total, t.kind),
                 by=spec.by,
                 breakdowns=[
                     (
                         ("按区县", "By district"),
                         ("区县", "District"),
-                        [Group(name=k or "—", tally=v) for k, v in t.by_district.items()],
+                        groups(t.by_district),
                     ),
                     (
                         ("按行业", "By industry"),
                         ("行业", "Industry"),
-                        [Group(name=k or "—", tally=v) for k, v in t.by_industry.items()],
+                        groups(t.by_industry),
                     ),
                     (("按所有制", "By ownership"), ("所有制", "Ownership"), ownership),
                 ],
@@ -390,7 +386,7 @@ async def dashboard(
         "laggards": laggards,
         "target_labels": {t.key: t.label for t in view.definition.targets},
         "organiser": names.org(view.organiser_org),
-        "exports": EXPORTS if exports_ready() else [],
+        "exports": EXPORTS,
         "now": datetime.now(CHINA_TZ).strftime("%Y-%m-%dT%H:%M"),
         **LABELS,
     }
@@ -399,15 +395,6 @@ async def dashboard(
     if is_htmx(request) and request.query_params.get("page"):
         return render(request, "campaigns/_laggards.html", values)
     return render(request, "campaigns/dashboard.html", values)
-
-
-def exports_ready() -> bool:
-    """HP's exports module is there (the links are shown only then)."""
-    try:
-        import application.campaign_exports  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 MEDIA = {
@@ -431,14 +418,18 @@ async def export_file(
     from application import campaign_exports
 
     readable_campaign(request, key, me)
-    report = progress_of(request, key, as_at(on, at))
+    when = as_at(on, at)
     suffix = file.rsplit(".", 1)[1]
-    if suffix == "xlsx":
-        data = campaign_exports.as_xlsx(report)
-    elif suffix == "png":
-        data = campaign_exports.as_png(report)
+    if suffix == "xlsx":  # the workbook lists every unit: the report and rows of one read
+        report, rows = context_of(request).app.campaign_progress.snapshot(key, when.on, when.at)
+        assert report is not None
+        data = campaign_exports.progress_xlsx(report, rows)
     else:
-        data = campaign_exports.as_pdf(report)
+        report = progress_of(request, key, when)
+        if suffix == "png":
+            data = campaign_exports.progress_png(report).png
+        else:
+            data = campaign_exports.final_report_pdf(report)
     stamp = report.on.isoformat()
     return Response(
         data,

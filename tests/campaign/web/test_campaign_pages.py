@@ -6,7 +6,10 @@ the domain's words and writes nothing."""
 
 from __future__ import annotations
 
+import io
 import re
+
+from openpyxl import load_workbook
 
 from bootstrap import App
 from domain.actors import CHINA_TZ
@@ -221,3 +224,25 @@ async def test_a_post_without_the_sessions_csrf_token_is_refused_and_writes_noth
     forged = await wang.post(REPORTS, data=fields, headers={"accept": "text/html"})
     assert forged.status_code == 403 and "CSRF" in forged.text
     assert written(app) == before
+
+
+async def test_the_exports_are_the_dashboards_figures_as_xlsx_png_and_pdf(reader, key: str):
+    board = await reader.get(DASHBOARD, headers=person("sun.lihua"))
+    for name in ("progress.xlsx", "chart.png", "report.pdf"):
+        assert f'href="{DASHBOARD}/exports/{name}"' in board.text
+    book = await reader.get(f"{DASHBOARD}/exports/progress.xlsx", headers=person("sun.lihua"))
+    assert book.status_code == 200 and "attachment" in book.headers["content-disposition"]
+    sheets = load_workbook(io.BytesIO(book.content))
+    assert {"按区", "按行业", "明细"} <= set(sheets.sheetnames)
+    detail = [row for row in sheets["明细"].iter_rows(values_only=True) if row and row[0]]
+    assert any(row[0] == "dl-bearing" and row[1] == "大连轴承制造有限公司" for row in detail)
+    chart = await reader.get(f"{DASHBOARD}/exports/chart.png", headers=person("sun.lihua"))
+    assert (
+        chart.headers["content-type"] == "image/png" and chart.content[:8] == b"\x89PNG\r\n\x1a\n"
+    )
+    pdf = await reader.get(f"{DASHBOARD}/exports/report.pdf", headers=person("sun.lihua"))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    outsider = await reader.get(f"{DASHBOARD}/exports/chart.png", headers=person("liu.qiang"))
+    assert outsider.status_code == 404
+    other = await reader.get(f"{DASHBOARD}/exports/units.csv", headers=person("sun.lihua"))
+    assert other.status_code in (404, 422)
