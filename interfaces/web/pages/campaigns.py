@@ -104,7 +104,8 @@ def readable_campaign(request: Request, key: str, me: SignedIn) -> CampaignView:
 
 
 def missing_campaign(key: str) -> NotFound:
-    return NotFound(f"没有集中行动 {key}", f"no campaign {key}")
+    """The words of a missing campaign (``CampaignLedger.view``'s): a hidden one reads the same."""
+    return NotFound(f"集中行动 {key} 不存在", f"no campaign {key}")
 
 
 # -- the instant a dashboard shows -------------------------------------------------------
@@ -227,21 +228,19 @@ def goal_of(t: TargetProgress) -> str:
     return f"≥{t.at_least * 100:g}%" if t.kind is TargetKind.RATE else f"≥{t.at_least:g}"
 
 
+def groups(t: TargetProgress, found: dict[str, Tally], names: dict[str, Label]) -> list[Group]:
+    """A breakdown's rows, each group by its name (``names``, else as it is)."""
+    return [
+        Group(name=pick(names[k]) if k in names else k or "—", tally=v, gap=gap_label(v, t.kind))
+        for k, v in found.items()
+    ]
+
+
 def target_cards(view: CampaignView, report: ProgressReport) -> list[TargetCard]:
     targets = {t.key: t for t in view.definition.targets}
     cards = []
     for t in report.targets:
         spec = targets[t.target]
-
-        def groups(found: dict[str, Tally], t: TargetProgress = t) -> list[Group]:
-            return [
-                Group(name=k or "—", tally=v, gap=gap_label(v, t.kind)) for k, v in found.items()
-            ]
-
-        ownership = [
-            Group(name=pick(OWNERSHIP_LABELS.get(k, (k, k))), tally=v, gap=gap_label(v, t.kind))
-            for k, v in t.by_ownership.items()
-        ]
         cards.append(
             TargetCard(
                 key=t.target,
@@ -256,14 +255,18 @@ def target_cards(view: CampaignView, report: ProgressReport) -> list[TargetCard]
                     (
                         ("按区县", "By district"),
                         ("区县", "District"),
-                        groups(t.by_district),
+                        groups(t, t.by_district, {}),
                     ),
                     (
                         ("按行业", "By industry"),
                         ("行业", "Industry"),
-                        groups(t.by_industry),
+                        groups(t, t.by_industry, {}),
                     ),
-                    (("按所有制", "By ownership"), ("所有制", "Ownership"), ownership),
+                    (
+                        ("按所有制", "By ownership"),
+                        ("所有制", "Ownership"),
+                        groups(t, t.by_ownership, OWNERSHIP_LABELS),
+                    ),
                 ],
             )
         )

@@ -21,8 +21,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
+from application.campaign_progress import unit_values
 from application.command_meta import command_meta
-from domain.actors import CommandMeta, Role
+from domain.actors import CHINA_TZ, CommandMeta, Role
 from domain.campaign.definition import Source, ValueKind
 from domain.campaign.values import CampaignView, UnitReport, UnitView
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -37,8 +38,6 @@ from interfaces.web.pages.campaigns import (
     LABELS,
     ledger_of,
     may_read_unit,
-    missing_campaign,
-    readable_campaign,
     reader_of,
 )
 from interfaces.web.problem import status_of
@@ -214,10 +213,18 @@ def unit_view(
     reportable = [i for i in view.definition.indicators if i.source is not Source.FACT]
     periods = [p for p in view.definition.timeline.periods if p.key in view.periods_opened]
     reviews = bool(reader.roles & {Role.CADRE, Role.REVIEWER}) and reader.org == unit.district_org
+    today = datetime.now(CHINA_TZ).date()
+    counted, basis = unit_values(
+        view.definition, unit, ctx.app.unit_facts.facts(unit.code, today), today
+    )
     values: dict[str, Any] = {
         "c": view,
         "u": unit,
         "rows": report_rows(view, unit, names),
+        "counted": [
+            (i.label, counted.get(i.key), basis.get(i.key, "")) for i in view.definition.indicators
+        ],
+        "today": today,
         "reportable": reportable,
         "periods": periods,
         "reports": reader.is_cadre_of(unit.code) and unit.member,
@@ -392,6 +399,3 @@ async def decide(
     if back:
         return see_other(f"/campaigns/reviews?done={act}")
     return see_other(f"/campaigns/{key}/units/{code}?done={act}")
-
-
-__all__ = ["missing_campaign", "readable_campaign", "router"]

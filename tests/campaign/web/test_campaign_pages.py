@@ -202,6 +202,9 @@ async def test_the_unit_cadre_withdraws_an_approved_report_and_it_no_longer_coun
     url = f"/campaigns/{KEY}/units/{code}/reports/2026H2/wage_contract/withdraw"
     counted = await reader.get(DASHBOARD, headers=person("sun.lihua"))
     assert "5/33" in counted.text
+    own = await reader.get(f"/campaigns/{KEY}/units/{code}", headers=person(f"cadre.{code}"))
+    assert "已计入" in own.text and "填报 2026H2 · 已通过 · chen.jing" in own.text
+    assert f'action="{url}"' in own.text
     before = written(app)
     other = await reader.post(url, headers=person("wang.li"), data=form(reasons="误报"))
     assert other.status_code == 403 and written(app) == before
@@ -209,6 +212,8 @@ async def test_the_unit_cadre_withdraws_an_approved_report_and_it_no_longer_coun
     assert done.status_code == 303
     board = await reader.get(DASHBOARD, headers=person("sun.lihua"))
     assert "4/33" in board.text and "还差 23 家" in board.text
+    own = await reader.get(f"/campaigns/{KEY}/units/{code}", headers=person(f"cadre.{code}"))
+    assert "尚未计入" in own.text and "已撤回" in own.text and "误报" in own.text
 
 
 async def test_a_post_without_the_sessions_csrf_token_is_refused_and_writes_nothing(
