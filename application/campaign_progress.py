@@ -6,7 +6,7 @@ The rows rule: an indicator read from a fact counts when the unit's fact holds o
 (``application.unit_facts``); a reported one counts the latest APPROVED report among the
 periods started by the date (a withdrawn or returned one no longer counts); "either" takes
 the fact, else an approved report. A unit counts while it is in the campaign on the date
-(``UnitView.member_on``): one that joined late, from its joining.
+(``UnitView.member_on``): one that joined late, from its joining (``application.campaign_rows``).
 
 Live, the campaign and unit records are folded from the notification log as it grows, and
 only the units whose record or facts changed since the last report are computed again
@@ -18,37 +18,41 @@ live report said then.
 from __future__ import annotations
 
 import bisect
-import math
 import threading
 import uuid
 from collections import OrderedDict, defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from application.campaign_rows import (
+    WEEK,
+    Segment,
+    admits,
+    amount_of,
+    tally_of,
+    trend_value,
+    unit_row,
+    unit_segments,
+    weekly,
+)
 from application.unit_facts import AggregateFold, UnitFactsIndex
 from domain.actors import china_date
-from domain.award.checks import FactRef
 from domain.campaign.aggregate import Campaign, CampaignUnit
 from domain.campaign.definition import (
     CampaignDefinition,
-    Filter,
-    Indicator,
     Label,
-    Source,
     Target,
     TargetKind,
 )
 from domain.campaign.progress import Tally, TargetProgress, UnitRow
-from domain.campaign.values import CampaignView, ReportStatus, UnitView
+from domain.campaign.values import CampaignView, UnitView
 from domain.errors import NotFound
 from ledger.app import Ledger
 from projections.counters import LogTail
 from projections.views import event_topics
 from settings import Settings
-
-WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -85,103 +89,6 @@ def gap_label(tally: Tally, kind: TargetKind) -> Label:
     if kind is TargetKind.RATE:
         return (f"还差 {tally.gap} 家", f"{tally.gap} unit{'s' if tally.gap != 1 else ''} short")
     return (f"还差 {tally.gap}", f"{tally.gap} short")
-
-
-def trend_value(t: Target, numerator: int, denominator: int) -> float:
-    """A trend point: the rate (rate targets) or the share of the count reached."""
-    if t.kind is TargetKind.RATE:
-        return numerator / denominator if denominator else 0.0
-    return numerator / t.at_least
-
-
-def _basis(ref: FactRef) -> str:
-    return f"{ref.record} · {ref.event}" + (f" · {ref.on}" if ref.on else "")
-
-
-def _approved(
-    d: CampaignDefinition, u: UnitView, ind: Indicator, on: date
-) -> tuple[int, str] | None:
-    for p in reversed(d.timeline.periods):
-        if p.starts > on:
-            continue
-        r = u.report(p.key, ind.key)
-        if r is not None and r.status is ReportStatus.APPROVED:
-            return r.value, f"填报 {p.key} · 已通过 · {r.reviewed_by}"
-    return None
-
-
-def unit_values(
-    d: CampaignDefinition,
-    u: UnitView,
-    facts: dict[str, FactRef],
-    on: date,
-    indicators: list[Indicator] | None = None,
-) -> tuple[dict[str, int], dict[str, str]]:
-    """Per indicator the unit's value on ``on`` and what it rests on (absent: not counted)."""
-    values: dict[str, int] = {}
-    basis: dict[str, str] = {}
-    for ind in d.indicators if indicators is None else indicators:
-        if ind.source is not Source.REPORT:
-            ref = facts.get(ind.fact or "")
-            if ref is not None:
-                values[ind.key], basis[ind.key] = 1, _basis(ref)
-                continue
-            if ind.source is Source.FACT:
-                continue
-        found = _approved(d, u, ind, on)
-        if found is not None:
-            values[ind.key], basis[ind.key] = found
-    return values, basis
-
-
-def unit_row(d: CampaignDefinition, u: UnitView, facts: dict[str, FactRef], on: date) -> UnitRow:
-    values, basis = unit_values(d, u, facts, on)
-    return UnitRow(
-        code=u.code,
-        name=u.name,
-        district=u.district,
-        industry=u.industry,
-        ownership=u.ownership.value,
-        unionised=u.unionised,
-        member=u.member_on(on),
-        values=values,
-        basis=basis,
-    )
-
-
-def weekly(start: date, end: date) -> list[date]:
-    """Every seventh day from ``start`` up to ``end``."""
-    days, day = [], start
-    while day <= end:
-        days.append(day)
-        day += WEEK
-    return days
-
-
-def tally_of(t: Target, numerator: int, denominator: int) -> Tally:
-    """The tally of a target over units with these counts: the arithmetic of
-    ``domain.campaign.progress.tally``, from counts kept up to date instead of rows."""
-    if t.kind is TargetKind.RATE:
-        rate = numerator / denominator if denominator else 0.0
-        need = math.ceil(t.at_least * denominator - 1e-9)
-        gap = max(0, need - numerator)
-        return Tally(numerator, denominator, rate, gap, met=denominator > 0 and gap == 0)
-    gap = max(0, int(t.at_least) - numerator)
-    return Tally(
-        numerator, denominator, numerator / denominator if denominator else 0.0, gap, gap == 0
-    )
-
-
-def _admits(f: Filter, u: UnitView | UnitRow) -> bool:
-    return f.admits(
-        unionised=u.unionised, ownership=u.ownership, district=u.district, industry=u.industry
-    )
-
-
-def _amount(t: Target, value: int) -> int:
-    if t.kind is TargetKind.RATE:
-        return 1 if value > 0 else 0
-    return max(0, value)
 
 
 GROUPS = ("district", "industry", "ownership")
@@ -250,9 +157,6 @@ class _Day:
     members: int = 0  # in the population on the day
     dirty: set[str] = field(default_factory=set)
     fresh: bool = True
-
-
-Segment = tuple[int, int, int, int]  # first and past-last trend point, counted, amount
 
 
 @dataclass
@@ -394,13 +298,13 @@ class _Book:
             self._count(d, day, old_row, old, -1)
         u = self.unit(key, code)
         r = unit_row(d, u, self.facts.facts_unlocked(code, on), on)
-        in_population = r.member and _admits(d.population.filter, r)
+        in_population = r.member and admits(d.population.filter, r)
         part: RowPart = (
             in_population,
             [
                 (
-                    in_population and _admits(t.among, r),
-                    _amount(t, r.values.get(t.indicator, 0)),
+                    in_population and admits(t.among, r),
+                    amount_of(t, r.values.get(t.indicator, 0)),
                     r.values.get(t.indicator, 0) <= 0,
                 )
                 for t in d.targets
@@ -453,82 +357,6 @@ class _Book:
                 den[past] -= sign * counted
                 num[first] += sign * amount
                 num[past] -= sign * amount
-
-
-def _holds(spans: list[tuple[date, date | None]], day: date) -> bool:
-    return any(a <= day and (b is None or day <= b) for a, b in spans)
-
-
-@dataclass
-class _Course:
-    """What a unit's value of one indicator rests on over time: the spans of its fact, the
-    starts of the periods with an approved report and their values."""
-
-    spans: list[tuple[date, date | None]]
-    reports: list[tuple[date, int]]
-
-    def value(self, day: date) -> int:
-        if _holds(self.spans, day):
-            return 1
-        found = 0
-        for starts, v in self.reports:
-            if starts <= day:
-                found = v
-        return found
-
-    def changes(self) -> set[date]:
-        days = {starts for starts, _ in self.reports}
-        for a, b in self.spans:
-            days.add(a)
-            if b is not None:
-                days.add(b + timedelta(days=1))
-        return days
-
-
-def _course(d: CampaignDefinition, u: UnitView, ind: Indicator, facts: UnitFactsIndex) -> _Course:
-    spans = []
-    if ind.source is not Source.REPORT and ind.fact is not None:
-        spans = facts.spans_unlocked(u.code, ind.fact)
-    reports = []
-    if ind.source is not Source.FACT:
-        for p in d.timeline.periods:
-            r = u.report(p.key, ind.key)
-            if r is not None and r.status is ReportStatus.APPROVED:
-                reports.append((p.starts, r.value))
-    return _Course(spans, reports)
-
-
-def unit_segments(
-    d: CampaignDefinition, u: UnitView, facts: UnitFactsIndex, grid: list[date]
-) -> list[list[Segment]]:
-    """Per target, the unit's spans of trend points with the same part: counted in the
-    denominator (in the campaign that day and among the target's units) and its amount.
-    The part only changes where the unit joins or leaves, a fact starts or ends, or a
-    period starts, so it is worked out on those days only."""
-    among = [_admits(d.population.filter, u) and _admits(t.among, u) for t in d.targets]
-    out: list[list[Segment]] = [[] for _ in d.targets]
-    if not grid or not any(among):
-        return out
-    used = {t.indicator for t, a in zip(d.targets, among, strict=True) if a}
-    courses = {i.key: _course(d, u, i, facts) for i in d.indicators if i.key in used}
-    changes = {grid[0]}.union(*(c.changes() for c in courses.values()))
-    for joined, left in [*u.history, (u.joined_on, u.left_on)]:
-        changes.update([joined] if left is None else [joined, left])
-    start = grid[0]
-    days = sorted(x for x in changes if start <= x <= grid[-1])
-
-    def point(x: date) -> int:  # the first trend point on or after x
-        return -(-(x - start).days // 7)
-
-    for j, x in enumerate(days):
-        first = point(x)
-        past = point(days[j + 1]) if j + 1 < len(days) else len(grid)
-        if first >= past or not u.member_on(x):
-            continue
-        for i, t in enumerate(d.targets):
-            if among[i]:
-                out[i].append((first, past, 1, _amount(t, courses[t.indicator].value(x))))
-    return out
 
 
 class CampaignProgress:

@@ -16,11 +16,7 @@ decision.
 
 from __future__ import annotations
 
-import copy
 import hashlib
-import uuid
-from bisect import bisect_right
-from collections import defaultdict
 from dataclasses import asdict, astuple
 from datetime import date
 from pathlib import Path
@@ -29,8 +25,10 @@ from typing import Any, Protocol
 from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel
 
+from application.campaign_book import CampaignBook
 from application.campaign_definitions import CampaignDefinitions
 from application.campaign_population import read_population, refuse
+from application.campaign_reminders import remind_units
 from application.directory import DirectoryService
 from contracts.campaign import (
     CampaignBrief,
@@ -46,7 +44,7 @@ from contracts.campaign import (
 from domain.actors import CommandMeta, Role, china_date
 from domain.base import canonical_bytes
 from domain.campaign.aggregate import Campaign, CampaignUnit, check_organiser
-from domain.campaign.definition import CampaignDefinition, Filter, Indicator, Label, Source
+from domain.campaign.definition import CampaignDefinition, Label
 from domain.campaign.progress import UnitRow, progress
 from domain.campaign.values import (
     CampaignView,
@@ -59,8 +57,6 @@ from domain.campaign.values import (
 from domain.congress import RowError
 from domain.errors import InvalidInput, InvalidState, NotFound
 from ledger.app import Ledger
-from projections.counters import LogTail
-from projections.views import event_topics
 from settings import Settings
 
 # The unit data a population file gives, compared when a unit is imported again.
@@ -111,93 +107,6 @@ class PendingReview(BaseModel):
     evidence: str
     note: str
     submitted_by: str
-
-
-class CampaignBook:
-    """Every campaign and campaign unit folded in memory from the notification log: each
-    read first folds what was recorded since (one query), so a reminder page or a list of
-    10,000 units reads no aggregate back from the database one by one.
-
-    The aggregates and views it holds are shared: read them, never change them (a command
-    runs on a copy, ``aggregate``).
-    """
-
-    def __init__(self, ledger: Ledger) -> None:
-        self.tail = LogTail(ledger)
-        self._aggregates: dict[uuid.UUID, Any] = {}
-        self._campaigns: dict[str, uuid.UUID] = {}
-        self._codes: defaultdict[str, dict[str, uuid.UUID]] = defaultdict(dict)
-        self._sorted: dict[str, list[str]] = {}  # campaign -> its codes, sorted (a cache)
-        self._pending: defaultdict[str, set[uuid.UUID]] = defaultdict(set)  # district org
-        self.tail.follow(event_topics(Campaign), self._campaign)
-        self.tail.follow(event_topics(CampaignUnit), self._unit)
-
-    def _fold(self, event: Any) -> Any:
-        aggregate = event.mutate(self._aggregates.get(event.originator_id))
-        self._aggregates[event.originator_id] = aggregate
-        return aggregate
-
-    def _campaign(self, event: Any) -> None:
-        aggregate = self._fold(event)
-        self._campaigns[aggregate.s.key] = aggregate.id
-
-    def _unit(self, event: Any) -> None:
-        aggregate = self._fold(event)
-        u: UnitView = aggregate.s
-        codes = self._codes[u.campaign_key]
-        if u.code not in codes:
-            codes[u.code] = aggregate.id
-            self._sorted.pop(u.campaign_key, None)
-        if any(r.status is ReportStatus.PENDING for r in u.reports.values()):
-            self._pending[u.district_org].add(aggregate.id)
-        else:
-            self._pending[u.district_org].discard(aggregate.id)
-
-    def campaign(self, key: str) -> CampaignView | None:
-        self.tail.catch_up()
-        with self.tail.lock:
-            found = self._campaigns.get(key)
-            return None if found is None else self._aggregates[found].s
-
-    def campaigns(self) -> list[CampaignView]:
-        self.tail.catch_up()
-        with self.tail.lock:
-            return [self._aggregates[i].s for _, i in sorted(self._campaigns.items())]
-
-    def unit(self, key: str, code: str) -> UnitView | None:
-        self.tail.catch_up()
-        with self.tail.lock:
-            found = self._codes.get(key, {}).get(code)
-            return None if found is None else self._aggregates[found].s
-
-    def units(self, key: str, after: str = "") -> list[UnitView]:
-        """The campaign's units with codes after ``after``, by code."""
-        self.tail.catch_up()
-        with self.tail.lock:
-            codes = self._codes.get(key, {})
-            ordered = self._sorted.get(key)
-            if ordered is None:
-                ordered = self._sorted[key] = sorted(codes)
-            start = bisect_right(ordered, after) if after else 0
-            return [self._aggregates[codes[c]].s for c in ordered[start:]]
-
-    def pending(self, district_org: str) -> list[UnitView]:
-        self.tail.catch_up()
-        with self.tail.lock:
-            return [self._aggregates[i].s for i in self._pending.get(district_org, ())]
-
-    def aggregate(self, key: str, code: str) -> Any | None:
-        """A copy of the unit's aggregate as last folded (to run a command on; a save
-        that meets a newer version fails, and the caller reads it from the ledger)."""
-        with self.tail.lock:
-            found = self._codes.get(key, {}).get(code)
-            return None if found is None else copy.deepcopy(self._aggregates[found])
-
-
-def _admits(f: Filter, u: UnitView) -> bool:
-    return f.admits(
-        unionised=u.unionised, ownership=u.ownership, district=u.district, industry=u.industry
-    )
 
 
 class CampaignLedger:
@@ -521,52 +430,20 @@ class CampaignLedger:
         return view
 
     def remind_page(self, req: RemindPageRequest, meta: CommandMeta) -> RemindPageResult:
-        """One page of a reminder round: the units with codes after ``req.after`` (at most
-        ``req.limit`` of them scanned); each member unit lagging in the period and reminded
-        fewer than ``req.round`` times for it is reminded once; one reminded
-        ``escalate_after`` times is escalated to its district union. Idempotent by (period,
-        round): a retried page reminds nobody twice and reports the same counts."""
+        """One page of a reminder round (``application.campaign_reminders``): the units
+        with codes after ``req.after``, at most ``req.limit`` of them scanned; each member
+        unit lagging in the period and reminded fewer than ``req.round`` times for it is
+        reminded once, and escalated once reminded ``escalate_after`` times. Idempotent by
+        (period, round): a retried page reminds nobody twice and reports the same counts."""
         c = self.view(req.campaign_key)
         if req.period not in c.periods_opened:
             raise InvalidState(f"填报期 {req.period} 尚未开始", f"period {req.period} is not open")
         if req.round < 1 or req.limit < 1:
             raise InvalidInput("提醒轮次和每页数量须为正数", "round and limit must be positive")
-        due = c.definition.timeline.period(req.period).due
-        escalate_after = c.definition.timeline.escalate_after
-        today = china_date(req.now)
-        following = self.units(req.campaign_key, after=req.after)
+        following = self.book.units(req.campaign_key, req.after)
         page = following[: req.limit]
-        rows = self._rows(req.campaign_key, today) if page else {}
-        laggards = [u for u in page if self._lagging(c, u, req.period, today, rows.get(u.code))]
-        prefix = f"campaign:{req.campaign_key}:{req.period}"
-        changed: list[Any] = []
-        reminded = escalated = 0
-        for u in laggards:
-            agg = self.book.aggregate(u.campaign_key, u.code)
-            if agg is None:
-                continue
-            remind_id = f"{prefix}:remind:{req.round}:{u.code}"
-            escalate_id = f"{prefix}:escalate:{req.round}:{u.code}"
-            touched = False
-            if not agg.has_applied(remind_id) and agg.s.reminders.get(req.period, 0) < req.round:
-                agg.remind(period=req.period, due=due, meta=self._step(meta, remind_id, req))
-                touched = True
-            if (
-                agg.s.reminders.get(req.period, 0) >= escalate_after
-                and req.period not in agg.s.escalated
-            ):
-                agg.escalate(period=req.period, meta=self._step(meta, escalate_id, req))
-                touched = True
-            reminded += agg.has_applied(remind_id)
-            escalated += agg.has_applied(escalate_id)
-            if touched:
-                changed.append(agg)
-        if changed:
-            try:
-                self.ledger.save(*changed)  # one transaction for the page
-            except IntegrityError:
-                # A unit changed meanwhile (its cadre reported): redo the page one by one.
-                return self._remind_one_by_one(req, meta, laggards, due, escalate_after)
+        rows = self._rows(req.campaign_key, china_date(req.now)) if page else {}
+        reminded, escalated = remind_units(self.ledger, self.book, c, page, rows, req, meta)
         return RemindPageResult(
             reminded=reminded,
             escalated=escalated,
@@ -713,70 +590,3 @@ class CampaignLedger:
         if self.progress is None:
             return {}
         return {r.code: r for r in self.progress.rows(key, on)}
-
-    @staticmethod
-    def _done(u: UnitView, ind: Indicator, period: str, row: UnitRow | None) -> bool:
-        if row is not None and row.values.get(ind.key, 0) > 0:
-            return True  # counted: the fact holds, or an approved report
-        if ind.source is Source.FACT:
-            return False
-        r = u.report(period, ind.key)
-        return r is not None and r.status in (ReportStatus.PENDING, ReportStatus.APPROVED)
-
-    def _lagging(
-        self, c: CampaignView, u: UnitView, period: str, today: date, row: UnitRow | None
-    ) -> bool:
-        """A member unit of the population not yet counted (nor waiting for review) on an
-        indicator of a target it falls under."""
-        d = c.definition
-        if not u.member_on(today) or not _admits(d.population.filter, u):
-            return False
-        return any(
-            _admits(t.among, u) and not self._done(u, d.indicator(t.indicator), period, row)
-            for t in d.targets
-        )
-
-    @staticmethod
-    def _step(meta: CommandMeta, command_id: str, req: RemindPageRequest) -> CommandMeta:
-        return CommandMeta(command_id=command_id, acting=meta.acting, occurred_at=req.now)
-
-    def _remind_one_by_one(
-        self,
-        req: RemindPageRequest,
-        meta: CommandMeta,
-        laggards: list[UnitView],
-        due: date,
-        escalate_after: int,
-    ) -> RemindPageResult:
-        prefix = f"campaign:{req.campaign_key}:{req.period}"
-        reminded = escalated = 0
-        for u in laggards:
-            remind_id = f"{prefix}:remind:{req.round}:{u.code}"
-            escalate_id = f"{prefix}:escalate:{req.round}:{u.code}"
-            uid = unit_ledger_id(u.campaign_key, u.code)
-
-            def remind(agg: Any, rid: str = remind_id) -> None:
-                if agg.s.reminders.get(req.period, 0) < req.round:
-                    agg.remind(period=req.period, due=due, meta=self._step(meta, rid, req))
-
-            after = self.ledger.execute(uid, self._step(meta, remind_id, req), remind).aggregate
-            if (
-                after.s.reminders.get(req.period, 0) >= escalate_after
-                and req.period not in after.s.escalated
-            ):
-                step = self._step(meta, escalate_id, req)
-
-                def escalate(agg: Any, m: CommandMeta = step) -> None:
-                    agg.escalate(period=req.period, meta=m)
-
-                after = self.ledger.execute(uid, step, escalate).aggregate
-            reminded += after.has_applied(remind_id)
-            escalated += after.has_applied(escalate_id)
-        following = self.units(req.campaign_key, after=req.after)
-        page = following[: req.limit]
-        return RemindPageResult(
-            reminded=reminded,
-            escalated=escalated,
-            last=page[-1].code if page else req.after,
-            more=len(following) > len(page),
-        )

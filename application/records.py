@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from domain.award.values import nomination_ledger_id, round_ledger_id
+from domain.campaign.values import campaign_ledger_id, unit_ledger_id
 from domain.congress import congress_id
 from domain.contest.values import entry_ledger_id, sheet_ledger_id
 from domain.contest.values import round_ledger_id as contest_round_ledger_id
@@ -46,6 +47,12 @@ class RecordKind:
         return NotFound(f"{self.label[0]} {key} 不存在", f"no {self.label[1]} {key}")
 
 
+def _campaign_unit(key: str) -> uuid.UUID:
+    """A campaign unit's record, named ``campaign:unit`` (``wage-bargaining-2026:dl-bearing``)."""
+    campaign, _, code = key.partition(":")
+    return unit_ledger_id(campaign, code)
+
+
 # The order is the order of the refusal messages and of ``--kind``'s help.
 KINDS: tuple[RecordKind, ...] = (
     RecordKind("case", ("案件", "case"), wage_contract_id),
@@ -60,6 +67,8 @@ KINDS: tuple[RecordKind, ...] = (
     RecordKind("entry", ("参评对象", "contest entry"), entry_ledger_id),
     RecordKind("sheet", ("评分表", "score sheet"), sheet_ledger_id),
     RecordKind("safety", ("安全生产记录", "safety record"), safety_ledger_id),
+    RecordKind("campaign", ("集中行动", "campaign"), campaign_ledger_id),
+    RecordKind("campaign_unit", ("集中行动单位", "campaign unit"), _campaign_unit),
 )
 BY_NAME: dict[str, RecordKind] = {k.name: k for k in KINDS}
 

@@ -21,6 +21,7 @@ from interfaces.cli import (
     audit,
     award,
     calendar,
+    campaign,
     cases,
     congress,
     contest,
@@ -37,6 +38,7 @@ from interfaces.cli import (
     wage,
 )
 from interfaces.cli._common import fail
+from interfaces.cli.campaign_progress import add_progress_commands
 from interfaces.cli.credentials import claim
 from logs import configure_logging
 from payload_codec import PayloadKeyError
@@ -116,6 +118,8 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(award.app, name="award")
 app.add_typer(contest.app, name="contest")
 app.add_typer(safety.app, name="safety")
+add_progress_commands(campaign.app)  # campaign progress|export, HP's
+app.add_typer(campaign.app, name="campaign")
 
 
 def main() -> None:

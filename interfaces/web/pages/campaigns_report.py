@@ -21,7 +21,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
-from application.campaign_progress import unit_values
+from application.campaign_rows import unit_values
 from application.command_meta import command_meta
 from domain.actors import CHINA_TZ, CommandMeta, Role
 from domain.campaign.definition import Source, ValueKind

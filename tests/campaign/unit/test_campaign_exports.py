@@ -8,16 +8,21 @@ import warnings
 from datetime import date
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from PIL import Image
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 from application.campaign_exports import (
     export_files,
     progress_png,
     progress_xlsx,
 )
-from tests.campaign.unit.test_campaign_progress import KEY, World
+from bootstrap import build_app
+from interfaces.cli import app as cli_app
+from settings import Settings
+from tests.campaign.unit.test_campaign_progress import KEY, World, open_world
 from tests.campaign.unit.test_campaign_progress import world as world
 from tests.campaign.unit.test_unit_facts import contract_in_force
 
@@ -96,3 +101,34 @@ def test_the_final_report_is_a_pdf_with_its_fonts_embedded(world: World, tmp_pat
             d = f.get("/DescendantFonts")
             descriptor = (d[0].get_object() if d else f)["/FontDescriptor"].get_object()
             assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), f
+
+
+def test_the_cli_prints_the_progress_and_writes_the_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNIONFLOW_DATA_DIR", str(tmp_path / "var"))
+    app = build_app(Settings())
+    w = open_world(app.ledger)
+    contract_in_force(w.ledger, "u01", date(2026, 3, 2))
+    before = w.progress.report(KEY)  # the clock's day: 2026-09-01
+    contract_in_force(w.ledger, "u02", date(2026, 9, 2))  # after that instant
+    app.close()
+    runner = CliRunner()
+    shown = runner.invoke(cli_app, ["campaign", "progress", KEY, "--on", "2026-09-30"])
+    assert shown.exit_code == 0, shown.output
+    assert "工资集体协商集中行动" in shown.stdout and "还差 2 家" in shown.stdout  # 2 of 5
+    then = runner.invoke(
+        cli_app, ["campaign", "progress", KEY, "--on", "2026-09-30", "--at", before.at.isoformat()]
+    )
+    assert then.exit_code == 0, then.output
+    assert "还差 3 家" in then.stdout  # u02's contract came later
+    refused = runner.invoke(cli_app, ["campaign", "progress", "no-such"])
+    assert refused.exit_code == 2 and "no-such" in refused.output
+    out = tmp_path / "files"
+    made_files = runner.invoke(cli_app, ["campaign", "export", KEY, "--out", str(out)])
+    assert made_files.exit_code == 0, made_files.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        f"{KEY}-progress.png",
+        f"{KEY}-progress.xlsx",
+        f"{KEY}-report.pdf",
+    ]

@@ -223,6 +223,15 @@ def test_remind_pages_walk_the_codes_and_remind_only_laggards_once_per_round(app
     outside = next(u for u in campaigns.units(DOUBLE) if not u.unionised)
     assert outside.reminders == {}  # not in the population
     assert campaigns.unit(DOUBLE, "dl-seed").reminders == {"2026H2": 1}
+    # At the boundary: a page holding exactly the rest says no more; one short of it, more.
+    exact = campaigns.remind_page(_page(1, codes[9], limit=30), system())
+    assert (exact.last, exact.more, exact.reminded) == (
+        codes[39],
+        False,
+        reminded - pages[0].reminded,
+    )
+    short = campaigns.remind_page(_page(1, codes[9], limit=29), system())
+    assert (short.last, short.more) == (codes[38], True)
     # A page past the end scans nothing and says so.
     end = campaigns.remind_page(_page(1, codes[-1]), system())
     assert (end.reminded, end.last, end.more) == (0, codes[-1], False)
@@ -347,3 +356,29 @@ def test_two_hundred_units_import_and_page(app, tmp_path: Path):
     campaigns.open_period(OpenPeriodRequest(campaign_key=DOUBLE, period="2026H2", meta=system()))
     got = campaigns.remind_page(_page(1, limit=200), system())
     assert (got.reminded, got.more, got.last) == (200, False, "u00200")
+
+
+def test_a_unit_that_reports_while_its_page_is_reminded_is_not_reminded(app, double, monkeypatch):
+    """The page was read before dl-seed's cadre reported: its save fails whole, and the page
+    is done again unit by unit on fresh records."""
+    campaigns, _ = double
+    real_save = app.ledger.save
+    raced = []
+
+    def save(*aggregates, **kwargs):
+        if len(aggregates) > 1 and not raced:
+            raced.append(True)
+            campaigns.submit(DOUBLE, "dl-seed", indicator="double_contract", period="2026H2",
+                             value=1, evidence="合同.pdf", note="",
+                             meta=meta(app, "he.jun", at=IN_H2))  # fmt: skip
+        return real_save(*aggregates, **kwargs)
+
+    monkeypatch.setattr(app.ledger, "save", save)
+    got = campaigns.remind_page(_page(1), system())
+    assert raced
+    assert got.reminded == _laggards(app, double)  # everyone lagging but dl-seed
+    seed = campaigns.unit(DOUBLE, "dl-seed")
+    assert seed.reminders == {} and seed.report("2026H2", "double_contract") is not None
+    assert campaigns.unit(DOUBLE, "dl-garment").reminders == {"2026H2": 1}
+    again = campaigns.remind_page(_page(1), system())
+    assert again == got

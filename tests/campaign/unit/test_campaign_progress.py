@@ -5,6 +5,7 @@ agreeing with one rebuilt from the log."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,14 +15,15 @@ from typing import Any
 
 import pytest
 
-from application.campaign_progress import CampaignProgress, gap_label, trend_value, weekly
+from application.campaign_progress import CampaignProgress, gap_label
+from application.campaign_rows import trend_value, weekly
 from application.unit_facts import UnitFactsIndex
 from domain.actors import CHINA_TZ, Acting, CommandMeta, Role
 from domain.campaign.aggregate import Campaign, CampaignUnit
 from domain.campaign.definition import CampaignDefinition, TargetKind
 from domain.campaign.progress import progress
 from domain.campaign.values import UnitView, campaign_ledger_id, unit_ledger_id
-from domain.errors import NotFound
+from domain.errors import DomainError, NotFound
 from ledger.app import Ledger
 from tests.campaign.unit.test_unit_facts import (
     congress_held,
@@ -187,9 +189,8 @@ class World:
         self._unit(code, lambda u: u.leave(on, "撤销", ORGANISER, stamp(who, at(on))), who, at(on))
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    ledger = make_ledger(tmp_path)
+def open_world(ledger: Ledger) -> World:
+    """The campaign opened on ``OPENED`` in ``ledger``, its six units joined."""
     definition = CampaignDefinition.model_validate(DEFINITION)
     meta = stamp(acting("cadre.city", Role.CADRE, ORGANISER), at(OPENED, 9))
     ledger.execute(
@@ -202,7 +203,13 @@ def world(tmp_path: Path) -> Iterator[World]:
     w = World(ledger, facts, CampaignProgress(ledger, facts, clock=clock), clock, definition)
     for code, district, industry, ownership, unionised in UNITS:
         w.join(code, district, industry, ownership, unionised)
-    yield w
+    return w
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    ledger = make_ledger(tmp_path)
+    yield open_world(ledger)
     ledger.close()
 
 
@@ -389,3 +396,57 @@ def test_each_trend_point_is_the_tally_of_that_day(world: World) -> None:
             for t, p in zip(world.definition.targets, tallies, strict=True)
         }
         assert values == expected, day
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_random_changes_between_reports_on_several_days_keep_the_live_view_right(
+    world: World, seed: int
+) -> None:
+    """Whatever changes come between live reports, on whichever days (more days than the
+    view keeps), the live view says what a view rebuilt from the log says."""
+    rng = random.Random(seed)
+    p = world.progress
+    codes = [u[0] for u in UNITS]
+    days = [OPENED + timedelta(days=d) for d in (0, 10, 40, 90, 130, 180, 200, 260)]
+    moment = at(date(2026, 9, 2))
+    done = 0
+    for n in range(30):
+        moment += timedelta(hours=1)
+        code = rng.choice(codes)
+        op = rng.randrange(7)
+        try:
+            if op == 0:
+                contract_in_force(world.ledger, code, rng.choice(days[:6]), f"WC-{seed}-{n}")
+            elif op == 1:
+                congress_held(world.ledger, code, rng.choice(days[1:6]), f"{code}-c{n}")
+            elif op == 2:
+                indicator = rng.choice(["congress", "signed", "members"])
+                world.report(code, indicator, value=rng.randrange(1, 40),
+                             period=rng.choice(["P1", "P2"]), moment=moment)  # fmt: skip
+            elif op == 3:
+                world.withdraw(code, rng.choice(["congress", "signed", "members"]), "P1", moment)
+            elif op == 4:
+                world.leave(code, rng.choice(days[1:7]))
+            elif op == 5:
+                who = acting("cadre.city", Role.CADRE, ORGANISER)
+                day = rng.choice(days[3:])
+                world.ledger.execute(
+                    unit_ledger_id(KEY, code),
+                    stamp(who, moment),
+                    lambda u, day=day, meta=stamp(who, moment): u.rejoin(day, ORGANISER, meta),
+                )
+            else:
+                code = f"n{n:02d}"
+                codes.append(code)
+                world.join(code, rng.choice(list(DISTRICT_ORG)), "制造业",
+                           rng.choice(["public", "non_public"]), joined_on=rng.choice(days))  # fmt: skip
+            done += 1
+        except DomainError:
+            pass  # refused (nothing written): e.g. a withdrawal with nothing to withdraw
+        if rng.random() < 0.6:
+            p.report(KEY, on=rng.choice(days))
+    assert done >= 10  # most changes were made, not refused
+    fresh = world.fresh()
+    for day in days:
+        assert p.report(KEY, on=day) == fresh.report(KEY, on=day), day
+        assert p.rows(KEY, day) == fresh.rows(KEY, day)
