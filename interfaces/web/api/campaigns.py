@@ -184,7 +184,7 @@ async def progress(
     view = readable_campaign(request, key, me)
     if at is not None and at > datetime.now(CHINA_TZ):
         raise InvalidInput("时点不能晚于现在", "at: an instant in the future")
-    report = progress_of(request, key, AsAt(on, at))
+    report = progress_of(request, key, AsAt(on, at)).report
     labels = {t.key: t.label for t in view.definition.targets}
     return ProgressOut(
         campaign_key=key,

@@ -25,7 +25,7 @@ from application.campaign_progress import ProgressReport, gap_label
 from application.read_policy import Reader
 from domain.actors import CHINA_TZ, Role
 from domain.campaign.definition import Label, Ownership, TargetKind
-from domain.campaign.progress import Tally, TargetProgress
+from domain.campaign.progress import Tally, TargetProgress, UnitRow
 from domain.campaign.values import PHASE_LABELS, REPORT_LABELS, CampaignView, UnitView
 from domain.errors import InvalidInput, NotFound
 from i18n import pick
@@ -156,20 +156,28 @@ def as_at(on: str | None, at: str | None) -> AsAt:
     return AsAt(day, instant)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """A progress report and its units' rows, from one read of the ledger."""
+
+    report: ProgressReport
+    rows: dict[str, UnitRow]  # by unit code, in code order
+
+
 class ProgressMemo:
-    """Campaigns' progress reports as they stood at a ledger head (``InboxMemo``'s way):
-    while nothing is recorded, a dashboard read again (its laggards paged through, its
-    exports fetched) is not counted again; any event recorded since makes the next request
-    count afresh. The head is read before counting, so a report is never filed under a
-    head newer than what it saw. Per web process, for the ``size`` last asked."""
+    """Campaigns' progress as it stood at a ledger head (``InboxMemo``'s way): while
+    nothing is recorded, a dashboard read again (its laggards paged through, its exports
+    fetched) is not counted again; any event recorded since makes the next request count
+    afresh. The head is read before counting, so a report is never filed under a head
+    newer than what it saw. Per web process, for the ``size`` last asked."""
 
     def __init__(self, size: int = 16) -> None:
         self.size = size
-        self._found: OrderedDict[tuple[str, date, datetime | None], tuple[int, ProgressReport]]
+        self._found: OrderedDict[tuple[str, date, datetime | None], tuple[int, Progress]]
         self._found = OrderedDict()
         self._lock = threading.Lock()
 
-    def report(self, app: App, key: str, when: AsAt) -> ProgressReport:
+    def progress(self, app: App, key: str, when: AsAt) -> Progress:
         head = app.ledger.max_notification_id()
         slot = (key, when.on or datetime.now(CHINA_TZ).date(), when.at)
         with self._lock:
@@ -177,7 +185,9 @@ class ProgressMemo:
             if hit is not None and hit[0] == head:
                 self._found.move_to_end(slot)
                 return hit[1]
-        found = app.campaign_progress.report(key, on=when.on, at=when.at)
+        report, rows = app.campaign_progress.snapshot(key, when.on, when.at)
+        assert report is not None  # a snapshot with its report
+        found = Progress(report=report, rows={r.code: r for r in rows})
         with self._lock:
             self._found[slot] = (head, found)
             self._found.move_to_end(slot)
@@ -186,13 +196,14 @@ class ProgressMemo:
         return found
 
 
-def progress_of(request: Request, key: str, when: AsAt) -> ProgressReport:
+def progress_of(request: Request, key: str, when: AsAt) -> Progress:
     """The campaign's progress: live, or as the ledger stood at ``when.at``."""
     state = request.app.state
     memo = getattr(state, "campaign_progress", None)
     if memo is None:
         memo = state.campaign_progress = ProgressMemo()
-    return memo.report(context_of(request).app, key, when)
+    found: Progress = memo.progress(context_of(request).app, key, when)
+    return found
 
 
 # -- what the dashboard shows ------------------------------------------------------------
@@ -295,9 +306,10 @@ class LaggardPage:
 
 
 def laggard_page(
-    ledger: CampaignLedger, key: str, report: ProgressReport, target: str | None, paging: Paging
+    key: str, found: Progress, target: str | None, paging: Paging
 ) -> LaggardPage | None:
     """One page of the laggards of ``target`` (the first target unless named), by name."""
+    report = found.report
     chosen = next((t for t in report.targets if t.target == target), None)
     if chosen is None and target:
         raise InvalidInput(f"没有目标 {target}", f"no target {target}")
@@ -307,18 +319,16 @@ def laggard_page(
         chosen = report.targets[0]
     codes = chosen.laggards
     window = paging.window(len(codes))
-    rows = []
-    for code in codes[window]:
-        u = ledger.unit(key, code)  # only the page's rows are dressed up
-        rows.append(
-            Laggard(
-                code=code,
-                name=report.names.get(code, u.name),
-                district=u.district,
-                industry=u.industry,
-                url=f"/campaigns/{key}/units/{code}",
-            )
+    rows = [
+        Laggard(
+            code=r.code,
+            name=r.name,
+            district=r.district,
+            industry=r.industry,
+            url=f"/campaigns/{key}/units/{r.code}",
         )
+        for r in (found.rows[code] for code in codes[window])
+    ]
     return LaggardPage(target=chosen.target, rows=rows, **paging.of(len(codes)))
 
 
@@ -378,9 +388,10 @@ async def dashboard(
     ctx = context_of(request)
     view = readable_campaign(request, key, me)
     when = as_at(on, at)
-    report = progress_of(request, key, when)
+    found = progress_of(request, key, when)
+    report = found.report
     names = Names(ctx.app.directory)
-    laggards = laggard_page(ledger_of(request), key, report, target, paging)
+    laggards = laggard_page(key, found, target, paging)
     values: dict[str, Any] = {
         "c": view,
         "report": report,
@@ -421,18 +432,15 @@ async def export_file(
     from application import campaign_exports
 
     readable_campaign(request, key, me)
-    when = as_at(on, at)
+    found = progress_of(request, key, as_at(on, at))
+    report = found.report
     suffix = file.rsplit(".", 1)[1]
-    if suffix == "xlsx":  # the workbook lists every unit: the report and rows of one read
-        report, rows = context_of(request).app.campaign_progress.snapshot(key, when.on, when.at)
-        assert report is not None
-        data = campaign_exports.progress_xlsx(report, rows)
+    if suffix == "xlsx":
+        data = campaign_exports.progress_xlsx(report, list(found.rows.values()))
+    elif suffix == "png":
+        data = campaign_exports.progress_png(report).png
     else:
-        report = progress_of(request, key, when)
-        if suffix == "png":
-            data = campaign_exports.progress_png(report).png
-        else:
-            data = campaign_exports.final_report_pdf(report)
+        data = campaign_exports.final_report_pdf(report)
     stamp = report.on.isoformat()
     return Response(
         data,
