@@ -9,8 +9,10 @@ app's store, no network), ``GET /campaigns/KEY`` is timed ``--repeats`` times: t
 (cold: the read models catch up) apart, then live p50/p95 with nothing new, live after one
 new approved report each time (the incremental path), a later page of the laggards as the
 htmx fragment, ``GET /api/v1/campaigns/KEY/progress``, and the dashboard ``?at=`` a past
-instant (rebuilt from the ledger). Prints a table; no thresholds (the issue's goal is the
-dashboard under 200 ms p95 at 10,000 units).
+instant: the first rebuilt from the ledger, then again while nothing is recorded (the
+pages keep a report per ledger head: ``interfaces.web.pages.campaigns.ProgressMemo``).
+Prints a table; no thresholds (the issue's goal is the dashboard under 200 ms p95 at
+10,000 units).
 
     python bench/campaign_dashboard.py --units 10000 --counted 2000 --repeats 50
 """
@@ -195,8 +197,12 @@ async def run(args: argparse.Namespace, tmp: Path) -> list[tuple[str, str]]:
                     return await client.get(f"{page}?at=2026-08-01T10:00", headers=who)
 
                 at = await timed(past, args.at_repeats)
-                rows.append((f"dashboard ?at= a past instant (rebuilt), {args.at_repeats}×: p50 / max",
-                             f"{pct(at, 50):.0f} / {max(at) * 1000:.0f} ms"))  # fmt: skip
+                rows.append(("dashboard ?at= a past instant, first (rebuilt from the ledger)",
+                             f"{at[0] * 1000:.0f} ms"))  # fmt: skip
+                if len(at) > 1:
+                    again = at[1:]
+                    rows.append((f"dashboard ?at= again, nothing new ({len(again)}×): p50 / max",
+                                 f"{pct(again, 50):.0f} / {max(again) * 1000:.0f} ms"))  # fmt: skip
                 size = len((await dashboard()).content)
                 rows.append(("dashboard HTML size", f"{size / 1024:.0f} KiB"))
     finally:
