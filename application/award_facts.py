@@ -13,6 +13,7 @@ from datetime import date
 from application.congress import CongressService
 from application.polls import PollService
 from application.safety import accident_ref
+from application.unit_facts import IN_FORCE, UnitFactsIndex
 from domain.actors import CommandMeta
 from domain.award.aggregate import Honours
 from domain.award.checks import FactRef, HonourHeld, UnitFacts
@@ -22,17 +23,15 @@ from domain.congress import Body
 from domain.contest.definition import SEVERITY_LABELS, Severity
 from domain.poll import poll_id
 from domain.safety import safety_ledger_id
-from domain.session import Session, SessionStatus, SessionView
-from domain.wage_contract import Stage, WageContract, WageContractView
+from domain.session import SessionStatus
 from ledger.app import Ledger
-from projections.views import ViewIndex
 from settings import Settings
-
-IN_FORCE = frozenset({Stage.EFFECTIVE, Stage.PUBLISHED, Stage.RENEWAL_DUE})
 
 
 class AwardFacts:
-    """Reads the facts for one unit or person from the ledger's read models."""
+    """Reads the facts for one unit or person from the ledger's read models: the unit
+    facts index (``application.unit_facts``, one read model of units' wage contracts and
+    sessions for awards, contests and campaigns alike), the congresses, the polls."""
 
     def __init__(
         self,
@@ -40,19 +39,19 @@ class AwardFacts:
         congresses: CongressService,
         polls: PollService,
         settings: Settings,
+        unit_facts: UnitFactsIndex | None = None,
     ) -> None:
         self.ledger = ledger
         self.congresses = congresses
         self.polls = polls
-        stores = settings.projection_dir
-        self._cases = ViewIndex(
-            ledger, WageContract, WageContractView, store=stores / "award_wage_facts.db"
-        )
-        self._sessions = ViewIndex(ledger, Session, SessionView, store=stores / "award_sessions.db")
+        self.index = unit_facts or UnitFactsIndex(ledger, settings)
 
     def unit(self, unit_org: str, today: date) -> UnitFacts:
         """What the ledger knows of ``unit_org`` on ``today``."""
-        cases = [c for c in self._cases.views() if c.unit_org == unit_org]
+        self.index.catch_up()
+        with self.index.tail.lock:  # copies: the index folds later events into its own
+            cases = [c.model_copy() for c in self.index.contracts_unlocked(unit_org)]
+            sessions = [s.model_copy() for s in self.index.sessions_unlocked(unit_org)]
         in_force = [
             c
             for c in cases
@@ -94,7 +93,7 @@ class AwardFacts:
             term = terms[-1]
             held = [
                 s
-                for s in self._sessions.views()
+                for s in sessions
                 if s.congress_key == term.key
                 and s.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
                 and s.closed_on is not None

@@ -31,6 +31,7 @@ from application.campaign_rows import (
     Segment,
     admits,
     amount_of,
+    row_changes,
     tally_of,
     trend_value,
     unit_row,
@@ -124,6 +125,13 @@ class _Counts:
             elif k < len(self.laggards) and self.laggards[k] == r.code:
                 del self.laggards[k]
 
+    def copy(self) -> _Counts:
+        return _Counts(
+            total=list(self.total),
+            groups={g: {k: list(v) for k, v in kv.items()} for g, kv in self.groups.items()},
+            laggards=list(self.laggards),
+        )
+
     def progress(self, t: Target) -> TargetProgress:
         if self.built is not None:
             return self.built
@@ -158,6 +166,24 @@ class _Day:
     dirty: set[str] = field(default_factory=set)
     fresh: bool = True
 
+    def moved_to(self, day: date, changes: dict[str, list[date]], was: date) -> _Day:
+        """The rows on ``day`` from these on ``was``: a copy, with the units whose row may
+        differ in between (a change day of theirs between the two) left to compute."""
+        lo, hi = min(was, day), max(was, day)
+        dirty = set(self.dirty)
+        for code, days in changes.items():
+            k = bisect.bisect_right(days, lo)
+            if k < len(days) and days[k] <= hi:
+                dirty.add(code)
+        return _Day(
+            rows=dict(self.rows),
+            parts=dict(self.parts),
+            counts=[c.copy() for c in self.counts],
+            members=self.members,
+            dirty=dirty,
+            fresh=False,
+        )
+
 
 @dataclass
 class _Trend:
@@ -183,6 +209,7 @@ class _Cache:
     trend: _Trend | None = None
     districts: dict[str, str] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, list[date]] = field(default_factory=dict)  # days a row may change
 
 
 DAYS_KEPT = 4
@@ -224,9 +251,8 @@ class _Book:
             self._changed_units.append((key, code))
 
     def catch_up(self) -> None:
-        if self.at is None:
-            self.facts.catch_up()
-            self.tail.catch_up()
+        self.facts.catch_up()
+        self.tail.catch_up()
 
     def campaign(self, key: str) -> CampaignView:
         found = self.campaigns.get(key)
@@ -279,7 +305,13 @@ class _Book:
         c = self.cache(key)
         found = c.days.get(on)
         if found is None:
-            found = _Day(counts=[_Counts() for _ in c.definition.targets])
+            # From the day computed last (a report the next morning): a copy, and again
+            # only the units with a change day in between.
+            was = next((x for x in reversed(c.days) if not c.days[x].fresh), None)
+            if was is None:
+                found = _Day(counts=[_Counts() for _ in c.definition.targets])
+            else:
+                found = c.days[was].moved_to(on, c.changes, was)
             c.days[on] = found
             while len(c.days) > DAYS_KEPT:
                 c.days.popitem(last=False)
@@ -298,6 +330,8 @@ class _Book:
             self._count(d, day, old_row, old, -1)
         u = self.unit(key, code)
         r = unit_row(d, u, self.facts.facts_unlocked(code, on), on)
+        c = self.caches[key]
+        c.changes[code] = row_changes(d, u, self.facts)
         in_population = r.member and admits(d.population.filter, r)
         part: RowPart = (
             in_population,
@@ -377,6 +411,10 @@ class CampaignProgress:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._book = _Book(ledger, facts, None)
         self._lock = threading.Lock()
+        # The ledger as of the instant asked last: asked again (its export after its
+        # report, the next page), it reads only what came since instead of the whole log.
+        self._past: _Book | None = None
+        self._past_lock = threading.Lock()
 
     def rows(self, key: str, on: date, at: datetime | None = None) -> list[UnitRow]:
         """Every unit of the campaign on ``on`` (members or not), by unit code; live, or
@@ -401,10 +439,16 @@ class CampaignProgress:
     ) -> tuple[ProgressReport | None, list[UnitRow]]:
         """The report and its rows from one read of the ledger (the exports print both)."""
         if at is not None:
-            facts = UnitFactsIndex.as_of(self.ledger, at, self.settings)
-            book = _Book(self.ledger, facts, at)
-            with book.tail.lock, facts.tail.lock:
-                return _snapshot(book, key, on or china_date(at), at, rows_only)
+            with self._past_lock:
+                if self._past is None or self._past.at != at:
+                    self._past = None  # one past instant kept: let the last one go first
+                    self._past = _Book(
+                        self.ledger, UnitFactsIndex.as_of(self.ledger, at, self.settings), at
+                    )
+                book = self._past
+                book.catch_up()  # what came since, by the same rule as a rebuild
+                with book.tail.lock, book.facts.tail.lock:
+                    return _snapshot(book, key, on or china_date(at), at, rows_only)
         with self._lock:
             now = self.clock()
             self._book.catch_up()

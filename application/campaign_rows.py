@@ -200,3 +200,15 @@ def unit_segments(
             if among[i]:
                 out[i].append((first, past, 1, amount_of(t, courses[t.indicator].value(x))))
     return out
+
+
+def row_changes(d: CampaignDefinition, u: UnitView, facts: UnitFactsIndex) -> list[date]:
+    """The days on which the unit's row may differ from the day before (its joining or
+    leaving, a fact of any indicator starting or ending, a period with an approved report
+    starting), sorted: between two days without one of these, its row is the same."""
+    days: set[date] = set()
+    for ind in d.indicators:
+        days |= _course(d, u, ind, facts).changes()
+    for joined, left in [*u.history, (u.joined_on, u.left_on)]:
+        days.update([joined] if left is None else [joined, left])
+    return sorted(days)

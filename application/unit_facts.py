@@ -27,8 +27,8 @@ from domain.award.checks import FactRef, HonourHeld
 from domain.campaign.definition import KNOWN_FACTS
 from domain.congress import Body, Congress
 from domain.motion.call import MotionCall
-from domain.session import Session, SessionStatus
-from domain.wage_contract import Stage, WageContract
+from domain.session import Session, SessionStatus, SessionView
+from domain.wage_contract import Stage, WageContract, WageContractView
 from ledger.app import Ledger
 from projections.counters import LogTail
 from projections.views import event_topics
@@ -101,7 +101,7 @@ class UnitFactsIndex:
         self.tail.follow([get_topic(MotionCall.Created)], self._call)
         self.tail.follow(event_topics(Honours), self._honour)
         if at is not None:
-            self.tail.catch_up()  # once: an index as of an instant never moves
+            self.tail.catch_up()
 
     @classmethod
     def as_of(
@@ -159,9 +159,10 @@ class UnitFactsIndex:
             self._changed(found.person)
 
     def catch_up(self) -> None:
-        """Read what the log recorded since the last read (nothing as of an instant)."""
-        if self.at is None:
-            self.tail.catch_up()
+        """Read what the log recorded since the last read. As of an instant too: an event
+        recorded since but stamped up to it (a late entry of a past date) counts, as in an
+        index rebuilt now; one stamped after it is left out."""
+        self.tail.catch_up()
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -227,6 +228,15 @@ class UnitFactsIndex:
                 return []
             return [(h.granted_on, None) for h in self._fold.aggregates[register_id].held]
         raise KeyError(fact)
+
+    def contracts_unlocked(self, unit_org: str) -> list[WageContractView]:
+        """The unit's wage contract cases, oldest first (shared views: read, never change;
+        for a caller holding :attr:`tail`'s lock)."""
+        return self._views(self._contracts, unit_org)
+
+    def sessions_unlocked(self, unit_org: str) -> list[SessionView]:
+        """The unit's sessions of any body, oldest first (as :meth:`contracts_unlocked`)."""
+        return self._views(self._sessions, unit_org)
 
     def _views(self, index: dict[str, list[uuid.UUID]], org: str) -> list[Any]:
         aggregates = self._fold.aggregates

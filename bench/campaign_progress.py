@@ -7,8 +7,9 @@ wage contracts in force for a third of them (each case run through its own comma
 taking effect), congress sessions for a fifth and approved reports for a quarter. Printed:
 the time to write it; the first report (the live view built from the log); the live
 report's p50 / p95 when nothing changed and when a few units changed between reports
-(each round: C more units report and are approved, one more wage contract takes effect);
-and the report as of an earlier instant (everything rebuilt from the log up to it).
+(each round: C more units report and are approved, one more wage case is recorded); the
+first report of the next day; and the report as of an earlier instant (everything rebuilt
+from the log up to it).
 """
 
 from __future__ import annotations
@@ -305,14 +306,20 @@ def main() -> None:
 
         print(f"live report, nothing changed: p50 {ms(statistics.median(quiet))} "
               f"p95 {ms(pct(quiet, 95))} ({args.rounds} reports)")  # fmt: skip
-        print(f"live report, {args.changes} units reported + 1 contract in force between "
+        print(f"live report, {args.changes} units reported + 1 wage case recorded between "
               f"reports: p50 {ms(statistics.median(changed))} p95 {ms(pct(changed, 95))}")  # fmt: skip
-        print(f"first live report of the next day (its rows computed again): {ms(next_day)}")
+        print(
+            f"first live report of the next day (from the day before: units with a change day between computed again): {ms(next_day)}"
+        )
         t = time.perf_counter()
         then = progress.report(KEY, at=first.at)
         rebuilt = time.perf_counter() - t
         print(f"report as of the first report's instant (rebuilt from the log): {ms(rebuilt)}; "
               f"equal to the first report: {then == first}")  # fmt: skip
+        t = time.perf_counter()
+        progress.report(KEY, at=first.at)
+        print(f"the same instant asked again (kept, reads what came since): "
+              f"{ms(time.perf_counter() - t)}")  # fmt: skip
         ledger.close()
 
 

@@ -118,8 +118,8 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(award.app, name="award")
 app.add_typer(contest.app, name="contest")
 app.add_typer(safety.app, name="safety")
-add_progress_commands(campaign.app)  # campaign progress|export, HP's
 app.add_typer(campaign.app, name="campaign")
+add_progress_commands(campaign.app)
 
 
 def main() -> None:

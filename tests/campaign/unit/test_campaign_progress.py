@@ -334,6 +334,11 @@ def test_a_report_at_an_earlier_instant_is_what_the_live_report_said_then(
     again = world.progress.report(KEY, at=t0.at)
     assert again == t0
     assert world.fresh().report(KEY, at=t0.at) == t0
+    # A late entry of a past date (stamped before t0) counts as of t0, asked again or anew.
+    contract_in_force(world.ledger, "u05", date(2026, 3, 2))
+    late = world.progress.report(KEY, at=t0.at)
+    assert late == world.fresh().report(KEY, at=t0.at)
+    assert late.target("wage_rate").total.numerator == t0.target("wage_rate").total.numerator + 1
 
 
 def test_the_live_view_kept_incrementally_agrees_with_one_rebuilt(world: World) -> None:
@@ -450,3 +455,24 @@ def test_random_changes_between_reports_on_several_days_keep_the_live_view_right
     for day in days:
         assert p.report(KEY, on=day) == fresh.report(KEY, on=day), day
         assert p.rows(KEY, day) == fresh.rows(KEY, day)
+
+
+def test_the_next_days_report_counts_what_starts_that_day(world: World) -> None:
+    """Nothing recorded between the two reports: the second day's rows come from the
+    first's, and only the units with a change that day are computed again."""
+    contract_in_force(world.ledger, "u01", date(2026, 8, 16))  # in force from 2026-09-01
+    world.join("u07", "沙河口区", "服务业", "public", joined_on=date(2026, 9, 1))
+    world.leave("u05", date(2026, 9, 1))
+    p = world.progress
+    aug = p.report(KEY, on=date(2026, 8, 31))
+    sep = p.report(KEY, on=date(2026, 9, 1))
+    assert aug.target("wage_rate").total.numerator == 0
+    assert (sep.target("wage_rate").total.numerator, sep.members) == (1, 5)
+    assert (
+        "u07" in sep.target("wage_rate").laggards and "u05" not in sep.target("wage_rate").laggards
+    )
+    assert (
+        "u05" in aug.target("wage_rate").laggards and "u07" not in aug.target("wage_rate").laggards
+    )
+    assert sep == world.fresh().report(KEY, on=date(2026, 9, 1))
+    assert p.report(KEY, on=date(2026, 8, 31)) == aug

@@ -246,3 +246,20 @@ def test_as_of_an_instant_leaves_out_later_events(ledger: Ledger) -> None:
     assert set(UnitFactsIndex.as_of(ledger, between).facts("u-a", on)) == {"wage_contract_in_force"}
     after = datetime(2026, 6, 11, tzinfo=UTC)
     assert UnitFactsIndex.as_of(ledger, after).facts("u-a", on) == live
+
+
+def test_award_facts_read_the_same_index(app) -> None:
+    """One read model: the award rules' unit facts come from the index campaigns read."""
+    from application.award_facts import AwardFacts
+
+    index = UnitFactsIndex(app.ledger, app.settings)
+    awards = AwardFacts(app.ledger, app.congresses, app.polls, app.settings, unit_facts=index)
+    assert awards.index is index
+    on = date(2026, 6, 1)
+    assert awards.unit("dl-bearing", on).wage_contract_in_force is None
+    view = contract_in_force(app.ledger, "dl-bearing", date(2026, 3, 2)).view()
+    found = awards.unit("dl-bearing", on).wage_contract_in_force
+    assert found is not None and found.record == view.case_id
+    assert found == index.facts("dl-bearing", on)["wage_contract_in_force"].model_copy(
+        update={"detail": f"{view.effective_on} 至 {view.expires_on}"}
+    )
