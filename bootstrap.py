@@ -155,6 +155,17 @@ class App:
         return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
 
     @functools.cached_property
+    def unit_facts(self) -> UnitFactsIndex:
+        """What the ledger knows of each unit (contract in force, congress held, ...): the
+        one read model of facts campaign indicators rest on."""
+        return UnitFactsIndex(self.ledger, self.settings)
+
+    @functools.cached_property
+    def campaign_progress(self) -> CampaignProgress:
+        """Campaign progress, live from the log or as of an instant."""
+        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
+
+    @functools.cached_property
     def campaigns(self) -> CampaignLedger:
         """Campaigns and their units (one per App: shared read models)."""
         return CampaignLedger(

@@ -22,8 +22,9 @@ class CampaignBook:
     read first folds what was recorded since (one query), so a reminder page or a list of
     10,000 units reads no aggregate back from the database one by one.
 
-    The aggregates and views it holds are shared: read them, never change them (a command
-    runs on a copy, ``aggregate``).
+    The views it hands out are shared: read them, never change them (a command runs on a
+    copy, ``aggregate``). An event folds into a copy of its record, so a view once handed
+    out never changes under its reader.
     """
 
     def __init__(self, ledger: Ledger) -> None:
@@ -37,7 +38,13 @@ class CampaignBook:
         self.tail.follow(event_topics(CampaignUnit), self._unit)
 
     def _fold(self, event: Any) -> Any:
-        aggregate = event.mutate(self._aggregates.get(event.originator_id))
+        current = self._aggregates.get(event.originator_id)
+        if current is not None:
+            # Copy on write: a reader may be going through the view this event replaces.
+            current = copy.copy(current)
+            current.s = current.s.model_copy(deep=True)
+            current.commands = dict(current.commands)
+        aggregate = event.mutate(current)
         self._aggregates[event.originator_id] = aggregate
         return aggregate
 

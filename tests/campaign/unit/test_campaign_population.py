@@ -161,3 +161,18 @@ def test_the_population_reads_more_rows_than_the_roster_limit(tmp_path: Path):
     assert len(units) == 55 and errors == []
     tiny = replace(limits, max_rows=0)
     assert population_limits(tiny).max_rows == MIN_POPULATION_ROWS
+
+
+def test_bad_rows_of_an_xlsx_are_named_by_their_sheet_rows(app, campaign, tmp_path: Path):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["x001", "甲公司", "甘井子区", "制造业", "公有", 120, "是", ""])
+    sheet.append([None] * 8)  # a blank row still counts in the numbering
+    sheet.append(["x003", "丙公司", "中山区", "商贸服务", "公有", "很多", "是", ""])
+    path = tmp_path / "units.xlsx"
+    book.save(path)
+    with pytest.raises(PopulationImportError) as refused:
+        campaign.import_units("wage-bargaining-2026", path, meta(app, "sun.lihua"))
+    assert [(e.row, e.field) for e in refused.value.row_errors] == [(4, "employees")]
+    assert campaign.units("wage-bargaining-2026") == []
