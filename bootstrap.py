@@ -177,16 +177,6 @@ class App:
         )
 
     @functools.cached_property
-    def unit_facts(self) -> UnitFactsIndex:
-        """What the ledger knows of each unit (one read model for campaigns' facts)."""
-        return UnitFactsIndex(self.ledger, self.settings)
-
-    @functools.cached_property
-    def campaign_progress(self) -> CampaignProgress:
-        """Campaigns' progress, live from the log or as of a past instant."""
-        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
-
-    @functools.cached_property
     def read_policy(self) -> ReadPolicy:
         """Who may read which record (pages, the API and their lists ask it)."""
         return ReadPolicy(self.directory, self.congresses)
