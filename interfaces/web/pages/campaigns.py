@@ -185,7 +185,15 @@ class ProgressMemo:
             if hit is not None and hit[0] == head:
                 self._found.move_to_end(slot)
                 return hit[1]
-        report, rows = app.campaign_progress.snapshot(key, when.on, when.at)
+        try:
+            report, rows = app.campaign_progress.snapshot(key, when.on, when.at)
+        except NotFound:
+            if when.at is None:
+                raise
+            shown = when.at.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")
+            raise InvalidInput(
+                f"{shown} 时该集中行动尚未启动", f"the campaign was not open yet at {shown}"
+            ) from None
         assert report is not None  # a snapshot with its report
         found = Progress(report=report, rows={r.code: r for r in rows})
         with self._lock:

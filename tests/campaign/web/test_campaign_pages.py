@@ -97,6 +97,8 @@ async def test_progress_at_a_past_instant_shows_what_the_dashboard_said_then(
     assert "5/33" in then.text and "还差 22 家" in then.text and "账本截至" in then.text
     future = await reader.get(f"{DASHBOARD}?at=2999-01-01T00:00", headers=person("sun.lihua"))
     assert future.status_code == 422 and "晚于现在" in future.text
+    early = await reader.get(f"{DASHBOARD}?at=2026-01-05T09:00", headers=person("sun.lihua"))
+    assert early.status_code == 422 and "尚未启动" in early.text
     bad = await reader.get(f"{DASHBOARD}?on=6月30日", headers=person("sun.lihua"))
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
 
