@@ -49,6 +49,7 @@ from ledger.witness import Witness
 from payload_codec import PayloadCipher, load_payload_keys
 from processes import LEDGER_ACTIVITIES, PROCESSES, activity_methods
 from services.awards import AwardFacade
+from services.campaigns import CampaignFacade
 from services.contests import ContestFacade
 from services.motions import MotionService
 from services.sessions import SessionService
@@ -313,3 +314,4 @@ class Facades:
     sessions: SessionService
     awards: AwardFacade
     contests: ContestFacade
+    campaigns: CampaignFacade

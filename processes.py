@@ -18,6 +18,7 @@ from temporalio.client import Client
 
 from activities.audit import AuditActivities
 from activities.award import AwardActivities
+from activities.campaign import CampaignActivities
 from activities.congress import CongressActivities
 from activities.contest import ContestActivities
 from activities.motion import MotionActivities
@@ -30,11 +31,13 @@ from domain.actors import CHINA_TZ
 from domain.policies import Label
 from domain.wage_contract import Stage as WageStage
 from services.awards import AwardFacade
+from services.campaigns import CampaignFacade
 from services.contests import ContestFacade
 from services.motions import MotionService
 from services.sessions import SessionService
 from services.wage_contracts import WageContractService
 from workflows.award_round import AwardRoundWorkflow
+from workflows.campaign import CampaignWorkflow
 from workflows.congress_session import CongressSessionWorkflow
 from workflows.contest_round import ContestRoundWorkflow
 from workflows.motion import MotionWorkflow
@@ -316,7 +319,48 @@ CONTEST = Process(
     inbox=_contest_inbox,
 )
 
-PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION, AWARD, CONTEST]
+# -- campaigns with target rates (集中行动) -------------------------------------------------
+
+CAMPAIGN_LABEL: Label = ("集中行动", "campaign")
+
+
+def _campaign_todo(task: Any) -> Label:
+    c = task.campaign
+    if task.kind == "close":
+        return ("总结报告已出，结束集中行动", "the final report is made: close the campaign")
+    zh, en = c.definition.indicator(task.indicator).label
+    if task.kind == "review":
+        return (f"审核填报：{zh}（{task.period}）", f"review the report: {en} ({task.period})")
+    return (f"填报：{zh}（{task.period}）", f"report: {en} ({task.period})")
+
+
+def _campaign_inbox(app: App, facade: CampaignFacade, actor: str) -> list[InboxItem]:
+    items = []
+    today = app_today()
+    for task in facade.tasks(actor, today):
+        c = task.campaign
+        key = f"{c.key}:{task.code}" if task.code else c.key
+        title = f"{c.title[0]} · {task.name}" if task.name else c.title[0]
+        overdue = task.due is not None and task.due < today
+        items.append(
+            InboxItem(
+                CAMPAIGN_LABEL, key, title, _campaign_todo(task), str(task.due or ""), overdue
+            )
+        )
+    return items
+
+
+CAMPAIGN = Process(
+    key="campaign",
+    label=CAMPAIGN_LABEL,
+    workflow=CampaignWorkflow,
+    facade_name="campaigns",
+    activities=lambda app: CampaignActivities(app.campaigns),
+    facade=lambda app, client: CampaignFacade(client, app.campaigns, app.directory, app.settings),
+    inbox=_campaign_inbox,
+)
+
+PROCESSES: list[Process] = [WAGE_CONTRACT, CONGRESS_SESSION, MOTION, AWARD, CONTEST, CAMPAIGN]
 
 # Activities over the whole ledger that belong to no single process.
 LEDGER_ACTIVITIES: list[Callable[[App], object]] = [lambda app: AuditActivities(app.audit())]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from domain.actors import CommandMeta
 
@@ -33,6 +33,11 @@ class CampaignBrief(BaseModel):
     remind_every_days: int = 7
     escalate_after: int = 3
     final_report: date
+    # Where the campaign stands, so a workflow continued as new neither re-opens a period
+    # nor repeats a reminder round (added for the campaign workflow; defaults keep old data).
+    title: tuple[str, str] = ("", "")
+    periods_opened: list[str] = Field(default_factory=list)
+    reminder_rounds: dict[str, int] = Field(default_factory=dict)  # period -> rounds sent
 
 
 class OpenPeriodRequest(BaseModel):

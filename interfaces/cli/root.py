@@ -22,6 +22,7 @@ from interfaces.cli import (
     award,
     calendar,
     campaign,
+    campaign_run,
     cases,
     congress,
     contest,
@@ -120,6 +121,7 @@ app.add_typer(contest.app, name="contest")
 app.add_typer(safety.app, name="safety")
 app.add_typer(campaign.app, name="campaign")
 add_progress_commands(campaign.app)
+campaign_run.register(campaign.app)  # the workflow's start, status, remind-now, close
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ HERE = Path(__file__).resolve().parent
 DEMO_HISTORIES = HERE / "demo"
 WAGE_HISTORIES = HERE / "histories"
 # Recorded by a process's own workflow test (``UNIONFLOW_RECORD_HISTORIES=1``), for workflow
-# types the demo does not run yet: the award round (tests/award/workflow) and the contest
-# round (tests/contest/workflow).
+# types the demo does not run yet: the award round (tests/award/workflow), the contest
+# round (tests/contest/workflow) and the campaign (tests/campaign/workflow).
 PROCESS_HISTORIES = HERE / "processes"
 RECORDED_IN_CLEAR = Settings(payload_key_file=None)
 

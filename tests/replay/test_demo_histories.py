@@ -32,7 +32,14 @@ def test_every_workflow_type_has_a_recorded_history():
         workflow_type(WorkflowHistory.from_json(p.stem, p.read_text("utf-8"))) for p in recorded()
     }
     registered = {getattr(w, "__temporal_workflow_definition").name for w in WORKFLOWS}
-    assert registered == {"WageContract", "CongressSession", "Motion", "AwardRound", "ContestRound"}
+    assert registered == {
+        "WageContract",
+        "CongressSession",
+        "Motion",
+        "AwardRound",
+        "ContestRound",
+        "Campaign",
+    }
     assert types == registered
 
 
