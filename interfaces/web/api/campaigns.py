@@ -3,7 +3,7 @@ campaign's progress (live, on a day, or at a past instant), its units a page at 
 one unit, the reports waiting for the caller's review, and a unit's report with its
 review (approve, return) and withdrawal.
 
-The same ``CampaignLedger`` and ``CampaignProgress`` calls as ``unionflow campaign`` and
+The same ``CampaignFacade`` and ``CampaignProgress`` calls as ``unionflow campaign`` and
 the campaign pages; the actor is always the signed-in person, and a ``command_id`` makes a
 retried request apply once. Refusals are problem+json with the domain's reason in Chinese
 and English.
@@ -37,6 +37,7 @@ from interfaces.web.pages.campaigns_report import (
     ReportInput,
     ReviewInput,
     decide_report,
+    facade_of,
     readable_unit,
     submit_report,
 )
@@ -223,7 +224,7 @@ async def report(
     """The unit's cadre reports an indicator for a period (``campaign report``); the same
     request again reports once."""
     readable_unit(request, key, code, me)
-    return submit_report(context_of(request).app, me.actor_id, key, code, body)
+    return await submit_report(facade_of(request), me.actor_id, key, code, body)
 
 
 @router.post("/{key}/units/{code}/reports/{period}/{indicator}/approve", response_model=UnitView)
@@ -237,7 +238,7 @@ async def approve(
     me: Me,
 ) -> UnitView:
     """The district union approves a pending report (``campaign approve``)."""
-    return act(request, key, code, period, indicator, "approve", body, me)
+    return await act(request, key, code, period, indicator, "approve", body, me)
 
 
 @router.post("/{key}/units/{code}/reports/{period}/{indicator}/return", response_model=UnitView)
@@ -251,7 +252,7 @@ async def return_report(
     me: Me,
 ) -> UnitView:
     """The district union returns a pending report with its reasons (``campaign return``)."""
-    return act(request, key, code, period, indicator, "return", body, me)
+    return await act(request, key, code, period, indicator, "return", body, me)
 
 
 @router.post("/{key}/units/{code}/reports/{period}/{indicator}/withdraw", response_model=UnitView)
@@ -265,10 +266,10 @@ async def withdraw(
     me: Me,
 ) -> UnitView:
     """The unit's cadre withdraws a pending or approved report (``campaign withdraw``)."""
-    return act(request, key, code, period, indicator, "withdraw", body, me)
+    return await act(request, key, code, period, indicator, "withdraw", body, me)
 
 
-def act(
+async def act(
     request: Request,
     key: str,
     code: str,
@@ -280,5 +281,6 @@ def act(
 ) -> UnitView:
     """One decision on a report; who may not read the unit has it refused as missing."""
     readable_unit(request, key, code, me)
-    app = context_of(request).app
-    return decide_report(app, me.actor_id, key, code, period, indicator, what, body)
+    return await decide_report(
+        facade_of(request), me.actor_id, key, code, period, indicator, what, body
+    )

@@ -2,7 +2,7 @@
 withdrawal, and the district union's list of reports waiting for review with approve and
 return (with reasons) forms.
 
-Reports are high fan-in input: each goes straight to the ledger through ``CampaignLedger``
+Reports are high fan-in input: each goes straight to the ledger through ``CampaignFacade``
 (never to the campaign's workflow), with the form's ``command_id``, so a double submit
 applies once. The actor is always the signed-in person; the domain decides who may act
 (the unit's cadre reports, its district union reviews) and a refusal is shown above the
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -22,8 +22,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.datastructures import FormData, UploadFile
 
 from application.campaign_rows import unit_values
-from application.command_meta import command_meta
-from domain.actors import CHINA_TZ, CommandMeta, Role
+from domain.actors import CHINA_TZ, Role
 from domain.campaign.definition import Source, ValueKind
 from domain.campaign.values import CampaignView, UnitReport, UnitView
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -45,7 +44,7 @@ from interfaces.web.templating import render
 from interfaces.web.wage_forms import comment_and_id
 
 if TYPE_CHECKING:
-    from bootstrap import App
+    from services.campaigns import CampaignFacade
 
 router = APIRouter(include_in_schema=False)
 
@@ -88,26 +87,18 @@ class ReviewInput(BaseModel):
     command_id: Key | None = Field(default=None, max_length=100)
 
 
-def meta_of(
-    app: App, actor_id: str, role: Role, command_id: str | None, operation: object
-) -> CommandMeta:
-    """The command's stamp: the signed-in person in ``role`` (the directory decides they
-    hold it), the form's or request's command id bound to the operation."""
-    acting = app.directory.acting(actor_id, role)
-    return command_meta("campaign", acting, operation, "", command_id, datetime.now(UTC))
+def facade_of(request: Request) -> CampaignFacade:
+    """The campaigns' facade: a unit's reports and their review go straight to the ledger
+    (no Temporal server needed)."""
+    return context_of(request).readers().campaigns
 
 
-def reviewing_role(app: App, actor_id: str) -> Role:
-    """A district union's reviewer reviews as a reviewer; its cadre as a cadre."""
-    roles = app.directory.actor(actor_id).spec.roles
-    return Role.REVIEWER if Role.REVIEWER in roles else Role.CADRE
-
-
-def submit_report(app: App, actor_id: str, key: str, code: str, r: ReportInput) -> UnitView:
+async def submit_report(
+    facade: CampaignFacade, actor_id: str, key: str, code: str, r: ReportInput
+) -> UnitView:
     """The unit's cadre reports (``campaign report``)."""
-    operation = ["submit", key, code, r.model_dump(mode="json", exclude={"command_id"})]
-    meta = meta_of(app, actor_id, Role.CADRE, r.command_id, operation)
-    return app.campaigns.submit(
+    return await facade.submit(
+        actor_id,
         key,
         code,
         indicator=r.indicator,
@@ -115,12 +106,12 @@ def submit_report(app: App, actor_id: str, key: str, code: str, r: ReportInput) 
         value=r.value,
         evidence=r.evidence,
         note=r.note,
-        meta=meta,
+        command_id=r.command_id,
     )
 
 
-def decide_report(
-    app: App,
+async def decide_report(
+    facade: CampaignFacade,
     actor_id: str,
     key: str,
     code: str,
@@ -131,19 +122,12 @@ def decide_report(
 ) -> UnitView:
     """Approve or return (the district union, ``campaign approve|return``) or withdraw
     (the unit's cadre, ``campaign withdraw``)."""
-    role = Role.CADRE if act == "withdraw" else reviewing_role(app, actor_id)
-    operation = [act, key, code, period, indicator, r.reasons]
-    meta = meta_of(app, actor_id, role, r.command_id, operation)
-    ledger = app.campaigns
+    which: dict[str, Any] = {"indicator": indicator, "period": period, "command_id": r.command_id}
     if act == "approve":
-        return ledger.approve(key, code, indicator=indicator, period=period, meta=meta)
+        return await facade.approve(actor_id, key, code, **which)
     if act == "return":
-        return ledger.return_report(
-            key, code, indicator=indicator, period=period, reasons=r.reasons, meta=meta
-        )
-    return ledger.withdraw(
-        key, code, indicator=indicator, period=period, reason=r.reasons, meta=meta
-    )
+        return await facade.return_report(actor_id, key, code, reasons=r.reasons, **which)
+    return await facade.withdraw(actor_id, key, code, reason=r.reasons, **which)
 
 
 def readable_unit(
@@ -353,7 +337,7 @@ async def submit(request: Request, key: RecordKey, code: RecordKey, me: Me) -> R
                 "command_id": command_id,
             },
         )
-        submit_report(context_of(request).app, me.actor_id, key, code, report)
+        await submit_report(facade_of(request), me.actor_id, key, code, report)
     except DomainError as e:
         reason, status = e.message(Lang.code), status_of(e)
         return refused_view(
@@ -384,9 +368,8 @@ async def decide(
         decision = checked(
             ReviewInput, {"reasons": text_of(form, "reasons"), "command_id": command_id}
         )
-        decide_report(
-            context_of(request).app, me.actor_id, key, code, period, indicator, act, decision
-        )
+        facade = facade_of(request)
+        await decide_report(facade, me.actor_id, key, code, period, indicator, act, decision)
     except DomainError as e:
         reason, status = e.message(Lang.code), status_of(e)
 
