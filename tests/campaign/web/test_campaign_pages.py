@@ -253,3 +253,13 @@ async def test_the_exports_are_the_dashboards_figures_as_xlsx_png_and_pdf(reader
     assert outsider.status_code == 404
     other = await reader.get(f"{DASHBOARD}/exports/units.csv", headers=person("sun.lihua"))
     assert other.status_code in (404, 422)
+
+
+async def test_the_inbox_links_a_due_report_and_a_review_to_the_units_page(reader, key: str):
+    due = await reader.get("/inbox", headers=person("wang.li"))
+    assert f'href="{BEARING}"' in due.text and "填报：签订工资专项集体合同（2026H2）" in due.text
+    await reader.post(REPORTS, headers=person("wang.li"), data=report_form())
+    review = await reader.get("/inbox", headers=person("chen.jing"))
+    assert f'href="{BEARING}"' in review.text and "审核填报" in review.text
+    page = await reader.get(BEARING, headers=person("chen.jing"))
+    assert f'action="{DECIDE}/approve"' in page.text
