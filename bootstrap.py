@@ -141,7 +141,7 @@ class App:
     def awards(self) -> AwardService:
         """Award rounds, nominations and the honours register (one per App: its read
         models are shared by the round's activities and the facade)."""
-        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings, self.unit_facts)
         return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
 
     @functools.cached_property
@@ -152,7 +152,7 @@ class App:
     @functools.cached_property
     def contests(self) -> ContestService:
         """Contest rounds, entries and score sheets (one per App: shared read models)."""
-        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings, self.unit_facts)
         return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
 
     @functools.cached_property

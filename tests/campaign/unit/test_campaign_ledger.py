@@ -74,14 +74,6 @@ def test_an_unknown_definition_or_another_unions_cadre_is_refused(app):
     assert app.campaigns.campaigns() == []
 
 
-def test_the_brief_carries_the_recorded_timeline(app):
-    app.campaigns.open(WAGE, "dl-city", meta(app, "sun.lihua"))
-    brief = app.campaigns.brief(WAGE)
-    assert [p.key for p in brief.periods] == ["2026H1", "2026H2"]
-    assert (brief.remind_every_days, brief.escalate_after) == (7, 3)
-    assert brief.final_report == date(2026, 12, 31) and brief.organiser_org == "dl-city"
-
-
 # -- membership ----------------------------------------------------------------------------
 
 
