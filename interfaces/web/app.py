@@ -134,6 +134,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import contests as contest_pages
     from interfaces.web.pages import contests_forms as contest_form_pages
     from interfaces.web.pages import contests_notice as contest_notice_pages
+    from interfaces.web.pages import contests_steps as contest_step_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
     from interfaces.web.pages import operator as operator_pages
@@ -173,6 +174,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         award_pages,
         contest_form_pages,
         contest_notice_pages,
+        contest_step_pages,
         contest_pages,
         campaign_report_pages,  # before the campaign's pages: /campaigns/reviews is not a campaign
         campaign_pages,

@@ -50,6 +50,8 @@ NO_COMMAND = {
     "contest.round",
     "contest.remind",
     "contest.tally",
+    # The closed round's titles: the engine's grants, each once (no person acts).
+    "contest.grant_titles",
 }
 
 
