@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
     from interfaces.web.api import awards as awards_api
+    from interfaces.web.api import campaigns as campaigns_api
     from interfaces.web.api import chair as chair_api
     from interfaces.web.api import congress as congress_api
     from interfaces.web.api import contests as contests_api
@@ -125,6 +126,8 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import awards_nominate as award_nominate_pages
     from interfaces.web.pages import awards_nominee as award_nominee_pages
     from interfaces.web.pages import awards_notice as award_notice_pages
+    from interfaces.web.pages import campaigns as campaign_pages
+    from interfaces.web.pages import campaigns_report as campaign_report_pages
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import congress_setup as congress_setup_pages
@@ -153,6 +156,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         awards_api,
         contests_api,
         audit_api,
+        campaigns_api,
         inbox_pages,
         wage_start_pages,  # before wage_pages: /cases/new is not a case id
         wage_pages,
@@ -172,6 +176,8 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         contest_notice_pages,
         contest_step_pages,
         contest_pages,
+        campaign_report_pages,  # before the campaign's pages: /campaigns/reviews is not a campaign
+        campaign_pages,
         signin,
         account_page,
     ):
