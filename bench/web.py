@@ -92,6 +92,7 @@ class Load:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     cpu_s: float = 0.0  # CPU seconds of the process that served (or sent) the load
+    sys_s: float = 0.0  # of which in the kernel (thread hand-overs, sockets, SQLite I/O)
     client_cpu_s: float = 0.0  # of the HTTP clients' process, for the HTTP path
 
 
@@ -201,9 +202,9 @@ async def in_client_process(
     kind: str = "raw",
 ) -> Load:
     loop = asyncio.get_running_loop()
-    cpu = time.process_time()
+    cpu, kernel = time.process_time(), os.times().system
     load = await loop.run_in_executor(pool, http_load, url, requests, clients, kind)
-    load.cpu_s = time.process_time() - cpu
+    load.cpu_s, load.sys_s = time.process_time() - cpu, os.times().system - kernel
     return load
 
 
@@ -219,9 +220,11 @@ async def timed_jobs(label: str, jobs: list[Callable[[], Awaitable[object]]], cl
 
         return run
 
-    cpu = time.process_time()
+    cpu, kernel = time.process_time(), os.times().system
     seconds = await fan_in(label, [timing(j) for j in jobs], clients)
-    return Load(seconds, latencies, cpu_s=time.process_time() - cpu)
+    return Load(
+        seconds, latencies, cpu_s=time.process_time() - cpu, sys_s=os.times().system - kernel
+    )
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -381,10 +384,21 @@ def latency(load: Load) -> str:
     return " / ".join(f"{pct(load.latencies, p):.1f}" for p in (50, 95, 99))
 
 
+def http_parser() -> str:
+    """What uvicorn parses HTTP/1.1 with here: httptools (C) when installed, else h11."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    return "httptools" if AutoHTTPProtocol.__module__.endswith("httptools_impl") else "h11"
+
+
 def cpu_per(service: Load, http: Load, ballots: int) -> str:
     """The serving process's CPU per ballot on each path (its worker threads too): the
     cost the machine's load does not change, unlike ballots/s."""
-    return f"{1000 * service.cpu_s / ballots:.2f} / {1000 * http.cpu_s / ballots:.2f}"
+
+    def per(load: Load) -> str:
+        return f"{1000 * load.cpu_s / ballots:.2f} ({1000 * load.sys_s / ballots:.2f} sys)"
+
+    return f"{per(service)} / {per(http)}"
 
 
 def report(r: Result) -> None:
@@ -414,6 +428,7 @@ def report(r: Result) -> None:
             "load average (1 min): services / HTTP / after",
             " / ".join(f"{x:.1f}" for x in r.load),
         ),
+        ("HTTP parser of the server (uvicorn's choice)", http_parser()),
         ("tallies exactly as expected", f"{2 * a.items}/{2 * a.items}"),
         (f"saving {a.cases:,} wage cases s", f"{r.seed_s:.2f}"),
     ]
