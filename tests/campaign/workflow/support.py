@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from application.campaign_definitions import CampaignDefinitions
@@ -22,6 +22,16 @@ HEADER = ["code", "name", "district", "industry", "ownership", "employees", "uni
 
 async def today(env) -> date:
     return (await env.get_current_time()).astimezone(CHINA_TZ).date()
+
+
+async def sleep_until(env, day: date) -> None:
+    """Let simulated time pass to 00:30 China time of ``day``: just after the engine's steps
+    of that day (00:05), whatever the time of day the test started at (a whole number of
+    days from 23:24 would land past the next day's steps)."""
+    target = datetime.combine(day, time(0, 30), CHINA_TZ)
+    now = await env.get_current_time()
+    if target > now:
+        await env.sleep(target - now)
 
 
 def definition(start: date, key: str = "wf-test") -> CampaignDefinition:
