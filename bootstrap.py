@@ -141,7 +141,7 @@ class App:
     def awards(self) -> AwardService:
         """Award rounds, nominations and the honours register (one per App: its read
         models are shared by the round's activities and the facade)."""
-        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings, self.unit_facts)
         return AwardService(self.ledger, self.directory, self.calendar, facts, self.settings)
 
     @functools.cached_property
@@ -152,8 +152,19 @@ class App:
     @functools.cached_property
     def contests(self) -> ContestService:
         """Contest rounds, entries and score sheets (one per App: shared read models)."""
-        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings)
+        facts = AwardFacts(self.ledger, self.congresses, self.polls, self.settings, self.unit_facts)
         return ContestService(self.ledger, self.directory, self.safety, facts, self.settings)
+
+    @functools.cached_property
+    def unit_facts(self) -> UnitFactsIndex:
+        """What the ledger knows of each unit (contract in force, congress held, ...): the
+        one read model of facts campaign indicators rest on."""
+        return UnitFactsIndex(self.ledger, self.settings)
+
+    @functools.cached_property
+    def campaign_progress(self) -> CampaignProgress:
+        """Campaign progress, live from the log or as of an instant."""
+        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
 
     @functools.cached_property
     def campaigns(self) -> CampaignLedger:
@@ -165,16 +176,6 @@ class App:
             self.campaign_progress,
             self.settings,
         )
-
-    @functools.cached_property
-    def unit_facts(self) -> UnitFactsIndex:
-        """What the ledger knows of each unit (wage contract in force, congress held, …)."""
-        return UnitFactsIndex(self.ledger, self.settings)
-
-    @functools.cached_property
-    def campaign_progress(self) -> CampaignProgress:
-        """Campaigns' progress: live, or as the ledger stood at an instant."""
-        return CampaignProgress(self.ledger, self.unit_facts, self.settings)
 
     @functools.cached_property
     def read_policy(self) -> ReadPolicy:

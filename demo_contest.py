@@ -9,6 +9,7 @@ its workflow), so the scene adds a second or two."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -23,11 +24,12 @@ from bootstrap import App
 from domain.actors import CHINA_TZ
 from domain.award.commands import FileObjection, ResolveObjection
 from domain.contest.definition import Conflict, ContestDefinition, Severity
-from domain.contest.values import Marks, RankRow, RoundView
+from domain.contest.values import Marks, Phase, RankRow, RoundView
 from domain.safety import AccidentReport
 from i18n import fmt, pick
 from interfaces.text import Names
 from services.contests import ContestFacade
+from workflows.contest_round import contest_round_workflow_id
 
 JUDGES_FILE = Path(__file__).resolve().parent / "examples" / "judges.yaml"
 ORGANISER = "sun.lihua"  # the city federation
@@ -118,7 +120,7 @@ class ContestDemo:
                           "the emergency department records a serious accident at the seed company")))  # fmt: skip
         ranked = await self.facade.rank(ORGANISER, key)
         self._ranking(ranked, pick(("排名", "ranking")))
-        notice = await self.facade.post_notice(ORGANISER, key)
+        notice = await self._until(key, Phase.NOTICE)  # the round's workflow posts it
         assert notice.notice is not None
         self.say(await self.today(), f"{pick(('排名公示', 'the ranking noticed'))} "
                  f"{notice.notice.starts} — {notice.notice.ends}")  # fmt: skip
@@ -133,7 +135,8 @@ class ContestDemo:
         self._ranking(upheld, pick(("重算后的排名", "the ranking recomputed")))
         await self.env.sleep(timedelta(days=(notice.notice.ends - await self.today()).days + 1,
                                        hours=1))  # fmt: skip
-        closed = await self.facade.close_notice(ORGANISER, key)
+        closed = await self._until(key, Phase.CLOSED)  # the workflow closes it, grants titles
+        await self.env.client.get_workflow_handle(contest_round_workflow_id(key)).result()
         self.say(await self.today(), f"{pick(('公示期满，公示结束，奖项确定', 'the notice closes; the awards stand'))}"
                  f" · {pick(('输入摘要', 'inputs hash'))} "
                  f"{closed.ranking.inputs_hash[:16] if closed.ranking else ''}…")  # fmt: skip
@@ -143,6 +146,19 @@ class ContestDemo:
                 self.say(await self.today(), f"{x.name} · {pick((a.zh, a.en))} · "
                          f"{pick(('称号记入荣誉登记', 'the title enters the honours register'))}")  # fmt: skip
         return key
+
+    async def _until(self, key: str, phase: Phase, seconds: float = 30.0) -> RoundView:
+        """The round once the workflow has taken it to ``phase`` (its step runs as an
+        activity, which a loaded machine may finish a little after the skipped time)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + seconds
+        r = self.facade.round(key)
+        while r.phase is not phase and loop.time() < until:
+            await asyncio.sleep(0.05)
+            r = self.facade.round(key)
+        if r.phase is not phase:
+            raise RuntimeError(f"the round {key} is {r.phase.value}, not {phase.value}")
+        return r
 
     def _ranking(self, r: RoundView, title: str) -> None:
         assert r.ranking is not None

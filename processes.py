@@ -23,6 +23,7 @@ from activities.congress import CongressActivities
 from activities.contest import ContestActivities
 from activities.motion import MotionActivities
 from activities.wage_contract import WageContractActivities
+from application.contest_notice import ContestNotices
 from application.contest_rounds import ContestRoundSteps
 from application.facts import Facts
 from domain import motion as motion_rules
@@ -314,7 +315,9 @@ CONTEST = Process(
     label=CONTEST_LABEL,
     workflow=ContestRoundWorkflow,
     facade_name="contests",
-    activities=lambda app: ContestActivities(ContestRoundSteps(app.contests)),
+    activities=lambda app: ContestActivities(
+        ContestRoundSteps(app.contests, ContestNotices(app.contests, app.calendar))
+    ),
     facade=lambda app, client: ContestFacade(client, app.contests, app.directory, app.settings),
     inbox=_contest_inbox,
 )

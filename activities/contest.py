@@ -1,5 +1,5 @@
 """Activities of the contest round's workflow: the round's steps, reminders in pages, the
-judging tally.
+judging tally, the public notice's steps and the closed round's titles.
 
 Entries, self-assessments and score sheets never pass through here: they go to the ledger
 through ``application.contests`` (high fan-in input). Results are small (``ContestBrief``,
@@ -18,9 +18,12 @@ from contracts.contest import (
     ContestBrief,
     ContestRoundRef,
     ContestStepRequest,
+    NoticeStepRequest,
     RemindRequest,
     RemindResult,
     TallyResult,
+    TitlesRequest,
+    TitlesResult,
 )
 from domain.contest.values import RoundView
 
@@ -42,6 +45,7 @@ def contest_brief(view: RoundView) -> ContestBrief:
         ranks_on=view.ranks_on,
         remind_every_days=view.definition.entry.remind_every_days,
         commit_reveal=view.definition.judging.commit_reveal,
+        notice_ends=view.notice.ends if view.notice is not None else None,
     )
 
 
@@ -76,3 +80,19 @@ class ContestActivities:
     def tally(self, ref: ContestRoundRef) -> TallyResult:
         t = self.steps.tally(ref.round_key)
         return TallyResult(owed=t.owed, committed=t.committed, submitted=t.submitted)
+
+    @activity.defn(name="contest.notice_step")
+    @domain_errors_not_retried
+    def notice_step(self, req: NoticeStepRequest) -> ContestBrief:
+        """The engine posts the ranking's notice, or closes it after its last day."""
+        view = self.steps.notice_step(req.round_key, req.kind, req.meta)
+        log_step(req.kind, req.round_key, req.meta.acting.actor_id, True)
+        return contest_brief(view)
+
+    @activity.defn(name="contest.grant_titles")
+    @domain_errors_not_retried
+    def grant_titles(self, req: TitlesRequest) -> TitlesResult:
+        """The closed round's titles not yet in their registers; a retry after a crash
+        half way grants only the rest."""
+        done = self.steps.grant_titles(req.round_key, req.now)
+        return TitlesResult(granted=done.granted, already=done.already, held=done.held)

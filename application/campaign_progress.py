@@ -251,9 +251,8 @@ class _Book:
             self._changed_units.append((key, code))
 
     def catch_up(self) -> None:
-        if self.at is None:
-            self.facts.catch_up()
-            self.tail.catch_up()
+        self.facts.catch_up()
+        self.tail.catch_up()
 
     def campaign(self, key: str) -> CampaignView:
         found = self.campaigns.get(key)
@@ -412,6 +411,10 @@ class CampaignProgress:
         self.clock = clock or (lambda: datetime.now(UTC))
         self._book = _Book(ledger, facts, None)
         self._lock = threading.Lock()
+        # The ledger as of the instant asked last: asked again (its export after its
+        # report, the next page), it reads only what came since instead of the whole log.
+        self._past: _Book | None = None
+        self._past_lock = threading.Lock()
 
     def rows(self, key: str, on: date, at: datetime | None = None) -> list[UnitRow]:
         """Every unit of the campaign on ``on`` (members or not), by unit code; live, or
@@ -436,10 +439,16 @@ class CampaignProgress:
     ) -> tuple[ProgressReport | None, list[UnitRow]]:
         """The report and its rows from one read of the ledger (the exports print both)."""
         if at is not None:
-            facts = UnitFactsIndex.as_of(self.ledger, at, self.settings)
-            book = _Book(self.ledger, facts, at)
-            with book.tail.lock, facts.tail.lock:
-                return _snapshot(book, key, on or china_date(at), at, rows_only)
+            with self._past_lock:
+                if self._past is None or self._past.at != at:
+                    self._past = None  # one past instant kept: let the last one go first
+                    self._past = _Book(
+                        self.ledger, UnitFactsIndex.as_of(self.ledger, at, self.settings), at
+                    )
+                book = self._past
+                book.catch_up()  # what came since, by the same rule as a rebuild
+                with book.tail.lock, book.facts.tail.lock:
+                    return _snapshot(book, key, on or china_date(at), at, rows_only)
         with self._lock:
             now = self.clock()
             self._book.catch_up()

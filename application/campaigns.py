@@ -9,9 +9,9 @@ campaign's workflow, whose history therefore grows with pages of reminders, not 
 Population imports: a unit already in the campaign with the same data is left as it is (so
 re-importing a file is a no-op and a second file may add late joiners); a unit already in
 the campaign with *other* data (name, district, industry, ownership, employees, unionised,
-reviewing union) is refused, naming its line: a unit's record is not rewritten by a file
-(the campaign's figures rest on it); it leaves and its corrected record is another campaign
-decision.
+reviewing union) is refused, naming its line and the fields that differ. The domain records
+no change of a unit's data (``CampaignUnit`` has no such event, and the campaign's figures
+rest on that record), so the import neither rewrites it nor silently keeps the old data.
 """
 
 from __future__ import annotations
@@ -27,16 +27,14 @@ from pydantic import BaseModel
 
 from application.campaign_book import CampaignBook
 from application.campaign_definitions import CampaignDefinitions
-from application.campaign_population import read_population, refuse
+from application.campaign_population import FIELD_LABELS, read_population, refuse
 from application.campaign_reminders import remind_units
 from application.directory import DirectoryService
 from contracts.campaign import (
-    CampaignBrief,
     CloseRequest,
     FinalReportRequest,
     FinalReportResult,
     OpenPeriodRequest,
-    PeriodBrief,
     RecordRemindersRequest,
     RemindPageRequest,
     RemindPageResult,
@@ -44,7 +42,7 @@ from contracts.campaign import (
 from domain.actors import CommandMeta, Role, china_date
 from domain.base import canonical_bytes
 from domain.campaign.aggregate import Campaign, CampaignUnit, check_organiser
-from domain.campaign.definition import CampaignDefinition, Label
+from domain.campaign.definition import CampaignDefinition, Label, Ownership
 from domain.campaign.progress import UnitRow, progress
 from domain.campaign.values import (
     CampaignView,
@@ -69,6 +67,15 @@ UNIT_FIELDS = (
     "unionised",
     "district_org",
 )
+
+
+def _shown(value: object, lang: str) -> str:
+    """A unit's field as a refusal shows it (yes/no and ownership in the language)."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, Ownership) and lang == "zh":
+        return "公有" if value is Ownership.PUBLIC else "非公有"
+    return str(value)
 
 
 class ProgressRows(Protocol):
@@ -138,20 +145,6 @@ class CampaignLedger:
 
     def campaigns(self) -> list[CampaignView]:
         return self.book.campaigns()
-
-    def brief(self, key: str) -> CampaignBrief:
-        """What the campaign's workflow needs from the recorded definition."""
-        c = self.view(key)
-        t = c.definition.timeline
-        return CampaignBrief(
-            campaign_key=c.key,
-            organiser_org=c.organiser_org,
-            phase=c.phase.value,
-            periods=[PeriodBrief(key=p.key, starts=p.starts, due=p.due) for p in t.periods],
-            remind_every_days=t.remind_every_days,
-            escalate_after=t.escalate_after,
-            final_report=t.final_report,
-        )
 
     def unit(self, key: str, code: str) -> UnitView:
         """One unit of the campaign (a copy)."""
@@ -276,13 +269,21 @@ class CampaignLedger:
                 if not changed:
                     unchanged += 1
                     continue
-                what = ", ".join(f"{f}: {getattr(old, f)} → {getattr(unit, f)}" for f in changed)
+                zh = "，".join(
+                    f"{FIELD_LABELS[f]}：{_shown(getattr(old, f), 'zh')} → "
+                    f"{_shown(getattr(unit, f), 'zh')}"
+                    for f in changed
+                )
+                en = ", ".join(
+                    f"{f}: {_shown(getattr(old, f), 'en')} → {_shown(getattr(unit, f), 'en')}"
+                    for f in changed
+                )
                 problems.append(
                     RowError(
                         r.line,
                         changed[0],
-                        f"单位 {r.code} 已在集中行动中，资料不同（{what}）；名单导入不修改已有单位",
-                        f"unit {r.code} is in the campaign with other data ({what}); an "
+                        f"单位 {r.code} 已在集中行动中，资料不同（{zh}）；名单导入不修改已有单位",
+                        f"unit {r.code} is in the campaign with other data ({en}); an "
                         "import does not change a unit already in",
                     )
                 )

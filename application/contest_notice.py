@@ -11,16 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
+from pydantic import BaseModel
+
 from application.award_facts import record_honour
 from application.calendar import CalendarSource
 from application.contest_inputs import china_day
 from application.contests import ContestService
 from domain.actors import CommandMeta, Role, system_acting
 from domain.award.commands import FileObjection, ResolveObjection
+from domain.award.values import honours_ledger_id
 from domain.contest import notice
 from domain.contest.aggregate import ContestRound
-from domain.contest.values import RoundView, round_ledger_id
+from domain.contest.values import Phase, RoundView, round_ledger_id
 from domain.errors import InvalidState
+
+
+class TitlesGranted(BaseModel):
+    """What one run of the title grants did: granted now, granted by an earlier run,
+    passed over because the register holds the title at that level from elsewhere."""
+
+    granted: int = 0
+    already: int = 0
+    held: int = 0
 
 
 class ContestNotices:
@@ -66,7 +78,7 @@ class ContestNotices:
         r = self.contests.round(round_key)
         meta = self._meta(actor, ["resolve", round_key, c.model_dump()], comment, command_id, now)
         without = None
-        if c.upheld:
+        if c.upheld and not self._applied(round_key, meta):  # a retry: the recorded result
             entry = notice.objection_entry(r, c.no)
             without = self.contests.compute(round_key, r.ranked_at, {entry: c.findings})
         return self._act(round_key, meta, lambda a: notice.resolve_objection(a, c, without, meta))
@@ -83,11 +95,34 @@ class ContestNotices:
         self.grant_titles(closed, meta.occurred_at)
         return closed
 
-    def grant_titles(self, r: RoundView, now: datetime) -> int:
-        """Every titled award of the closed round in its winner's honours register (once:
-        a title the register already holds at that level is left as it is)."""
+    def engine_post(self, round_key: str, meta: CommandMeta) -> RoundView:
+        """The round's workflow posts the ranking's notice from the day of ``meta``."""
+        r = self.contests.round(round_key)
+        first = china_day(meta.occurred_at)
+        ends = self.notice_ends(r, first)
+        return self._act(round_key, meta, lambda a: notice.post_notice(a, first, ends, meta))
+
+    def engine_close(self, round_key: str, meta: CommandMeta) -> RoundView:
+        """The round's workflow closes the notice (refused before its last day has passed
+        or with an objection open); the titles are the workflow's next step."""
+        self.contests.round(round_key)
+        return self._act(round_key, meta, lambda a: notice.close_notice(a, meta))
+
+    def grant_titles(self, r: RoundView, now: datetime) -> TitlesGranted:
+        """Every titled award of the closed round in its winner's honours register, once.
+
+        Each grant's command id is derived from round, entrant and title, so a run that
+        stopped after some grants (a crash, a retried activity, the CLI's close and then
+        the workflow's) grants only the rest; a title the register holds at that level
+        from elsewhere is left as it is."""
+        if r.phase is not Phase.CLOSED:
+            raise InvalidState(
+                f"竞赛“{r.title}”的公示尚未结束，不能授予称号",
+                f"the notice of '{r.title}' has not closed: no title is granted yet",
+            )
         titled = {a.key: a for a in r.definition.awards if a.title and a.level}
-        on, granted = china_day(now), 0
+        on = china_day(now)
+        done = TitlesGranted()
         for row in r.ranking.rows if r.ranking else []:
             a = titled.get(row.award)
             if a is None or a.title is None or a.level is None:
@@ -98,6 +133,10 @@ class ContestNotices:
                 acting=system_acting(),
                 occurred_at=now,
             )
+            register = self.contests.ledger.find(honours_ledger_id(row.entrant))
+            if register is not None and register.has_applied(meta.command_id):
+                done.already += 1  # granted by an earlier run of this step
+                continue
             try:
                 record_honour(
                     self.contests.ledger,
@@ -106,9 +145,15 @@ class ContestNotices:
                     meta,
                 )
             except InvalidState:  # held since the ranking was computed: not granted again
+                done.held += 1
                 continue
-            granted += 1
-        return granted
+            done.granted += 1
+        return done
+
+    def resume_titles(self, round_key: str, now: datetime) -> TitlesGranted:
+        """The titles of a closed round not yet in their registers (the workflow's step
+        after the close, and a retry of one that stopped half way)."""
+        return self.grant_titles(self.contests.round(round_key), now)
 
     # -- inside ------------------------------------------------------------------------
 
@@ -121,6 +166,10 @@ class ContestNotices:
         directory = self.contests.directory
         acting = directory.acting(actor, role or directory.actor(actor).spec.roles[0])
         return self.contests._meta(acting, op, comment, command_id, now)
+
+    def _applied(self, round_key: str, meta: CommandMeta) -> bool:
+        found = self.contests.ledger.find(round_ledger_id(round_key))
+        return found is not None and bool(found.has_applied(meta.command_id))
 
     def _act(
         self, round_key: str, meta: CommandMeta, act: Callable[[ContestRound], None]

@@ -2,7 +2,8 @@
 the workflow gives (the engine's at a date, or an organiser's update), reminders to the
 units that have not self-assessed (a page at a time, one ledger event per unit) and the
 judging tally (how many sheets are committed or counted) the workflow's reveal phase
-waits on.
+waits on; after the ranking, the public notice's engine steps (post it, close it after its
+last day) and the titles of the closed round.
 
 People's acts on entries and sheets never pass through here: they go straight to the
 ledger through ``ContestService`` (high fan-in input).
@@ -16,6 +17,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from application.contest_notice import ContestNotices, TitlesGranted
 from application.contests import ContestService
 from domain.actors import CommandMeta, system_acting
 from domain.contest.aggregate import ContestEntry, ContestRound
@@ -55,8 +57,9 @@ class JudgingTally(BaseModel):
 class ContestRoundSteps:
     """The round's steps with a given meta, over the contest service's ledger."""
 
-    def __init__(self, contests: ContestService) -> None:
+    def __init__(self, contests: ContestService, notices: ContestNotices) -> None:
         self.contests = contests
+        self.notices = notices
 
     def step(self, round_key: str, kind: str, meta: CommandMeta) -> RoundView:
         """One round step (``close_registration``, ``start_judging``, ``rank``); the
@@ -79,6 +82,20 @@ class ContestRoundSteps:
         result = c.ledger.execute(round_ledger_id(round_key), meta, lambda a: act(a, meta))
         view: RoundView = result.aggregate.view()
         return view
+
+    def notice_step(self, round_key: str, kind: str, meta: CommandMeta) -> RoundView:
+        """The engine posts the ranked round's notice from today (its working days on the
+        statutory calendar), or closes it: refused before its last day has passed and
+        while an objection is open (``domain.contest.notice``)."""
+        if kind == "post_notice":
+            return self.notices.engine_post(round_key, meta)
+        if kind == "close_notice":
+            return self.notices.engine_close(round_key, meta)
+        raise InvalidInput(f"没有公示步骤 {kind}", f"no notice step {kind}")
+
+    def grant_titles(self, round_key: str, now: datetime) -> TitlesGranted:
+        """The closed round's titles not yet granted (each once, however often asked)."""
+        return self.notices.resume_titles(round_key, now)
 
     def remind(
         self, round_key: str, step_id: str, now: datetime, *, after: str = "", page: int = 500

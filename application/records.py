@@ -48,8 +48,9 @@ class RecordKind:
 
 
 def _campaign_unit(key: str) -> uuid.UUID:
-    """A campaign unit's record, named ``campaign:unit`` (``wage-bargaining-2026:dl-bearing``)."""
-    campaign, _, code = key.partition(":")
+    """A campaign unit's record, named ``campaign:unit`` (``wage-bargaining-2026:dl-bearing``;
+    a unit's code holds no colon)."""
+    campaign, _, code = key.rpartition(":")
     return unit_ledger_id(campaign, code)
 
 

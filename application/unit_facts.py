@@ -101,7 +101,7 @@ class UnitFactsIndex:
         self.tail.follow([get_topic(MotionCall.Created)], self._call)
         self.tail.follow(event_topics(Honours), self._honour)
         if at is not None:
-            self.tail.catch_up()  # once: an index as of an instant never moves
+            self.tail.catch_up()
 
     @classmethod
     def as_of(
@@ -159,9 +159,10 @@ class UnitFactsIndex:
             self._changed(found.person)
 
     def catch_up(self) -> None:
-        """Read what the log recorded since the last read (nothing as of an instant)."""
-        if self.at is None:
-            self.tail.catch_up()
+        """Read what the log recorded since the last read. As of an instant too: an event
+        recorded since but stamped up to it (a late entry of a past date) counts, as in an
+        index rebuilt now; one stamped after it is left out."""
+        self.tail.catch_up()
 
     # -- reading ----------------------------------------------------------------------------
 

@@ -18,13 +18,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import json
 import multiprocessing
+import os
+import ssl
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -87,26 +91,44 @@ def issue_tokens(accounts: AccountService, actors: list[str]) -> dict[str, str]:
 class Load:
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0  # CPU seconds of the process that served (or sent) the load
+    sys_s: float = 0.0  # of which in the kernel (thread hand-overs, sockets, SQLite I/O)
+    client_cpu_s: float = 0.0  # of the HTTP clients' process, for the HTTP path
 
 
-def http_load(url: str, requests: list[Request], clients: int) -> Load:
+def http_load(url: str, requests: list[Request], clients: int, kind: str = "raw") -> Load:
     """Send every request from ``clients`` concurrent tasks, each over a keep-alive
     connection of its own; every answer must be 2xx. Seconds from first to last, and each
-    request's latency.
+    request's latency; the CPU seconds this (client) process spent meanwhile.
 
     Each task has an ``httpx.AsyncClient`` of its own: one client's pool shared by 50
     tasks spent more CPU assigning requests to connections than the server spent on
     them (py-spy: the server idle, the client in ``_assign_requests_to_connections``),
     and the connections it left idle past the server's 5 s keep-alive broke with a
-    ``ReadError``."""
+    ``ReadError``. The clients are made before the clock starts and share one TLS
+    context: each ``AsyncClient`` made its own (``ssl.create_default_context``, loading
+    the CA bundle, unused on plain HTTP), about 0.1 s of CPU each, 50 of them inside the
+    timed window (py-spy: 28% of the clients' CPU in a 500-delegate run).
+
+    ``kind="raw"`` sends the same requests with a few lines of HTTP/1.1 over asyncio
+    streams instead (keep-alive, ``Content-Length`` bodies): on two shared cores the
+    clients' CPU is taken from the server's, and httpx spent about as much CPU per
+    request as the server did, so the figure measured httpx as much as UnionFlow."""
+    if kind == "raw":
+        return asyncio.run(raw_load(url, requests, clients))
 
     async def go() -> Load:
         queue = list(reversed(requests))
         latencies: list[float] = []
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        tls = ssl.create_default_context()
+        https = [
+            httpx.AsyncClient(base_url=url, limits=limits, timeout=120, verify=tls)
+            for _ in range(clients)
+        ]
 
-        async def client() -> None:
-            async with httpx.AsyncClient(base_url=url, limits=limits, timeout=120) as http:
+        async def client(http: httpx.AsyncClient) -> None:
+            async with http:
                 while queue:
                     method, path, token, body = queue.pop()
                     sent = time.perf_counter()
@@ -117,18 +139,73 @@ def http_load(url: str, requests: list[Request], clients: int) -> Load:
                     if answer.status_code >= 300:
                         raise RuntimeError(f"{method} {path}: {answer.status_code} {answer.text}")
 
+        cpu = time.process_time()
         started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        return Load(time.perf_counter() - started, latencies)
+        await asyncio.gather(*(client(http) for http in https))
+        seconds = time.perf_counter() - started
+        return Load(seconds, latencies, client_cpu_s=time.process_time() - cpu)
 
     return asyncio.run(go())
 
 
+async def raw_load(url: str, requests: list[Request], clients: int) -> Load:
+    """``http_load`` with a minimal HTTP/1.1 client: one keep-alive connection per task,
+    every answer read to its ``Content-Length`` and required to be 2xx."""
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    queue = list(reversed(requests))
+    latencies: list[float] = []
+    streams = [await asyncio.open_connection(host, port) for _ in range(clients)]
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while queue:
+                method, path, token, body = queue.pop()
+                data = json.dumps(body).encode()
+                head = (
+                    f"{method} {quote(path, safe=PATH_SAFE)} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+                    f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(data)}\r\n\r\n"
+                ).encode()
+                sent = time.perf_counter()
+                writer.write(head + data)
+                status = int((await reader.readline()).split()[1])
+                length = None
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                if length is None:
+                    raise RuntimeError(f"{method} {path}: {status} without a Content-Length")
+                answer = await reader.readexactly(length)
+                latencies.append(time.perf_counter() - sent)
+                if status >= 300:
+                    raise RuntimeError(f"{method} {path}: {status} {answer.decode()}")
+        finally:
+            writer.close()
+
+    cpu = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(client(r, w) for r, w in streams))
+    seconds = time.perf_counter() - started
+    return Load(seconds, latencies, client_cpu_s=time.process_time() - cpu)
+
+
+PATH_SAFE = "/:@-._~!$&'()*+,;="
+
+
 async def in_client_process(
-    pool: concurrent.futures.ProcessPoolExecutor, url: str, requests: list[Request], clients: int
+    pool: concurrent.futures.ProcessPoolExecutor,
+    url: str,
+    requests: list[Request],
+    clients: int,
+    kind: str = "raw",
 ) -> Load:
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool, http_load, url, requests, clients)
+    cpu, kernel = time.process_time(), os.times().system
+    load = await loop.run_in_executor(pool, http_load, url, requests, clients, kind)
+    load.cpu_s, load.sys_s = time.process_time() - cpu, os.times().system - kernel
+    return load
 
 
 async def timed_jobs(label: str, jobs: list[Callable[[], Awaitable[object]]], clients: int) -> Load:
@@ -143,8 +220,11 @@ async def timed_jobs(label: str, jobs: list[Callable[[], Awaitable[object]]], cl
 
         return run
 
+    cpu, kernel = time.process_time(), os.times().system
     seconds = await fan_in(label, [timing(j) for j in jobs], clients)
-    return Load(seconds, latencies)
+    return Load(
+        seconds, latencies, cpu_s=time.process_time() - cpu, sys_s=os.times().system - kernel
+    )
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -160,6 +240,7 @@ class Result:
     http: Load | None = None
     seed_s: float = 0.0
     pages: dict[tuple[str, str], PageTimes] = field(default_factory=dict)
+    load: list[float] = field(default_factory=list)  # 1-minute load average, before each path
 
 
 @dataclass
@@ -228,11 +309,13 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                                 for d in ids
                             ],
                             args.clients,
+                            args.client,
                         )
                         if app.polls.present(sid) != args.delegates:
                             raise SystemExit("not every delegate is checked in")
                         for no in range(1, items + 1):
                             await svc.open_poll(sid, CHAIR, no)
+                        out.load.append(os.getloadavg()[0])
 
                         # Delegate by delegate, as bench/congress.py casts.
                         async def cast(no: int, i: int) -> None:
@@ -249,6 +332,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                         )
                         await wait_tallied(app, sid, args.items, args.tally_timeout)
                         stderr.print("ballots over HTTP…")
+                        out.load.append(os.getloadavg()[0])
                         out.http = await in_client_process(
                             pool,
                             url,
@@ -263,7 +347,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                                 for no in range(args.items + 1, items + 1)
                             ],
                             args.clients,
+                            args.client,
                         )
+                    out.load.append(os.getloadavg()[0])
                     await wait_tallied(app, sid, items, args.tally_timeout)
                     check_tallies(app, sid, items, args.delegates)
 
@@ -298,6 +384,23 @@ def latency(load: Load) -> str:
     return " / ".join(f"{pct(load.latencies, p):.1f}" for p in (50, 95, 99))
 
 
+def http_parser() -> str:
+    """What uvicorn parses HTTP/1.1 with here: httptools (C) when installed, else h11."""
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    return "httptools" if AutoHTTPProtocol.__module__.endswith("httptools_impl") else "h11"
+
+
+def cpu_per(service: Load, http: Load, ballots: int) -> str:
+    """The serving process's CPU per ballot on each path (its worker threads too): the
+    cost the machine's load does not change, unlike ballots/s."""
+
+    def per(load: Load) -> str:
+        return f"{1000 * load.cpu_s / ballots:.2f} ({1000 * load.sys_s / ballots:.2f} sys)"
+
+    return f"{per(service)} / {per(http)}"
+
+
 def report(r: Result) -> None:
     a = r.args
     assert r.check_in and r.service and r.http
@@ -306,7 +409,7 @@ def report(r: Result) -> None:
     http_rate = ballots / r.http.seconds
     title = (
         f"UnionFlow web benchmark (sqlite, real dev server, {a.delegates} delegates, "
-        f"{a.clients} clients, {a.items} secret items per path, {a.cases:,} wage cases)"
+        f"{a.clients} {a.client} clients, {a.items} secret items per path, {a.cases:,} wage cases)"
     )
     rows = [
         ("setup s (directory, congress, roster, session)", f"{r.setup_s:.2f}"),
@@ -319,6 +422,13 @@ def report(r: Result) -> None:
         ("HTTP ballots/s (POST …/ballots)", f"{http_rate:,.0f}"),
         ("HTTP ballot latency ms p50 / p95 / p99", latency(r.http)),
         ("HTTP ÷ service ballots/s (hoped ≥ 0.5)", f"{http_rate / service_rate:.2f}"),
+        ("serving process CPU ms per ballot: services / HTTP", cpu_per(r.service, r.http, ballots)),
+        ("HTTP clients' process CPU ms per ballot", f"{1000 * r.http.client_cpu_s / ballots:.2f}"),
+        (
+            "load average (1 min): services / HTTP / after",
+            " / ".join(f"{x:.1f}" for x in r.load),
+        ),
+        ("HTTP parser of the server (uvicorn's choice)", http_parser()),
         ("tallies exactly as expected", f"{2 * a.items}/{2 * a.items}"),
         (f"saving {a.cases:,} wage cases s", f"{r.seed_s:.2f}"),
     ]
@@ -350,6 +460,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50, help="concurrent HTTP clients")
     parser.add_argument(
         "--items", type=int, default=5, help="secret items per path (services, HTTP)"
+    )
+    parser.add_argument(
+        "--client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="the HTTP clients: a minimal HTTP/1.1 client (raw) or httpx",
     )
     parser.add_argument("--cases", type=int, default=10_000, help="wage cases for the inbox")
     parser.add_argument("--inbox-repeats", type=int, default=30, help="timed GETs of each list")

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from domain.actors import CommandMeta
 
 RoundStepKind = Literal["close_registration", "start_judging", "rank"]
+NoticeStepKind = Literal["post_notice", "close_notice"]
 
 
 class ContestRoundRef(BaseModel):
@@ -29,6 +30,7 @@ class ContestBrief(BaseModel):
     ranks_on: date | None = None
     remind_every_days: int = 7
     commit_reveal: bool = False
+    notice_ends: date | None = None  # the public notice's last day, once posted
 
 
 class ContestStepRequest(BaseModel):
@@ -56,3 +58,24 @@ class TallyResult(BaseModel):
     owed: int
     committed: int
     submitted: int
+
+
+class NoticeStepRequest(BaseModel):
+    """The engine posts the ranking's notice, or closes it after its last day."""
+
+    round_key: str
+    kind: NoticeStepKind
+    meta: CommandMeta
+
+
+class TitlesRequest(BaseModel):
+    """Grant the closed round's titles not yet in their registers."""
+
+    round_key: str
+    now: datetime
+
+
+class TitlesResult(BaseModel):
+    granted: int
+    already: int
+    held: int

@@ -10,10 +10,20 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from temporalio.testing import WorkflowEnvironment
 
 from bootstrap import App, build_app, build_worker, start_time_skipping
 from settings import Settings
+
+# Property tests check properties, not speed: on a loaded 2-core machine (CI shares the
+# session's machine) an example can take longer than Hypothesis' default 200 ms deadline
+# and its "too slow" health check, which would fail a correct test.
+hypothesis_settings.register_profile(
+    "unionflow", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("unionflow")
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_DIRECTORY = ROOT / "examples" / "directory.yaml"

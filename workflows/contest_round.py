@@ -6,9 +6,12 @@ during the activity period the units that have not self-assessed are reminded (e
 event per unit); judging starts the day after the self-assessment deadline; where the
 definition commits sheets first, the round's reveal phase begins once every assigned
 sheet is committed; the engine ranks the round on its ranking day (a ranking the domain
-refuses, e.g. sheets still missing, is tried again the next day). The organiser's steps
-(close registration early, start judging, rank) are validated updates, checked by the
-same domain rule as the ledger's (``check_round_step``).
+refuses, e.g. sheets still missing, is tried again the next day). After the ranking it
+posts the ranking's public notice (公示) at once, closes it on the first day after its last
+(a day later while an objection is open) and then grants the closed round's titles, each
+once however often the step is retried. The organiser's steps (close registration early,
+start judging, rank) are validated updates, checked by the same domain rule as the
+ledger's (``check_round_step``).
 
 Nothing here grows with the number of entries: entries, self-assessments and score sheets
 go to the ledger through the service layer, and each bulk step is a page of 500 in one
@@ -35,9 +38,13 @@ with workflow.unsafe.imports_passed_through():
         ContestBrief,
         ContestRoundRef,
         ContestStepRequest,
+        NoticeStepKind,
+        NoticeStepRequest,
         RemindRequest,
         RoundStepKind,
         TallyResult,
+        TitlesRequest,
+        TitlesResult,
     )
     from domain.actors import CHINA_TZ, Acting, check_person, system_acting
     from domain.contest.aggregate import check_round_step
@@ -46,6 +53,14 @@ with workflow.unsafe.imports_passed_through():
 
 SWEEP_MINUTES = 5  # each day's steps run five minutes after midnight, China time
 DAYS_PER_RUN = 60  # continue-as-new at least this often (a round runs for months)
+
+# Patches (``workflow.patched``): behaviour added after histories were recorded. Each id is
+# stored in the histories that took the new branch, so it is never renamed.
+# The workflow runs the ranking's notice and grants the titles (before, it ended ranked).
+NOTICE_IN_WORKFLOW = "notice-in-workflow"
+# Each day's steps start from the round as the ledger holds it: the organiser may have taken
+# a step straight in the ledger (the CLI without --workflow, the pages).
+FOLLOWS_LEDGER = "contest-follows-ledger"
 
 
 class ContestRoundInput(BaseModel):
@@ -80,6 +95,8 @@ class ContestRoundStatus(BaseModel):
     reminded: int = 0
     tally: TallyResult | None = None
     rank_refused: str = ""  # why the engine's ranking on the ranking day was refused
+    close_refused: str = ""  # why the engine's close of the notice was refused (e.g. objections)
+    titles: TitlesResult | None = None  # the closed round's titles, once granted
     history_length: int = 0
 
 
@@ -100,6 +117,8 @@ class ContestRoundWorkflow:
         self.poked = False
         self.tally: TallyResult | None = None
         self.rank_refused = ""
+        self.close_refused = ""
+        self.titles: TitlesResult | None = None
 
     @workflow.run
     async def run(self, inp: ContestRoundInput) -> ContestBrief:
@@ -111,18 +130,20 @@ class ContestRoundWorkflow:
             if self._phase() in RANKED_OR_LATER:
                 break
             turns += 1
-            if turns >= inp.days_per_run or workflow.info().is_continue_as_new_suggested():
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(
-                    self.inp.model_copy(update={"resumed": True, "runs": self.inp.runs + 1})
-                )
+            await self._maybe_continue_as_new(turns)
             await self._until_tomorrow()
+        if workflow.patched(NOTICE_IN_WORKFLOW):
+            await self._notice(turns)
         self.waiting = None
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._brief()
 
     async def _daily(self) -> None:
         """Today's engine steps, in the order of the round's phases."""
+        if workflow.patched(FOLLOWS_LEDGER):
+            self.brief = await self._step(ContestActivities.round, self._ref())
+            if self._phase() in RANKED_OR_LATER:
+                return
         today = self._today()
         b = self._brief()
         if self._phase() is Phase.REGISTRATION and today > b.registration_closes:
@@ -145,6 +166,53 @@ class ContestRoundWorkflow:
                     self.rank_refused = ""
                 except ApplicationError as e:  # refused (sheets missing): again tomorrow
                     self.rank_refused = str(e.details[0]) if e.details else e.message
+
+    async def _notice(self, turns: int) -> None:
+        """The ranking's public notice, day by day, until the closed round's titles are
+        granted."""
+        while True:
+            async with self.lock:
+                await self._notice_daily()
+            if self.titles is not None:
+                return
+            turns += 1
+            await self._maybe_continue_as_new(turns)
+            await self._until_tomorrow()
+
+    async def _notice_daily(self) -> None:
+        """Today's notice steps. The round is read first: the organiser may have posted or
+        closed the notice straight in the ledger (the CLI, the pages)."""
+        self.brief = await self._step(ContestActivities.round, self._ref())
+        if self._phase() is Phase.RANKED:
+            # Refused only when the ledger moved meanwhile: tomorrow's read follows it.
+            with contextlib.suppress(ApplicationError):
+                await self._notice_step("post_notice", f"post-notice:v{self._brief().version}")
+        b, today = self._brief(), self._today()
+        if self._phase() is Phase.NOTICE and b.notice_ends is not None and today > b.notice_ends:
+            try:
+                await self._notice_step("close_notice", f"close-notice:{today}")
+                self.close_refused = ""
+            except ApplicationError as e:  # an objection open: again tomorrow
+                self.close_refused = str(e.details[0]) if e.details else e.message
+        if self._phase() is Phase.CLOSED:
+            self.titles = await self._step(
+                ContestActivities.grant_titles,
+                TitlesRequest(round_key=self.inp.round_key, now=workflow.now()),
+            )
+
+    async def _notice_step(self, kind: NoticeStepKind, step: str) -> None:
+        meta = step_meta(system_acting(self._brief().organiser_org), step)
+        self.brief = await self._step(
+            ContestActivities.notice_step,
+            NoticeStepRequest(round_key=self.inp.round_key, kind=kind, meta=meta),
+        )
+
+    async def _maybe_continue_as_new(self, turns: int) -> None:
+        if turns >= self.inp.days_per_run or workflow.info().is_continue_as_new_suggested():
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(
+                self.inp.model_copy(update={"resumed": True, "runs": self.inp.runs + 1})
+            )
 
     async def _remind(self, today: date) -> None:
         after = ""
@@ -214,6 +282,8 @@ class ContestRoundWorkflow:
             reminded=self.inp.reminded,
             tally=self.tally,
             rank_refused=self.rank_refused,
+            close_refused=self.close_refused,
+            titles=self.titles,
             history_length=workflow.info().get_current_history_length(),
         )
 

@@ -21,6 +21,8 @@ from domain.award.values import (
     NominationView,
     RoundView,
 )
+from domain.campaign import CampaignView, UnitView
+from domain.campaign.values import PHASE_LABELS as CAMPAIGN_PHASES
 from domain.congress import CongressView
 from domain.contest.values import PHASE_LABELS
 from domain.contest.values import RoundView as ContestRoundView
@@ -52,6 +54,8 @@ from interfaces.cli._common import (
     run,
     stage,
 )
+from interfaces.cli.campaign import _org_names, _print_campaign, _print_unit
+from interfaces.cli.campaign_run import _print_status as _print_campaign_workflow
 from interfaces.cli.congress import _term_title
 from interfaces.cli.motion import _print_call, _print_motion, _print_motion_details
 from interfaces.cli.render import Table, plain, styled
@@ -305,6 +309,30 @@ def _print_nomination_status(application: App, view: NominationView, wf: Any) ->
         console.print(f"  {plain(view.removed_reason)}")
 
 
+def _print_campaign_status(application: App, view: CampaignView, wf: Any) -> None:
+    _print_campaign(view, _org_names(application))
+    if wf is not None:
+        _print_campaign_workflow(view.key, wf, view.phase)
+
+
+def _print_campaign_unit_status(application: App, view: UnitView, wf: Any) -> None:
+    campaign = application.campaigns.view(view.campaign_key)
+    _print_unit(campaign, view, _org_names(application))
+
+
+def _print_any(application: App, view: Any, wf: Any) -> None:
+    """A record kind without its own printer: its key and where it stands."""
+    _headline_any(view)
+
+
+def _headline_any(view: Any) -> None:
+    key = getattr(view, "key", "") or getattr(view, "code", "")
+    where = getattr(view, "stage", None) or getattr(view, "phase", None) or ""
+    console.print(
+        f"[bold]{plain(str(key))}[/]" + (f" · [cyan]{plain(str(where))}[/]" if where else "")
+    )
+
+
 def _stage_label(labels: dict[Any, tuple[str, str]], enum: Any, value: str) -> str:
     try:
         return pick(labels[enum(value)])
@@ -333,6 +361,8 @@ _STATUS: dict[str, Callable[[App, Any, Any], None]] = {
     "round": _print_round_status,
     "nomination": _print_nomination_status,
     "contest": _print_contest_status,
+    "campaign": _print_campaign_status,
+    "campaign_unit": _print_campaign_unit_status,
 }
 _WORKFLOW: dict[str, Callable[[Facades, str], Awaitable[Any]]] = {
     "case": lambda facades, key: facades.wage_contracts.status(key),
@@ -340,6 +370,7 @@ _WORKFLOW: dict[str, Callable[[Facades, str], Awaitable[Any]]] = {
     "motion": lambda facades, key: facades.motions.status(key),
     "round": lambda facades, key: facades.awards.status(key),
     "contest": lambda facades, key: facades.contests.status(key),
+    "campaign": lambda facades, key: facades.campaigns.status(key),
 }
 # Per kind: one line on where the record stands, for ``history --at`` (a case shows its stage).
 _HEADLINE: dict[str, Callable[[Any], None]] = {
@@ -351,6 +382,9 @@ _HEADLINE: dict[str, Callable[[Any], None]] = {
     "round": _round_headline,
     "nomination": _nomination_headline,
     "contest": _contest_headline,
+    "campaign": lambda view: console.print(
+        f"[bold]{plain(pick(view.title))}[/] ({view.key}) · [cyan]{pick(CAMPAIGN_PHASES[view.phase])}[/]"
+    ),
 }
 
 
@@ -371,7 +405,7 @@ def status(key: str = KEY, kind: str | None = KIND) -> None:
     try:
         record = resolve(application.ledger, key, kind)
         wf = asyncio.run(workflow_status(application, record))
-        _STATUS[record.kind.name](application, record.view(), wf)
+        _STATUS.get(record.kind.name, _print_any)(application, record.view(), wf)
     except DomainError as e:
         fail(e)
         raise
@@ -440,4 +474,4 @@ def history(
         console.print(f"{t('stage')} @ {moment}: [cyan]{stage(view)}[/]")
     else:
         console.print(f"@ {moment}:")
-        _HEADLINE[record.kind.name](view)
+        _HEADLINE.get(record.kind.name, _headline_any)(view)

@@ -115,6 +115,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     # Each router module (sign-in, pages per process, /api/v1) is included here, by name.
     from interfaces.web.api import audit as audit_api
     from interfaces.web.api import awards as awards_api
+    from interfaces.web.api import campaigns as campaigns_api
     from interfaces.web.api import chair as chair_api
     from interfaces.web.api import congress as congress_api
     from interfaces.web.api import contests as contests_api
@@ -125,12 +126,15 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
     from interfaces.web.pages import awards_nominate as award_nominate_pages
     from interfaces.web.pages import awards_nominee as award_nominee_pages
     from interfaces.web.pages import awards_notice as award_notice_pages
+    from interfaces.web.pages import campaigns as campaign_pages
+    from interfaces.web.pages import campaigns_report as campaign_report_pages
     from interfaces.web.pages import checkin as checkin_pages
     from interfaces.web.pages import congress as congress_pages
     from interfaces.web.pages import congress_setup as congress_setup_pages
     from interfaces.web.pages import contests as contest_pages
     from interfaces.web.pages import contests_forms as contest_form_pages
     from interfaces.web.pages import contests_notice as contest_notice_pages
+    from interfaces.web.pages import contests_steps as contest_step_pages
     from interfaces.web.pages import inbox as inbox_pages
     from interfaces.web.pages import motions as motions_pages
     from interfaces.web.pages import operator as operator_pages
@@ -152,6 +156,7 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         awards_api,
         contests_api,
         audit_api,
+        campaigns_api,
         inbox_pages,
         wage_start_pages,  # before wage_pages: /cases/new is not a case id
         wage_pages,
@@ -169,7 +174,10 @@ def create_app(settings: Settings | None = None, *, context: WebContext | None =
         award_pages,
         contest_form_pages,
         contest_notice_pages,
+        contest_step_pages,
         contest_pages,
+        campaign_report_pages,  # before the campaign's pages: /campaigns/reviews is not a campaign
+        campaign_pages,
         signin,
         account_page,
     ):

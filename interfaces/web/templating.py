@@ -11,9 +11,11 @@ from starlette.responses import Response
 
 import i18n
 from interfaces.web.auth import csrf_token, current
+from interfaces.web.forms import profile_label
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 TEMPLATES.env.globals.update(pick=i18n.pick, fmt=i18n.fmt, t=i18n.t)
+TEMPLATES.env.globals.update(profile_label=profile_label)  # profile_label(request, name)
 
 
 def render(

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from application.read_policy import may_read_case
+from domain.errors import NotFound
 from domain.motion import MotionView
 from domain.wage_contract import STAGE_LABELS, WageContractView
 from interfaces.text import Names
@@ -110,11 +111,23 @@ def _is_entry(app: App, key: str) -> bool:
     return app.ledger.exists(entry_ledger_id(key))
 
 
+def _campaign_url(app: App, key: str) -> str:
+    """A unit's report or review (``campaign:unit``) on the unit's page; the campaign's own
+    step (close) on its dashboard."""
+    try:
+        app.campaigns.view(key)
+    except NotFound:  # not a campaign (a key may hold ":"): the campaign, then the unit
+        campaign, _, code = key.partition(":")
+        return f"/campaigns/{quote(campaign)}/units/{quote(code)}"
+    return f"/campaigns/{quote(key)}"
+
+
 # Where an inbox item of each process is handled (a timeline for a process without pages).
 LINKS: dict[str, Callable[[App, str], str]] = {
     "wage_contract": _case_url,
     "congress_session": _ballot_url,
     "motion": _motion_url,
+    "campaign": _campaign_url,
 }
 # Processes whose items link by what is to be done, not by the record alone.
 ITEM_LINKS: dict[str, Callable[[App, InboxItem], str]] = {

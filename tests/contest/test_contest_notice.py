@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
+from application import contest_notice
 from application.contest_notice import ContestNotices
 from application.contests import OpenContestRound, Registration
 from domain.actors import CHINA_TZ
@@ -196,3 +198,52 @@ def test_closing_grants_titles_and_a_title_held_at_its_level_is_not_granted_agai
     )
     seed = next(x for x in again.ranking.rows if x.entrant == "dl-seed")  # a 2027 winner too
     assert (seed.rank, seed.award) == (2, "commended") and seed.held == bearing.held
+
+
+def test_a_crash_between_title_grants_resumes_without_granting_twice(
+    world: World, monkeypatch: pytest.MonkeyPatch
+):
+    key = ranked(world)
+    n = notices(world)
+    n.post("sun.lihua", key)
+    world.clock.now = datetime(2027, 3, 8, 9, tzinfo=CHINA_TZ)
+    real = contest_notice.record_honour
+    granted: list[str] = []
+
+    def dies_after_one(ledger: Any, holder: str, grant: Any, meta: Any) -> None:
+        if granted:
+            raise RuntimeError("the worker died")
+        real(ledger, holder, grant, meta)
+        granted.append(holder)
+
+    monkeypatch.setattr(contest_notice, "record_honour", dies_after_one)
+    with pytest.raises(RuntimeError, match="died"):
+        n.close("sun.lihua", key, command_id="close-1")
+    assert world.contests.round(key).phase is Phase.CLOSED  # closed, one title of two in
+    assert [u for u in ("dl-bearing", "dl-seed") if world.app.awards.facts.honours(u)] == granted
+    monkeypatch.setattr(contest_notice, "record_honour", real)
+    # The workflow's step after the close grants the rest, and only the rest.
+    done = n.resume_titles(key, world.clock())
+    assert (done.granted, done.already, done.held) == (1, 1, 0)
+    # The organiser's retry of the close (same command id) and another resume: nothing more.
+    before = world.events()
+    assert n.close("sun.lihua", key, command_id="close-1").phase is Phase.CLOSED
+    assert n.resume_titles(key, world.clock()).model_dump() == {
+        "granted": 0,
+        "already": 2,
+        "held": 0,
+    }
+    assert world.events() == before
+    for unit in ("dl-bearing", "dl-seed"):
+        held = world.app.awards.facts.honours(unit)
+        assert [(h.title, h.round_key) for h in held] == [("ankang-cup-winner", key)]
+
+
+def test_titles_are_granted_only_once_the_notice_has_closed(world: World):
+    key = ranked(world)
+    n = notices(world)
+    n.post("sun.lihua", key)
+    before = world.events()
+    with pytest.raises(InvalidState, match="尚未结束"):
+        n.resume_titles(key, world.clock())
+    assert world.events() == before

@@ -1,5 +1,7 @@
 """``/api/v1/contests``: contest rounds as JSON: a round (without the salt of its blind
-codes), its published ranking, and a judge's sheet (score, commit or reveal).
+codes), its published ranking, a judge's sheet (score, commit or reveal), and the
+objections to the ranking's public notice (公示): anyone signed in files one while the
+notice runs; the organiser upholds or dismisses it with findings.
 
 The same ``ContestService`` calls as ``unionflow contest`` and the contest pages, straight
 to the ledger; the actor is the signed-in person, and a ``command_id`` makes a retried
@@ -15,12 +17,17 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Request
+from fastapi import Path as FastPath
 from pydantic import BaseModel, Field
 
 from application.contest_inputs import JudgeProgress, JudgeRow
-from domain.contest.values import Phase, Ranking, SheetView
-from domain.errors import NotFound
-from domain.text import Key, OptionalLongText, ShortText
+from application.contest_notice import ContestNotices
+from domain.actors import Role
+from domain.award.commands import FileObjection, ResolveObjection
+from domain.contest.values import ContestObjection, Phase, Ranking, RoundView, SheetView
+from domain.errors import DomainError, NotFound
+from domain.policies import is_unit_cadre
+from domain.text import Key, LongText, OptionalLongText, ShortText
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey
 from interfaces.web.problem import responses
@@ -134,3 +141,97 @@ async def submit_sheet(
     return service.reveal(
         me.actor_id, row.entry, dict(s.marks), s.nonce, command_id=body.command_id
     )
+
+
+class ObjectionRequest(FileObjection):
+    """An objection to an entry of the ranking (its ``entry`` key, as the ranking's rows
+    give it) while the notice runs: a real name and a contact, or ``anonymous`` (recorded
+    and marked as such)."""
+
+    entry: Key
+    command_id: Key | None = Field(default=None, max_length=100)
+
+
+class ResolutionRequest(BaseModel):
+    """The organiser's finding on an open objection: upheld (the entry leaves the places
+    and the awards, the ranking is recomputed without it) or dismissed, with reasons."""
+
+    outcome: Literal["upheld", "dismissed"]
+    findings: LongText
+    comment: OptionalLongText = ""
+    command_id: Key | None = Field(default=None, max_length=100)
+
+
+class ObjectionOutcome(BaseModel):
+    """The objection as resolved and the ranking as it stands after it."""
+
+    objection: ContestObjection
+    ranking: Ranking | None
+
+
+def _notices(request: Request) -> ContestNotices:
+    app = context_of(request).app
+    return ContestNotices(app.contests, app.calendar)
+
+
+def _organises(request: Request, r: RoundView, actor: str) -> bool:
+    """A cadre of the organising union: who alone sees an objector's name and contact."""
+    try:
+        acting = context_of(request).app.directory.acting(actor, Role.CADRE)
+    except DomainError:
+        return False
+    return is_unit_cadre(acting, r.organiser_org)
+
+
+def _shown(o: ContestObjection, organiser: bool) -> ContestObjection:
+    return o if organiser else o.model_copy(update={"name": "", "contact": ""})
+
+
+def _published(request: Request, round_key: str) -> RoundView:
+    r = context_of(request).app.contests.round(round_key)
+    if r.ranking is None:
+        raise NotFound(f"{r.title} 尚未发布排名", f"{r.title} has no published ranking yet")
+    return r
+
+
+@router.get("/{round_key}/objections", response_model=list[ContestObjection])
+async def objections(request: Request, round_key: RecordKey, me: Me) -> list[ContestObjection]:
+    """The objections to the ranking's notice with their outcome (every signed-in
+    person's; the objector's name and contact for the organiser only)."""
+    r = _published(request, round_key)
+    organiser = _organises(request, r, me.actor_id)
+    return [_shown(o, organiser) for o in r.objections]
+
+
+@router.post("/{round_key}/objections", response_model=ContestObjection, status_code=201)
+async def file_objection(
+    request: Request, round_key: RecordKey, body: ObjectionRequest, me: Me
+) -> ContestObjection:
+    """An objection to an entry while the notice runs (``contest object``); the same
+    ``command_id`` again files it once."""
+    _published(request, round_key)
+    c = FileObjection(
+        substance=body.substance, anonymous=body.anonymous, name=body.name, contact=body.contact
+    )
+    r = _notices(request).file_objection(
+        me.actor_id, round_key, body.entry, c, command_id=body.command_id
+    )
+    return _shown(r.objections[-1], _organises(request, r, me.actor_id))
+
+
+@router.post("/{round_key}/objections/{no}/resolution", response_model=ObjectionOutcome)
+async def resolve_objection(
+    request: Request,
+    round_key: RecordKey,
+    no: Annotated[int, FastPath(ge=1, le=10_000)],
+    body: ResolutionRequest,
+    me: Me,
+) -> ObjectionOutcome:
+    """The organiser upholds or dismisses an open objection (``contest resolve``)."""
+    _published(request, round_key)
+    c = ResolveObjection(no=no, upheld=body.outcome == "upheld", findings=body.findings)
+    r = _notices(request).resolve(
+        me.actor_id, round_key, c, comment=body.comment, command_id=body.command_id
+    )
+    resolved = next(o for o in r.objections if o.no == no)
+    return ObjectionOutcome(objection=_shown(resolved, True), ranking=r.ranking)

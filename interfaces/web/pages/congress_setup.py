@@ -7,7 +7,9 @@ and its roster (a roster with any bad row is refused whole, every bad row listed
 number and reason), ``MotionService.open_call``, ``SessionService.convene`` (papers at
 least 7 days before the opening, the term's dates, the 1/3 rule of an extraordinary
 session). The forms are shown to the unit's cadres; the services decide. Each form's
-``command_id`` makes a double submit one act.
+``command_id`` makes a double submit one act. A term is set up under the rule profile its
+form chooses (``--profile``; unknown or broken: refused, nothing written); its sessions and
+motions follow the term's profile, which the term and convene pages show.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
 from interfaces.web.context import TemporalUnavailable
-from interfaces.web.forms import actor_ids, see_other
+from interfaces.web.forms import actor_ids, chosen_profile, profile_choices, see_other
 from interfaces.web.pages import new_command_id
 from interfaces.web.problem import NO_TEMPORAL, status_of
 from interfaces.web.templating import render
@@ -105,13 +107,19 @@ def _new_term_form(
         "key": "",
         "committee": False,
         "comment": "",
+        "profile": ctx.app.settings.rule_profile,
         "command_id": new_command_id(),
         **(values or {}),
     }
     return render(
         request,
         "congress/setup_new.html",
-        {"v": shown, "unit_name": Names(ctx.app.directory).org(unit), "refusal": refusal},
+        {
+            "v": shown,
+            "unit_name": Names(ctx.app.directory).org(unit),
+            "profiles": profile_choices(request),
+            "refusal": refusal,
+        },
         status_code=status_code,
     )
 
@@ -152,9 +160,11 @@ async def create_term(
     key: str = Form("", max_length=200),
     committee: bool = Form(False),
     comment: str = Form("", max_length=20_000),
+    profile: str = Form("", max_length=100),
     command_id: str = Form(..., min_length=1, max_length=100),
 ) -> Response:
-    """Set up the term (``congress create``, ``--committee`` when ticked)."""
+    """Set up the term (``congress create --profile``, ``--committee`` when ticked); its
+    sessions and motions follow the term's profile."""
     typed: dict[str, Any] = {
         "unit": unit,
         "term_no": term_no,
@@ -164,9 +174,11 @@ async def create_term(
         "key": key,
         "committee": committee,
         "comment": comment,
+        "profile": profile,
         "command_id": command_id,
     }
     try:
+        rules = chosen_profile(request, profile)
         number = _whole(term_no, ("届次", "the term number"), 1, 1000)
         first = _date(start, ("任期起始", "the first day"))
         if bool(end.strip()) == bool(years.strip()):
@@ -187,7 +199,7 @@ async def create_term(
             number,
             first,
             last,
-            None,
+            rules,
             comment=comment,
             body=Body.COMMITTEE if committee else Body.CONGRESS,
             command_id=command_id,

@@ -32,6 +32,7 @@ from i18n import Lang
 from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, RecordKey, SignedIn
+from interfaces.web.pages import new_command_id
 from interfaces.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -98,8 +99,38 @@ async def round_list(request: Request, me: Me) -> Response:
     mine = policy(request).contests(me.actor_id, [(r, service.entries(r.key)) for r in every])
     kept = {r.key for r in mine}
     ranked = [r for r in every if r.ranking is not None and r.key not in kept]
-    values = {"rounds": mine, "ranked": ranked, "stage_name": stage_name, **LABELS}
-    return render(request, "contests/list.html", values)
+    return list_view(request, me, mine, ranked)
+
+
+def list_view(
+    request: Request,
+    me: SignedIn,
+    mine: list[RoundView] | None = None,
+    ranked: list[RoundView] | None = None,
+    *,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The rounds' list; for a union cadre the form that opens a round."""
+    from interfaces.web.pages.contests_steps import opening_choices
+
+    if mine is None or ranked is None:
+        service = contests(request)
+        every = service.rounds()
+        mine = policy(request).contests(me.actor_id, [(r, service.entries(r.key)) for r in every])
+        kept = {r.key for r in mine}
+        ranked = [r for r in every if r.ranking is not None and r.key not in kept]
+    values = {
+        "rounds": mine,
+        "ranked": ranked,
+        "stage_name": stage_name,
+        "opening": opening_choices(request, me.actor_id),
+        "command_id": new_command_id(),
+        "refusal": refusal,
+        "notice": None,
+        **LABELS,
+    }
+    return render(request, "contests/list.html", values, status_code=status_code)
 
 
 @router.get("/contests/{round_key}")
@@ -108,6 +139,21 @@ async def round_page(request: Request, round_key: RecordKey, me: Me) -> Response
     self-scores, judging progress per judge, laggards, vetoes with the fact they rest on,
     the ranking with its inputs' hash; for a judge the entries to score; for an entrant
     unit's cadre its entries and their self-assessment."""
+    return round_view(request, round_key, me, done=request.query_params.get("done"))
+
+
+def round_view(
+    request: Request,
+    round_key: str,
+    me: SignedIn,
+    *,
+    done: str | None = None,
+    refusal: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The round's page, with the outcome of an organiser's step (``done``) or its refusal."""
+    from interfaces.web.pages.contests_steps import DONE, round_step
+
     service = contests(request)
     r = readable_contest(request, round_key, me)
     reader = policy(request).reader(me.actor_id)
@@ -123,6 +169,10 @@ async def round_page(request: Request, round_key: RecordKey, me: Me) -> Response
         "judges": Role.JUDGE in reader.roles and any(me.actor_id in e.judges for e in entries),
         "files": FILES,
         "award_name": lambda key: award_name(r.definition, key),
+        "step": round_step(request, r, me.actor_id) if board else None,
+        "command_id": new_command_id(),
+        "notice": DONE.get(done or ""),
+        "refusal": refusal,
         **LABELS,
     }
     if board:
@@ -135,7 +185,7 @@ async def round_page(request: Request, round_key: RecordKey, me: Me) -> Response
             "vetoes_pending": pending,
             "admitted": sum(e.status is EntryStatus.ADMITTED for e in entries),
         }
-    return render(request, "contests/round.html", values)
+    return render(request, "contests/round.html", values, status_code=status_code)
 
 
 @router.get("/contests/{round_key}/files/{file}")

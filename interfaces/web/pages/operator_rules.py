@@ -4,7 +4,8 @@ Profiles are read from their YAML files (``application.profiles``), each rule wi
 that sets it; the calendar lists each year's source (a schedule loaded by an operator and
 recorded in the ledger, the ``chinese-calendar`` package, or provisional) and shows a year
 month by month. Changing either stays with the CLI (a file in the profile directory,
-``unionflow calendar load``).
+``unionflow calendar load``); which profile a new case or congress term uses is chosen on
+its start form (``interfaces.web.forms.profile_choices``), the one in force preselected.
 """
 
 from __future__ import annotations

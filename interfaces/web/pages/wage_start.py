@@ -11,6 +11,10 @@ The employees' request is ``unionflow wage offer-request``
 (``WageContractService.record_offer_request``, a plain ledger write: no Temporal server is
 needed): one per unit and year, refused below the profile's fraction of the employees; a
 form posted twice shows the request its first post recorded.
+
+Both forms offer the loaded rule profiles (``--profile``), the one in force preselected;
+an unknown or broken profile is refused (422) before anything starts, and the profile a
+case or request was recorded with is shown with it.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from interfaces.text import Names
 from interfaces.web.app import context_of
 from interfaces.web.auth import Me, SignedIn
 from interfaces.web.context import TemporalUnavailable
-from interfaces.web.forms import see_other
+from interfaces.web.forms import chosen_profile, profile_choices, see_other
 from interfaces.web.pages import new_command_id
 from interfaces.web.problem import NO_TEMPORAL, status_of
 from interfaces.web.templating import render
@@ -55,10 +59,11 @@ def case_id_for(unit_org: str, year: int, command_id: str) -> str:
     return f"WC-{year}-{unit_org}-{uuid.uuid5(uuid.NAMESPACE_URL, command_id).hex[:6]}"
 
 
-def _same_offer(view: WageContractView, offer: OpenCase, actor_id: str) -> bool:
+def _same_offer(view: WageContractView, offer: OpenCase, actor_id: str, profile: str) -> bool:
     """Whether a case already open is this very offer by this person (a second post)."""
     return (
         view.opened_by == actor_id
+        and view.profile_name == profile
         and view.unit_org == offer.unit_org
         and view.employer == offer.employer
         and view.year == offer.year
@@ -91,6 +96,7 @@ def _form(
         "place": "",
         "content": "",
         "comment": "",
+        "profile": ctx.app.settings.rule_profile,
         "command_id": new_command_id(),
         **(values or {}),
     }
@@ -100,6 +106,7 @@ def _form(
         {
             "v": shown,
             "unit_name": Names(ctx.app.directory).org(shown["unit"]),
+            "profiles": profile_choices(request),
             "refusal": refusal,
         },
         status_code=status_code,
@@ -123,9 +130,10 @@ async def open_case(
     content: str = Form("", max_length=20_000),
     case_id: str = Form("", max_length=200),
     comment: str = Form("", max_length=20_000),
+    profile: str = Form("", max_length=100),
     command_id: str = Form(..., min_length=1, max_length=100),
 ) -> Response:
-    """Send the offer and open the case (``wage open``), then show the case."""
+    """Send the offer and open the case (``wage open --profile``), then show the case."""
     typed = {
         "unit": unit,
         "employer": employer,
@@ -134,11 +142,13 @@ async def open_case(
         "content": content,
         "case_id": case_id,
         "comment": comment,
+        "profile": profile,
         "command_id": command_id,
     }
     try:
         offer = _offer(typed)
-        opened = await _open_once(request, me, offer, comment)
+        rules = chosen_profile(request, profile)
+        opened = await _open_once(request, me, offer, comment, rules)
     except (DomainError, TemporalUnavailable) as e:
         if isinstance(e, DomainError):
             reason, status = e.message(Lang.code), status_of(e)
@@ -165,21 +175,23 @@ def _offer(typed: dict[str, str]) -> OpenCase:
 
 
 async def _open_once(
-    request: Request, me: SignedIn, offer: OpenCase, comment: str
+    request: Request, me: SignedIn, offer: OpenCase, comment: str, profile: str
 ) -> WageContractView:
     """Open the case, or the case this very form opened already."""
     found = _opened(request, offer.case_id)
-    if found is not None and _same_offer(found, offer, me.actor_id):
+    if found is not None and _same_offer(found, offer, me.actor_id, profile):
         return found
     facades = await context_of(request).facades()
     try:
-        return await facades.wage_contracts.open(me.actor_id, offer, comment=comment)
+        return await facades.wage_contracts.open(
+            me.actor_id, offer, profile=profile, comment=comment
+        )
     except InvalidState:
         # A second post while the first is still opening the case: wait for it.
         for _ in range(int(SAME_FORM_WAIT_SECONDS / 0.2)):
             found = _opened(request, offer.case_id)
             if found is not None:
-                if _same_offer(found, offer, me.actor_id):
+                if _same_offer(found, offer, me.actor_id, profile):
                     return found
                 break
             await asyncio.sleep(0.2)
@@ -205,23 +217,39 @@ def _request_form(
         "employees": "",
         "signatures": "",
         "comment": "",
+        "profile": ctx.app.settings.rule_profile,
         "command_id": new_command_id(),
         **(values or {}),
     }
-    profile = ctx.app.profiles.load(ctx.app.settings.rule_profile)
-    fraction = profile.wage_contract.offer_request_fraction
+    profiles = profile_choices(request)
+    fractions = {}
+    for choice in profiles:
+        fraction = ctx.app.profiles.load(choice.name).wage_contract.offer_request_fraction
+        fractions[choice.name] = f"{fraction.num}/{fraction.den}"
     return render(
         request,
         "offer_request.html",
         {
             "v": shown,
             "unit_name": Names(ctx.app.directory).org(unit),
-            "fraction": f"{fraction.num}/{fraction.den}",
+            "fraction": fractions.get(ctx.app.settings.rule_profile, ""),
+            "fractions": fractions,
+            "profiles": profiles,
             "recorded": recorded,
+            "recorded_profile": _request_profile(request, recorded),
             "refusal": refusal,
         },
         status_code=status_code,
     )
+
+
+def _request_profile(request: Request, recorded: OfferRequestView | None) -> str | None:
+    """The profile a recorded request met, as its first event names it."""
+    if recorded is None:
+        return None
+    ledger = context_of(request).app.ledger
+    first = ledger.stream(offer_request_id(recorded.unit_org, recorded.year))[:1]
+    return getattr(first[0], "profile_name", None) if first else None
 
 
 def _recorded_request(request: Request, me: SignedIn, year: int) -> OfferRequestView | None:
@@ -248,13 +276,18 @@ async def record_offer_request(
     employees: str = Form("", max_length=12),
     signatures: str = Form("", max_length=12),
     comment: str = Form("", max_length=20_000),
+    profile: str = Form("", max_length=100),
     command_id: str = Form(..., min_length=1, max_length=100),
 ) -> Response:
-    """Record the employees' request (``wage offer-request``); a second post of the same
-    form shows what the first recorded."""
+    """Record the employees' request (``wage offer-request --profile``); a second post of
+    the same form shows what the first recorded."""
     typed = {"year": year, "employees": employees, "signatures": signatures,
-             "comment": comment, "command_id": command_id}  # fmt: skip
+             "comment": comment, "profile": profile, "command_id": command_id}  # fmt: skip
     ctx = context_of(request)
+    try:
+        rules = chosen_profile(request, profile)
+    except DomainError as e:
+        return _request_form(request, me, typed, refusal=e.message(Lang.code), status_code=422)
     try:
         unit = ctx.app.directory.actor(me.actor_id).spec.org
         numbers = [x.strip() for x in (year, employees, signatures)]
@@ -272,7 +305,7 @@ async def record_offer_request(
         return see_other(f"/cases/offer-request?done={ask.year}")  # this form, posted again
     try:
         await ctx.readers().wage_contracts.record_offer_request(
-            me.actor_id, ask, comment=comment, command_id=command_id
+            me.actor_id, ask, profile=rules, comment=comment, command_id=command_id
         )
     except DomainError as e:
         found = ctx.app.ledger.find(offer_request_id(ask.unit_org, ask.year))

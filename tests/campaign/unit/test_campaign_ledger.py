@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from application.campaigns import CampaignLedger
 from contracts.campaign import (
     CloseRequest,
     FinalReportRequest,
@@ -71,14 +72,6 @@ def test_an_unknown_definition_or_another_unions_cadre_is_refused(app):
     with pytest.raises(NotAuthorised):
         app.campaigns.open(WAGE, "dl-city", meta(app, "wang.li"))
     assert app.campaigns.campaigns() == []
-
-
-def test_the_brief_carries_the_recorded_timeline(app):
-    app.campaigns.open(WAGE, "dl-city", meta(app, "sun.lihua"))
-    brief = app.campaigns.brief(WAGE)
-    assert [p.key for p in brief.periods] == ["2026H1", "2026H2"]
-    assert (brief.remind_every_days, brief.escalate_after) == (7, 3)
-    assert brief.final_report == date(2026, 12, 31) and brief.organiser_org == "dl-city"
 
 
 # -- membership ----------------------------------------------------------------------------
@@ -341,11 +334,36 @@ def test_close_waits_for_the_final_report_and_no_progress_means_no_report(app):
     app.campaigns.open(DOUBLE, "dl-city", meta(app, "sun.lihua"))
     with pytest.raises(InvalidState):
         app.campaigns.close(CloseRequest(campaign_key=DOUBLE, meta=system()))
-    if app.campaigns.progress is None:
-        with pytest.raises(InvalidState):
-            app.campaigns.final_report(FinalReportRequest(
-                campaign_key=DOUBLE, at=date(2026, 12, 31), meta=system()))  # fmt: skip
+    blind = CampaignLedger(app.ledger, app.directory, app.campaigns.definitions, None, app.settings)
+    with pytest.raises(InvalidState):
+        blind.final_report(FinalReportRequest(campaign_key=DOUBLE, at=date(2026, 12, 31),
+                                              meta=system()))  # fmt: skip
     assert app.campaigns.view(DOUBLE).phase is Phase.OPEN
+
+
+def test_the_apps_campaigns_report_on_the_live_progress_read_model(app):
+    """App.campaigns runs on App.campaign_progress: the final report's figures are the
+    progress report's on that day, and an approved report is no laggard."""
+    campaigns = app.campaigns
+    assert campaigns.progress is app.campaign_progress
+    campaigns.open(DOUBLE, "dl-city", meta(app, "sun.lihua"))
+    campaigns.import_units(DOUBLE, EXAMPLE, meta(app, "sun.lihua"))
+    campaigns.open_period(OpenPeriodRequest(campaign_key=DOUBLE, period="2026H2", meta=system()))
+    _submit(app, campaigns)
+    campaigns.approve(DOUBLE, "dl-bearing", indicator="double_contract", period="2026H2",
+                      meta=meta(app, "chen.jing", Role.REVIEWER, at=IN_H2))  # fmt: skip
+    got = campaigns.remind_page(_page(1), system())
+    assert got.reminded == _laggards(app, (campaigns, None))
+    assert campaigns.unit(DOUBLE, "dl-bearing").reminders == {}
+    day = date(2026, 12, 31)
+    live = app.campaign_progress.report(DOUBLE, on=day).targets[0].total
+    result = campaigns.final_report(FinalReportRequest(
+        campaign_key=DOUBLE, at=day, meta=system(at=datetime(2026, 12, 31, 2, tzinfo=UTC))))  # fmt: skip
+    recorded = campaigns.view(DOUBLE).final_report["targets"][0]
+    assert (recorded["numerator"], recorded["denominator"]) == (live.numerator, live.denominator)
+    expected = campaigns.report_on(campaigns.view(DOUBLE).definition,
+                                   app.campaign_progress.rows(DOUBLE, day), day)  # fmt: skip
+    assert result.inputs_hash == expected["inputs_hash"]
 
 
 def test_two_hundred_units_import_and_page(app, tmp_path: Path):

@@ -132,7 +132,8 @@ def test_a_second_file_adds_late_joiners_and_may_not_rewrite_a_unit(app, campaig
     with pytest.raises(PopulationImportError) as refused:
         campaign.import_units("wage-bargaining-2026", path, meta(app, "sun.lihua", at=later))
     assert [(e.row, e.field) for e in refused.value.row_errors] == [(6, "name")]
-    assert "改名公司" in refused.value.message_zh and _count(app) == before
+    assert "单位名称：测试单位5 → 改名公司" in refused.value.message_zh and _count(app) == before
+    assert "name: 测试单位5 → 改名公司" in refused.value.message_en
     second = write_units(tmp_path / "third.csv", generated_units(12))
     done = campaign.import_units("wage-bargaining-2026", second, meta(app, "sun.lihua", at=later))
     assert (done.joined, done.unchanged, done.total) == (2, 10, 12)

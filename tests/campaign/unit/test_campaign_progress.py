@@ -334,6 +334,11 @@ def test_a_report_at_an_earlier_instant_is_what_the_live_report_said_then(
     again = world.progress.report(KEY, at=t0.at)
     assert again == t0
     assert world.fresh().report(KEY, at=t0.at) == t0
+    # A late entry of a past date (stamped before t0) counts as of t0, asked again or anew.
+    contract_in_force(world.ledger, "u05", date(2026, 3, 2))
+    late = world.progress.report(KEY, at=t0.at)
+    assert late == world.fresh().report(KEY, at=t0.at)
+    assert late.target("wage_rate").total.numerator == t0.target("wage_rate").total.numerator + 1
 
 
 def test_the_live_view_kept_incrementally_agrees_with_one_rebuilt(world: World) -> None:

@@ -1,22 +1,18 @@
 """What the campaign workflow tests share: a definition dated from the test server's today,
-population files, a facade on the time-skipping server, and a stand-in for the progress
-read model (``application.campaign_progress`` is another module's): a unit counts on an
-indicator when its report for a started period is approved."""
+population files, and a facade on the time-skipping server (the App's campaign ledger, with
+its live progress read model)."""
 
 from __future__ import annotations
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from application.campaign_definitions import CampaignDefinitions
-from application.campaigns import CampaignLedger
 from bootstrap import App
 from domain.actors import CHINA_TZ
 from domain.campaign import CampaignDefinition
-from domain.campaign.progress import UnitRow
-from domain.campaign.values import ReportStatus
 from services.campaigns import CampaignFacade
 
 ORGANISER = "sun.lihua"  # a cadre of dl-city
@@ -26,6 +22,16 @@ HEADER = ["code", "name", "district", "industry", "ownership", "employees", "uni
 
 async def today(env) -> date:
     return (await env.get_current_time()).astimezone(CHINA_TZ).date()
+
+
+async def sleep_until(env, day: date) -> None:
+    """Let simulated time pass to 00:30 China time of ``day``: just after the engine's steps
+    of that day (00:05), whatever the time of day the test started at (a whole number of
+    days from 23:24 would land past the next day's steps)."""
+    target = datetime.combine(day, time(0, 30), CHINA_TZ)
+    now = await env.get_current_time()
+    if target > now:
+        await env.sleep(target - now)
 
 
 def definition(start: date, key: str = "wf-test") -> CampaignDefinition:
@@ -79,28 +85,6 @@ def generated(n: int) -> list[list[str]]:
              "dl-ganjingzi"] for i in range(n)]  # fmt: skip
 
 
-class ApprovedReports:
-    """Rows as the progress read model gives them, from the units' approved reports."""
-
-    def __init__(self, campaigns: CampaignLedger) -> None:
-        self.campaigns = campaigns
-
-    def rows(self, key: str, on: date) -> list[UnitRow]:
-        c = self.campaigns.view(key)
-        started = {p.key for p in c.definition.timeline.periods if p.starts <= on}
-        rows = []
-        for u in self.campaigns.units(key):
-            values = {
-                r.indicator: r.value
-                for r in u.reports.values()
-                if r.status is ReportStatus.APPROVED and r.period in started
-            }
-            rows.append(UnitRow(u.code, u.name, u.district, u.industry, u.ownership.value,
-                                u.unionised, u.member_on(on), values))  # fmt: skip
-        return rows
-
-
 def facade(env, app: App, task_queue: str, **kw) -> CampaignFacade:
-    app.campaigns.progress = ApprovedReports(app.campaigns)
     return CampaignFacade(env.client, app.campaigns, app.directory, app.settings, task_queue,
                           clock=env.get_current_time, **kw)  # fmt: skip

@@ -5,7 +5,7 @@ of a district reviewer, a lagging unit's cadre and the organiser."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,6 +20,7 @@ from tests.campaign.workflow.support import (
     definition,
     facade,
     install,
+    sleep_until,
     today,
     write_units,
 )
@@ -64,7 +65,7 @@ async def test_opening_twice_with_one_command_id_starts_one_workflow(opened):
 async def test_inbox_of_the_district_reviewer_the_lagging_unit_and_the_organiser(opened, app: App):
     env, f, d = opened
     p1 = d.timeline.periods[0]
-    await env.sleep(timedelta(days=(p1.starts - await today(env)).days, minutes=30))
+    await sleep_until(env, p1.starts)
     day = await today(env)
     due = [(t.kind, t.code, t.period, t.due) for t in f.tasks("wang.li", day)]
     assert due == [("report", "dl-bearing", "P1", p1.due)]
@@ -92,6 +93,7 @@ async def test_inbox_of_the_district_reviewer_the_lagging_unit_and_the_organiser
 async def test_without_temporal_the_facade_records_and_reads_the_ledger(app: App, tmp_path):
     d = definition(date(2026, 12, 7))
     install(app, tmp_path, d)
+    app.campaigns.progress = None  # a ledger without its progress read model
     f = CampaignFacade(None, app.campaigns, app.directory, app.settings)
     assert (await f.open(d.key, "dl-city", ORGANISER, "open-1")).key == d.key
     assert [c.key for c in f.campaigns()] == [d.key] and await f.status(d.key) is None

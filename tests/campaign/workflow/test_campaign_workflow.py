@@ -23,6 +23,7 @@ from tests.campaign.workflow.support import (
     facade,
     generated,
     install,
+    sleep_until,
     today,
     write_units,
 )
@@ -63,8 +64,7 @@ class Run:
 
     async def until(self, day) -> None:
         """Let simulated time pass to just after the engine's steps of ``day``."""
-        now = await today(self.env)
-        await self.env.sleep(timedelta(days=(day - now).days, minutes=30))
+        await sleep_until(self.env, day)
 
     def view(self, key: str):
         return self.app.campaigns.view(key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.contest.scoring import (
@@ -72,7 +72,8 @@ def test_normalisation_keeps_each_judges_order_and_the_overall_mean(raw):
                     assert out[j][a] < out[j][b]
 
 
-@settings(max_examples=60)
+# Large inputs are slow to draw on a loaded machine: that is no failure of the rule.
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(SHEET, min_size=3, max_size=5), min_size=1, max_size=8), st.booleans())
 def test_places_never_go_down_the_list_and_quotas_hold(entries, include):
     awards = [

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from application.contest_notice import ContestNotices
 from application.contest_rounds import ContestRoundSteps
 from application.contests import OpenContestRound, Registration
 from domain.actors import CHINA_TZ, CommandMeta, Role, system_acting
@@ -73,7 +74,7 @@ def test_the_engine_or_the_organiser_takes_a_round_step_a_unit_does_not(world: W
         check_round_step("close_registration", unit, r.organiser_org, r.phase, r.title)
     with pytest.raises(InvalidState, match="cannot start judging"):
         check_round_step("start_judging", system_acting(), r.organiser_org, r.phase, r.title)
-    steps = ContestRoundSteps(world.contests)
+    steps = ContestRoundSteps(world.contests, ContestNotices(world.contests, world.app.calendar))
     closed = steps.step(key, "close_registration", engine("close", world))
     assert closed.phase is Phase.SELF_ASSESSMENT
     assert steps.step(key, "close_registration", engine("close", world)).version == closed.version
@@ -84,7 +85,7 @@ def test_reminders_reach_laggards_only_once_a_day(world: World):
     for cadre, unit in (("wang.li", "dl-bearing"), ("he.jun", "dl-seed")):
         world.contests.register(cadre, key, Registration(entrant=unit, category="enterprise"))
     world.contests.self_assess("wang.li", f"{key}:dl-bearing", full(ANKANG, 0.9))
-    steps = ContestRoundSteps(world.contests)
+    steps = ContestRoundSteps(world.contests, ContestNotices(world.contests, world.app.calendar))
     assert steps.remind(key, "r1", world.clock()).reminded == 0  # registration: nobody yet
     steps.step(key, "close_registration", engine("close", world))
     page = steps.remind(key, "r1", world.clock())

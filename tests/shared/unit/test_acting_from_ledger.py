@@ -50,6 +50,12 @@ NO_COMMAND = {
     "contest.round",
     "contest.remind",
     "contest.tally",
+    # The closed round's titles: the engine's grants, each once (no person acts).
+    "contest.grant_titles",
+    # A campaign's read of its timeline, and its paged reminders (the engine's, to the
+    # units lagging in the period; the round is recorded by record_reminders, a command).
+    "campaign.brief",
+    "campaign.remind_page",
 }
 
 
