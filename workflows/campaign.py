@@ -273,7 +273,9 @@ class CampaignWorkflow:
         for p in b.periods:
             if p.key not in b.periods_opened:
                 due.append((p.starts, f"open_period:{p.key}"))
-            else:
+            elif self._today() <= p.due:  # a period already due has no rounds left
+                # (started late, or down over its due date: waking for a round that
+                # _due_steps will not run would wake the campaign every second)
                 next_on = self._next_round_on(p)
                 if next_on <= p.due:
                     due.append((next_on, f"remind:{p.key}"))

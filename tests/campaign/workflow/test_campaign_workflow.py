@@ -38,10 +38,10 @@ class Run:
         self.env, self.app, self.task_queue, self.tmp = env, app, task_queue, tmp
         self.facade: CampaignFacade | None = None
 
-    async def open(self, units: int, *, bearing: bool = False, **kw) -> str:
+    async def open(self, units: int, *, bearing: bool = False, days_late: int = 0, **kw) -> str:
         """Open the campaign with ``units`` generated units (and dl-bearing, whose cadre
-        is wang.li, with ``bearing``)."""
-        d = definition(await today(self.env))
+        is wang.li, with ``bearing``), ``days_late`` days after its timeline began."""
+        d = definition(await today(self.env) - timedelta(days=days_late))
         self.definition = d
         install(self.app, self.tmp, d)
         self.facade = f = facade(self.env, self.app, self.task_queue, **kw)
@@ -106,6 +106,23 @@ async def test_periods_open_on_their_day_and_laggards_are_reminded_until_due(run
     assert run.view(key).reminder_rounds == {"P1": 4}  # nothing after the due date
     await run.until(p2.starts)
     assert run.view(key).periods_opened == ["P1", "P2"]
+
+
+async def test_a_campaign_started_after_a_period_was_due_sleeps_until_its_next_step(run: Run):
+    # P1 ran from day -48 to day -18: due, no rounds left; P2 from day -10 to day +10.
+    key = await run.open(units=3, days_late=50)
+    await run.env.sleep(timedelta(minutes=10))
+    view = run.view(key)
+    assert view.periods_opened == ["P1", "P2"]
+    assert "P1" not in view.reminder_rounds  # nobody reminded of a period already due
+    assert view.reminder_rounds == {"P2": 1}  # the round missed in P2, made up once
+    st = await run.status(key)
+    assert st.waiting is not None and st.waiting.kind == "remind:P2"
+    assert st.waiting.until is not None
+    assert st.waiting.until.date() >= await today(run.env) + timedelta(days=6)
+    # It sleeps: no wake-up every second for the past period's rounds.
+    events = [e async for e in run.handle(key).fetch_history_events()]
+    assert len(events) < 100, len(events)
 
 
 async def update(handle, method, req, id: str | None = None):
