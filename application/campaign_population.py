@@ -18,6 +18,7 @@ from application.input_files import check_size
 from application.roster_file import Records, _csv_records, _xlsx_records
 from domain.campaign.definition import Ownership
 from domain.congress import RowError
+from domain.directory import Organisation, OrgKind
 from domain.errors import InvalidInput
 from settings import ImportLimits
 
@@ -316,3 +317,54 @@ def parse_row(n: int, values: dict[str, str]) -> UnitRow | list[RowError]:
         unionised=unionised,
         district_org=district_org,
     )
+
+
+def directory_population(
+    organisations: list[Organisation], organiser_org: str
+) -> tuple[list[UnitRow], list[RowError]]:
+    """The population as the directory holds it: every grassroots union under the
+    organiser (its enterprise's code and name, employees, industry and ownership from the
+    directory; unionised, since it has a union; reviewed by the nearest district union above
+    it, else the organiser). A union whose ownership the directory does not give is a bad
+    row (numbered in tree order), so the import is refused naming it."""
+    by_code = {o.spec.code: o for o in organisations}
+    rows: list[UnitRow] = []
+    errors: list[RowError] = []
+    line = 0
+    for o in organisations:
+        s = o.spec
+        if s.kind is not OrgKind.GRASSROOTS_UNION or organiser_org not in o.path[:-1]:
+            continue
+        line += 1
+        if not s.ownership:
+            errors.append(
+                RowError(
+                    line,
+                    "ownership",
+                    f"名录中 {s.name}（{s.code}）未写明所有制（ownership: public 或 non_public）",
+                    f"the directory gives no ownership for {s.code} (public or non_public)",
+                )
+            )
+            continue
+        district = next(
+            (
+                by_code[c]
+                for c in reversed(o.path[:-1])
+                if c in by_code and by_code[c].spec.kind is OrgKind.DISTRICT_UNION
+            ),
+            None,
+        )
+        rows.append(
+            UnitRow(
+                line=line,
+                code=s.code,
+                name=s.name,
+                district=district.spec.name if district else "",
+                industry=s.industry,
+                ownership=Ownership(s.ownership),
+                employees=s.employees or 0,
+                unionised=True,
+                district_org=district.spec.code if district else "",
+            )
+        )
+    return rows, errors

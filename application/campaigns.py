@@ -27,7 +27,13 @@ from pydantic import BaseModel
 
 from application.campaign_book import CampaignBook
 from application.campaign_definitions import CampaignDefinitions
-from application.campaign_population import FIELD_LABELS, read_population, refuse
+from application.campaign_population import (
+    FIELD_LABELS,
+    directory_population,
+    read_population,
+    refuse,
+)
+from application.campaign_population import UnitRow as PopulationRow
 from application.campaign_reminders import remind_units
 from application.directory import DirectoryService
 from contracts.campaign import (
@@ -238,8 +244,30 @@ class CampaignLedger:
         c = self.view(key)
         check_organiser(meta.acting, c)
         self._not_over(c)
+        rows, errors = read_population(path, self.settings.import_limits)
+        return self._import(c, rows, errors, path.name, meta)
+
+    def import_directory(self, key: str, meta: CommandMeta) -> PopulationImport:
+        """The organiser's cadre takes the population from the directory: every grassroots
+        union under the organiser (see ``directory_population``), with the same rules as a
+        file — any bad row refuses the whole import, a unit already in is left as it is."""
+        c = self.view(key)
+        check_organiser(meta.acting, c)
+        self._not_over(c)
+        orgs = self.directory.organisations()
+        rows, errors = directory_population(orgs, c.organiser_org)
+        return self._import(c, rows, errors, "名录 directory", meta)
+
+    def _import(
+        self,
+        c: CampaignView,
+        rows: list[PopulationRow],
+        errors: list[RowError],
+        source: str,
+        meta: CommandMeta,
+    ) -> PopulationImport:
+        key = c.key
         limits = self.settings.import_limits
-        rows, errors = read_population(path, limits)
         digest = hashlib.sha256(canonical_bytes([list(astuple(r)) for r in rows])).hexdigest()
         errors.extend(self._district_errors(c, rows))
         for _ in range(3):  # a concurrent import of the same units: read them again
@@ -296,7 +324,7 @@ class CampaignLedger:
                         command_id=f"{meta.command_id}:{u.code}",
                         acting=meta.acting,
                         occurred_at=meta.occurred_at,
-                        comment=meta.comment or f"import {path.name}",
+                        comment=meta.comment or f"import {source}",
                     ),
                 )
                 for u in new
@@ -319,7 +347,7 @@ class CampaignLedger:
             )
             return PopulationImport(
                 campaign_key=key,
-                source=path.name,
+                source=source,
                 rows=len(rows),
                 joined=len(new),
                 unchanged=unchanged,

@@ -40,6 +40,10 @@ class OrgSpec(BaseModel):
     region: str = ""
     wage_area_class: int | None = Field(default=None, ge=1, le=4)
     employees: int | None = Field(default=None, ge=0)
+    # What a campaign's population filter reads of a grassroots union's enterprise (optional:
+    # a campaign imports its population from the directory only where they are written).
+    industry: str = Field(default="", max_length=NAME_MAX)
+    ownership: str = Field(default="", pattern=r"^(|public|non_public)$")
 
 
 class ActorSpec(BaseModel):

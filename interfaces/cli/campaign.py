@@ -197,17 +197,35 @@ def campaigns() -> None:
 @app.command("import")
 def import_units(
     key: str = CAMPAIGN,
-    file: Path = typer.Argument(..., exists=True, readable=True, help="CSV 或 XLSX / CSV or XLSX"),
+    file: Path | None = typer.Argument(
+        None, exists=True, readable=True, help="CSV 或 XLSX / CSV or XLSX"
+    ),
+    from_directory: bool = typer.Option(
+        False,
+        "--from-directory",
+        help="从名录导入组织单位下的全部基层工会 / every grassroots union under the organiser",
+    ),
     actor: str = AS,
     comment: str = COMMENT,
     command_id: str | None = COMMAND_ID,
 ) -> None:
     """导入参加单位（有错误行则全部不导入；重复导入不改变已有单位） / import units, all
     rows or none (a re-import leaves units already in as they are)."""
+    if (file is None) == (not from_directory):
+        fail(
+            InvalidInput(
+                "请给出单位名单文件，或用 --from-directory（二者选一）",
+                "give a unit list file or --from-directory (one of them)",
+            )
+        )
     application = open_app()
     try:
-        m = _meta(application, actor, Role.CADRE, ["import", key, file.name], comment, command_id)
-        done = application.campaigns.import_units(key, file, m)
+        source = file.name if file is not None else "directory"
+        m = _meta(application, actor, Role.CADRE, ["import", key, source], comment, command_id)
+        if file is not None:
+            done = application.campaigns.import_units(key, file, m)
+        else:
+            done = application.campaigns.import_directory(key, m)
     except PopulationImportError as e:
         err.print(
             f"[bold red]{t('refused')}[/]: {pick(('单位名单未导入', 'no unit was imported'))}"
