@@ -8,11 +8,22 @@ queued meanwhile are answered by that commit. Each caller still gets its own out
 when the batch fails because one of its aggregates collides (a second vote), the batch
 is committed again one aggregate at a time, so only the colliding caller sees the
 ``IntegrityError`` and every other save stands — exactly as if each had saved alone.
+
+The one thread that commits a batch does everything the batch needs, so no caller waits
+for another caller's hand-off in between:
+- ``prepare`` (given at construction): what a save ``needs`` made durable before its
+  events are committed (the secret ballot's spooled line, synced), done once for every
+  distinct need of the batch before its transaction; a save whose need fails is refused
+  with that error and the rest of the batch goes on;
+- ``after``: run once after each transaction and before its callers are woken (the
+  ballot box's catch-up with the log), so a caller whose ``save`` returns True sees every
+  event committed up to its own without a query of its own.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,26 +38,39 @@ MAX_BATCH = 64
 @dataclass(eq=False)
 class _Slot:
     events: list[Any]
+    needs: Hashable | None = None
     wake: threading.Event = field(default_factory=threading.Event)
     done: bool = False
+    followed: bool = False  # ``after`` ran after this slot's commit
     error: BaseException | None = None
 
 
 class GroupCommit:
     """Saves of new aggregates to ``ledger``, committed together when they meet."""
 
-    def __init__(self, ledger: Ledger, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        max_batch: int = MAX_BATCH,
+        *,
+        prepare: Callable[[list[Any]], dict[Any, BaseException]] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.max_batch = max_batch
+        self._prepare = prepare
+        self._after = after
         self._queue: list[_Slot] = []
         self._lock = threading.Lock()
         self._leading = False  # a caller is committing (and hands the turn on when done)
         self.batches = 0  # transactions committed (for benches and tests)
 
-    def save(self, aggregate: Any) -> None:
-        """Save ``aggregate``'s pending events; returns once they are committed. Raises what
-        saving it alone would raise (``IntegrityError`` when its id exists)."""
-        slot = _Slot(events=list(aggregate.collect_events()))
+    def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
+        """Save ``aggregate``'s pending events; returns once they are committed (after
+        ``prepare`` made what it ``needs`` durable). Raises what saving it alone would
+        raise (``IntegrityError`` when its id exists), or the error of its need. Returns
+        whether ``after`` ran after the commit."""
+        slot = _Slot(events=list(aggregate.collect_events()), needs=needs)
         with self._lock:
             self._queue.append(slot)
             leading = not self._leading
@@ -59,7 +83,7 @@ class GroupCommit:
             with self._lock:
                 batch = self._queue[: self.max_batch]
                 del self._queue[: self.max_batch]
-            self._commit(batch)
+            self._run(batch)
             for other in batch:
                 if other is not slot:
                     other.wake.set()  # only the callers answered are woken
@@ -71,9 +95,42 @@ class GroupCommit:
         return self._outcome(slot)
 
     @staticmethod
-    def _outcome(slot: _Slot) -> None:
+    def _outcome(slot: _Slot) -> bool:
         if slot.error is not None:
             raise slot.error
+        return slot.followed
+
+    def _run(self, batch: list[_Slot]) -> None:
+        """Prepare, commit and follow one batch; every slot of it ends done."""
+        ready = self._ready(batch)
+        if ready:
+            self._commit(ready)
+            if self._after is not None and any(s.error is None for s in ready):
+                try:
+                    self._after()
+                except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
+                    pass
+                else:
+                    for slot in ready:
+                        slot.followed = True
+
+    def _ready(self, batch: list[_Slot]) -> list[_Slot]:
+        """The slots whose needs are durable now; the others are done, with the error."""
+        needs = list(dict.fromkeys(s.needs for s in batch if s.needs is not None))
+        if not needs or self._prepare is None:
+            return batch
+        try:
+            failed = self._prepare(needs)
+        except BaseException as error:  # noqa: BLE001 - re-raised by every caller
+            failed = dict.fromkeys(needs, error)
+        ready = []
+        for slot in batch:
+            problem = failed.get(slot.needs) if slot.needs is not None else None
+            if problem is None:
+                ready.append(slot)
+            else:
+                slot.error, slot.done = problem, True
+        return ready
 
     def _commit(self, batch: list[_Slot]) -> None:
         try:
