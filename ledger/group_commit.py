@@ -35,18 +35,31 @@ from ledger.app import Ledger
 MAX_BATCH = 64
 
 
+# The two turns a caller's thread may be handed, besides waiting for its outcome.
+_PREPARE = "prepare"
+_COMMIT = "commit"
+
+
 @dataclass(eq=False)
 class _Slot:
     events: list[Any]
     needs: Hashable | None = None
     wake: threading.Event = field(default_factory=threading.Event)
+    turn: str | None = None  # handed to this caller's thread while it waits
     done: bool = False
     followed: bool = False  # ``after`` ran after this slot's commit
     error: BaseException | None = None
 
 
 class GroupCommit:
-    """Saves of new aggregates to ``ledger``, committed together when they meet."""
+    """Saves of new aggregates to ``ledger``, committed together when they meet.
+
+    Two turns pass among the callers' threads, so that preparing one batch overlaps
+    committing the one before: the *preparer* takes what is queued and makes its needs
+    durable, then queues it for the *committer*, which commits every prepared save in one
+    transaction, runs ``after`` and wakes their callers at once. Each turn is held by one
+    thread at a time and handed to a waiting caller when its holder's own save is done.
+    """
 
     def __init__(
         self,
@@ -60,9 +73,11 @@ class GroupCommit:
         self.max_batch = max_batch
         self._prepare = prepare
         self._after = after
-        self._queue: list[_Slot] = []
         self._lock = threading.Lock()
-        self._leading = False  # a caller is committing (and hands the turn on when done)
+        self._queue: list[_Slot] = []  # waiting to be prepared
+        self._prepared: list[_Slot] = []  # waiting to be committed
+        self._preparing = False  # a thread holds the preparer's turn
+        self._committing = False  # a thread holds the committer's turn
         self.batches = 0  # transactions committed (for benches and tests)
 
     def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
@@ -73,46 +88,98 @@ class GroupCommit:
         slot = _Slot(events=list(aggregate.collect_events()), needs=needs)
         with self._lock:
             self._queue.append(slot)
-            leading = not self._leading
-            self._leading = True
-        if not leading:
-            slot.wake.wait()  # committed by another caller, or handed the turn
-        if slot.done:  # answered by another caller's commit
-            return self._outcome(slot)
-        while not slot.done:
-            with self._lock:
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-            self._run(batch)
-            for other in batch:
-                if other is not slot:
-                    other.wake.set()  # only the callers answered are woken
-        with self._lock:
-            if self._queue:
-                self._queue[0].wake.set()  # the turn passes to the oldest waiting
+            # Nobody preparing, and no prepared batch waiting (whose commit starts the
+            # next preparing): this caller prepares.
+            turn = None if self._preparing or self._prepared else _PREPARE
+            if turn is not None:
+                self._preparing = True
+        while True:
+            if turn == _PREPARE:
+                turn = self._prepare_batch(slot)
+            elif turn == _COMMIT:
+                turn = self._commit_batch(slot)
+            elif slot.done:
+                return self._outcome(slot)
             else:
-                self._leading = False
-        return self._outcome(slot)
+                slot.wake.wait()  # answered, or handed a turn
+                with self._lock:
+                    turn, slot.turn = slot.turn, None
+                    slot.wake.clear()
+
+    @staticmethod
+    def _hand(slot: _Slot, turn: str) -> None:
+        """Give a waiting caller's thread a turn (under the lock)."""
+        slot.turn = turn
+        slot.wake.set()
+
+    def _prepare_batch(self, mine: _Slot) -> str | None:
+        """The preparer's turn: what is queued (up to a batch) prepared for the committer.
+        One prepared batch waits at most: while it waits, the queue grows into the next
+        batch, whose preparing starts when the committer takes this one. Returns the turn
+        this thread holds next."""
+        with self._lock:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+        ready = self._ready(batch)
+        for slot in batch:
+            if slot.done and slot is not mine:
+                slot.wake.set()  # refused: its need failed
+        with self._lock:
+            self._prepared.extend(ready)
+            self._preparing = False
+            if self._prepared and not self._committing:
+                self._committing = True
+                return _COMMIT  # (which starts preparing what queued meanwhile)
+            if self._queue and not self._prepared:
+                return self._next_preparer(mine)
+            return None
+
+    def _next_preparer(self, mine: _Slot) -> str | None:
+        """The preparer's turn to the oldest queued caller (under the lock); the turn this
+        thread holds next."""
+        self._preparing = True
+        if self._queue[0] is mine:
+            return _PREPARE
+        self._hand(self._queue[0], _PREPARE)
+        return None
+
+    def _commit_batch(self, mine: _Slot) -> str | None:
+        """The committer's turn: the prepared saves (up to a batch) in one transaction,
+        then ``after``, then their callers woken. Returns the turn this thread holds next."""
+        with self._lock:
+            batch = self._prepared[: self.max_batch]
+            del self._prepared[: self.max_batch]
+            if self._queue and not self._preparing and not self._prepared:
+                self._preparing = True  # the next batch prepared while this one commits
+                self._hand(self._queue[0], _PREPARE)  # (never this caller's: it is here)
+        self._commit(batch)
+        if self._after is not None and any(s.error is None for s in batch):
+            try:
+                self._after()
+            except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
+                pass
+            else:
+                for slot in batch:
+                    slot.followed = True
+        for slot in batch:
+            if slot is not mine:
+                slot.wake.set()
+        with self._lock:
+            if not self._prepared:
+                self._committing = False
+                if self._queue and not self._preparing:
+                    return self._next_preparer(mine)
+                return None
+            if not mine.done:
+                return _COMMIT
+            self._hand(self._prepared[0], _COMMIT)
+            return None
 
     @staticmethod
     def _outcome(slot: _Slot) -> bool:
         if slot.error is not None:
             raise slot.error
         return slot.followed
-
-    def _run(self, batch: list[_Slot]) -> None:
-        """Prepare, commit and follow one batch; every slot of it ends done."""
-        ready = self._ready(batch)
-        if ready:
-            self._commit(ready)
-            if self._after is not None and any(s.error is None for s in ready):
-                try:
-                    self._after()
-                except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
-                    pass
-                else:
-                    for slot in ready:
-                        slot.followed = True
 
     def _ready(self, batch: list[_Slot]) -> list[_Slot]:
         """The slots whose needs are durable now; the others are done, with the error."""
