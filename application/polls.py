@@ -56,6 +56,7 @@ from projections.index import CreatedIndex, LatestAggregates
 log = structlog.get_logger(__name__)
 
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud safely
+assert len(RECEIPT_ALPHABET) == 32  # new_receipt takes 5 random bits per symbol
 # A spooled ballot whose participation is not (yet) in the ledger may belong to a vote
 # still committing; only one older than this is an orphan of a crashed vote and dropped.
 SPOOL_GRACE_SECONDS = 60.0
@@ -82,7 +83,10 @@ class CastResult(BaseModel):
 
 def new_receipt() -> str:
     """A random receipt code, e.g. ``K7QH-3MZP-WD``."""
-    raw = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    # 32 symbols: each is 5 bits of one read of the system's randomness, as uniform as
+    # ten ``secrets.choice`` (each its own read) and a tenth of their cost per ballot.
+    bits = int.from_bytes(secrets.token_bytes(7), "big")
+    raw = "".join(RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(10))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
