@@ -118,9 +118,23 @@ class BallotBox:
 
     # -- the spool ------------------------------------------------------------------------
 
-    def spool(self, poll_key: str, ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str) -> str:
-        """Append a sealed ballot to the poll's spool, synced to disk; returns its new ticket."""
-        return self._spool.write(poll_key, ephemeral_hex, nonce_hex, ciphertext_b64)
+    def spool(
+        self,
+        poll_key: str,
+        ephemeral_hex: str,
+        nonce_hex: str,
+        ciphertext_b64: str,
+        *,
+        sync: bool = True,
+    ) -> str:
+        """Append a sealed ballot to the poll's spool, synced to disk (``sync=False``: by
+        the next :meth:`sync_spools` of the poll); returns its new ticket."""
+        return self._spool.write(poll_key, ephemeral_hex, nonce_hex, ciphertext_b64, sync=sync)
+
+    def sync_spools(self, poll_keys: list[str]) -> dict[str, BaseException]:
+        """Every ballot this process spooled for these polls on disk, their logs synced at
+        once; returns the error of each poll whose spool could not be synced."""
+        return self._spool.sync(poll_keys)
 
     def unspool(self, poll_key: str, ticket: str) -> None:
         """Drop one spooled ballot (its participation was refused)."""

@@ -5,9 +5,12 @@ A vote appends one line (its random ticket, the sealed parts, when it was writte
 process's log of the poll, ``spool/<poll>/<pid>-<random>.log`` (0600, directories 0700),
 and returns once that line is on disk. Concurrent votes share one ``fdatasync``: the first
 to reach the sync covers every line written before it, the others find their line synced
-and return. A refused vote appends a drop line (not synced: a lost drop only leaves an
-orphan, which the close waits out and drops). A torn last line (a crash mid-write) is
-skipped: its participation was never committed.
+and return. The ballot box's votes append without syncing and leave the sync to the one
+thread that commits their participations (``ledger.group_commit``): it syncs every poll's
+log its batch wrote to at once (:meth:`Spool.sync`), before the batch's transaction. A
+refused vote appends a drop line (not synced: a lost drop only leaves an orphan, which the
+close waits out and drops). A torn last line (a crash mid-write) is skipped: its
+participation was never committed.
 
 Ballots spooled one file per ticket (``spool/<poll>/<ticket>``, before the log) are still
 read and cleared, so a poll open across an upgrade tallies every ballot.
@@ -21,7 +24,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +34,9 @@ from ledger.files import sync_dir
 # Logs kept open per process; the oldest is closed beyond this (a closed poll's log is
 # never written again, and a later vote simply opens a new one).
 _OPEN_LOGS = 64
+# Logs of different polls synced at once by :meth:`Spool.sync` (the disk merges
+# concurrent syncs into one journal commit; one after the other, each waits its own).
+_SYNC_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -55,13 +62,17 @@ class _Log:
         self.written = 0
         self.synced = 0
         self.broken = False
+        self.closed = False
 
     def gone(self) -> bool:
         """Whether the log was cleared (shredded) under this process's feet."""
         return os.fstat(self.fd).st_nlink == 0
 
-    def append(self, line: bytes, *, sync: bool) -> None:
+    def append(self, line: bytes, *, sync: bool) -> bool:
+        """Append ``line`` (synced when ``sync``); False when the log was closed first."""
         with self.write_lock:
+            if self.closed:
+                return False
             if self.broken:
                 raise OSError(f"the spool log {self.path.name} is no longer written")
             if os.write(self.fd, line) != len(line):
@@ -71,17 +82,32 @@ class _Log:
                 raise OSError(f"short write to the spool log {self.path.name}")
             self.written += len(line)
             mine = self.written
-        if not sync:
-            return
+        if sync:
+            self.sync(mine)
+        return True
+
+    def sync(self, upto: int | None = None) -> None:
+        """Every line written up to byte ``upto`` (all of them: None) on disk."""
         with self.sync_lock:
-            if self.synced >= mine:
-                return  # another vote's sync covered this line
-            upto = self.written
+            wanted = self.written if upto is None else upto
+            if self.synced >= wanted or self.closed:
+                return  # another sync covered it (a closed log was synced when closed)
+            covered = self.written
             os.fdatasync(self.fd)
-            self.synced = upto
+            self.synced = covered
 
     def close(self) -> None:
-        os.close(self.fd)
+        """Sync what is not synced yet (a vote may still count on it), then close."""
+        with self.write_lock, self.sync_lock:
+            if self.closed:
+                return
+            try:
+                if self.synced < self.written:
+                    os.fdatasync(self.fd)
+                    self.synced = self.written
+            finally:
+                self.closed = True
+                os.close(self.fd)
 
 
 class Spool:
@@ -92,6 +118,7 @@ class Spool:
         self._ensure_dir = ensure_dir
         self._logs: OrderedDict[str, _Log] = OrderedDict()
         self._lock = threading.Lock()
+        self._syncers: ThreadPoolExecutor | None = None
 
     def directory(self, poll_key: str) -> Path:
         return self.root / poll_key
@@ -113,18 +140,59 @@ class Spool:
                 oldest.close()
             return log
 
-    def write(self, poll_key: str, ephemeral_hex: str, nonce_hex: str, ciphertext_b64: str) -> str:
-        """Append a sealed ballot, synced to disk; returns its new ticket."""
+    def write(
+        self,
+        poll_key: str,
+        ephemeral_hex: str,
+        nonce_hex: str,
+        ciphertext_b64: str,
+        *,
+        sync: bool = True,
+    ) -> str:
+        """Append a sealed ballot, synced to disk (or, ``sync=False``, by the next
+        :meth:`sync` of the poll); returns its new ticket."""
         ticket = secrets.token_hex(16)
         line = {"t": ticket, "e": ephemeral_hex, "n": nonce_hex, "c": ciphertext_b64}
         line["w"] = repr(time.time())
-        self._log(poll_key).append(_encode(line), sync=True)
+        self._append(poll_key, _encode(line), sync=sync)
         return ticket
 
     def drop(self, poll_key: str, ticket: str) -> None:
         """Mark one spooled ballot as never counted (its participation was refused)."""
-        self._log(poll_key).append(_encode({"x": ticket}), sync=False)
+        self._append(poll_key, _encode({"x": ticket}), sync=False)
         (self.directory(poll_key) / ticket).unlink(missing_ok=True)  # a per-ticket one
+
+    def _append(self, poll_key: str, line: bytes, *, sync: bool) -> None:
+        while not self._log(poll_key).append(line, sync=sync):
+            pass  # closed meanwhile (too many open): the next one opens afresh
+
+    def sync(self, poll_keys: Iterable[str]) -> dict[str, BaseException]:
+        """Every line this process wrote to these polls' logs on disk, the logs synced at
+        once; returns the error of each poll whose log could not be synced."""
+        with self._lock:
+            logs = [(k, log) for k in poll_keys if (log := self._logs.get(k)) is not None]
+        # A poll without an open log here has nothing unsynced: a log is synced when closed.
+        failed: dict[str, BaseException] = {}
+        if len(logs) > 1:
+            with self._lock:
+                if self._syncers is None:
+                    self._syncers = ThreadPoolExecutor(
+                        _SYNC_THREADS, thread_name_prefix="unionflow-spool-sync"
+                    )
+                syncers = self._syncers
+            futures = [(k, syncers.submit(log.sync)) for k, log in logs[1:]]
+        else:
+            futures = []
+        for k, log in logs[:1]:
+            try:
+                log.sync()
+            except OSError as error:
+                failed[k] = error
+        for k, future in futures:
+            problem = future.exception()
+            if problem is not None:
+                failed[k] = problem
+        return failed
 
     def read(self, poll_key: str) -> list[Spooled]:
         """Every ballot spooled for the poll and not dropped, from every process's log."""

@@ -192,7 +192,10 @@ class Result:
     tally_s: float
     history: dict[str, int]
     bare_ops: int
-    bare_s: float
+    bare_s: float  # the two timings' mean
+    bare_before_s: float  # timed before the session, on the same backend
+    bare_after_s: float  # and after it
+    load: tuple[float, float]  # the 1-minute load average when casting began and ended
 
     @property
     def ballots(self) -> int:
@@ -450,6 +453,10 @@ async def set_up_session(
 async def run(args: argparse.Namespace, tmp: Path) -> Result:
     with backend(args.backend, tmp) as be:
         settings = be.settings
+        # The bare append rate on the same backend, before and after the session: on a
+        # shared machine the load moves during a run, and the ratio uses their mean.
+        stderr.print(f"bare eventsourcing appends ({args.bare_ops})…")
+        bare_before_s = await asyncio.to_thread(bare_appends, be.bare_env, args.bare_ops)
         app = build_app(settings, migrate=True)  # installs the tables; the casters only open
         app.use_io_threads()  # as a worker or web process does
         try:
@@ -484,6 +491,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                         await svc.open_poll(sid, CHAIR, no)
                     open_polls_s = time.perf_counter() - started
 
+                    load_before = os.getloadavg()[0]
                     if args.processes > 1:
                         stderr.print(f"casting from {args.processes} processes…")
                         cast_s = await cast_in_processes(
@@ -502,6 +510,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
                             for no in range(1, args.items + 1)
                         ]
                         cast_s = await fan_in("ballots", jobs, args.clients)
+                    load_after = os.getloadavg()[0]
 
                     # 3. Every poll closes itself on a complete roll and is tallied.
                     started = time.perf_counter()
@@ -512,9 +521,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
         finally:
             app.close()
 
-        # 4. The bare append rate on the same backend, with nothing else running.
+        # 4. The bare append rate again, with nothing else of the run running.
         stderr.print(f"bare eventsourcing appends ({args.bare_ops})…")
-        bare_s = await asyncio.to_thread(bare_appends, be.bare_env, args.bare_ops)
+        bare_after_s = await asyncio.to_thread(bare_appends, be.bare_env, args.bare_ops)
     return Result(
         backend=args.backend,
         delegates=args.delegates,
@@ -529,7 +538,10 @@ async def run(args: argparse.Namespace, tmp: Path) -> Result:
         tally_s=tally_s,
         history=history,
         bare_ops=args.bare_ops,
-        bare_s=bare_s,
+        bare_s=(bare_before_s + bare_after_s) / 2,
+        bare_before_s=bare_before_s,
+        bare_after_s=bare_after_s,
+        load=(load_before, load_after),
     )
 
 
@@ -572,15 +584,21 @@ def report(r: Result) -> None:
             f"{largest:,}" + (" [red]OVER[/red]" if largest >= HISTORY_WARNING else ""),
         ),
         ("workflows in the run", f"{len(r.history)}"),
-        (f"bare eventsourcing appends/s ({r.bare_ops:,} saves)", f"{bare_rate:,.0f}"),
+        ("load average (1 min) as casting began / ended", f"{r.load[0]:.1f} / {r.load[1]:.1f}"),
+        (
+            f"bare eventsourcing appends/s ({r.bare_ops:,} saves) before / after the session",
+            f"{r.bare_ops / r.bare_before_s:,.0f} / {r.bare_ops / r.bare_after_s:,.0f}",
+        ),
+        ("bare eventsourcing appends/s (mean time of the two)", f"{bare_rate:,.0f}"),
         ("ballots/s ÷ bare appends/s", f"{ballots_rate / bare_rate:.3f}"),
     ]
     print_table(
         title,
         rows,
-        f"largest history: {largest_id}. A ballot is a sealed ballot written and synced to the "
-        "poll's spool, then a Participation saved, after loading the voter, the poll, the "
-        "check-in and the session; the sealed ballots reach the ledger in one batch at the close. "
+        f"largest history: {largest_id}. A ballot is a sealed ballot appended to the poll's "
+        "spool, then a Participation saved by the group commit, whose one thread syncs the "
+        "spools of its batch before committing it (after loading the voter, the poll, the "
+        "check-in and the session); the sealed ballots reach the ledger in one batch at the close. "
         "bare: one plain eventsourcing Application.save of a new one-event aggregate, one client. "
         f"asyncio.to_thread pool: {r.to_thread_workers} threads (UNIONFLOW_IO_THREADS); worker activity pool: 16.",
     )

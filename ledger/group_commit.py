@@ -8,11 +8,22 @@ queued meanwhile are answered by that commit. Each caller still gets its own out
 when the batch fails because one of its aggregates collides (a second vote), the batch
 is committed again one aggregate at a time, so only the colliding caller sees the
 ``IntegrityError`` and every other save stands — exactly as if each had saved alone.
+
+The one thread that commits a batch does everything the batch needs, so no caller waits
+for another caller's hand-off in between:
+- ``prepare`` (given at construction): what a save ``needs`` made durable before its
+  events are committed (the secret ballot's spooled line, synced), done once for every
+  distinct need of the batch before its transaction; a save whose need fails is refused
+  with that error and the rest of the batch goes on;
+- ``after``: run once after each transaction and before its callers are woken (the
+  ballot box's catch-up with the log), so a caller whose ``save`` returns True sees every
+  event committed up to its own without a query of its own.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,56 +35,169 @@ from ledger.app import Ledger
 MAX_BATCH = 64
 
 
+# The two turns a caller's thread may be handed, besides waiting for its outcome.
+_PREPARE = "prepare"
+_COMMIT = "commit"
+
+
 @dataclass(eq=False)
 class _Slot:
     events: list[Any]
+    needs: Hashable | None = None
     wake: threading.Event = field(default_factory=threading.Event)
+    turn: str | None = None  # handed to this caller's thread while it waits
     done: bool = False
+    followed: bool = False  # ``after`` ran after this slot's commit
     error: BaseException | None = None
 
 
 class GroupCommit:
-    """Saves of new aggregates to ``ledger``, committed together when they meet."""
+    """Saves of new aggregates to ``ledger``, committed together when they meet.
 
-    def __init__(self, ledger: Ledger, max_batch: int = MAX_BATCH) -> None:
+    Two turns pass among the callers' threads, so that preparing one batch overlaps
+    committing the one before: the *preparer* takes what is queued and makes its needs
+    durable, then queues it for the *committer*, which commits every prepared save in one
+    transaction, runs ``after`` and wakes their callers at once. Each turn is held by one
+    thread at a time and handed to a waiting caller when its holder's own save is done.
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        max_batch: int = MAX_BATCH,
+        *,
+        prepare: Callable[[list[Any]], dict[Any, BaseException]] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
         self.ledger = ledger
         self.max_batch = max_batch
-        self._queue: list[_Slot] = []
+        self._prepare = prepare
+        self._after = after
         self._lock = threading.Lock()
-        self._leading = False  # a caller is committing (and hands the turn on when done)
+        self._queue: list[_Slot] = []  # waiting to be prepared
+        self._prepared: list[_Slot] = []  # waiting to be committed
+        self._preparing = False  # a thread holds the preparer's turn
+        self._committing = False  # a thread holds the committer's turn
         self.batches = 0  # transactions committed (for benches and tests)
 
-    def save(self, aggregate: Any) -> None:
-        """Save ``aggregate``'s pending events; returns once they are committed. Raises what
-        saving it alone would raise (``IntegrityError`` when its id exists)."""
-        slot = _Slot(events=list(aggregate.collect_events()))
+    def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
+        """Save ``aggregate``'s pending events; returns once they are committed (after
+        ``prepare`` made what it ``needs`` durable). Raises what saving it alone would
+        raise (``IntegrityError`` when its id exists), or the error of its need. Returns
+        whether ``after`` ran after the commit."""
+        slot = _Slot(events=list(aggregate.collect_events()), needs=needs)
         with self._lock:
             self._queue.append(slot)
-            leading = not self._leading
-            self._leading = True
-        if not leading:
-            slot.wake.wait()  # committed by another caller, or handed the turn
-        if slot.done:  # answered by another caller's commit
-            return self._outcome(slot)
-        while not slot.done:
-            with self._lock:
-                batch = self._queue[: self.max_batch]
-                del self._queue[: self.max_batch]
-            self._commit(batch)
-            for other in batch:
-                if other is not slot:
-                    other.wake.set()  # only the callers answered are woken
-        with self._lock:
-            if self._queue:
-                self._queue[0].wake.set()  # the turn passes to the oldest waiting
+            # Nobody preparing, and no prepared batch waiting (whose commit starts the
+            # next preparing): this caller prepares.
+            turn = None if self._preparing or self._prepared else _PREPARE
+            if turn is not None:
+                self._preparing = True
+        while True:
+            if turn == _PREPARE:
+                turn = self._prepare_batch(slot)
+            elif turn == _COMMIT:
+                turn = self._commit_batch(slot)
+            elif slot.done:
+                return self._outcome(slot)
             else:
-                self._leading = False
-        return self._outcome(slot)
+                slot.wake.wait()  # answered, or handed a turn
+                with self._lock:
+                    turn, slot.turn = slot.turn, None
+                    slot.wake.clear()
 
     @staticmethod
-    def _outcome(slot: _Slot) -> None:
+    def _hand(slot: _Slot, turn: str) -> None:
+        """Give a waiting caller's thread a turn (under the lock)."""
+        slot.turn = turn
+        slot.wake.set()
+
+    def _prepare_batch(self, mine: _Slot) -> str | None:
+        """The preparer's turn: what is queued (up to a batch) prepared for the committer.
+        One prepared batch waits at most: while it waits, the queue grows into the next
+        batch, whose preparing starts when the committer takes this one. Returns the turn
+        this thread holds next."""
+        with self._lock:
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+        ready = self._ready(batch)
+        for slot in batch:
+            if slot.done and slot is not mine:
+                slot.wake.set()  # refused: its need failed
+        with self._lock:
+            self._prepared.extend(ready)
+            self._preparing = False
+            if self._prepared and not self._committing:
+                self._committing = True
+                return _COMMIT  # (which starts preparing what queued meanwhile)
+            if self._queue and not self._prepared:
+                return self._next_preparer(mine)
+            return None
+
+    def _next_preparer(self, mine: _Slot) -> str | None:
+        """The preparer's turn to the oldest queued caller (under the lock); the turn this
+        thread holds next."""
+        self._preparing = True
+        if self._queue[0] is mine:
+            return _PREPARE
+        self._hand(self._queue[0], _PREPARE)
+        return None
+
+    def _commit_batch(self, mine: _Slot) -> str | None:
+        """The committer's turn: the prepared saves (up to a batch) in one transaction,
+        then ``after``, then their callers woken. Returns the turn this thread holds next."""
+        with self._lock:
+            batch = self._prepared[: self.max_batch]
+            del self._prepared[: self.max_batch]
+            if self._queue and not self._preparing and not self._prepared:
+                self._preparing = True  # the next batch prepared while this one commits
+                self._hand(self._queue[0], _PREPARE)  # (never this caller's: it is here)
+        self._commit(batch)
+        if self._after is not None and any(s.error is None for s in batch):
+            try:
+                self._after()
+            except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
+                pass
+            else:
+                for slot in batch:
+                    slot.followed = True
+        for slot in batch:
+            if slot is not mine:
+                slot.wake.set()
+        with self._lock:
+            if not self._prepared:
+                self._committing = False
+                if self._queue and not self._preparing:
+                    return self._next_preparer(mine)
+                return None
+            if not mine.done:
+                return _COMMIT
+            self._hand(self._prepared[0], _COMMIT)
+            return None
+
+    @staticmethod
+    def _outcome(slot: _Slot) -> bool:
         if slot.error is not None:
             raise slot.error
+        return slot.followed
+
+    def _ready(self, batch: list[_Slot]) -> list[_Slot]:
+        """The slots whose needs are durable now; the others are done, with the error."""
+        needs = list(dict.fromkeys(s.needs for s in batch if s.needs is not None))
+        if not needs or self._prepare is None:
+            return batch
+        try:
+            failed = self._prepare(needs)
+        except BaseException as error:  # noqa: BLE001 - re-raised by every caller
+            failed = dict.fromkeys(needs, error)
+        ready = []
+        for slot in batch:
+            problem = failed.get(slot.needs) if slot.needs is not None else None
+            if problem is None:
+                ready.append(slot)
+            else:
+                slot.error, slot.done = problem, True
+        return ready
 
     def _commit(self, batch: list[_Slot]) -> None:
         try:

@@ -143,3 +143,103 @@ def test_ballots_spooled_one_file_each_before_the_log_are_read_and_cleared(
     assert set(found) == {old, new} and found[old].ciphertext == "c0"
     box.clear_spool(POLL, [old, new])
     assert not directory.exists()
+
+
+def test_unsynced_ballots_of_several_polls_are_synced_together_once_each(
+    tmp_path: Path,
+) -> None:
+    box = _box(tmp_path)
+    polls = [f"s1-{i}" for i in range(4)]
+    real = os.fdatasync
+    synced: list[int] = []
+    with mock.patch.object(
+        ballot_spool.os, "fdatasync", side_effect=lambda fd: (synced.append(fd), real(fd))
+    ):
+        tickets = {
+            p: [box.spool(p, "e", "n", f"c{i}", sync=False) for i in range(3)] for p in polls
+        }
+        assert synced == []  # appended, not synced yet
+        assert box.sync_spools(polls) == {}
+        assert len(synced) == len(polls) == len(set(synced))  # every log once
+        assert box.sync_spools(polls) == {}
+        assert len(synced) == len(polls)  # nothing new: nothing synced again
+    for p in polls:
+        assert {b.ticket for b in box.spooled(p)} == set(tickets[p])
+
+
+def test_a_log_closed_before_its_sync_is_synced_when_closed(tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    real = os.fdatasync
+    synced: list[int] = []
+    with (
+        mock.patch.object(ballot_spool, "_OPEN_LOGS", 1),
+        mock.patch.object(
+            ballot_spool.os, "fdatasync", side_effect=lambda fd: (synced.append(fd), real(fd))
+        ),
+    ):
+        first = box.spool("s1-1", "e", "n", "c", sync=False)
+        box.spool("s1-2", "e", "n", "c", sync=False)  # closes the first poll's log
+        assert len(synced) == 1  # the first log, as it closed
+        assert box.sync_spools(["s1-1", "s1-2"]) == {}
+        assert len(synced) == 2
+    assert [b.ticket for b in box.spooled("s1-1")] == [first]
+
+
+def test_a_failed_sync_is_reported_for_its_poll_only(tmp_path: Path) -> None:
+    box = _box(tmp_path)
+    box.spool("s1-1", "e", "n", "c", sync=False)
+    box.spool("s1-2", "e", "n", "c", sync=False)
+    bad = box._spool._logs["s1-2"].fd
+    real = os.fdatasync
+
+    def failing(fd: int) -> None:
+        if fd == bad:
+            raise OSError("disk gone")
+        real(fd)
+
+    with mock.patch.object(ballot_spool.os, "fdatasync", side_effect=failing):
+        failed = box.sync_spools(["s1-1", "s1-2"])
+    assert set(failed) == {"s1-2"} and "disk gone" in str(failed["s1-2"])
+
+
+def test_a_secret_vote_is_committed_only_after_its_spooled_ballot_is_synced(
+    tmp_path: Path,
+) -> None:
+    from domain.poll import Participation, PollKind
+    from tests.congress.fixtures import make_floor
+
+    floor = make_floor(tmp_path, 6)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    box = floor.polls.box
+    real_sync, real_save = os.fdatasync, floor.ledger.save
+    problems: list[str] = []
+
+    def save(*objs: object, **kw: object) -> object:
+        for obj in objs:
+            ticket = getattr(obj, "ticket", None)
+            if isinstance(obj, Participation.Created) and ticket:
+                # Its ballot's line is in the spool and on disk already.
+                log = box._spool._logs[key]
+                data = log.path.read_bytes()
+                at = data.find(ticket.encode())
+                if at < 0 or data.index(b"\n", at) + 1 > log.synced:
+                    problems.append(ticket)
+        return real_save(*objs, **kw)
+
+    with (
+        mock.patch.object(ballot_spool.os, "fdatasync", side_effect=real_sync),
+        mock.patch.object(floor.ledger, "save", side_effect=save),
+    ):
+        threads = [
+            threading.Thread(target=floor.polls.cast, args=(key, d, ["yes"]))
+            for d in floor.delegates
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert problems == []
+    assert len(box.spooled(key)) == 6
+    view = floor.close_and_tally(key)
+    assert view.result.counts["yes"] == 6 and len(view.published_receipts) == 6

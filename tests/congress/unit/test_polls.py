@@ -244,3 +244,16 @@ def test_a_count_before_the_poll_closes_is_refused(tmp_path: Path):
     with pytest.raises(InvalidState, match="表决结束后"):
         floor.polls.enter_paper_count(key, tellers[0], {"yes": 4}, 6, "t1")
     assert floor.polls.poll(key).paper_counts == []
+
+
+def test_receipts_use_every_symbol_of_the_alphabet_in_every_position() -> None:
+    from application.polls import RECEIPT_ALPHABET, new_receipt
+
+    receipts = [new_receipt() for _ in range(3000)]
+    assert len(set(receipts)) == len(receipts)
+    for receipt in receipts:
+        assert len(receipt) == 12 and receipt[4] == receipt[9] == "-"
+    symbols = [r.replace("-", "") for r in receipts]
+    for position in range(10):
+        # 3,000 draws of 32 symbols: a symbol never drawn in a position has odds ~1e-40.
+        assert {s[position] for s in symbols} == set(RECEIPT_ALPHABET)
