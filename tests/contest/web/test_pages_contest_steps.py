@@ -41,6 +41,9 @@ OPENING = {
 async def test_a_union_cadre_opens_a_round_from_the_list_once(site, world):
     page = await site.get("/contests", headers=person("sun.lihua"))
     assert page.status_code == 200 and 'action="/contests"' in page.text
+    assert page.text.count('action="/contests"') == 1  # the form once, and not in <title>
+    title = page.text[page.text.index("<title>") : page.text.index("</title>")]
+    assert "<" not in title[len("<title>") :], title
     assert 'value="ankang-cup/review"' in page.text and 'value="skills-contest/' in page.text
     nobody = await site.get("/contests", headers=person("judge.city1"))
     assert 'action="/contests"' not in nobody.text  # a judge opens no round
