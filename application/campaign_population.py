@@ -15,7 +15,13 @@ from pathlib import Path
 from typing import NoReturn
 
 from application.input_files import check_size
-from application.roster_file import Records, _csv_records, _xlsx_records
+from application.roster_file import (
+    Records,
+    _csv_records,
+    _xlsx_records,
+    header_columns,
+    numbered_rows,
+)
 from domain.campaign.definition import Ownership
 from domain.congress import RowError
 from domain.directory import Organisation, OrgKind
@@ -159,24 +165,19 @@ def read_population(path: Path, limits: ImportLimits) -> tuple[list[UnitRow], li
 
 
 def _lines(path: Path, records: Records, limits: ImportLimits) -> Iterator[tuple[int, list[str]]]:
-    for n, record in enumerate(records, start=1):
-        if n > limits.max_rows + 1:
-            raise InvalidInput(
-                f"单位名单 {path.name} 超过 {limits.max_rows} 行（表头除外），未导入",
-                f"{path.name} has more than {limits.max_rows} rows after its header; "
-                "nothing was imported",
-            )
-        cells = [c.strip() for c in record]
-        if any(cells):
-            yield n, cells
+    return numbered_rows(
+        records,
+        limits,
+        lambda: InvalidInput(
+            f"单位名单 {path.name} 超过 {limits.max_rows} 行（表头除外），未导入",
+            f"{path.name} has more than {limits.max_rows} rows after its header; "
+            "nothing was imported",
+        ),
+    )
 
 
 def _columns(line: int, header: list[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        name = HEADERS.get(title) or HEADERS.get(title.lower())
-        if name is not None and name not in columns:
-            columns[name] = index
+    columns = header_columns(header, HEADERS)
     missing = [f for f in REQUIRED if f not in columns]
     if missing:
         raise PopulationImportError(

@@ -7,7 +7,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -139,26 +139,45 @@ def _cell(value: Any) -> str:
 
 def _rows(path: Path, records: Records, limits: ImportLimits) -> Iterator[tuple[int, list[str]]]:
     """The non-blank rows with their numbers, refused past the header plus ``max_rows``."""
+    return numbered_rows(
+        records,
+        limits,
+        lambda: InvalidInput(
+            f"名册 {path.name} 超过 {limits.max_rows} 行（表头除外，空行也计入；"
+            "上限见 UNIONFLOW_IMPORT_MAX_ROWS），未导入",
+            f"{path.name} has more than {limits.max_rows} rows after its header (blank "
+            "ones count; UNIONFLOW_IMPORT_MAX_ROWS); nothing was imported",
+        ),
+    )
+
+
+def numbered_rows(
+    records: Records, limits: ImportLimits, too_many: Callable[[], Exception]
+) -> Iterator[tuple[int, list[str]]]:
+    """A table file's non-blank rows with their line numbers (from 1, the header's
+    included), cells stripped; past the header plus ``max_rows``, ``too_many()`` is raised."""
     for n, record in enumerate(records, start=1):
         if n > limits.max_rows + 1:
-            raise InvalidInput(
-                f"名册 {path.name} 超过 {limits.max_rows} 行（表头除外，空行也计入；"
-                "上限见 UNIONFLOW_IMPORT_MAX_ROWS），未导入",
-                f"{path.name} has more than {limits.max_rows} rows after its header (blank "
-                "ones count; UNIONFLOW_IMPORT_MAX_ROWS); nothing was imported",
-            )
+            raise too_many()
         cells = [c.strip() for c in record]
         if any(cells):
             yield n, cells
 
 
-def _columns(header_row: int, header: list[str]) -> dict[str, int]:
-    """Where each field is, by the header; a missing field refuses the file."""
+def header_columns(header: list[str], headers: dict[str, str]) -> dict[str, int]:
+    """Where each field is, by a header row's titles (``headers``: title → field, matched
+    as written or lower-cased; the first column of a field wins)."""
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
-        name = HEADERS.get(title) or HEADERS.get(title.lower())
+        name = headers.get(title) or headers.get(title.lower())
         if name is not None and name not in columns:
             columns[name] = index
+    return columns
+
+
+def _columns(header_row: int, header: list[str]) -> dict[str, int]:
+    """Where each field is, by the header; a missing field refuses the file."""
+    columns = header_columns(header, HEADERS)
     missing = [f for f in FIELDS if f not in columns]
     if missing:
         raise RosterImportError(
