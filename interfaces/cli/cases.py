@@ -281,6 +281,14 @@ def _print_contest_status(application: App, view: ContestRoundView, wf: Any) -> 
         f"{pick(('催办', 'reminders'))}: {wf.reminder_rounds} ({wf.reminded})"
         + (f" · {plain(wf.rank_refused)}" if wf.rank_refused else "")
     )
+    if wf.close_refused:
+        console.print(f"{pick(('公示未能结束', 'notice not closed'))}: {plain(wf.close_refused)}")
+    if wf.titles is not None:
+        console.print(
+            f"{pick(('授予称号', 'titles granted'))}: {wf.titles.granted}"
+            f" · {pick(('此前已授予', 'granted before'))} {wf.titles.already}"
+            f" · {pick(('已持有未再授予', 'held already, not granted again'))} {wf.titles.held}"
+        )
 
 
 def _nomination_headline(view: NominationView) -> None:
