@@ -117,6 +117,7 @@ def progress_png(report: ProgressReport) -> Chart:
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib import dates as mdates
     from matplotlib import font_manager
     from matplotlib.figure import Figure
 
@@ -159,6 +160,10 @@ def progress_png(report: ProgressReport) -> Chart:
     right.set_ylabel("完成率 / 目标完成比例", fontproperties=prop)
     right.set_title(f"每周进度（至 {report.on}）", fontproperties=prop)
     right.legend(prop=small, loc="upper left")
+    days = sorted({d for d, _, _ in report.trend})
+    if days:  # the trend's own weeks as ticks (at most 8), dated month-day, never hours
+        right.set_xticks(days[:: max(1, -(-len(days) // 8))])
+        right.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d"))
     right.tick_params(axis="x", labelrotation=30, labelsize=8)
     figure.suptitle(f"{report.title[0]}进度", fontproperties=prop)
     figure.tight_layout()
