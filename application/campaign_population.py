@@ -369,3 +369,47 @@ def directory_population(
             )
         )
     return rows, errors
+
+
+# The unit data a population file gives, compared when a unit is imported again.
+UNIT_FIELDS = (
+    "name",
+    "district",
+    "industry",
+    "ownership",
+    "employees",
+    "unionised",
+    "district_org",
+)
+
+
+def _shown(value: object, lang: str) -> str:
+    """A unit's field as a refusal shows it (yes/no and ownership in the language)."""
+    if isinstance(value, bool):
+        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
+    if isinstance(value, Ownership) and lang == "zh":
+        return "公有" if value is Ownership.PUBLIC else "非公有"
+    return str(value)
+
+
+def changed_unit(line: int, old: object, unit: object) -> RowError | None:
+    """The refusal of a row whose unit is already in the campaign with other data (an
+    import does not change a unit), naming each field old → new; None when it is the same."""
+    changed = [f for f in UNIT_FIELDS if getattr(old, f) != getattr(unit, f)]
+    if not changed:
+        return None
+    zh = "，".join(
+        f"{FIELD_LABELS[f]}：{_shown(getattr(old, f), 'zh')} → {_shown(getattr(unit, f), 'zh')}"
+        for f in changed
+    )
+    en = ", ".join(
+        f"{f}: {_shown(getattr(old, f), 'en')} → {_shown(getattr(unit, f), 'en')}" for f in changed
+    )
+    code = getattr(unit, "code", "")
+    return RowError(
+        line,
+        changed[0],
+        f"单位 {code} 已在集中行动中，资料不同（{zh}）；名单导入不修改已有单位",
+        f"unit {code} is in the campaign with other data ({en}); an "
+        "import does not change a unit already in",
+    )

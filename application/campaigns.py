@@ -27,13 +27,13 @@ from pydantic import BaseModel
 
 from application.campaign_book import CampaignBook
 from application.campaign_definitions import CampaignDefinitions
+from application.campaign_population import UnitRow as PopulationRow
 from application.campaign_population import (
-    FIELD_LABELS,
+    changed_unit,
     directory_population,
     read_population,
     refuse,
 )
-from application.campaign_population import UnitRow as PopulationRow
 from application.campaign_reminders import remind_units
 from application.directory import DirectoryService
 from contracts.campaign import (
@@ -48,7 +48,7 @@ from contracts.campaign import (
 from domain.actors import CommandMeta, Role, china_date
 from domain.base import canonical_bytes
 from domain.campaign.aggregate import Campaign, CampaignUnit, check_organiser
-from domain.campaign.definition import CampaignDefinition, Label, Ownership
+from domain.campaign.definition import CampaignDefinition, Label
 from domain.campaign.progress import UnitRow, progress
 from domain.campaign.values import (
     CampaignView,
@@ -62,26 +62,6 @@ from domain.congress import RowError
 from domain.errors import InvalidInput, InvalidState, NotFound
 from ledger.app import Ledger
 from settings import Settings
-
-# The unit data a population file gives, compared when a unit is imported again.
-UNIT_FIELDS = (
-    "name",
-    "district",
-    "industry",
-    "ownership",
-    "employees",
-    "unionised",
-    "district_org",
-)
-
-
-def _shown(value: object, lang: str) -> str:
-    """A unit's field as a refusal shows it (yes/no and ownership in the language)."""
-    if isinstance(value, bool):
-        return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if isinstance(value, Ownership) and lang == "zh":
-        return "公有" if value is Ownership.PUBLIC else "非公有"
-    return str(value)
 
 
 class ProgressRows(Protocol):
@@ -293,28 +273,11 @@ class CampaignLedger:
                 if old is None:
                     new.append(unit)
                     continue
-                changed = [f for f in UNIT_FIELDS if getattr(old, f) != getattr(unit, f)]
-                if not changed:
+                differs = changed_unit(r.line, old, unit)
+                if differs is None:
                     unchanged += 1
-                    continue
-                zh = "，".join(
-                    f"{FIELD_LABELS[f]}：{_shown(getattr(old, f), 'zh')} → "
-                    f"{_shown(getattr(unit, f), 'zh')}"
-                    for f in changed
-                )
-                en = ", ".join(
-                    f"{f}: {_shown(getattr(old, f), 'en')} → {_shown(getattr(unit, f), 'en')}"
-                    for f in changed
-                )
-                problems.append(
-                    RowError(
-                        r.line,
-                        changed[0],
-                        f"单位 {r.code} 已在集中行动中，资料不同（{zh}）；名单导入不修改已有单位",
-                        f"unit {r.code} is in the campaign with other data ({en}); an "
-                        "import does not change a unit already in",
-                    )
-                )
+                else:
+                    problems.append(differs)
             if problems:
                 refuse(problems, limits)
             aggregates = [
