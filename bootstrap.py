@@ -200,6 +200,7 @@ class App:
     def close(self) -> None:
         """Release threads and connections."""
         self.executor.shutdown(wait=False, cancel_futures=True)
+        self.polls.close()
         self.ledger.close()
 
 

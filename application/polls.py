@@ -11,10 +11,12 @@ transaction and time no longer pair a participation with its ballot.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,9 +50,9 @@ from domain.poll import (
 from domain.profiles import RuleProfile
 from domain.session import DESK, CheckIn, SessionStatus, SessionView, session_ledger_id
 from ledger.app import Ledger
-from ledger.group_commit import GroupCommit
+from ledger.group_commit import CommitThreads, GroupCommit
 from ledger.witness import Witness
-from projections.counters import KeyCounter, LogTail
+from projections.counters import KeyCounter, LogTail, SharedCatchUp
 from projections.index import CreatedIndex, LatestAggregates
 
 log = structlog.get_logger(__name__)
@@ -79,6 +81,22 @@ class CastResult(BaseModel):
     poll_key: str
     receipt: str | None = None
     roll_complete: bool = False
+
+
+class _NotInMemory(Exception):
+    """What the event loop's vote needs is not in memory (or the tail is busy): read it in
+    a thread instead."""
+
+
+@dataclass
+class _Vote:
+    """A vote checked and recorded, not saved yet."""
+
+    spec: PollSpec
+    aggregate: Any
+    needs: str | None = None
+    receipt: str | None = None
+    ticket: str | None = None
 
 
 def new_receipt() -> str:
@@ -121,6 +139,14 @@ class PollService:
         # thread committing it first syncs the batch's spooled ballots, and catches up with
         # the log once for the whole batch after it.
         self._votes = GroupCommit(ledger, prepare=box.sync_spools, after=self._tail.catch_up)
+        # The same for votes from an event loop (``cast_async``), by two threads of their
+        # own; and one catch-up shared by the votes that arrive while another runs.
+        self._commits = CommitThreads(ledger, prepare=box.sync_spools, after=self._tail.catch_up)
+        self._fresh = SharedCatchUp(self._tail.catch_up)
+
+    def close(self) -> None:
+        """Stop the commit threads of ``cast_async`` (what they hold is committed first)."""
+        self._commits.close()
 
     @property
     def latest(self) -> LatestAggregates:
@@ -294,10 +320,62 @@ class PollService:
         the aggregate-id collision on save, as before.
         """
         self._tail.catch_up()
-        with self._tail.lock:
-            poll: PollView = self._poll(poll_key, catch_up=False).s  # shared: read only
-            acting = self.directory.acting(voter, Role.DELEGATE, find=self.current)
+        vote = self._vote(poll_key, voter, choices, find=self.current)
+        try:
+            followed = self._votes.save(vote.aggregate, needs=vote.needs)
+        except BaseException as error:  # noqa: BLE001 - re-raised, the ballot unspooled
+            raise self._refused(vote, error) from None
+        if not followed:  # the batch's catch-up after its commit did not run
+            self._tail.catch_up()
+        return self._cast_result(vote)
+
+    async def cast_async(self, poll_key: str, voter: str, choices: list[str]) -> CastResult:
+        """:meth:`cast` for a caller on an event loop (the worker's and the web app's votes),
+        with the same checks and outcomes, and no thread hand-off per vote: votes arriving
+        together share one catch-up with the log, the checks and the sealing run on the
+        loop from what that catch-up holds in memory (in a thread only when something must
+        be read from the ledger first), and the commit threads commit them together."""
+        await self._fresh()
+        try:
+            vote = self._vote(poll_key, voter, choices, find=self._in_memory, wait=False)
+        except _NotInMemory:
+            vote = await asyncio.to_thread(self._vote, poll_key, voter, choices, find=self.current)
+        try:
+            followed = await self._commits.save(vote.aggregate, needs=vote.needs)
+        except asyncio.CancelledError:
+            raise  # the save goes on without this caller: its ballot stays in the spool
+        except BaseException as error:  # noqa: BLE001 - re-raised, the ballot unspooled
+            raise self._refused(vote, error) from None
+        if not followed:
+            await self._fresh()
+        try:
+            return self._cast_result(vote, wait=False)
+        except _NotInMemory:
+            return await asyncio.to_thread(self._cast_result, vote)
+
+    def _vote(
+        self,
+        poll_key: str,
+        voter: str,
+        choices: list[str],
+        *,
+        find: Callable[[uuid.UUID], Any],
+        wait: bool = True,
+    ) -> _Vote:
+        """The checks of a vote, then its record (a secret ballot sealed and spooled), not
+        saved yet. ``find`` reads the voter and their organisation; without ``wait`` the
+        checks run only if the log tail's lock is free (else ``_NotInMemory``)."""
+        if not self._tail.lock.acquire(blocking=wait):
+            raise _NotInMemory
+        try:
+            found = self._latest.cached(poll_id(poll_key)) if not wait else None
+            if found is None and not wait:
+                raise _NotInMemory
+            poll: PollView = (found or self._poll(poll_key, catch_up=False)).s  # read only
+            acting = self.directory.acting(voter, Role.DELEGATE, find=find)
             checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
+        finally:
+            self._tail.lock.release()
         spec = poll.spec
         if poll.status is not PollStatus.OPEN:
             raise InvalidState("表决已结束，不能再投票", "the poll is closed: no more votes")
@@ -309,32 +387,13 @@ class PollService:
                 f"{voter} is not a checked-in delegate of this session",
             )
         spec.check_choices(choices)
-        if spec.secret:
-            receipt, followed = self._cast_secret(poll, acting, choices)
-        else:
-            receipt = None
-            try:
-                followed = self._votes.save(
-                    NamedBallot.cast(poll_key, choices, _meta(acting, f"ballot:{poll_key}:{voter}"))
-                )
-            except IntegrityError:
-                raise InvalidState(
-                    "已经投过票，不能重复投票", "already voted in this poll"
-                ) from None
-        if not followed:  # the batch's catch-up after its commit did not run
-            self._tail.catch_up()
-        with self._tail.lock:
-            complete = self._voters.count(poll_key, catch_up=False) >= self._checked_in.count(
-                spec.session_id, catch_up=False
+        if not spec.secret:
+            ballot = NamedBallot.cast(
+                poll_key, choices, _meta(acting, f"ballot:{poll_key}:{voter}")
             )
-        # Never log the voter with a secret ballot: who voted is in the ledger already.
-        log.info("ballot_cast", poll_key=poll_key, secret=spec.secret)
-        return CastResult(poll_key=poll_key, receipt=receipt, roll_complete=complete)
-
-    def _cast_secret(self, poll: PollView, acting: Acting, choices: list[str]) -> tuple[str, bool]:
+            return _Vote(spec, ballot)
         assert poll.public_key is not None
         self._check_commitment(poll)
-        poll_key = poll.spec.poll_key
         receipt = new_receipt()
         ephemeral, nonce, ciphertext = self.box.seal(poll.public_key, {"r": receipt, "c": choices})
         # Spooled (and synced, by the batch's commit, before it) first: the participation
@@ -345,15 +404,37 @@ class PollService:
         participation = Participation.record(
             poll_key, _meta(acting, f"participation:{poll_key}:{acting.actor_id}"), ticket
         )
+        return _Vote(spec, participation, needs=poll_key, receipt=receipt, ticket=ticket)
+
+    def _refused(self, vote: _Vote, error: BaseException) -> BaseException:
+        """The error a vote's failed save raises: its spooled ballot dropped (it never
+        counts), a collision told as a second vote."""
+        if vote.ticket is not None:
+            self.box.unspool(vote.spec.poll_key, vote.ticket)
+        if isinstance(error, IntegrityError):
+            return InvalidState("已经投过票，不能重复投票", "already voted in this poll")
+        return error
+
+    def _cast_result(self, vote: _Vote, *, wait: bool = True) -> CastResult:
+        spec = vote.spec
+        if not self._tail.lock.acquire(blocking=wait):
+            raise _NotInMemory
         try:
-            followed = self._votes.save(participation, needs=poll_key)
-        except IntegrityError:
-            self.box.unspool(poll_key, ticket)
-            raise InvalidState("已经投过票，不能重复投票", "already voted in this poll") from None
-        except BaseException:
-            self.box.unspool(poll_key, ticket)  # not committed: the ballot never counts
-            raise
-        return receipt, followed
+            complete = self._voters.count(spec.poll_key, catch_up=False) >= self._checked_in.count(
+                spec.session_id, catch_up=False
+            )
+        finally:
+            self._tail.lock.release()
+        # Never log the voter with a secret ballot: who voted is in the ledger already.
+        log.info("ballot_cast", poll_key=spec.poll_key, secret=spec.secret)
+        return CastResult(poll_key=spec.poll_key, receipt=vote.receipt, roll_complete=complete)
+
+    def _in_memory(self, aggregate_id: uuid.UUID) -> Any:
+        """A finder for the event loop: what the last catch-up holds, never a read."""
+        found = self._latest.cached(aggregate_id)
+        if found is None:
+            raise _NotInMemory
+        return found
 
     def _check_commitment(self, poll: PollView) -> None:
         """Seal only to the key committed when the poll opened (kept in the key directory)."""

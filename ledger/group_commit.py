@@ -22,6 +22,9 @@ for another caller's hand-off in between:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import queue
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -182,43 +185,205 @@ class GroupCommit:
         return slot.followed
 
     def _ready(self, batch: list[_Slot]) -> list[_Slot]:
-        """The slots whose needs are durable now; the others are done, with the error."""
-        needs = list(dict.fromkeys(s.needs for s in batch if s.needs is not None))
-        if not needs or self._prepare is None:
-            return batch
-        try:
-            failed = self._prepare(needs)
-        except BaseException as error:  # noqa: BLE001 - re-raised by every caller
-            failed = dict.fromkeys(needs, error)
-        ready = []
-        for slot in batch:
-            problem = failed.get(slot.needs) if slot.needs is not None else None
-            if problem is None:
-                ready.append(slot)
-            else:
-                slot.error, slot.done = problem, True
-        return ready
+        return _ready(self._prepare, batch)
 
     def _commit(self, batch: list[_Slot]) -> None:
-        try:
-            try:
-                self.ledger.save(*(e for slot in batch for e in slot.events))
-                self.batches += 1
-                for slot in batch:
-                    slot.done = True
+        self.batches += _commit(self.ledger, batch)
+
+
+# What an event loop's caller hands the commit threads: its slot, its loop and the future
+# it awaits; None stops the threads.
+_Handed = tuple[_Slot, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
+
+
+class CommitThreads:
+    """Saves of new aggregates from callers on event loops, committed together by two
+    threads of their own.
+
+    A caller queues its save without leaving its event loop and awaits a future. The
+    *preparer* thread takes everything queued so far (up to a batch) and makes its needs
+    durable (``prepare``); the *committer* thread commits every prepared save in one
+    transaction, runs ``after`` and answers the batch's callers with one call per event
+    loop. A vote thus costs its loop no thread hand-off of its own: two threads serve every
+    vote of the process, each woken once per batch. Outcomes are as :class:`GroupCommit`'s
+    (a collision is refused alone, a failed need refuses only its saves).
+    """
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        max_batch: int = MAX_BATCH,
+        *,
+        prepare: Callable[[list[Any]], dict[Any, BaseException]] | None = None,
+        after: Callable[[], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.max_batch = max_batch
+        self._prepare = prepare
+        self._after = after
+        self._queued: queue.SimpleQueue[_Handed | None] = queue.SimpleQueue()
+        self._prepared: queue.SimpleQueue[list[_Handed] | None] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+        self._closed = False
+        self.batches = 0  # transactions committed (for benches and tests)
+
+    async def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
+        """Save ``aggregate``'s pending events; returns once they are committed (after
+        ``prepare`` made what it ``needs`` durable), with whether ``after`` ran after the
+        commit. Raises what saving it alone would raise, or the error of its need. A
+        caller cancelled meanwhile leaves its save to finish (or fail) without it."""
+        loop = asyncio.get_running_loop()
+        slot = _Slot(events=list(aggregate.collect_events()), needs=needs)
+        answered: asyncio.Future[None] = loop.create_future()
+        self._start()
+        self._queued.put((slot, loop, answered))
+        await answered
+        return GroupCommit._outcome(slot)
+
+    def _start(self) -> None:
+        if self._threads:
+            return
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the commit threads are closed")
+            if not self._threads:
+                for target, name in (
+                    (self._run_preparer, "unionflow-commit-prepare"),
+                    (self._run_committer, "unionflow-commit"),
+                ):
+                    thread = threading.Thread(target=target, name=name, daemon=True)
+                    thread.start()
+                    self._threads.append(thread)
+
+    def close(self) -> None:
+        """Stop the threads once what is queued is committed."""
+        with self._lock:
+            self._closed = True
+            threads, self._threads = self._threads, []
+        if threads:
+            self._queued.put(None)
+            for thread in threads:
+                thread.join(timeout=30)
+
+    def _run_preparer(self) -> None:
+        while True:
+            first = self._queued.get()
+            if first is None:
+                self._prepared.put(None)
                 return
-            except IntegrityError:
-                if len(batch) == 1:
-                    raise
-            # One of them collides: each alone, so only that one is refused.
-            for slot in batch:
+            batch, stop = [first], False
+            while len(batch) < self.max_batch:
                 try:
-                    self.ledger.save(*slot.events)
-                    self.batches += 1
-                except BaseException as error:  # noqa: BLE001 - re-raised by its caller
-                    slot.error = error
-                slot.done = True
-        except BaseException as error:  # noqa: BLE001 - re-raised by every caller
+                    more = self._queued.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.append(more)
+            ready = {id(s) for s in _ready(self._prepare, [slot for slot, _, _ in batch])}
+            refused = [handed for handed in batch if id(handed[0]) not in ready]
+            if refused:
+                _answer(refused)  # their needs failed
+            kept = [handed for handed in batch if id(handed[0]) in ready]
+            if kept:
+                self._prepared.put(kept)
+            if stop:
+                self._prepared.put(None)
+                return
+
+    def _run_committer(self) -> None:
+        while True:
+            first = self._prepared.get()
+            if first is None:
+                return
+            batch, stop = list(first), False
+            while len(batch) < self.max_batch:
+                try:
+                    more = self._prepared.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                batch.extend(more)
+            slots = [slot for slot, _, _ in batch]
+            self.batches += _commit(self.ledger, slots)
+            if self._after is not None and any(s.error is None for s in slots):
+                try:
+                    self._after()
+                except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
+                    pass
+                else:
+                    for slot in slots:
+                        slot.followed = True
+            _answer(batch)
+            if stop:
+                return
+
+
+def _answer(batch: list[_Handed]) -> None:
+    """Wake every caller of ``batch`` on its own loop, one call per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[asyncio.Future[None]]] = {}
+    for _, loop, answered in batch:
+        by_loop.setdefault(loop, []).append(answered)
+    for loop, futures in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits any more
+            loop.call_soon_threadsafe(_resolve, futures)
+
+
+def _resolve(futures: list[asyncio.Future[None]]) -> None:
+    for answered in futures:
+        if not answered.done():
+            answered.set_result(None)
+
+
+def _ready(
+    prepare: Callable[[list[Any]], dict[Any, BaseException]] | None, batch: list[_Slot]
+) -> list[_Slot]:
+    """The slots whose needs are durable now; the others are done, with the error."""
+    needs = list(dict.fromkeys(s.needs for s in batch if s.needs is not None))
+    if not needs or prepare is None:
+        return batch
+    try:
+        failed = prepare(needs)
+    except BaseException as error:  # noqa: BLE001 - re-raised by every caller
+        failed = dict.fromkeys(needs, error)
+    ready = []
+    for slot in batch:
+        problem = failed.get(slot.needs) if slot.needs is not None else None
+        if problem is None:
+            ready.append(slot)
+        else:
+            slot.error, slot.done = problem, True
+    return ready
+
+
+def _commit(ledger: Ledger, batch: list[_Slot]) -> int:
+    """Commit the batch's events in one transaction, or, when one of them collides, each
+    slot alone (only the colliding one refused); every slot done. Returns the number of
+    transactions committed."""
+    committed = 0
+    try:
+        try:
+            ledger.save(*(e for slot in batch for e in slot.events))
             for slot in batch:
-                if not slot.done:
-                    slot.error, slot.done = error, True
+                slot.done = True
+            return 1
+        except IntegrityError:
+            if len(batch) == 1:
+                raise
+        # One of them collides: each alone, so only that one is refused.
+        for slot in batch:
+            try:
+                ledger.save(*slot.events)
+                committed += 1
+            except BaseException as error:  # noqa: BLE001 - re-raised by its caller
+                slot.error = error
+            slot.done = True
+    except BaseException as error:  # noqa: BLE001 - re-raised by every caller
+        for slot in batch:
+            if not slot.done:
+                slot.error, slot.done = error, True
+    return committed

@@ -81,6 +81,15 @@ class LatestAggregates:
         """
         return self._cached.get(aggregate_id)
 
+    def cached(self, aggregate_id: uuid.UUID) -> Any | None:
+        """The aggregate as of the tail's last catch-up if it is in memory, else None;
+        never a read of the ledger (for an event loop, which must not wait for one)."""
+        with self.tail.lock:
+            found = self._cached.get(aggregate_id)
+            if found is not None:
+                self._cached.move_to_end(aggregate_id)
+            return found
+
     def get(self, aggregate_id: uuid.UUID, *, catch_up: bool = True) -> Any | None:
         """The current aggregate (shared, read-only), or None."""
         if catch_up:

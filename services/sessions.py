@@ -284,7 +284,7 @@ class SessionService:
     ) -> CastResult:
         """Cast a ballot; the ballot that completes the roll tells the workflow."""
         key = self.polls.poll_key(session_id, item_no)
-        result = await asyncio.to_thread(self.polls.cast, key, voter, choices)
+        result = await self.polls.cast_async(key, voter, choices)
         if result.roll_complete and self.client is not None:
             await self._hint_roll_complete(session_id, key)
         return result
