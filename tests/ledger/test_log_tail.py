@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 import pytest
 
 from domain.base import deterministic_id
 from ledger.app import Ledger
-from projections.counters import KeyCounter, LogTail
+from projections.counters import KeyCounter, LogTail, SharedCatchUp
 from projections.index import LatestAggregates
 from tests.ledger.conftest import Account, Bank, Store
 from tests.ledger.test_ledger import run_together
@@ -74,3 +75,50 @@ def test_subscribing_after_the_first_catch_up_is_refused(store: Store) -> None:
             LatestAggregates(ledger, tail)
     finally:
         ledger.close()
+
+
+async def test_callers_arriving_together_share_a_catch_up_that_started_after_their_call() -> None:
+    """Every caller returns only after a catch-up that began after its call; a burst of
+    callers costs at most two catch-ups, one running and one for those who came during it."""
+    started: list[int] = []  # the arrivals counted when each catch-up began
+    arrivals = 0
+    release = threading.Event()
+
+    def catch_up() -> None:
+        started.append(arrivals)
+        release.wait(5)
+
+    shared = SharedCatchUp(catch_up)
+
+    async def caller() -> int:
+        nonlocal arrivals
+        arrivals += 1
+        mine = arrivals
+        await shared()
+        return mine
+
+    first = asyncio.ensure_future(caller())
+    await asyncio.sleep(0.05)  # the first catch-up is running
+    burst = [asyncio.ensure_future(caller()) for _ in range(30)]
+    await asyncio.sleep(0.05)
+    release.set()
+    mine = await asyncio.gather(first, *burst)
+    assert len(started) == 2
+    # Each caller's catch-up started after its arrival (it counted the caller in).
+    assert mine[0] <= started[0] and all(m <= started[1] for m in mine[1:])
+
+
+async def test_a_failing_shared_catch_up_fails_its_callers_and_the_next_one_runs() -> None:
+    calls = 0
+
+    def catch_up() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise OSError("database locked")
+
+    shared = SharedCatchUp(catch_up)
+    with pytest.raises(OSError, match="locked"):
+        await shared()
+    await shared()
+    assert calls == 2

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import threading
 from pathlib import Path
+from unittest import mock
 
 import pytest
 
@@ -257,3 +260,94 @@ def test_receipts_use_every_symbol_of_the_alphabet_in_every_position() -> None:
     for position in range(10):
         # 3,000 draws of 32 symbols: a symbol never drawn in a position has odds ~1e-40.
         assert {s[position] for s in symbols} == set(RECEIPT_ALPHABET)
+
+
+async def test_votes_from_an_event_loop_are_refused_and_counted_as_from_a_thread(
+    tmp_path: Path,
+):
+    """``cast_async`` (the worker's and the web app's votes) keeps every rule of ``cast``."""
+    floor = make_floor(tmp_path, 6)
+    floor.check_in(floor.delegates[:5])
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    before = floor.ledger.max_notification_id()
+    with pytest.raises(NotAuthorised):
+        await floor.polls.cast_async(key, "wang.li", ["yes"])  # a cadre, not a delegate
+    with pytest.raises(NotAuthorised, match="签到"):
+        await floor.polls.cast_async(key, floor.delegates[5], ["yes"])  # not checked in
+    with pytest.raises(InvalidInput):
+        await floor.polls.cast_async(key, floor.delegates[0], ["maybe"])
+    assert floor.ledger.max_notification_id() == before
+    first = await floor.polls.cast_async(key, floor.delegates[0], ["yes"])
+    assert first.receipt and not first.roll_complete
+    with pytest.raises(InvalidState, match="重复"):
+        await floor.polls.cast_async(key, floor.delegates[0], ["no"])
+    with pytest.raises(InvalidState, match="重复"):
+        floor.polls.cast(key, floor.delegates[0], ["no"])  # nor from a thread
+    assert len(floor.polls.box.spooled(key)) == 1  # the refused ballots left nothing
+    rest = await asyncio.gather(
+        *(floor.polls.cast_async(key, d, ["no"]) for d in floor.delegates[1:5])
+    )
+    assert sum(r.roll_complete for r in rest) >= 1  # the last one completes the roll
+    floor.polls.close_poll(key, "chair", floor.meta("close"))
+    with pytest.raises(InvalidState, match="结束"):
+        await floor.polls.cast_async(key, floor.delegates[1], ["yes"])
+    tallied = floor.polls.tally_poll(key, floor.meta("tally"), floor.profile)
+    assert tallied.result.counts == {"yes": 1, "no": 4, "abstain": 0}
+    floor.polls.close()
+
+
+@pytest.mark.parametrize("secret", [False, True])
+async def test_fifty_simultaneous_ballots_of_one_delegate_from_a_loop_count_once(
+    tmp_path: Path, secret: bool
+):
+    floor = make_floor(tmp_path, 3)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=secret)
+    outcomes = await asyncio.gather(
+        *(floor.polls.cast_async(key, floor.delegates[0], ["yes"]) for _ in range(50)),
+        return_exceptions=True,
+    )
+    accepted = [o for o in outcomes if not isinstance(o, BaseException)]
+    assert len(accepted) == 1
+    assert all(isinstance(o, InvalidState) for o in outcomes if isinstance(o, BaseException))
+    if secret:
+        assert stream_count(floor.ledger, Participation.Created) == 1
+        assert len(floor.polls.box.spooled(key)) == 1
+    else:
+        assert stream_count(floor.ledger, NamedBallot.Created) == 1
+    assert floor.close_and_tally(key).result.counts["yes"] == 1
+    floor.polls.close()
+
+
+async def test_a_vote_on_the_loop_never_reads_the_ledger_there(tmp_path: Path):
+    """What a vote checks is read in a thread when it is not in memory: the event loop
+    itself never waits for the database."""
+    floor = make_floor(tmp_path, 20)
+    floor.check_in(floor.delegates)
+    key = floor.open(1, PollKind.YES_NO, secret=True)
+    loop_thread = threading.get_ident()
+    reads_on_loop = 0
+    real_find = floor.ledger.find
+
+    def find(*args, **kwargs):
+        nonlocal reads_on_loop
+        reads_on_loop += threading.get_ident() == loop_thread
+        return real_find(*args, **kwargs)
+
+    with (
+        mock.patch.object(floor.ledger, "find", side_effect=find),
+        mock.patch.object(
+            floor.ledger.recorder,
+            "select_notifications",
+            wraps=floor.ledger.recorder.select_notifications,
+        ) as queries,
+    ):
+        for d in floor.delegates[:10]:  # the first ones read the voter in a thread
+            await floor.polls.cast_async(key, d, ["yes"])
+        await asyncio.gather(
+            *(floor.polls.cast_async(key, d, ["no"]) for d in floor.delegates[10:])
+        )
+    assert reads_on_loop == 0
+    assert floor.polls.voters(key) == 20
+    assert queries.call_count < 40  # the burst of ten shared its catch-ups
+    floor.polls.close()
