@@ -12,6 +12,7 @@ code resets a forgotten password or a lost second factor.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import uuid
 from collections.abc import Callable
@@ -52,7 +53,7 @@ from domain.directory import ActorRecord
 from domain.errors import InvalidInput, NotAuthorised, NotFound
 from ledger.app import Ledger
 from projections.counters import LogTail
-from projections.index import LatestAggregates
+from projections.index import LatestAggregates, NotInMemory
 from settings import Settings
 
 TOTP_ISSUER = "UnionFlow"
@@ -396,11 +397,23 @@ class AccountService:
 
     def token_actor(self, token: str) -> SignedInActor | None:
         """Who a bearer token acts as, or None (malformed, unknown, expired, revoked)."""
+        return self._token_actor(token, self._fresh())
+
+    async def token_actor_async(self, token: str) -> SignedInActor | None:
+        """:meth:`token_actor` for a caller on an event loop: after a catch-up shared with
+        the requests arriving meanwhile, from memory on the loop (in a thread when the
+        account or the actor must be read from the ledger first), as fresh either way."""
+        await self._latest.tail.caught_up()
+        try:
+            return self._token_actor(token, self._latest.in_memory)
+        except NotInMemory:
+            return await asyncio.to_thread(self.token_actor, token)
+
+    def _token_actor(self, token: str, find: Finder) -> SignedInActor | None:
         parts = token_parts(token)
         if parts is None:
             return None
         actor, token_id = parts
-        find = self._fresh()
         try:
             record = self.directory.actor(actor, find=find)
         except (NotFound, InvalidInput):

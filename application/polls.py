@@ -52,7 +52,7 @@ from domain.session import DESK, CheckIn, SessionStatus, SessionView, session_le
 from ledger.app import Ledger
 from ledger.group_commit import CommitThreads, GroupCommit
 from ledger.witness import Witness
-from projections.counters import KeyCounter, LogTail, SharedCatchUp
+from projections.counters import KeyCounter, LogTail
 from projections.index import CreatedIndex, LatestAggregates
 
 log = structlog.get_logger(__name__)
@@ -105,9 +105,8 @@ class PollService(Voting):
         # the log once for the whole batch after it.
         self._votes = GroupCommit(ledger, prepare=box.sync_spools, after=self._tail.catch_up)
         # The same for votes from an event loop (``cast_async``), by two threads of their
-        # own; and one catch-up shared by the votes that arrive while another runs.
+        # own (such votes share their catch-ups too: ``LogTail.caught_up``).
         self._commits = CommitThreads(ledger, prepare=box.sync_spools, after=self._tail.catch_up)
-        self._fresh = SharedCatchUp(self._tail.catch_up)
 
     def close(self) -> None:
         """Stop the commit threads of ``cast_async`` (what they hold is committed first)."""

@@ -31,8 +31,8 @@ from domain.poll import (
     poll_id,
 )
 from ledger.group_commit import CommitThreads, GroupCommit
-from projections.counters import KeyCounter, LogTail, SharedCatchUp
-from projections.index import LatestAggregates
+from projections.counters import KeyCounter, LogTail
+from projections.index import LatestAggregates, NotInMemory
 
 log = structlog.get_logger("application.polls")
 
@@ -46,11 +46,6 @@ class CastResult(BaseModel):
     poll_key: str
     receipt: str | None = None
     roll_complete: bool = False
-
-
-class _NotInMemory(Exception):
-    """What the event loop's vote needs is not in memory (or the tail is busy): read it in
-    a thread instead."""
 
 
 @dataclass
@@ -84,7 +79,6 @@ class Voting:
     _voters: KeyCounter
     _votes: GroupCommit
     _commits: CommitThreads
-    _fresh: SharedCatchUp
 
     def _poll(self, poll_key: str, *, catch_up: bool = True) -> Any:
         aggregate = self._latest.get(poll_id(poll_key), catch_up=catch_up)
@@ -124,10 +118,10 @@ class Voting:
         together share one catch-up with the log, the checks and the sealing run on the
         loop from what that catch-up holds in memory (in a thread only when something must
         be read from the ledger first), and the commit threads commit them together."""
-        await self._fresh()
+        await self._tail.caught_up()
         try:
-            vote = self._vote(poll_key, voter, choices, find=self._in_memory, wait=False)
-        except _NotInMemory:
+            vote = self._vote(poll_key, voter, choices, find=self._latest.in_memory, wait=False)
+        except NotInMemory:
             vote = await asyncio.to_thread(self._vote, poll_key, voter, choices, find=self.current)
         try:
             followed = await self._commits.save(vote.aggregate, needs=vote.needs)
@@ -136,10 +130,10 @@ class Voting:
         except BaseException as error:  # noqa: BLE001 - re-raised, the ballot unspooled
             raise self._refused(vote, error) from None
         if not followed:
-            await self._fresh()
+            await self._tail.caught_up()
         try:
             return self._cast_result(vote, wait=False)
-        except _NotInMemory:
+        except NotInMemory:
             return await asyncio.to_thread(self._cast_result, vote)
 
     def _vote(
@@ -153,13 +147,11 @@ class Voting:
     ) -> _Vote:
         """The checks of a vote, then its record (a secret ballot sealed and spooled), not
         saved yet. ``find`` reads the voter and their organisation; without ``wait`` the
-        checks run only if the log tail's lock is free (else ``_NotInMemory``)."""
+        checks run only if the log tail's lock is free (else ``NotInMemory``)."""
         if not self._tail.lock.acquire(blocking=wait):
-            raise _NotInMemory
+            raise NotInMemory
         try:
-            found = self._latest.cached(poll_id(poll_key)) if not wait else None
-            if found is None and not wait:
-                raise _NotInMemory
+            found = self._latest.in_memory(poll_id(poll_key)) if not wait else None
             poll: PollView = (found or self._poll(poll_key, catch_up=False)).s  # read only
             acting = self.directory.acting(voter, Role.DELEGATE, find=find)
             checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
@@ -207,7 +199,7 @@ class Voting:
     def _cast_result(self, vote: _Vote, *, wait: bool = True) -> CastResult:
         spec = vote.spec
         if not self._tail.lock.acquire(blocking=wait):
-            raise _NotInMemory
+            raise NotInMemory
         try:
             complete = self._voters.count(spec.poll_key, catch_up=False) >= self._checked_in.count(
                 spec.session_id, catch_up=False
@@ -217,13 +209,6 @@ class Voting:
         # Never log the voter with a secret ballot: who voted is in the ledger already.
         log.info("ballot_cast", poll_key=spec.poll_key, secret=spec.secret)
         return CastResult(poll_key=spec.poll_key, receipt=vote.receipt, roll_complete=complete)
-
-    def _in_memory(self, aggregate_id: uuid.UUID) -> Any:
-        """A finder for the event loop: what the last catch-up holds, never a read."""
-        found = self._latest.cached(aggregate_id)
-        if found is None:
-            raise _NotInMemory
-        return found
 
     def _check_commitment(self, poll: PollView) -> None:
         """Seal only to the key committed when the poll opened (kept in the key directory)."""

@@ -43,6 +43,7 @@ class LogTail:
         self._next: int | None = None  # None: never caught up
         self._runs = 0  # catch-ups started so far
         self._done = 0  # the latest of them to have finished
+        self._shared = SharedCatchUp(self.catch_up)
 
     def follow(self, topics: list[str], handler: Callable[[Any], None]) -> None:
         """Decoded events of ``topics``, from the first notification on."""
@@ -91,6 +92,11 @@ class LogTail:
                     self._done = max(self._done, run)
                     return
             start = batch[-1].id + 1
+
+    async def caught_up(self) -> None:
+        """:meth:`catch_up` for a caller on an event loop, shared with every other caller
+        of this tail that arrives while one runs (see :class:`SharedCatchUp`)."""
+        await self._shared()
 
     def _catch_up_followers(self) -> None:
         # History (or followers only): only the topics followed, up to the head as it is

@@ -51,6 +51,11 @@ class CreatedIndex:
             return list(self._ids)
 
 
+class NotInMemory(Exception):
+    """What an event loop's caller needs is not in memory (or a catch-up holds the tail):
+    it reads it in a thread instead."""
+
+
 class LatestAggregates:
     """Read-mostly aggregates kept in memory, dropped as soon as the log shows a new event.
 
@@ -81,14 +86,20 @@ class LatestAggregates:
         """
         return self._cached.get(aggregate_id)
 
-    def cached(self, aggregate_id: uuid.UUID) -> Any | None:
-        """The aggregate as of the tail's last catch-up if it is in memory, else None;
-        never a read of the ledger (for an event loop, which must not wait for one)."""
-        with self.tail.lock:
+    def in_memory(self, aggregate_id: uuid.UUID) -> Any:
+        """The aggregate as of the tail's last catch-up, for an event loop, which must not
+        wait for the database nor for a catch-up handing over in another thread: raises
+        :class:`NotInMemory` when it is not in memory or the tail's lock is held."""
+        if not self.tail.lock.acquire(blocking=False):
+            raise NotInMemory
+        try:
             found = self._cached.get(aggregate_id)
-            if found is not None:
-                self._cached.move_to_end(aggregate_id)
+            if found is None:
+                raise NotInMemory
+            self._cached.move_to_end(aggregate_id)
             return found
+        finally:
+            self.tail.lock.release()
 
     def get(self, aggregate_id: uuid.UUID, *, catch_up: bool = True) -> Any | None:
         """The current aggregate (shared, read-only), or None."""

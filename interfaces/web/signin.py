@@ -78,7 +78,7 @@ class SignIn:
         new_form_token: str | None = None
         stale = False
         if bearer is not None:
-            who = await ctx.look_up(accounts.token_actor, bearer)
+            who = await accounts.token_actor_async(bearer)
             if who is None:
                 refused = problem(
                     request,
