@@ -4,6 +4,7 @@ and otherwise saves exactly as ``Application.save`` does."""
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import typing
 from copy import deepcopy
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from eventsourcing.application import ProcessingEvent
+from eventsourcing.application import Application, ProcessingEvent
 from eventsourcing.domain import Aggregate, CollectEventsProtocol, DomainEventProtocol
 
 import domain
@@ -129,3 +130,27 @@ def test_saving_many_events_at_once_stores_each(ledger: Ledger, n: int) -> None:
     made = accounts(n)
     ledger.save(*(e for a in made for e in a.collect_events()))
     assert all(ledger.get(a.id).owner == a.owner for a in made)
+
+
+def test_eventsourcing_still_saves_and_collects_as_ledger_save_copies() -> None:
+    """A tripwire for an eventsourcing upgrade: ``Ledger.save`` repeats these steps."""
+    save = inspect.getsource(Application.save)
+    steps = [
+        "processing_event.collect_events(*objs, **kwargs)",
+        "recordings = self._record(processing_event)",
+        "self._take_snapshots(processing_event)",
+        "self._notify(recordings)",
+        "self.notify(processing_event.events)",
+        "return recordings",
+    ]
+    positions = [save.index(step) for step in steps]
+    assert positions == sorted(positions)
+    collect = inspect.getsource(ProcessingEvent.collect_events)
+    for line in [
+        "if isinstance(obj, DomainEventProtocol):",
+        "self.events.append(obj)",
+        "if isinstance(obj, CollectEventsProtocol):",
+        "self.aggregates[obj.id] = obj",
+        "self.saved_kwargs.update(kwargs)",
+    ]:
+        assert line in collect
