@@ -14,9 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
+from enum import Enum, EnumType
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from eventsourcing.domain import Aggregate
@@ -87,16 +89,17 @@ _SCALAR_TAGS: tuple[tuple[type, str, Any], ...] = (
 )
 
 
-def _tagged(value: object) -> object:
-    """Every node as [type, value]: a datetime and its ISO string, a UUID and its text, a
-    Decimal and a str, a dict and a tag look-alike all differ."""
+def _tagged_reference(value: object) -> object:
+    """Hash rule 2's encoding, by definition: every node as [type, value]. A datetime and its
+    ISO string, a UUID and its text, a Decimal and a str, a dict and a tag look-alike all
+    differ. ``_tagged`` gives the same output faster; this is the rule it must match."""
     if isinstance(value, dict):
         items = sorted(((str(k), v) for k, v in value.items()), key=lambda kv: kv[0])
-        return ["d", [[k, _tagged(v)] for k, v in items]]
+        return ["d", [[k, _tagged_reference(v)] for k, v in items]]
     if isinstance(value, (list, tuple)):
-        return ["l", [_tagged(v) for v in value]]
+        return ["l", [_tagged_reference(v) for v in value]]
     if isinstance(value, Enum):
-        return _tagged(value.value)  # stored as its value: it reads back as one
+        return _tagged_reference(value.value)  # stored as its value: it reads back as one
     if value is None:
         return ["n"]
     for kind, tag, plain in _SCALAR_TAGS:
@@ -105,11 +108,82 @@ def _tagged(value: object) -> object:
     raise TypeError(f"value of type {type(value).__name__} cannot be hashed canonically")
 
 
+# ``_tagged`` dispatches on ``type(value)``: the branch of the chain above that a value
+# takes depends only on its type, as long as ``isinstance`` sees that type. It would not for
+# an object whose ``__class__`` is not its type (a proxy), so a type that defines
+# ``__class__`` or ``__getattribute__`` (the C types below define only the generic one), or
+# whose metaclass is not a plain one, is never memoised: its values take the chain each time.
+_GENERIC_ATTRIBUTES = frozenset(
+    {object, dict, list, tuple, int, float, str, date, datetime, Decimal}
+)
+_PLAIN_METACLASSES = frozenset({type, EnumType})
+# Scalars that are their own plain form (``str(s) is s`` for an exact str, and so on).
+_AS_IS = frozenset({bool, int, float, str})
+_KEY = itemgetter(0)
+
+# Per type, the branch of the chain: a scalar's tag when the value is its own plain form,
+# else (tag, plain), plain None for "d" (dict), "l" (list, tuple), "e" (Enum), "n" (None).
+_Rule = str | tuple[str, Callable[[Any], object] | None]
+_RULES: dict[type, _Rule] = {}
+
+
+def _learn(value: object) -> _Rule:
+    """The branch ``_tagged_reference`` takes for ``value``, memoised for its type when
+    its type decides it. Raises the chain's TypeError for an unsupported type."""
+    cls = type(value)
+    rule: _Rule
+    if isinstance(value, dict):
+        rule = ("d", None)
+    elif isinstance(value, (list, tuple)):
+        rule = ("l", None)
+    elif isinstance(value, Enum):
+        rule = ("e", None)
+    elif value is None:
+        rule = ("n", None)
+    else:
+        for kind, tag, plain in _SCALAR_TAGS:
+            if isinstance(value, kind):
+                rule = tag if cls is kind and cls in _AS_IS else (tag, plain)
+                break
+        else:
+            raise TypeError(f"value of type {cls.__name__} cannot be hashed canonically")
+    if type(cls) in _PLAIN_METACLASSES and all(
+        base in _GENERIC_ATTRIBUTES or not {"__class__", "__getattribute__"} & vars(base).keys()
+        for base in cls.__mro__
+    ):
+        _RULES[cls] = rule
+    return rule
+
+
+def _tagged(value: Any) -> object:
+    """Exactly ``_tagged_reference(value)``, by a look-up of the type's branch instead of a
+    test of each type in turn (a new event's hash is computed as it is created)."""
+    rule = _RULES.get(type(value)) or _learn(value)
+    if isinstance(rule, str):
+        return [rule, value]
+    tag, plain = rule
+    if plain is not None:
+        return [tag, plain(value)]
+    if tag == "d":
+        items = sorted([(k if type(k) is str else str(k), v) for k, v in value.items()], key=_KEY)
+        return ["d", [[k, _tagged(v)] for k, v in items]]
+    if tag == "l":
+        return ["l", [_tagged(v) for v in value]]
+    if tag == "n":
+        return ["n"]
+    return _tagged(value.value)  # an Enum: stored as its value
+
+
+# The encoding of the tagged form; ``check_circular`` off changes no output (the tagged
+# form is built afresh, a cycle in the value never gets this far) and saves its look-ups.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
 def tagged_hash(state: dict[str, Any], topic: str) -> str:
     """Hash rule 2: the type-tagged canonical form of the attributes (``hash`` left out)."""
     body = {k: v for k, v in state.items() if k != "hash"}
     body["topic"] = topic
-    encoded = json.dumps(_tagged(body), ensure_ascii=False, separators=(",", ":"))
+    encoded = _ENCODE(_tagged(body))
     return hashlib.sha256(_RULE_2 + encoded.encode("utf-8")).hexdigest()
 
 
@@ -130,7 +204,8 @@ def event_hash(event: object, topic: str | None = None) -> str:
     Readers of stored events hash what was stored instead (``Ledger.stored_state``), so
     that neither a class moved under its old topic nor an upcaster changes the hash.
     """
-    return tagged_hash(dict(vars(event)), topic if topic is not None else get_topic(type(event)))
+    # (tagged_hash copies the attributes, leaving ``hash`` out)
+    return tagged_hash(vars(event), topic if topic is not None else get_topic(type(event)))
 
 
 class LedgerAggregate(Aggregate):

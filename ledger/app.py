@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar, cast, overload
 from eventsourcing.application import (
     AggregateNotFoundError,
     Application,
+    ProcessingEvent,
     Repository,
     project_aggregate,
 )
@@ -121,6 +122,39 @@ class FreshRepository(Repository):
             self._disuse_fastforward_lock(aggregate_id)
 
 
+def _is_event(obj: object) -> bool:
+    """What ``isinstance(obj, DomainEventProtocol)`` answers for one of our events or
+    aggregates: whether it has the protocol's members. (That check walks the protocol's
+    classes on every call: some microseconds an event, on the ballot path's group commit.)"""
+    return hasattr(obj, "originator_id") and hasattr(obj, "originator_version")
+
+
+def _collected(objs: tuple[Any, ...], kwargs: dict[str, Any]) -> ProcessingEvent[Any] | None:
+    """What ``ProcessingEvent.collect_events`` collects from ``objs``: the events given, and
+    each aggregate's pending events (the aggregate kept by id) — when every one is plainly
+    an event or an aggregate of the ledger; None, before collecting anything, otherwise."""
+    for obj in objs:
+        if obj is None:
+            continue
+        if isinstance(obj, LedgerAggregate.Event):
+            if not _is_event(obj):
+                return None
+        elif not isinstance(obj, LedgerAggregate) or _is_event(obj):
+            return None
+    processing_event: ProcessingEvent[Any] = ProcessingEvent()
+    events = processing_event.events
+    for obj in objs:
+        if obj is None:
+            continue
+        if isinstance(obj, LedgerAggregate.Event):
+            events.append(obj)
+        else:
+            events.extend(obj.collect_events())
+            processing_event.aggregates[obj.id] = obj
+    processing_event.saved_kwargs.update(kwargs)
+    return processing_event
+
+
 class Ledger(Application):
     """Every business fact of UnionFlow, one event stream per aggregate."""
 
@@ -137,7 +171,15 @@ class Ledger(Application):
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         with self._write_turn:
-            return super().save(*objs, **kwargs)
+            processing_event = _collected(objs, kwargs)
+            if processing_event is None:
+                return super().save(*objs, **kwargs)
+            # The rest of ``Application.save`` (eventsourcing 9.5), as it is there.
+            recordings = self._record(processing_event)
+            self._take_snapshots(processing_event)
+            self._notify(recordings)
+            self.notify(processing_event.events)  # Deprecated.
+            return recordings
 
     def construct_repository(self) -> Repository:
         # AGGREGATE_CACHE_MAXSIZE (bootstrap sets it from UNIONFLOW_LEDGER_CACHE_SIZE): unset
