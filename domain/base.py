@@ -11,6 +11,7 @@ twice.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import uuid
@@ -32,8 +33,10 @@ GENESIS_HASH = "0" * 64
 UNIONFLOW_NAMESPACE = uuid.UUID("6f1f4c0e-8c7a-5d43-9a0e-2f3b7d0c9a11")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def deterministic_id(kind: str, key: str) -> uuid.UUID:
-    """A stable aggregate id, so a retried "create" meets the existing aggregate."""
+    """A stable aggregate id, so a retried "create" meets the existing aggregate (a pure
+    function of its arguments, remembered: the ballot path asks for the same ids often)."""
     return uuid.uuid5(UNIONFLOW_NAMESPACE, f"{kind}:{key}")
 
 
