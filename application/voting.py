@@ -129,8 +129,8 @@ class Voting:
             raise  # the save goes on without this caller: its ballot stays in the spool
         except BaseException as error:  # noqa: BLE001 - re-raised, the ballot unspooled
             raise self._refused(vote, error) from None
-        if not followed:
-            await self._tail.caught_up()
+        if not followed:  # the commit's catch-up did not run: this vote's own, to count it
+            await self._tail.caught_up(again=True)
         try:
             return self._cast_result(vote, wait=False)
         except NotInMemory:

@@ -12,9 +12,11 @@ committed before a catch-up starts is therefore seen by it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from eventsourcing.persistence import Notification
@@ -93,10 +95,20 @@ class LogTail:
                     return
             start = batch[-1].id + 1
 
-    async def caught_up(self) -> None:
+    async def caught_up(self, *, again: bool = False) -> None:
         """:meth:`catch_up` for a caller on an event loop, shared with every other caller
-        of this tail that arrives while one runs (see :class:`SharedCatchUp`)."""
+        of this tail that arrives while one runs (see :class:`SharedCatchUp`).
+
+        Inside :func:`one_read_point` (a web request) the tail is caught up once: a later
+        call returns at once, the request reading the log as of one point between its
+        arrival and its answer. ``again``: catch up even so (to see one's own commit).
+        """
+        reads = _READ_POINT.get()
+        if reads is not None and id(self) in reads and not again:
+            return
         await self._shared()
+        if reads is not None:
+            reads.add(id(self))
 
     def _catch_up_followers(self) -> None:
         # History (or followers only): only the topics followed, up to the head as it is
@@ -125,6 +137,22 @@ class LogTail:
             if watch:
                 for seen in self._watchers:
                     seen(n)
+
+
+# The log tails caught up with since the current request began (None: not in a request).
+_READ_POINT: ContextVar[set[int] | None] = ContextVar("unionflow_read_point", default=None)
+
+
+@contextlib.contextmanager
+def one_read_point() -> Iterator[None]:
+    """The block (one request) reads each log tail as of one catch-up that began inside it:
+    the sign-in's catch-up serves the vote's checks too. Everything committed before the
+    block began is still seen, as by a catch-up per read."""
+    token = _READ_POINT.set(set())
+    try:
+        yield
+    finally:
+        _READ_POINT.reset(token)
 
 
 class SharedCatchUp:

@@ -30,6 +30,7 @@ from interfaces.web.context import context_of
 from interfaces.web.problem import problem, status_of
 from interfaces.web.source import request_source
 from interfaces.web.templating import render
+from projections.counters import one_read_point
 from settings import Settings
 
 SESSION_COOKIE = "uf_session"
@@ -64,7 +65,8 @@ class SignIn:
             return
         restore = set_channel(Channel.WEB)
         try:
-            await self._sign_in(scope, receive, send)
+            with one_read_point():  # the sign-in's catch-up with the log serves the request
+                await self._sign_in(scope, receive, send)
         finally:
             restore()
 

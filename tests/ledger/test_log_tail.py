@@ -9,9 +9,9 @@ import pytest
 
 from domain.base import deterministic_id
 from ledger.app import Ledger
-from projections.counters import KeyCounter, LogTail, SharedCatchUp
+from projections.counters import KeyCounter, LogTail, SharedCatchUp, one_read_point
 from projections.index import LatestAggregates
-from tests.ledger.conftest import Account, Bank, Store
+from tests.ledger.conftest import Account, Bank, Store, meta
 from tests.ledger.test_ledger import run_together
 
 
@@ -122,3 +122,37 @@ async def test_a_failing_shared_catch_up_fails_its_callers_and_the_next_one_runs
         await shared()
     await shared()
     assert calls == 2
+
+
+async def test_a_request_reads_the_log_as_of_one_catch_up_unless_it_asks_again(
+    store: Store,
+) -> None:
+    """Inside ``one_read_point`` (a web request) the tail is caught up once, and anything
+    committed before the request began is seen; outside it, every call catches up."""
+    writer, reader = Ledger(env=store.env), Ledger(env=store.env)  # two workers
+    tail = LogTail(reader)
+    counter = KeyCounter(reader, "owner", Account.Created, tail=tail)
+    tail.catch_up()
+    queries = 0
+    real = reader.recorder.select_notifications
+
+    def counted(*args: object, **kwargs: object) -> object:
+        nonlocal queries
+        queries += 1
+        return real(*args, **kwargs)
+
+    reader.recorder.select_notifications = counted  # type: ignore[method-assign]
+    writer.save(Account._new(deterministic_id(Account.KIND, "r1"), meta(), owner="r1"))
+    with one_read_point():
+        await tail.caught_up()
+        assert counter.count("r1", catch_up=False) == 1  # committed before: seen
+        seen = queries
+        writer.save(Account._new(deterministic_id(Account.KIND, "r2"), meta(), owner="r2"))
+        await tail.caught_up()  # the request's read point stands
+        assert queries == seen and counter.count("r2", catch_up=False) == 0
+        await tail.caught_up(again=True)
+        assert counter.count("r2", catch_up=False) == 1
+    writer.save(Account._new(deterministic_id(Account.KIND, "r3"), meta(), owner="r3"))
+    await tail.caught_up()
+    await tail.caught_up()
+    assert counter.count("r3", catch_up=False) == 1 and queries >= seen + 2
