@@ -6,6 +6,8 @@ the signed-in person (``Depends(signed_in)``), never a field of the body.
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
@@ -58,12 +60,16 @@ async def session_state(
     """The session, its attendance against the quorum, and every item's vote."""
     ctx = context_of(request)
     svc = ctx.readers().sessions
-    view = readable_session(ctx.app, me.actor_id, sid)
-    return SessionState(
-        session=view,
-        attendance=svc.attendance(sid),
-        items=session_items(ctx.app, view, Names(ctx.app.directory)),
-    )
+
+    def read() -> SessionState:  # ledger reads: in a thread, never on the event loop
+        view = readable_session(ctx.app, me.actor_id, sid)
+        return SessionState(
+            session=view,
+            attendance=svc.attendance(sid),
+            items=session_items(ctx.app, view, Names(ctx.app.directory)),
+        )
+
+    return await asyncio.to_thread(read)
 
 
 @router.post("/{sid}/check-ins", response_model=CheckInResult)
@@ -77,7 +83,7 @@ async def check_in(
         lines = [DeskCheckIn(delegate=me.actor_id, new=new)]
     else:
         lines = await svc.check_in_at_desk(sid, me.actor_id, list(body.delegates))
-    return CheckInResult(lines=lines, attendance=svc.attendance(sid))
+    return CheckInResult(lines=lines, attendance=await asyncio.to_thread(svc.attendance, sid))
 
 
 @router.post("/{sid}/items/{no}/ballots", response_model=CastResult, status_code=201)
