@@ -54,15 +54,9 @@ class _Slot:
     error: BaseException | None = None
 
 
-class GroupCommit:
-    """Saves of new aggregates to ``ledger``, committed together when they meet.
-
-    Two turns pass among the callers' threads, so that preparing one batch overlaps
-    committing the one before: the *preparer* takes what is queued and makes its needs
-    durable, then queues it for the *committer*, which commits every prepared save in one
-    transaction, runs ``after`` and wakes their callers at once. Each turn is held by one
-    thread at a time and handed to a waiting caller when its holder's own save is done.
-    """
+class _Batching:
+    """What both ways of committing together share: the ledger, the batch size, the two
+    steps around a commit (``prepare`` before it, ``after`` once it stands)."""
 
     def __init__(
         self,
@@ -77,11 +71,41 @@ class GroupCommit:
         self._prepare = prepare
         self._after = after
         self._lock = threading.Lock()
+        self.batches = 0  # transactions committed (for benches and tests)
+        self._set_up()
+
+    def _set_up(self) -> None:
+        """The state of the kind of batching (called once, by ``__init__``)."""
+
+    def _follow(self, batch: list[_Slot]) -> None:
+        """``after``, once the commit stood for some of ``batch``; each slot is told
+        whether it ran (a failing ``after`` leaves the saves standing: callers catch up
+        alone)."""
+        if self._after is None or all(s.error is not None for s in batch):
+            return
+        try:
+            self._after()
+        except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
+            return
+        for slot in batch:
+            slot.followed = True
+
+
+class GroupCommit(_Batching):
+    """Saves of new aggregates to ``ledger``, committed together when they meet.
+
+    Two turns pass among the callers' threads, so that preparing one batch overlaps
+    committing the one before: the *preparer* takes what is queued and makes its needs
+    durable, then queues it for the *committer*, which commits every prepared save in one
+    transaction, runs ``after`` and wakes their callers at once. Each turn is held by one
+    thread at a time and handed to a waiting caller when its holder's own save is done.
+    """
+
+    def _set_up(self) -> None:
         self._queue: list[_Slot] = []  # waiting to be prepared
         self._prepared: list[_Slot] = []  # waiting to be committed
         self._preparing = False  # a thread holds the preparer's turn
         self._committing = False  # a thread holds the committer's turn
-        self.batches = 0  # transactions committed (for benches and tests)
 
     def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
         """Save ``aggregate``'s pending events; returns once they are committed (after
@@ -156,14 +180,7 @@ class GroupCommit:
                 self._preparing = True  # the next batch prepared while this one commits
                 self._hand(self._queue[0], _PREPARE)  # (never this caller's: it is here)
         self._commit(batch)
-        if self._after is not None and any(s.error is None for s in batch):
-            try:
-                self._after()
-            except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
-                pass
-            else:
-                for slot in batch:
-                    slot.followed = True
+        self._follow(batch)
         for slot in batch:
             if slot is not mine:
                 slot.wake.set()
@@ -196,7 +213,7 @@ class GroupCommit:
 _Handed = tuple[_Slot, asyncio.AbstractEventLoop, "asyncio.Future[None]"]
 
 
-class CommitThreads:
+class CommitThreads(_Batching):
     """Saves of new aggregates from callers on event loops, committed together by two
     threads of their own.
 
@@ -209,24 +226,11 @@ class CommitThreads:
     (a collision is refused alone, a failed need refuses only its saves).
     """
 
-    def __init__(
-        self,
-        ledger: Ledger,
-        max_batch: int = MAX_BATCH,
-        *,
-        prepare: Callable[[list[Any]], dict[Any, BaseException]] | None = None,
-        after: Callable[[], None] | None = None,
-    ) -> None:
-        self.ledger = ledger
-        self.max_batch = max_batch
-        self._prepare = prepare
-        self._after = after
-        self._queued: queue.SimpleQueue[_Handed | None] = queue.SimpleQueue()
+    def _set_up(self) -> None:
+        self._queued: queue.SimpleQueue[list[_Handed] | None] = queue.SimpleQueue()
         self._prepared: queue.SimpleQueue[list[_Handed] | None] = queue.SimpleQueue()
-        self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._closed = False
-        self.batches = 0  # transactions committed (for benches and tests)
 
     async def save(self, aggregate: Any, *, needs: Hashable | None = None) -> bool:
         """Save ``aggregate``'s pending events; returns once they are committed (after
@@ -237,7 +241,7 @@ class CommitThreads:
         slot = _Slot(events=list(aggregate.collect_events()), needs=needs)
         answered: asyncio.Future[None] = loop.create_future()
         self._start()
-        self._queued.put((slot, loop, answered))
+        self._queued.put([(slot, loop, answered)])
         await answered
         return GroupCommit._outcome(slot)
 
@@ -268,20 +272,7 @@ class CommitThreads:
 
     def _run_preparer(self) -> None:
         while True:
-            first = self._queued.get()
-            if first is None:
-                self._prepared.put(None)
-                return
-            batch, stop = [first], False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._queued.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.append(more)
+            batch, stop = _take(self._queued, self.max_batch)
             ready = {id(s) for s in _ready(self._prepare, [slot for slot, _, _ in batch])}
             refused = [handed for handed in batch if id(handed[0]) not in ready]
             if refused:
@@ -295,32 +286,32 @@ class CommitThreads:
 
     def _run_committer(self) -> None:
         while True:
-            first = self._prepared.get()
-            if first is None:
-                return
-            batch, stop = list(first), False
-            while len(batch) < self.max_batch:
-                try:
-                    more = self._prepared.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    stop = True
-                    break
-                batch.extend(more)
+            batch, stop = _take(self._prepared, self.max_batch)
             slots = [slot for slot, _, _ in batch]
-            self.batches += _commit(self.ledger, slots)
-            if self._after is not None and any(s.error is None for s in slots):
-                try:
-                    self._after()
-                except Exception:  # noqa: BLE001 - the saves stand; callers catch up alone
-                    pass
-                else:
-                    for slot in slots:
-                        slot.followed = True
-            _answer(batch)
+            if slots:
+                self.batches += _commit(self.ledger, slots)
+                self._follow(slots)
+                _answer(batch)
             if stop:
                 return
+
+
+def _take(
+    source: queue.SimpleQueue[list[_Handed] | None], limit: int
+) -> tuple[list[_Handed], bool]:
+    """What ``source`` holds, from the first item (waited for) up to about ``limit``
+    saves, and whether the stop (None) came after them."""
+    batch: list[_Handed] = []
+    item = source.get()
+    while item is not None:
+        batch.extend(item)
+        if len(batch) >= limit:
+            return batch, False
+        try:
+            item = source.get_nowait()
+        except queue.Empty:
+            return batch, False
+    return batch, True
 
 
 def _answer(batch: list[_Handed]) -> None:

@@ -14,6 +14,7 @@ from domain.base import deterministic_id
 from ledger.app import Ledger
 from ledger.group_commit import CommitThreads
 from tests.ledger.conftest import Account, meta
+from tests.ledger.test_group_commit import assert_only_the_bad_needs_refused
 
 
 def _new(owner: str) -> Account:
@@ -89,13 +90,7 @@ async def test_a_save_whose_need_fails_is_refused_with_that_error_and_the_rest_s
     finally:
         threads.close()
     assert prepared
-    for i, outcome in enumerate(outcomes):
-        found = ledger.find(deterministic_id(Account.KIND, f"f{i}"))
-        if needs[i] == "bad":
-            assert isinstance(outcome, OSError) and "cannot sync bad" in str(outcome)
-            assert found is None  # never committed
-        else:
-            assert outcome is None and found is not None
+    assert_only_the_bad_needs_refused(ledger, needs, outcomes)
 
 
 async def test_after_runs_after_the_commit_and_before_the_callers_return(ledger: Ledger) -> None:

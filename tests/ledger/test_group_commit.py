@@ -143,6 +143,14 @@ def test_a_save_whose_need_fails_is_refused_with_that_error_and_the_rest_stand(
     group = GroupCommit(ledger, prepare=prepare)
     needs = ["bad" if i % 4 == 0 else "good" for i in range(12)]
     outcomes = _together(12, lambda i: group.save(_new(f"f{i}"), needs=needs[i]))
+    assert_only_the_bad_needs_refused(ledger, needs, outcomes)
+
+
+def assert_only_the_bad_needs_refused(
+    ledger: Ledger, needs: list[str], outcomes: list[BaseException | None]
+) -> None:
+    """Save ``f{i}`` with ``needs[i]``: each "bad" one refused with its need's error and
+    never committed, every other one committed."""
     for i, outcome in enumerate(outcomes):
         found = ledger.find(deterministic_id(Account.KIND, f"f{i}"))
         if needs[i] == "bad":
