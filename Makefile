@@ -38,8 +38,12 @@ $(CHROMIUM):
 .PHONY: browser
 browser: $(CHROMIUM)
 
+# The suite in PYTEST_WORKERS processes (pytest-xdist): on these 2-core machines 2 of them
+# take it from about 19 minutes to about 14. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP) lint $(CHROMIUM)
-	$(BIN)/python -m pytest -q --durations=25 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ledger.py
