@@ -68,6 +68,10 @@ bench-contest: $(STAMP)
 bench-web: $(STAMP)
 	$(BIN)/python bench/web.py
 
+.PHONY: bench-web-asgi
+bench-web-asgi: $(STAMP)
+	$(BIN)/python bench/web_asgi.py
+
 .PHONY: bench-campaign
 bench-campaign: $(STAMP)
 	$(BIN)/python bench/campaign.py
