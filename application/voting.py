@@ -80,8 +80,16 @@ class Voting:
     _votes: GroupCommit
     _commits: CommitThreads
 
-    def _poll(self, poll_key: str, *, catch_up: bool = True) -> Any:
-        aggregate = self._latest.get(poll_id(poll_key), catch_up=catch_up)
+    def _poll(
+        self,
+        poll_key: str,
+        *,
+        catch_up: bool = True,
+        find: Callable[[uuid.UUID], Any] | None = None,
+    ) -> Any:
+        """The poll (shared: read only), read by ``find`` if given (then no catch-up)."""
+        pid = poll_id(poll_key)
+        aggregate = find(pid) if find is not None else self._latest.get(pid, catch_up=catch_up)
         if aggregate is None:
             raise NotFound(f"表决 {poll_key} 不存在", f"no poll {poll_key}")
         return aggregate
@@ -146,13 +154,12 @@ class Voting:
         wait: bool = True,
     ) -> _Vote:
         """The checks of a vote, then its record (a secret ballot sealed and spooled), not
-        saved yet. ``find`` reads the voter and their organisation; without ``wait`` the
+        saved yet. ``find`` reads the poll, the voter and their organisation; without ``wait`` the
         checks run only if the log tail's lock is free (else ``NotInMemory``)."""
         if not self._tail.lock.acquire(blocking=wait):
             raise NotInMemory
         try:
-            found = self._latest.in_memory(poll_id(poll_key)) if not wait else None
-            poll: PollView = (found or self._poll(poll_key, catch_up=False)).s  # read only
+            poll: PollView = self._poll(poll_key, find=find).s  # shared: read only
             acting = self.directory.acting(voter, Role.DELEGATE, find=find)
             checked_in = self._checked_in.has(poll.spec.session_id, voter, catch_up=False)
         finally:
